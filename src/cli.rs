@@ -1,0 +1,763 @@
+//! The command line of DESIGN.md section 5: clap definitions and thin calls into the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tallyclerk::error::{Error, Result};
+use tallyclerk::export::{self, ResultsOptions};
+use tallyclerk::import::{self, ImportOptions};
+use tallyclerk::model::{self, Ballot, Tier};
+use tallyclerk::{demo, Lang, Meeting, Results};
+use unicode_width::UnicodeWidthStr;
+
+/// Tally the evaluation forms of a review meeting: enter, rank, pick quota tiers, export.
+#[derive(Debug, Parser)]
+#[command(name = "tallyclerk", version, arg_required_else_help = true)]
+pub struct Cli {
+    /// Language of messages and headers: zh or en (default: meeting.toml, else LANG).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| format!("\"{text}\" is not zh or en"))
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Copy the bundled demo meeting to DIR (default: a fresh temporary folder).
+    Demo {
+        /// Folder to create the demo meeting in.
+        dir: Option<PathBuf>,
+    },
+    /// Create a meeting folder from an organizations CSV (id,name[,category]).
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+        /// The organizations file: columns id, name and optionally category.
+        #[arg(long)]
+        orgs: PathBuf,
+        /// Meeting title (default: the folder name).
+        #[arg(long)]
+        title: Option<String>,
+        /// A quota tier, best first: NAME=QUOTA or NAME:LABEL=QUOTA, e.g. excellent:优秀=11.
+        #[arg(long = "tier", value_parser = parse_tier)]
+        tiers: Vec<Tier>,
+    },
+    /// Store one ballot. MARKS has one character per organization in organizations.csv
+    /// order: an option key, '-' for blank, '*' for spoiled, e.g. "AABAC-D*".
+    Add {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The number on the form.
+        serial: u64,
+        /// One character per organization.
+        marks: String,
+        /// The voter group (an id from meeting.toml).
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Import ballots CSV files (serial,group,<org ids>...), each file all or nothing.
+    Import {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Show what would be imported and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import a file even though the same content was imported before.
+        #[arg(long)]
+        allow_same_file: bool,
+        /// Leave out rows whose serial is already in the meeting instead of refusing.
+        #[arg(long)]
+        skip_existing: bool,
+    },
+    /// Print the tally and ranking with tiers.
+    Tally {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write the results CSV and/or the ballots CSV (default: both, into DIR).
+    Export {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Where to write the results CSV ('-' for standard output).
+        #[arg(long)]
+        results: Option<PathBuf>,
+        /// Where to write the ballots CSV ('-' for standard output).
+        #[arg(long)]
+        ballots: Option<PathBuf>,
+        /// Leave out the UTF-8 byte order mark.
+        #[arg(long)]
+        no_bom: bool,
+        /// Add rated_<group> and score_<group> columns per voter group.
+        #[arg(long)]
+        by_group: bool,
+        /// Export even though the round is void (the files then say VOID ROUND).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Resolve a tie at a cutoff: the organizations named take places of tier NAME ahead of
+    /// the rest of their tie group.
+    Decide {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The tier the organizations named get.
+        #[arg(long)]
+        tier: String,
+        /// Organization ids.
+        #[arg(required = true)]
+        orgs: Vec<String>,
+    },
+    /// Check the store's integrity and print the digest of the ballot set.
+    Check {
+        /// The meeting folder.
+        dir: PathBuf,
+    },
+    /// Set the number of forms handed out.
+    Issued {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Forms handed out.
+        n: u64,
+    },
+    /// Lock the meeting once results are announced.
+    Finalise {
+        /// The meeting folder.
+        dir: PathBuf,
+    },
+    /// Unlock a finalised meeting.
+    Reopen {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Why it is reopened (kept in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Void a ballot: kept and shown, no longer counted.
+    Void {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The serial of the ballot.
+        serial: u64,
+        /// Why (kept in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Replace the marks of a ballot, keeping its old version in its history.
+    Edit {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The serial of the ballot.
+        serial: u64,
+        /// The corrected marks, as for `add`.
+        marks: String,
+        /// The voter group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Why (kept in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Print the audit log.
+    Log {
+        /// The meeting folder.
+        dir: PathBuf,
+    },
+}
+
+/// Output formats of `tally`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
+    let (name, quota) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("\"{text}\" is not NAME=QUOTA"))?;
+    let quota: usize = quota
+        .trim()
+        .parse()
+        .ok()
+        .filter(|q| *q >= 1)
+        .ok_or_else(|| format!("\"{quota}\" is not a quota of at least 1"))?;
+    let (name, label) = match name.split_once(':') {
+        Some((name, label)) => (name.trim(), label.trim().to_string()),
+        None => {
+            let name = name.trim();
+            let label = match name {
+                "excellent" => "优秀",
+                "better" | "good" => "较好",
+                other => other,
+            };
+            (name, label.to_string())
+        }
+    };
+    if name.is_empty() {
+        return Err(format!("\"{text}\" has no tier name"));
+    }
+    Ok(Tier {
+        name: name.to_string(),
+        label,
+        quota,
+    })
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let flag = cli.lang;
+    let Some(command) = cli.command else {
+        return Ok(());
+    };
+    match command {
+        Command::Demo { dir } => {
+            let meeting = match dir {
+                Some(dir) => demo::install(&dir)?,
+                None => demo::install_fresh()?,
+            };
+            let lang = meeting.lang(flag);
+            println!(
+                "{} {}",
+                lang.pick("demo meeting created in", "演示会议已创建于"),
+                meeting.config.dir.display()
+            );
+        }
+        Command::New {
+            dir,
+            orgs,
+            title,
+            tiers,
+        } => {
+            let meeting = Meeting::create(&dir, &orgs, title.as_deref(), &tiers)?;
+            let lang = meeting.lang(flag);
+            println!(
+                "{} {} ({} {})",
+                lang.pick("meeting created in", "会议已创建于"),
+                dir.display(),
+                meeting.config.organizations.len(),
+                lang.pick("organizations", "个组织")
+            );
+        }
+        Command::Add {
+            dir,
+            serial,
+            marks,
+            group,
+        } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let parsed = model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
+                let keys: String = meeting.config.scale.options.iter().map(|o| o.key).collect();
+                Error::user(
+                    format!("MARKS \"{marks}\": character {} \"{c}\" is not an option key ({keys}), '-' or '*'", at + 1),
+                    format!("MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键（{keys}）、'-' 或 '*'", at + 1),
+                )
+            })?;
+            let ballot = Ballot {
+                serial,
+                group,
+                marks: parsed,
+            };
+            let stored = meeting
+                .store
+                .add(&ballot, tallyclerk::store::Source::Typed)?;
+            print_ballot(&meeting, &stored, lang);
+        }
+        Command::Import {
+            dir,
+            files,
+            dry_run,
+            allow_same_file,
+            skip_existing,
+        } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let options = ImportOptions {
+                dry_run,
+                allow_same_file,
+                skip_existing,
+            };
+            // Every file is checked before any is stored, so a bad second file does not
+            // leave the first one half of a two-file import.
+            let mut problems = tallyclerk::error::Problems::default();
+            for file in &files {
+                match import::import_file(
+                    &mut meeting,
+                    file,
+                    ImportOptions {
+                        dry_run: true,
+                        ..options
+                    },
+                ) {
+                    Ok(_) => {}
+                    Err(Error::Problems(found)) => {
+                        for p in found.listed {
+                            problems.push(p);
+                        }
+                        problems.more += found.more;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Problems(problems));
+            }
+            for file in &files {
+                let report = import::import_file(&mut meeting, file, options)?;
+                print_import(&meeting, &report, lang);
+            }
+        }
+        Command::Tally { dir, format } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let results = meeting.results()?;
+            let stdout = std::io::stdout();
+            match format {
+                Format::Csv => export::write_results_csv(
+                    stdout.lock(),
+                    &meeting,
+                    &results,
+                    lang,
+                    ResultsOptions::default(),
+                    false,
+                )?,
+                Format::Table => print!("{}", table(&meeting, &results, lang)),
+                Format::Json => println!("{}", json(&meeting, &results, lang)),
+            }
+        }
+        Command::Export {
+            dir,
+            results,
+            ballots,
+            no_bom,
+            by_group,
+            force,
+        } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let computed = meeting.results()?;
+            let summary = &computed.summary;
+            if summary.void_round() && !force {
+                return Err(void_round_error(summary));
+            }
+            let (results, ballots) = match (results, ballots) {
+                (None, None) => (Some(dir.join("results.csv")), Some(dir.join("ballots.csv"))),
+                other => other,
+            };
+            let options = ResultsOptions { by_group };
+            if let Some(path) = results {
+                write_to(&path, |out| {
+                    export::write_results_csv(out, &meeting, &computed, lang, options, !no_bom)
+                })?;
+                report_written(&path, lang.pick("results", "结果"));
+            }
+            if let Some(path) = ballots {
+                write_to(&path, |out| {
+                    export::write_ballots_csv(out, &meeting, !no_bom)
+                })?;
+                report_written(&path, lang.pick("ballots", "选票"));
+            }
+            if summary.void_round() {
+                eprintln!("{}", void_banner(summary, lang));
+            }
+            if summary.finalised {
+                eprintln!(
+                    "{}",
+                    lang.pick(
+                        "FINAL: the meeting is finalised",
+                        "已定稿：本次会议结果为最终结果"
+                    )
+                );
+            }
+        }
+        Command::Decide { dir, tier, orgs } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.decide(&tier, &orgs)?;
+            println!(
+                "{} {tier}: {}",
+                lang.pick("decided", "已裁定"),
+                orgs.join(", ")
+            );
+        }
+        Command::Check { dir } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let problems = meeting.store.check()?;
+            let summary = meeting.store.summary()?;
+            if !problems.is_empty() {
+                let lines: Vec<&str> = problems.iter().map(|p| p.get(lang)).collect();
+                return Err(Error::user(
+                    lines.join("\n"),
+                    problems
+                        .iter()
+                        .map(|p| p.zh.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ));
+            }
+            println!("{}", lang.pick("store ok", "数据库完好"));
+            println!("{}: {}", lang.pick("ballots", "选票"), summary.collected);
+            println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
+        }
+        Command::Issued { dir, n } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.store.set_issued(n)?;
+            let summary = meeting.store.summary()?;
+            println!("{}: {n}", lang.pick("forms issued", "发出表格"));
+            if summary.void_round() {
+                println!("{}", void_banner(&summary, lang));
+            }
+        }
+        Command::Finalise { dir } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.store.finalise()?;
+            println!("{}", lang.pick("meeting finalised", "会议已定稿"));
+        }
+        Command::Reopen { dir, reason } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.store.reopen(&reason)?;
+            println!("{}", lang.pick("meeting reopened", "会议已重新开放"));
+        }
+        Command::Void {
+            dir,
+            serial,
+            reason,
+        } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.store.void(serial, &reason)?;
+            println!("{} {serial}", lang.pick("voided ballot", "已作废选票"));
+        }
+        Command::Edit {
+            dir,
+            serial,
+            marks,
+            group,
+            reason,
+        } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            let parsed = model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
+                Error::user(
+                    format!("MARKS \"{marks}\": character {} \"{c}\" is not an option key, '-' or '*'", at + 1),
+                    format!("MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键、'-' 或 '*'", at + 1),
+                )
+            })?;
+            let stored = meeting
+                .store
+                .edit(serial, &parsed, group.as_deref(), &reason)?;
+            print_ballot(&meeting, &stored, lang);
+        }
+        Command::Log { dir } => {
+            let meeting = Meeting::open(&dir)?;
+            for (at, action, detail) in meeting.store.audit_log()? {
+                println!("{at}  {action:<9} {detail}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn void_round_error(summary: &tallyclerk::store::Summary) -> Error {
+    let issued = summary.issued.unwrap_or_default();
+    Error::user(
+        format!(
+            "VOID ROUND: {} forms collected but only {issued} issued; the round must be re-voted. Correct the number with `issued DIR N`, or export anyway with --force",
+            summary.collected
+        ),
+        format!(
+            "本轮无效（VOID ROUND）：收回 {} 份，多于发出的 {issued} 份，应重新投票。请用 `issued DIR N` 更正发出数，或加 --force 强制导出",
+            summary.collected
+        ),
+    )
+}
+
+fn void_banner(summary: &tallyclerk::store::Summary, lang: Lang) -> String {
+    let issued = summary.issued.unwrap_or_default();
+    match lang {
+        Lang::En => format!(
+            "*** VOID ROUND: {} forms collected, only {issued} issued: the round must be re-voted ***",
+            summary.collected
+        ),
+        Lang::Zh => format!(
+            "*** 本轮无效（VOID ROUND）：收回 {} 份，多于发出的 {issued} 份，应重新投票 ***",
+            summary.collected
+        ),
+    }
+}
+
+fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    if path == Path::new("-") {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        return write(&mut lock);
+    }
+    // Write beside the target and rename, so a crash never leaves half a results file.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush().map_err(|e| Error::io(path, e))?;
+    }
+    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+fn report_written(path: &Path, what: &str) {
+    if path != Path::new("-") {
+        eprintln!("{what}: {}", path.display());
+    }
+}
+
+fn print_ballot(meeting: &Meeting, stored: &tallyclerk::store::StoredBallot, lang: Lang) {
+    let config = &meeting.config;
+    let ballot = &stored.ballot;
+    let validity = match model::validity(&ballot.marks, &config.scale, &config.rules) {
+        Ok(()) => lang.pick("valid", "有效").to_string(),
+        Err(reason) => format!("{}: {}", lang.pick("INVALID", "无效"), reason.message(lang)),
+    };
+    println!(
+        "{} {} [{}] {} {validity}",
+        lang.pick("ballot", "选票"),
+        ballot.serial,
+        ballot.group.as_deref().unwrap_or("-"),
+        model::marks_string(&ballot.marks, &config.scale),
+    );
+}
+
+fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
+    let verb = if report.committed {
+        lang.pick("imported", "已导入")
+    } else {
+        lang.pick(
+            "would import (dry run, nothing changed)",
+            "将导入（试运行，未做任何修改）",
+        )
+    };
+    println!(
+        "{}: {verb} {} {}: {} {}, {} {}, {} {}",
+        report.file,
+        report.forms,
+        lang.pick("forms", "份"),
+        report.valid,
+        lang.pick("valid", "有效"),
+        report.invalid,
+        lang.pick("invalid", "无效"),
+        report.spoiled_marks,
+        lang.pick("spoiled marks", "个无效标记"),
+    );
+    if !report.skipped.is_empty() {
+        let serials: Vec<String> = report.skipped.iter().map(u64::to_string).collect();
+        println!(
+            "{}: {}",
+            lang.pick("skipped, already in the meeting", "已跳过（已在会议中）"),
+            serials.join(", ")
+        );
+    }
+    if !report.committed {
+        let config = &meeting.config;
+        for (org, counts) in config.organizations.iter().zip(&report.tally.orgs) {
+            let cells: Vec<String> = config
+                .scale
+                .options
+                .iter()
+                .zip(&counts.counts)
+                .map(|(o, n)| format!("{}={}", o.key, n.to_shortest()))
+                .collect();
+            println!(
+                "  {} {} {} blank={}",
+                org.id,
+                org.name,
+                cells.join(" "),
+                counts.blank.to_shortest()
+            );
+        }
+    }
+}
+
+fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String> {
+    let s = &results.summary;
+    let issued = s.issued.map_or_else(
+        || lang.pick("unset", "未设置").to_string(),
+        |n| n.to_string(),
+    );
+    let mut lines = vec![
+        format!("{}  {}", meeting.config.title, meeting.config.date),
+        match lang {
+            Lang::En => format!(
+                "forms issued {issued}, collected {}, valid {}, invalid {}, voided {}, verified {}",
+                s.collected, s.valid, s.invalid, s.voided, s.verified
+            ),
+            Lang::Zh => format!(
+                "发出 {issued} 份，收回 {} 份，有效 {} 份，无效 {} 份，作废 {} 份，已核对 {} 份",
+                s.collected, s.valid, s.invalid, s.voided, s.verified
+            ),
+        },
+        format!(
+            "{}: sha256:{}",
+            lang.pick("ballot set digest", "选票集摘要"),
+            s.digest
+        ),
+    ];
+    if s.finalised {
+        lines.push(
+            lang.pick(
+                "FINAL: the meeting is finalised",
+                "已定稿：本次会议结果为最终结果",
+            )
+            .to_string(),
+        );
+    }
+    if s.void_round() {
+        lines.push(void_banner(s, lang));
+    }
+    lines
+}
+
+fn table(meeting: &Meeting, results: &Results, lang: Lang) -> String {
+    let (header, rows) =
+        export::results_table(&meeting.config, results, lang, ResultsOptions::default());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let numeric = |i: usize| i == 0 || (5..header.len() - 1).contains(&i);
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let pad = " ".repeat(widths[i] - cell.width());
+                if numeric(i) {
+                    format!("{pad}{cell}")
+                } else {
+                    format!("{cell}{pad}")
+                }
+            })
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut out = summary_lines(meeting, results, lang).join("\n");
+    out.push_str("\n\n");
+    out.push_str(&line(&header));
+    out.push('\n');
+    let mut previous_tier = None;
+    for (row, ranked) in rows.iter().zip(&results.ranking.rows) {
+        let tier = tallyclerk::ranking::tier_of_place(&meeting.config, ranked.place);
+        if previous_tier.is_some() && previous_tier != Some(tier) {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+        previous_tier = Some(tier);
+        out.push_str(&line(row));
+        out.push('\n');
+    }
+    out
+}
+
+fn json(meeting: &Meeting, results: &Results, lang: Lang) -> String {
+    let config = &meeting.config;
+    let s = &results.summary;
+    let number = |text: String| -> serde_json::Value {
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(serde_json::Value::String(text), serde_json::Value::Number)
+    };
+    let rows: Vec<serde_json::Value> = results
+        .ranking
+        .rows
+        .iter()
+        .map(|row| {
+            let org = &config.organizations[row.org];
+            let counts = &results.tally.orgs[row.org];
+            let f = &row.figures;
+            let count_map: serde_json::Map<String, serde_json::Value> = config
+                .scale
+                .options
+                .iter()
+                .zip(&counts.counts)
+                .map(|(o, n)| (o.key.to_string(), number(n.to_shortest())))
+                .collect();
+            serde_json::json!({
+                "rank": row.rank,
+                "org_id": org.id,
+                "org_name": org.name,
+                "category": org.category,
+                "tier": row.placement.text(config, lang),
+                "score": number(f.score.to_fixed(2)),
+                "rated": number(f.rated.to_shortest()),
+                "counts": count_map,
+                "blank": number(counts.blank.to_shortest()),
+                "top_rate": number(f.top_rate.to_fixed(4)),
+                "approval_rate": number(f.approval_rate.to_fixed(4)),
+                "note": row.note.text(config, lang),
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "title": config.title,
+        "date": config.date,
+        "forms": {
+            "issued": s.issued,
+            "collected": s.collected,
+            "valid": s.valid,
+            "invalid": s.invalid,
+            "voided": s.voided,
+            "verified": s.verified,
+        },
+        "digest": format!("sha256:{}", s.digest),
+        "final": s.finalised,
+        "void_round": s.void_round(),
+        "ranking": rows,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn tiers_parse_with_and_without_labels() {
+        let t = parse_tier("excellent=11").unwrap();
+        assert_eq!(
+            (t.name.as_str(), t.label.as_str(), t.quota),
+            ("excellent", "优秀", 11)
+        );
+        let t = parse_tier("top:一等=3").unwrap();
+        assert_eq!(
+            (t.name.as_str(), t.label.as_str(), t.quota),
+            ("top", "一等", 3)
+        );
+        assert!(parse_tier("excellent").is_err());
+        assert!(parse_tier("excellent=0").is_err());
+    }
+}

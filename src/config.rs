@@ -1,0 +1,716 @@
+//! Loading a meeting's rules: `meeting.toml` and the `organizations.csv` it names.
+//!
+//! Every check of DESIGN.md section 3 is made here, once, so the rest of the library can
+//! trust a [`Config`]. Errors name the file, the line and the field.
+
+use crate::decimal::Milli;
+use crate::error::{Error, Problem, Result, Text};
+use crate::lang::Lang;
+use crate::model::{Group, Organization, RankKey, Rules, Scale, ScaleOption, Tier};
+use crate::text;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The name of the rules file of a meeting folder.
+pub const MEETING_FILE: &str = "meeting.toml";
+/// The name of the store file of a meeting folder.
+pub const STORE_FILE: &str = "meeting.db";
+
+/// A loaded, checked meeting configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The meeting folder.
+    pub dir: PathBuf,
+    /// Title shown on screens and exports.
+    pub title: String,
+    /// Date of the meeting, as written.
+    pub date: String,
+    /// UI language from the file, if it names one.
+    pub language: Option<Lang>,
+    /// Forms handed out, as the file says (the store may hold a later figure).
+    pub forms_issued: Option<u64>,
+    /// The organizations, in file order.
+    pub organizations: Vec<Organization>,
+    /// The rating options, best first.
+    pub scale: Scale,
+    /// Voter groups; empty means one group of weight 1.
+    pub groups: Vec<Group>,
+    /// Quota tiers in order.
+    pub tiers: Vec<Tier>,
+    /// Validity and ranking rules.
+    pub rules: Rules,
+}
+
+impl Config {
+    /// Loads `DIR/meeting.toml` and its organizations file.
+    pub fn load(dir: &Path) -> Result<Config> {
+        let path = dir.join(MEETING_FILE);
+        if !path.is_file() {
+            return Err(Error::user(
+                format!(
+                    "{} is not a meeting: it has no {MEETING_FILE}",
+                    dir.display()
+                ),
+                format!("{} 不是会议文件夹：缺少 {MEETING_FILE}", dir.display()),
+            ));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let source = String::from_utf8(bytes).map_err(|e| {
+            Error::user(
+                format!(
+                    "{}: not UTF-8 text (byte {})",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+                format!(
+                    "{}：不是 UTF-8 文本（第 {} 字节）",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        Config::parse(dir, &path, &source)
+    }
+
+    /// Parses the text of a meeting.toml found at `path` in folder `dir`.
+    pub fn parse(dir: &Path, path: &Path, source: &str) -> Result<Config> {
+        Config::parse_with(dir, path, source, |name| {
+            load_organizations(&dir.join(name))
+        })
+    }
+
+    /// Parses meeting.toml text with the organizations given instead of read from a file
+    /// (for tests and tools that build a meeting in memory).
+    pub fn from_parts(source: &str, organizations: Vec<Organization>) -> Result<Config> {
+        let dir = Path::new(".");
+        Config::parse_with(dir, Path::new(MEETING_FILE), source, |_| Ok(organizations))
+    }
+
+    fn parse_with(
+        dir: &Path,
+        path: &Path,
+        source: &str,
+        organizations: impl FnOnce(&str) -> Result<Vec<Organization>>,
+    ) -> Result<Config> {
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+        let raw: RawMeeting = toml::from_str(source).map_err(|e| {
+            let line = e.span().map(|s| line_of(source, s.start));
+            let message = e.message().to_string();
+            config_error(path, line, None, Text::new(message.clone(), message))
+        })?;
+        let at = |span: std::ops::Range<usize>| Some(line_of(source, span.start));
+        let file = ConfigFile { path, at: &at };
+
+        let scale = build_scale(&file, raw.scale)?;
+        let groups = build_groups(&file, raw.groups.unwrap_or_default())?;
+        let tiers = build_tiers(&file, raw.tiers.as_ref())?;
+        let language = match &raw.language {
+            None => None,
+            Some(lang) => Some(Lang::parse(lang.get_ref()).ok_or_else(|| {
+                file.error(
+                    lang.span(),
+                    "language",
+                    Text::new(
+                        format!("\"{}\" is not zh or en", lang.get_ref()),
+                        format!("\"{}\" 不是 zh 或 en", lang.get_ref()),
+                    ),
+                )
+            })?),
+        };
+        let forms_issued = match &raw.forms_issued {
+            None => None,
+            Some(n) if *n.get_ref() >= 0 => Some(*n.get_ref() as u64),
+            Some(n) => {
+                return Err(file.error(
+                    n.span(),
+                    "forms_issued",
+                    Text::new("must not be negative", "不能为负数"),
+                ))
+            }
+        };
+        let orgs_name = raw
+            .organizations
+            .unwrap_or_else(|| "organizations.csv".to_string());
+        let organizations = organizations(&orgs_name)?;
+        let rules = build_rules(&file, raw.rules.unwrap_or_default(), &scale)?;
+
+        if let Some(tiers_span) = raw.tiers.as_ref().map(|t| t.span()) {
+            let sum: usize = tiers.iter().map(|t| t.quota).sum();
+            if sum > organizations.len() {
+                return Err(file.error(
+                    tiers_span,
+                    "tiers",
+                    Text::new(
+                        format!(
+                            "quotas add up to {sum}, more than the {} organizations",
+                            organizations.len()
+                        ),
+                        format!("名额合计 {sum}，多于组织数 {}", organizations.len()),
+                    ),
+                ));
+            }
+        }
+        if rules.min_marked > organizations.len() {
+            return Err(config_error(
+                path,
+                None,
+                Some("rules.min_marked"),
+                Text::new(
+                    format!(
+                        "{} is more than the {} organizations: every ballot would be invalid",
+                        rules.min_marked,
+                        organizations.len()
+                    ),
+                    format!(
+                        "{} 大于组织数 {}：所有选票都将无效",
+                        rules.min_marked,
+                        organizations.len()
+                    ),
+                ),
+            ));
+        }
+
+        let title = raw.title.unwrap_or_else(|| {
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        Ok(Config {
+            dir: dir.to_path_buf(),
+            title,
+            date: raw.date.unwrap_or_default(),
+            language,
+            forms_issued,
+            organizations,
+            scale,
+            groups,
+            tiers,
+            rules,
+        })
+    }
+
+    /// The weight of a ballot of `group`; a ballot without a group weighs 1.
+    pub fn weight_of(&self, group: Option<&str>) -> Option<Milli> {
+        match group {
+            None => Some(Milli::ONE),
+            Some(id) => self.groups.iter().find(|g| g.id == id).map(|g| g.weight),
+        }
+    }
+
+    /// The index of the organization with this id (case-insensitive).
+    pub fn org_index(&self, id: &str) -> Option<usize> {
+        let id = id.trim();
+        self.organizations
+            .iter()
+            .position(|o| o.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The index of the tier with this name (or Chinese label).
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.tiers
+            .iter()
+            .position(|t| t.name.eq_ignore_ascii_case(name) || t.label == name)
+    }
+
+    /// Path of the store file.
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.join(STORE_FILE)
+    }
+
+    /// A digest of everything that gives meaning to the stored marks strings (organization
+    /// ids in order, option keys in order), so a store can refuse a config that would
+    /// reinterpret its ballots.
+    pub fn layout_fingerprint(&self) -> String {
+        let orgs: Vec<&str> = self.organizations.iter().map(|o| o.id.as_str()).collect();
+        let keys: String = self.scale.options.iter().map(|o| o.key).collect();
+        format!("orgs={};keys={}", orgs.join(","), keys)
+    }
+
+    /// A digest of the validity rules, so stored validity can be refreshed when they change.
+    pub fn rules_fingerprint(&self) -> String {
+        format!("{:?};{}", self.rules.max_marks, self.rules.min_marked)
+    }
+}
+
+/// Whether `dir` holds a meeting (a meeting.toml).
+pub fn is_meeting(dir: &Path) -> bool {
+    dir.join(MEETING_FILE).is_file()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeeting {
+    title: Option<String>,
+    date: Option<String>,
+    language: Option<Spanned<String>>,
+    organizations: Option<String>,
+    forms_issued: Option<Spanned<i64>>,
+    scale: Option<Spanned<Vec<Spanned<RawOption>>>>,
+    groups: Option<Vec<Spanned<RawGroup>>>,
+    tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
+    rules: Option<RawRules>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOption {
+    key: Spanned<String>,
+    label: Spanned<String>,
+    label_en: Option<String>,
+    points: Spanned<toml::Value>,
+    approve: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: Spanned<String>,
+    label: Option<String>,
+    weight: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    name: Spanned<String>,
+    label: Option<String>,
+    quota: Spanned<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    max_marks: Option<BTreeMap<Spanned<String>, Spanned<i64>>>,
+    min_marked: Option<Spanned<i64>>,
+    rank_by: Option<Spanned<String>>,
+    tie_breakers: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// Where config errors point: the file and a span-to-line lookup.
+struct ConfigFile<'a> {
+    path: &'a Path,
+    at: &'a dyn Fn(std::ops::Range<usize>) -> Option<usize>,
+}
+
+impl ConfigFile<'_> {
+    fn error(&self, span: std::ops::Range<usize>, field: &str, why: Text) -> Error {
+        config_error(self.path, (self.at)(span), Some(field), why)
+    }
+}
+
+fn config_error(path: &Path, line: Option<usize>, field: Option<&str>, why: Text) -> Error {
+    let place = match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    };
+    let (en_field, zh_field) = match field {
+        Some(f) => (format!(": field \"{f}\""), format!(": 字段 \"{f}\"")),
+        None => (String::new(), String::new()),
+    };
+    Error::user(
+        format!("{place}{en_field}: {}", why.en),
+        format!("{place}{zh_field}: {}", why.zh),
+    )
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+fn decimal_value(value: &toml::Value) -> Option<Milli> {
+    match value {
+        toml::Value::Integer(i) => i.checked_mul(1000).map(Milli),
+        toml::Value::Float(f) => Milli::from_f64(*f),
+        toml::Value::String(s) => Milli::parse(s),
+        _ => None,
+    }
+}
+
+/// The scale of DESIGN.md section 3, used when meeting.toml names none.
+pub fn default_scale() -> Scale {
+    let option = |key, label: &str, en: &str, points: i64, approve| ScaleOption {
+        key,
+        label: label.to_string(),
+        label_en: Some(en.to_string()),
+        points: Milli(points * 1000),
+        approve,
+    };
+    Scale {
+        options: vec![
+            option('A', "好", "Excellent", 100, true),
+            option('B', "较好", "Good", 80, true),
+            option('C', "一般", "Fair", 60, false),
+            option('D', "差", "Poor", 0, false),
+        ],
+    }
+}
+
+fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>) -> Result<Scale> {
+    let Some(raw) = raw else {
+        return Ok(default_scale());
+    };
+    if raw.get_ref().is_empty() {
+        return Err(file.error(
+            raw.span(),
+            "scale",
+            Text::new("needs at least one option", "至少需要一个选项"),
+        ));
+    }
+    let mut options = Vec::new();
+    let mut keys = HashSet::new();
+    let mut labels = HashSet::new();
+    for (i, option) in raw.into_inner().into_iter().enumerate() {
+        let option = option.into_inner();
+        let key_text = option.key.get_ref().trim();
+        let mut chars = key_text.chars();
+        let key = match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphabetic() => c,
+            _ => {
+                return Err(file.error(
+                    option.key.span(),
+                    "scale.key",
+                    Text::new(
+                        format!("\"{key_text}\" must be one letter (A-Z)"),
+                        format!("\"{key_text}\" 必须是一个字母（A-Z）"),
+                    ),
+                ))
+            }
+        };
+        if !keys.insert(key.to_ascii_uppercase()) {
+            return Err(file.error(
+                option.key.span(),
+                "scale.key",
+                Text::new(
+                    format!("duplicate option key \"{key}\""),
+                    format!("选项键 \"{key}\" 重复"),
+                ),
+            ));
+        }
+        let label = option.label.get_ref().trim().to_string();
+        if label.is_empty() || !labels.insert(label.to_lowercase()) {
+            return Err(file.error(
+                option.label.span(),
+                "scale.label",
+                Text::new(
+                    format!("label \"{label}\" is empty or used twice"),
+                    format!("标签 \"{label}\" 为空或重复"),
+                ),
+            ));
+        }
+        let points = decimal_value(option.points.get_ref()).ok_or_else(|| {
+            file.error(
+                option.points.span(),
+                "scale.points",
+                Text::new(
+                    format!(
+                        "{} is not a number with at most 3 decimals",
+                        option.points.get_ref()
+                    ),
+                    format!("{} 不是最多 3 位小数的数", option.points.get_ref()),
+                ),
+            )
+        })?;
+        options.push(ScaleOption {
+            key,
+            label,
+            label_en: option.label_en.map(|l| l.trim().to_string()),
+            points,
+            approve: option.approve.unwrap_or(i < 2),
+        });
+    }
+    Ok(Scale { options })
+}
+
+fn build_groups(file: &ConfigFile, raw: Vec<Spanned<RawGroup>>) -> Result<Vec<Group>> {
+    let mut groups = Vec::new();
+    let mut ids = HashSet::new();
+    for group in raw {
+        let group = group.into_inner();
+        let id = group.id.get_ref().trim().to_string();
+        if id.is_empty() || !ids.insert(id.clone()) {
+            return Err(file.error(
+                group.id.span(),
+                "groups.id",
+                Text::new(
+                    format!("group id \"{id}\" is empty or used twice"),
+                    format!("组 id \"{id}\" 为空或重复"),
+                ),
+            ));
+        }
+        let weight = match &group.weight {
+            None => Milli::ONE,
+            Some(w) => match decimal_value(w.get_ref()) {
+                Some(m) if m.0 > 0 => m,
+                _ => {
+                    return Err(file.error(
+                        w.span(),
+                        "groups.weight",
+                        Text::new(
+                            format!(
+                                "{} is not a positive number with at most 3 decimals",
+                                w.get_ref()
+                            ),
+                            format!("{} 不是最多 3 位小数的正数", w.get_ref()),
+                        ),
+                    ))
+                }
+            },
+        };
+        groups.push(Group {
+            label: group.label.unwrap_or_else(|| id.clone()),
+            id,
+            weight,
+        });
+    }
+    Ok(groups)
+}
+
+fn build_tiers(
+    file: &ConfigFile,
+    raw: Option<&Spanned<Vec<Spanned<RawTier>>>>,
+) -> Result<Vec<Tier>> {
+    let mut tiers = Vec::new();
+    let mut names = HashSet::new();
+    for tier in raw.map(|r| r.get_ref().as_slice()).unwrap_or_default() {
+        let tier = tier.get_ref();
+        let name = tier.name.get_ref().trim().to_string();
+        if name.is_empty()
+            || !names.insert(name.to_lowercase())
+            || name.eq_ignore_ascii_case("undecided")
+        {
+            return Err(file.error(
+                tier.name.span(),
+                "tiers.name",
+                Text::new(
+                    format!("tier name \"{name}\" is empty, reserved or used twice"),
+                    format!("等次名称 \"{name}\" 为空、保留或重复"),
+                ),
+            ));
+        }
+        let quota = *tier.quota.get_ref();
+        if quota < 1 {
+            return Err(file.error(
+                tier.quota.span(),
+                "tiers.quota",
+                Text::new(
+                    format!("quota {quota} must be at least 1"),
+                    format!("名额 {quota} 至少为 1"),
+                ),
+            ));
+        }
+        tiers.push(Tier {
+            label: tier.label.clone().unwrap_or_else(|| name.clone()),
+            name,
+            quota: quota as usize,
+        });
+    }
+    Ok(tiers)
+}
+
+fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules> {
+    let mut max_marks = vec![None; scale.len()];
+    for (key, max) in raw.max_marks.unwrap_or_default() {
+        let index = key
+            .get_ref()
+            .chars()
+            .next()
+            .filter(|_| key.get_ref().chars().count() == 1)
+            .and_then(|c| scale.index_of_key(c))
+            .ok_or_else(|| {
+                file.error(
+                    key.span(),
+                    "rules.max_marks",
+                    Text::new(
+                        format!("\"{}\" is not an option key of the scale", key.get_ref()),
+                        format!("\"{}\" 不是评价选项的键", key.get_ref()),
+                    ),
+                )
+            })?;
+        if *max.get_ref() < 0 {
+            return Err(file.error(
+                max.span(),
+                "rules.max_marks",
+                Text::new("must not be negative", "不能为负数"),
+            ));
+        }
+        max_marks[index] = Some(*max.get_ref() as usize);
+    }
+    let min_marked = match raw.min_marked {
+        None => 1,
+        Some(m) if *m.get_ref() >= 0 => *m.get_ref() as usize,
+        Some(m) => {
+            return Err(file.error(
+                m.span(),
+                "rules.min_marked",
+                Text::new("must not be negative", "不能为负数"),
+            ))
+        }
+    };
+    let rank_key = |word: &Spanned<String>, field: &str| {
+        RankKey::parse(word.get_ref().trim()).ok_or_else(|| {
+            file.error(
+                word.span(),
+                field,
+                Text::new(
+                    format!(
+                        "\"{}\" is not score, top_rate or approval_rate",
+                        word.get_ref()
+                    ),
+                    format!(
+                        "\"{}\" 不是 score、top_rate 或 approval_rate",
+                        word.get_ref()
+                    ),
+                ),
+            )
+        })
+    };
+    let rank_by = match &raw.rank_by {
+        None => RankKey::Score,
+        Some(word) => rank_key(word, "rules.rank_by")?,
+    };
+    let tie_breakers = match &raw.tie_breakers {
+        None => vec![RankKey::TopRate, RankKey::ApprovalRate],
+        Some(words) => words
+            .get_ref()
+            .iter()
+            .map(|w| rank_key(w, "rules.tie_breakers"))
+            .collect::<Result<_>>()?,
+    };
+    Ok(Rules {
+        max_marks,
+        min_marked,
+        rank_by,
+        tie_breakers,
+    })
+}
+
+/// Loads and checks an organizations file (`id,name[,category]`, UTF-8 or GB18030).
+pub fn load_organizations(path: &Path) -> Result<Vec<Organization>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let content = text::decode(&bytes);
+    parse_organizations(&path.display().to_string(), &content)
+}
+
+/// Parses the text of an organizations file named `file` (for messages).
+pub fn parse_organizations(file: &str, content: &str) -> Result<Vec<Organization>> {
+    let problem = |line: Option<u64>, column: Option<&str>, value: Option<&str>, why: Text| {
+        Error::problem(Problem {
+            file: file.to_string(),
+            line,
+            column: column.map(str::to_string),
+            value: value.map(str::to_string),
+            why,
+        })
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(content.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| problem(Some(1), None, None, csv_why(&e)))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(id_col), Some(name_col)) = (column("id"), column("name")) else {
+        return Err(problem(
+            Some(1),
+            None,
+            Some(&headers.join(",")),
+            Text::new(
+                "the header must name the columns id and name (category optional)",
+                "表头必须包含 id 和 name 列（category 可选）",
+            ),
+        ));
+    };
+    let category_col = column("category");
+    let mut organizations: Vec<Organization> = Vec::new();
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    let mut names: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| problem(e.position().map(|p| p.line()), None, None, csv_why(&e)))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let id = record.get(id_col).unwrap_or("").trim().to_string();
+        let name = record.get(name_col).unwrap_or("").trim().to_string();
+        let category = category_col
+            .and_then(|c| record.get(c))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let id_ok = !id.is_empty()
+            && !id.contains(|c: char| c.is_whitespace() || c == ',')
+            && !["serial", "group"].contains(&id.to_ascii_lowercase().as_str());
+        if !id_ok {
+            return Err(problem(
+                Some(line),
+                Some("id"),
+                Some(&id),
+                Text::new(
+                    "an id must be non-empty, without spaces or commas, and not \"serial\" or \"group\"",
+                    "id 不能为空，不能含空格或逗号，也不能是 \"serial\" 或 \"group\"",
+                ),
+            ));
+        }
+        if let Some(first) = ids.insert(id.to_lowercase(), line) {
+            return Err(problem(
+                Some(line),
+                Some("id"),
+                Some(&id),
+                Text::new(
+                    format!("duplicate id, first on line {first}"),
+                    format!("id 重复，首次出现在第 {first} 行"),
+                ),
+            ));
+        }
+        if name.is_empty() {
+            return Err(problem(
+                Some(line),
+                Some("name"),
+                Some(&name),
+                Text::new("the name is empty", "名称为空"),
+            ));
+        }
+        if let Some(first) = names.insert(name.clone(), line) {
+            return Err(problem(
+                Some(line),
+                Some("name"),
+                Some(&name),
+                Text::new(
+                    format!("duplicate name, first on line {first}"),
+                    format!("名称重复，首次出现在第 {first} 行"),
+                ),
+            ));
+        }
+        organizations.push(Organization { id, name, category });
+    }
+    if organizations.is_empty() {
+        return Err(problem(
+            None,
+            None,
+            None,
+            Text::new("no organizations listed", "没有列出任何组织"),
+        ));
+    }
+    Ok(organizations)
+}
+
+/// A csv crate error as a message.
+pub(crate) fn csv_why(e: &csv::Error) -> Text {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Text::new(
+            format!("{len} fields where the header has {expected_len}"),
+            format!("有 {len} 个字段，而表头有 {expected_len} 个"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => Text::new("not valid text", "不是有效文本"),
+        _ => Text::new(format!("malformed CSV: {e}"), format!("CSV 格式错误：{e}")),
+    }
+}

@@ -1,0 +1,210 @@
+//! Exact decimal arithmetic for weights, points and the figures derived from them.
+//!
+//! Weights and points are decimals with at most three places, held as integer thousandths
+//! ([`Milli`]), so sums are exact. Ratios such as a score are kept as a fraction
+//! ([`Ratio`]) and compared by cross-multiplication; they are rounded only when printed.
+
+use std::cmp::Ordering;
+
+/// A decimal with at most three places, as an integer number of thousandths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Milli(pub i64);
+
+impl Milli {
+    /// One whole unit.
+    pub const ONE: Milli = Milli(1000);
+
+    /// Parses a decimal such as `1`, `0.5`, `-2.125`; more than three places is refused.
+    pub fn parse(text: &str) -> Option<Milli> {
+        let text = text.trim();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (whole, frac) = match digits.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (digits, ""),
+        };
+        if whole.is_empty() && frac.is_empty()
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let frac = frac.trim_end_matches('0');
+        if frac.len() > 3 || whole.len() > 12 {
+            return None;
+        }
+        let whole_value: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let frac_value: i64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<3}").parse().ok()?
+        };
+        let value = whole_value * 1000 + frac_value;
+        Some(Milli(if negative { -value } else { value }))
+    }
+
+    /// Converts a TOML float through its shortest decimal form, so `0.1` is exactly 100/1000.
+    pub fn from_f64(value: f64) -> Option<Milli> {
+        if !value.is_finite() {
+            return None;
+        }
+        Milli::parse(&format!("{value}"))
+    }
+
+    /// The shortest decimal form: `12`, `12.5`, `0.125`.
+    pub fn to_shortest(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let whole = abs / 1000;
+        let frac = abs % 1000;
+        if frac == 0 {
+            format!("{sign}{whole}")
+        } else {
+            let digits = format!("{frac:03}");
+            format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+impl std::ops::Add for Milli {
+    type Output = Milli;
+    fn add(self, other: Milli) -> Milli {
+        Milli(self.0 + other.0)
+    }
+}
+
+impl std::ops::AddAssign for Milli {
+    fn add_assign(&mut self, other: Milli) {
+        self.0 += other.0;
+    }
+}
+
+impl std::iter::Sum for Milli {
+    fn sum<I: Iterator<Item = Milli>>(iter: I) -> Milli {
+        Milli(iter.map(|m| m.0).sum())
+    }
+}
+
+/// An exact fraction `num / den` with `den > 0`.
+#[derive(Debug, Clone, Copy)]
+pub struct Ratio {
+    /// Numerator.
+    pub num: i128,
+    /// Denominator, always positive.
+    pub den: i128,
+}
+
+impl Ratio {
+    /// Zero, the value of every rate of an organization nobody rated.
+    pub const ZERO: Ratio = Ratio { num: 0, den: 1 };
+
+    /// `num / den`, or zero when `den` is zero (the "0 when rated = 0" rule).
+    pub fn new_or_zero(num: i128, den: i128) -> Ratio {
+        match den.cmp(&0) {
+            Ordering::Equal => Ratio::ZERO,
+            Ordering::Greater => Ratio { num, den },
+            Ordering::Less => Ratio {
+                num: -num,
+                den: -den,
+            },
+        }
+    }
+
+    /// Rounds half up (towards positive infinity on a tie) to `places` decimals and prints
+    /// exactly that many places: `0.8333`, `86.67`.
+    pub fn to_fixed(self, places: u32) -> String {
+        let scale = 10i128.pow(places);
+        // floor((2·num·scale + den) / (2·den)) is num·scale/den rounded half up.
+        let scaled = (2 * self.num * scale + self.den).div_euclid(2 * self.den);
+        let sign = if scaled < 0 { "-" } else { "" };
+        let abs = scaled.unsigned_abs();
+        let whole = abs / scale as u128;
+        if places == 0 {
+            return format!("{sign}{whole}");
+        }
+        let frac = abs % scale as u128;
+        format!("{sign}{whole}.{frac:0width$}", width = places as usize)
+    }
+
+    /// The nearest `f64`, for bars and JSON; never for comparisons.
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl PartialEq for Ratio {
+    fn eq(&self, other: &Ratio) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ratio {}
+
+impl PartialOrd for Ratio {
+    fn partial_cmp(&self, other: &Ratio) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ratio {
+    fn cmp(&self, other: &Ratio) -> Ordering {
+        // Both denominators are positive, so cross-multiplying keeps the order.
+        (self.num * other.den).cmp(&(other.num * self.den))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_decimals_with_at_most_three_places() {
+        assert_eq!(Milli::parse("1"), Some(Milli(1000)));
+        assert_eq!(Milli::parse("0.5"), Some(Milli(500)));
+        assert_eq!(Milli::parse("2.125"), Some(Milli(2125)));
+        assert_eq!(Milli::parse("-1.25"), Some(Milli(-1250)));
+        assert_eq!(Milli::parse("1.2500"), Some(Milli(1250)));
+        assert_eq!(Milli::parse(".5"), Some(Milli(500)));
+        assert_eq!(Milli::parse("0.0001"), None);
+        assert_eq!(Milli::parse("abc"), None);
+        assert_eq!(Milli::parse(""), None);
+        assert_eq!(Milli::parse("."), None);
+        assert_eq!(Milli::from_f64(0.1), Some(Milli(100)));
+        assert_eq!(Milli::from_f64(1.0), Some(Milli(1000)));
+    }
+
+    #[test]
+    fn prints_shortest_decimal() {
+        assert_eq!(Milli(12000).to_shortest(), "12");
+        assert_eq!(Milli(12500).to_shortest(), "12.5");
+        assert_eq!(Milli(125).to_shortest(), "0.125");
+        assert_eq!(Milli(0).to_shortest(), "0");
+        assert_eq!(Milli(-1500).to_shortest(), "-1.5");
+    }
+
+    #[test]
+    fn rounds_half_up_from_the_exact_value() {
+        // 2/3 = 0.666.. -> 0.6667; 1/8 = 0.125 -> 0.13 at two places (half up).
+        assert_eq!(Ratio::new_or_zero(2, 3).to_fixed(4), "0.6667");
+        assert_eq!(Ratio::new_or_zero(1, 8).to_fixed(2), "0.13");
+        assert_eq!(Ratio::new_or_zero(260, 3).to_fixed(2), "86.67");
+        assert_eq!(Ratio::new_or_zero(1, 1).to_fixed(4), "1.0000");
+        assert_eq!(Ratio::new_or_zero(5, 0).to_fixed(2), "0.00");
+        // -0.125 rounds up to -0.12.
+        assert_eq!(Ratio::new_or_zero(-1, 8).to_fixed(2), "-0.12");
+    }
+
+    #[test]
+    fn compares_exactly_where_floats_would_not() {
+        let a = Ratio::new_or_zero(1, 3);
+        let b = Ratio::new_or_zero(333_333_333_333, 1_000_000_000_000);
+        assert!(a > b);
+        assert_eq!(Ratio::new_or_zero(2, 4), Ratio::new_or_zero(1, 2));
+    }
+}

@@ -1,0 +1,220 @@
+//! The files tallyclerk writes: the results CSV (one row per organization in rank order) and
+//! the ballots CSV (the canonical form of the ballot set, which [`crate::import`] reads back).
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::meeting::{Meeting, Results};
+use crate::model::Mark;
+use std::io::Write;
+
+/// UTF-8 byte order mark: Excel and WPS need it to read UTF-8 CSV as UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How a results table is laid out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResultsOptions {
+    /// Add `rated_<group>` and `score_<group>` per voter group.
+    pub by_group: bool,
+}
+
+/// The results as a table of text cells: header, then one row per organization in rank
+/// order. Numbers are formatted as section 6 says; text cells are not yet neutralised.
+pub fn results_table(
+    config: &Config,
+    results: &Results,
+    lang: Lang,
+    options: ResultsOptions,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header: Vec<String> = [
+        ("rank", "名次"),
+        ("org_id", "组织编号"),
+        ("org_name", "组织名称"),
+        ("category", "类别"),
+        ("tier", "等次"),
+        ("score", "得分"),
+        ("rated", "有效评价"),
+    ]
+    .iter()
+    .map(|(en, zh)| lang.pick(en, zh).to_string())
+    .collect();
+    for option in &config.scale.options {
+        header.push(match lang {
+            Lang::En => format!("count_{}", option.key),
+            Lang::Zh => option.label.clone(),
+        });
+    }
+    for (en, zh) in [
+        ("blank", "空白"),
+        ("top_rate", "好评率"),
+        ("approval_rate", "认可率"),
+        ("note", "备注"),
+    ] {
+        header.push(lang.pick(en, zh).to_string());
+    }
+    if options.by_group {
+        for group in &config.groups {
+            match lang {
+                Lang::En => {
+                    header.push(format!("rated_{}", group.id));
+                    header.push(format!("score_{}", group.id));
+                }
+                Lang::Zh => {
+                    header.push(format!("有效评价_{}", group.label));
+                    header.push(format!("得分_{}", group.label));
+                }
+            }
+        }
+    }
+
+    let void = results.summary.void_round();
+    let rows = results
+        .ranking
+        .rows
+        .iter()
+        .map(|row| {
+            let org = &config.organizations[row.org];
+            let counts = &results.tally.orgs[row.org];
+            let f = &row.figures;
+            let mut cells = vec![
+                row.rank.to_string(),
+                org.id.clone(),
+                org.name.clone(),
+                org.category.clone(),
+                row.placement.text(config, lang),
+                f.score.to_fixed(2),
+                f.rated.to_shortest(),
+            ];
+            cells.extend(counts.counts.iter().map(|n| n.to_shortest()));
+            cells.push(counts.blank.to_shortest());
+            cells.push(f.top_rate.to_fixed(4));
+            cells.push(f.approval_rate.to_fixed(4));
+            let note = row.note.text(config, lang);
+            cells.push(if void {
+                let mark = lang.pick("VOID ROUND", "VOID ROUND 本轮无效");
+                if note.is_empty() {
+                    mark.to_string()
+                } else {
+                    format!("{mark}; {note}")
+                }
+            } else {
+                note
+            });
+            if options.by_group {
+                for group in &results.tally.by_group {
+                    let g = group[row.org].figures(&config.scale);
+                    cells.push(g.rated.to_shortest());
+                    cells.push(g.score.to_fixed(2));
+                }
+            }
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Neutralises a text cell against spreadsheet formula injection: a cell beginning with
+/// `=`, `+`, `-` or `@` gets a leading apostrophe, which Excel and WPS show as text.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Columns of the results table that hold text (the others are numbers we format).
+fn is_text_column(index: usize, columns: usize, by_group_columns: usize) -> bool {
+    let note = columns - by_group_columns - 1;
+    index <= 4 || index == note
+}
+
+/// Writes the results CSV.
+pub fn write_results_csv<W: Write>(
+    out: W,
+    meeting: &Meeting,
+    results: &Results,
+    lang: Lang,
+    options: ResultsOptions,
+    bom: bool,
+) -> Result<()> {
+    let (header, rows) = results_table(&meeting.config, results, lang, options);
+    let by_group_columns = if options.by_group {
+        2 * meeting.config.groups.len()
+    } else {
+        0
+    };
+    let columns = header.len();
+    let mut out = out;
+    if bom {
+        out.write_all(BOM).map_err(csv_io)?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer
+        .write_record(header.iter().map(|h| neutralise(h).into_owned()))
+        .map_err(csv_error)?;
+    for row in &rows {
+        writer
+            .write_record(row.iter().enumerate().map(|(i, cell)| {
+                if is_text_column(i, columns, by_group_columns) {
+                    neutralise(cell).into_owned()
+                } else {
+                    cell.clone()
+                }
+            }))
+            .map_err(csv_error)?;
+    }
+    writer.flush().map_err(csv_io)?;
+    Ok(())
+}
+
+/// Writes the ballots CSV: `serial,group,<org ids>`, every ballot that counts (invalid ones
+/// included) in serial order; a cell is the option key, empty for blank, `*` for spoiled.
+pub fn write_ballots_csv<W: Write>(out: W, meeting: &Meeting, bom: bool) -> Result<()> {
+    let config = &meeting.config;
+    let mut out = out;
+    if bom {
+        out.write_all(BOM).map_err(csv_io)?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let mut header = vec!["serial".to_string(), "group".to_string()];
+    header.extend(config.organizations.iter().map(|o| o.id.clone()));
+    writer.write_record(&header).map_err(csv_error)?;
+    let mut record = Vec::with_capacity(header.len());
+    meeting.store.for_each_ballot(|ballot| {
+        record.clear();
+        record.push(ballot.serial.to_string());
+        record.push(ballot.group.clone().unwrap_or_default());
+        record.extend(ballot.marks.iter().map(|m: &Mark| m.to_cell(&config.scale)));
+        writer.write_record(&record).map_err(csv_error)
+    })?;
+    writer.flush().map_err(csv_io)?;
+    Ok(())
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Internal(format!("writing CSV: {e}"))
+}
+
+fn csv_io(e: std::io::Error) -> Error {
+    Error::Internal(format!("writing CSV: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formula_cells_only() {
+        assert_eq!(neutralise("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-x"), "'-x");
+        assert_eq!(neutralise("@cmd"), "'@cmd");
+        assert_eq!(neutralise("长兴村"), "长兴村");
+        assert_eq!(neutralise("a=b"), "a=b");
+    }
+}

@@ -1,0 +1,32 @@
+//! tallyclerk: tally the evaluation forms of a review meeting.
+//!
+//! Attendees rate each grassroots organization on a paper form; the clerk enters the forms
+//! (typed, or imported from scanning software), and tallyclerk counts them, ranks the
+//! organizations, picks the quota tiers and exports the results.
+//!
+//! The library holds the whole domain; the command line and the terminal UI are thin layers:
+//! - [`config`]: `meeting.toml` and `organizations.csv`, checked;
+//! - [`model`]: organizations, scale, ballots, marks, validity;
+//! - [`tally`] and [`ranking`]: the rules of DESIGN.md section 4, exact;
+//! - [`store`]: the durable SQLite store with its audit log;
+//! - [`meeting`]: a meeting folder opened for work;
+//! - [`import`] and [`export`]: the files in and out;
+//! - [`demo`]: the bundled demo meeting.
+
+pub mod config;
+pub mod decimal;
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod lang;
+pub mod meeting;
+pub mod model;
+pub mod ranking;
+pub mod store;
+pub mod tally;
+pub mod text;
+
+pub use error::{Error, Result};
+pub use lang::Lang;
+pub use meeting::{Meeting, Results};

@@ -1,0 +1,283 @@
+//! The words of a meeting: organizations, the rating scale, voter groups, tiers, ballots and
+//! their marks. Plain data, no input or output.
+
+use crate::decimal::Milli;
+use crate::lang::Lang;
+
+/// A grassroots organization being evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Short unique id, e.g. `V01`.
+    pub id: String,
+    /// Full name, e.g. `长兴村党支部`.
+    pub name: String,
+    /// Optional kind: village, community, enterprise ...
+    pub category: String,
+}
+
+/// One rating option of the scale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleOption {
+    /// One ASCII letter, e.g. `A`; matched case-insensitively.
+    pub key: char,
+    /// Label in Chinese (or the meeting's own language), e.g. `好`.
+    pub label: String,
+    /// Optional English label, e.g. `Excellent`.
+    pub label_en: Option<String>,
+    /// Points, exact to thousandths.
+    pub points: Milli,
+    /// Whether the option counts as approval.
+    pub approve: bool,
+}
+
+impl ScaleOption {
+    /// The label in the UI language (English falls back to the key's label).
+    pub fn label_in(&self, lang: Lang) -> &str {
+        match (lang, &self.label_en) {
+            (Lang::En, Some(en)) => en,
+            _ => &self.label,
+        }
+    }
+}
+
+/// The rating options, best first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scale {
+    /// The options in order, best first.
+    pub options: Vec<ScaleOption>,
+}
+
+impl Scale {
+    /// The index of the option with this key (case-insensitive).
+    pub fn index_of_key(&self, key: char) -> Option<usize> {
+        self.options
+            .iter()
+            .position(|o| o.key.eq_ignore_ascii_case(&key))
+    }
+
+    /// Number of options.
+    pub fn len(&self) -> usize {
+        self.options.len()
+    }
+
+    /// Whether the scale is empty (never true for a loaded config).
+    pub fn is_empty(&self) -> bool {
+        self.options.is_empty()
+    }
+}
+
+/// A voter group and the weight of each of its ballots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Id used on ballots, e.g. `leaders`.
+    pub id: String,
+    /// Display label, e.g. `镇领导班子成员`.
+    pub label: String,
+    /// Weight of each ballot of the group, exact to thousandths.
+    pub weight: Milli,
+}
+
+/// A named, ordered quota of places.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    /// English name, e.g. `excellent`.
+    pub name: String,
+    /// Chinese label, e.g. `优秀`.
+    pub label: String,
+    /// Number of places.
+    pub quota: usize,
+}
+
+impl Tier {
+    /// The name shown in the UI language: `name` in English, `label` in Chinese.
+    pub fn display(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.name,
+            Lang::Zh => &self.label,
+        }
+    }
+}
+
+/// A figure an organization can be ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankKey {
+    /// Weighted mean points over rated marks.
+    Score,
+    /// Share of rated marks giving the best option.
+    TopRate,
+    /// Share of rated marks giving an approving option.
+    ApprovalRate,
+}
+
+impl RankKey {
+    /// Parses the config word (`score`, `top_rate`, `approval_rate`).
+    pub fn parse(word: &str) -> Option<RankKey> {
+        match word {
+            "score" => Some(RankKey::Score),
+            "top_rate" => Some(RankKey::TopRate),
+            "approval_rate" => Some(RankKey::ApprovalRate),
+            _ => None,
+        }
+    }
+
+    /// The config word.
+    pub fn word(self) -> &'static str {
+        match self {
+            RankKey::Score => "score",
+            RankKey::TopRate => "top_rate",
+            RankKey::ApprovalRate => "approval_rate",
+        }
+    }
+}
+
+/// The `[rules]` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    /// Per option index: the most marks of that option a valid ballot may give.
+    pub max_marks: Vec<Option<usize>>,
+    /// The fewest non-blank marks a valid ballot gives.
+    pub min_marked: usize,
+    /// The primary ranking figure.
+    pub rank_by: RankKey,
+    /// Figures compared, in order, when `rank_by` is equal.
+    pub tie_breakers: Vec<RankKey>,
+}
+
+/// One mark of a ballot: for one organization, an option, nothing, or several boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mark {
+    /// The option at this index of the scale.
+    Option(u8),
+    /// No box ticked.
+    Blank,
+    /// Several boxes ticked or unreadable; counts as blank for every rule.
+    Spoiled,
+}
+
+impl Mark {
+    /// The character of the marks string: the option key, `-` blank, `*` spoiled.
+    pub fn to_char(self, scale: &Scale) -> char {
+        match self {
+            Mark::Option(i) => scale.options[i as usize].key,
+            Mark::Blank => '-',
+            Mark::Spoiled => '*',
+        }
+    }
+
+    /// The cell of the ballots CSV: the option key, empty for blank, `*` for spoiled.
+    pub fn to_cell(self, scale: &Scale) -> String {
+        match self {
+            Mark::Blank => String::new(),
+            other => other.to_char(scale).to_string(),
+        }
+    }
+
+    /// Whether the mark rates the organization (neither blank nor spoiled).
+    pub fn is_rated(self) -> bool {
+        matches!(self, Mark::Option(_))
+    }
+}
+
+/// Parses a marks string (`AAB-*D`: one char per organization) into marks.
+///
+/// Returns the position (0-based) and character of the first bad character on failure.
+pub fn parse_marks(text: &str, scale: &Scale) -> Result<Vec<Mark>, (usize, char)> {
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| match c {
+            '-' => Ok(Mark::Blank),
+            '*' => Ok(Mark::Spoiled),
+            _ => scale
+                .index_of_key(c)
+                .map(|k| Mark::Option(k as u8))
+                .ok_or((i, c)),
+        })
+        .collect()
+}
+
+/// Formats marks as the marks string of [`parse_marks`].
+pub fn marks_string(marks: &[Mark], scale: &Scale) -> String {
+    marks.iter().map(|m| m.to_char(scale)).collect()
+}
+
+/// One paper form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ballot {
+    /// The number on the form, unique among the meeting's ballots that are not voided.
+    pub serial: u64,
+    /// The voter group id, if any.
+    pub group: Option<String>,
+    /// One mark per organization, in organizations.csv order.
+    pub marks: Vec<Mark>,
+}
+
+/// Why a ballot does not enter the tally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidReason {
+    /// More marks of an option than `max_marks` allows.
+    TooMany {
+        /// The option key.
+        key: char,
+        /// Marks given.
+        count: usize,
+        /// Marks allowed.
+        max: usize,
+    },
+    /// Fewer non-blank marks than `min_marked`.
+    TooFewMarked {
+        /// Non-blank marks given.
+        count: usize,
+        /// Marks required.
+        min: usize,
+    },
+}
+
+impl InvalidReason {
+    /// The reason as shown and stored, in the UI language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (InvalidReason::TooMany { key, count, max }, Lang::En) => {
+                format!("{count} marks {key}, at most {max} allowed")
+            }
+            (InvalidReason::TooMany { key, count, max }, Lang::Zh) => {
+                format!("{key} 票 {count} 个，最多允许 {max} 个")
+            }
+            (InvalidReason::TooFewMarked { count, min }, Lang::En) => {
+                format!("{count} organizations rated, at least {min} required")
+            }
+            (InvalidReason::TooFewMarked { count, min }, Lang::Zh) => {
+                format!("仅评价 {count} 个组织，至少需要 {min} 个")
+            }
+        }
+    }
+}
+
+/// Checks the validity rules of DESIGN.md section 4: `max_marks` per option, then
+/// `min_marked`. A spoiled mark counts as blank for both.
+pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), InvalidReason> {
+    let mut counts = vec![0usize; scale.len()];
+    for mark in marks {
+        if let Mark::Option(i) = mark {
+            counts[*i as usize] += 1;
+        }
+    }
+    for (i, max) in rules.max_marks.iter().enumerate() {
+        if let Some(max) = max {
+            if counts[i] > *max {
+                return Err(InvalidReason::TooMany {
+                    key: scale.options[i].key,
+                    count: counts[i],
+                    max: *max,
+                });
+            }
+        }
+    }
+    let marked: usize = counts.iter().sum();
+    if marked < rules.min_marked {
+        return Err(InvalidReason::TooFewMarked {
+            count: marked,
+            min: rules.min_marked,
+        });
+    }
+    Ok(())
+}

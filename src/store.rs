@@ -1,0 +1,1008 @@
+//! The durable store of a meeting: `meeting.db` (SQLite, WAL, `synchronous = FULL`).
+//!
+//! Ballots are never deleted: an edit keeps the old version in `ballot_history`, a void or an
+//! undo sets `voided_at`. Every change appends to the `audit` log, whose entries are chained
+//! by SHA-256 and which triggers keep append-only. Each change is one transaction, so a kill
+//! at any moment leaves the store as it was before or after it, never between.
+
+use crate::config::Config;
+use crate::error::{Error, Result, Text};
+use crate::model::{marks_string, parse_marks, validity, Ballot, Mark};
+use crate::ranking::Decision;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::time::Duration;
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE TABLE ballots (
+    id INTEGER PRIMARY KEY,
+    serial INTEGER NOT NULL,
+    grp TEXT,
+    marks TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    invalid_reason TEXT,
+    source TEXT NOT NULL,
+    batch_id INTEGER REFERENCES import_batches(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT,
+    verified_at TEXT,
+    voided_at TEXT,
+    void_reason TEXT
+);
+CREATE UNIQUE INDEX ballots_active_serial ON ballots(serial) WHERE voided_at IS NULL;
+CREATE TABLE ballot_history (
+    id INTEGER PRIMARY KEY,
+    ballot_id INTEGER NOT NULL REFERENCES ballots(id),
+    grp TEXT,
+    marks TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    tier TEXT NOT NULL,
+    orgs TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER ballots_never_deleted BEFORE DELETE ON ballots
+BEGIN SELECT RAISE(ABORT, 'ballots are voided, never deleted'); END;
+";
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Where a ballot came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Typed on the command line or in the TUI.
+    Typed,
+    /// From an import batch.
+    Import,
+    /// The bundled demo.
+    Demo,
+}
+
+impl Source {
+    fn word(self) -> &'static str {
+        match self {
+            Source::Typed => "typed",
+            Source::Import => "import",
+            Source::Demo => "demo",
+        }
+    }
+}
+
+/// A ballot as stored, with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBallot {
+    /// Row id.
+    pub id: i64,
+    /// The ballot itself.
+    pub ballot: Ballot,
+    /// Whether it passes the validity rules.
+    pub valid: bool,
+    /// Why not, when invalid (English).
+    pub invalid_reason: Option<String>,
+    /// `typed`, `import`, `demo`.
+    pub source: String,
+    /// When it was stored.
+    pub created_at: String,
+    /// When it was verified by a second entry.
+    pub verified_at: Option<String>,
+}
+
+/// Counts of the ballot set, for status lines and exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Forms handed out, when known (the store's figure, else meeting.toml's).
+    pub issued: Option<u64>,
+    /// Ballots entered and not voided, valid or not.
+    pub collected: u64,
+    /// Valid ballots.
+    pub valid: u64,
+    /// Invalid ballots.
+    pub invalid: u64,
+    /// Voided ballots.
+    pub voided: u64,
+    /// Ballots confirmed by a second entry.
+    pub verified: u64,
+    /// SHA-256 of the ballot set.
+    pub digest: String,
+    /// Whether the meeting is finalised.
+    pub finalised: bool,
+}
+
+impl Summary {
+    /// More forms collected than issued: the round is void.
+    pub fn void_round(&self) -> bool {
+        matches!(self.issued, Some(issued) if self.collected > issued)
+    }
+}
+
+/// What an import does with a row whose serial is already in the meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored.
+    Inserted,
+    /// Its serial is already in the meeting.
+    SerialTaken,
+}
+
+/// The open store of one meeting.
+pub struct Store {
+    conn: Connection,
+    config: Config,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store of a meeting and checks that it matches the config.
+    pub fn open(config: &Config) -> Result<Store> {
+        let path = config.store_path();
+        let existed = path.exists();
+        if !existed {
+            restrict_permissions_on_create(&path)?;
+        }
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            config: config.clone(),
+        };
+        store.migrate()?;
+        store.check_layout()?;
+        Ok(store)
+    }
+
+    /// The config the store was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::user(
+                format!(
+                    "{} was written by a newer tallyclerk (schema {version}, this one reads {SCHEMA_VERSION})",
+                    self.config.store_path().display()
+                ),
+                format!(
+                    "{} 由更新版本的 tallyclerk 写入（结构版本 {version}，本程序支持 {SCHEMA_VERSION}）",
+                    self.config.store_path().display()
+                ),
+            ));
+        }
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 0 {
+            tx.execute_batch(SCHEMA)?;
+            tx.execute(
+                &format!("INSERT INTO meta (key, value) VALUES ('created_at', {NOW})"),
+                [],
+            )?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            append_audit(&tx, "create", "store created")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Refuses a config that would reinterpret stored marks; refreshes stored validity when
+    /// the validity rules changed.
+    fn check_layout(&mut self) -> Result<()> {
+        let layout = self.config.layout_fingerprint();
+        let rules = self.config.rules_fingerprint();
+        let stored_layout = self.meta("layout")?;
+        let stored_rules = self.meta("rules")?;
+        if stored_layout.as_deref() == Some(layout.as_str())
+            && stored_rules.as_deref() == Some(rules.as_str())
+        {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ballots: i64 = tx.query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
+        let stored_layout: Option<String> = meta_in(&tx, "layout")?;
+        if let Some(stored) = &stored_layout {
+            if stored != &layout && ballots > 0 {
+                return Err(Error::user(
+                    format!(
+                        "the organizations or option keys of {} changed since ballots were entered ({stored} before, {layout} now); restore them",
+                        self.config.dir.display()
+                    ),
+                    format!(
+                        "{} 的组织或选项键在录入选票后被修改（原为 {stored}，现为 {layout}）；请恢复原样",
+                        self.config.dir.display()
+                    ),
+                ));
+            }
+        }
+        set_meta(&tx, "layout", &layout)?;
+        if meta_in(&tx, "rules")?.as_deref() != Some(rules.as_str()) {
+            let rows: Vec<(i64, String)> = {
+                let mut stmt = tx.prepare("SELECT id, marks FROM ballots")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut update =
+                tx.prepare("UPDATE ballots SET valid = ?1, invalid_reason = ?2 WHERE id = ?3")?;
+            for (id, marks) in rows {
+                let marks = decode_marks(&self.config, &marks)?;
+                let (valid, reason) = validity_columns(&self.config, &marks);
+                update.execute(params![valid, reason, id])?;
+            }
+            drop(update);
+            set_meta(&tx, "rules", &rules)?;
+            if ballots > 0 {
+                append_audit(&tx, "rules", "validity recomputed for changed rules")?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        meta_in(&self.conn, key)
+    }
+
+    fn decode_marks(&self, text: &str) -> Result<Vec<Mark>> {
+        decode_marks(&self.config, text)
+    }
+
+    /// Checks a ballot against the meeting: marks count, group known, serial positive.
+    pub fn check_ballot(&self, ballot: &Ballot) -> Result<()> {
+        let orgs = self.config.organizations.len();
+        if ballot.marks.len() != orgs {
+            return Err(Error::user(
+                format!(
+                    "{} marks given, the meeting has {orgs} organizations",
+                    ballot.marks.len()
+                ),
+                format!("给出 {} 个评价，会议有 {orgs} 个组织", ballot.marks.len()),
+            ));
+        }
+        if ballot.serial == 0 || ballot.serial > i64::MAX as u64 {
+            return Err(Error::user(
+                format!("serial {} must be a positive number", ballot.serial),
+                format!("编号 {} 必须是正整数", ballot.serial),
+            ));
+        }
+        if self.config.weight_of(ballot.group.as_deref()).is_none() {
+            let known: Vec<&str> = self.config.groups.iter().map(|g| g.id.as_str()).collect();
+            let group = ballot.group.as_deref().unwrap_or_default();
+            return Err(Error::user(
+                format!(
+                    "unknown voter group \"{group}\" (the meeting has: {})",
+                    known.join(", ")
+                ),
+                format!(
+                    "未知的投票人组别 \"{group}\"（会议的组别：{}）",
+                    known.join("、")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn refuse_if_final(conn: &Connection, action: &str) -> Result<()> {
+        if meta_in(conn, "finalised")?.as_deref() == Some("1") {
+            return Err(Error::user(
+                format!("the meeting is finalised: {action} is refused; `reopen DIR --reason TEXT` first"),
+                format!("会议已定稿：不能{action}；请先执行 `reopen DIR --reason 原因`"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Stores one typed ballot durably and returns it as stored.
+    pub fn add(&mut self, ballot: &Ballot, source: Source) -> Result<StoredBallot> {
+        self.check_ballot(ballot)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "add")?;
+        if active_id(&tx, ballot.serial)?.is_some() {
+            return Err(serial_taken(ballot.serial));
+        }
+        let marks = marks_string(&ballot.marks, &self.config.scale);
+        let (valid, reason) = validity_columns(&self.config, &ballot.marks);
+        tx.execute(
+            &format!(
+                "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
+            ),
+            params![
+                ballot.serial as i64,
+                ballot.group,
+                marks,
+                valid,
+                reason,
+                source.word()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        append_audit(
+            &tx,
+            "add",
+            &format!(
+                "serial {} group {} marks {marks}",
+                ballot.serial,
+                group_text(ballot)
+            ),
+        )?;
+        tx.commit()?;
+        self.ballot_by_id(id)
+    }
+
+    /// Imports a batch in one transaction: `fill` is handed a sink to insert ballots into and
+    /// decides whether the batch is kept (`Ok(true)`), dropped (`Ok(false)`, a dry run or a
+    /// file with problems) or fails. Nothing of the batch remains unless it is kept.
+    pub fn import_batch<F>(
+        &mut self,
+        file_name: &str,
+        sha256: &str,
+        source: Source,
+        fill: F,
+    ) -> Result<bool>
+    where
+        F: FnOnce(&mut BatchSink<'_>) -> Result<bool>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "import")?;
+        tx.execute(
+            &format!(
+                "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
+                 VALUES (?1, ?2, 0, {NOW})"
+            ),
+            params![file_name, sha256],
+        )?;
+        let batch_id = tx.last_insert_rowid();
+        let keep = {
+            let mut sink = BatchSink {
+                insert: tx.prepare(&format!(
+                    "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
+                ))?,
+                exists: tx.prepare(
+                    "SELECT 1 FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
+                )?,
+                config: &self.config,
+                batch_id,
+                source,
+                rows: 0,
+            };
+            let keep = fill(&mut sink)?;
+            (keep, sink.rows)
+        };
+        let (keep, rows) = keep;
+        if !keep {
+            tx.rollback()?;
+            return Ok(false);
+        }
+        tx.execute(
+            "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
+            params![rows as i64, batch_id],
+        )?;
+        append_audit(
+            &tx,
+            "import",
+            &format!("file {file_name} sha256 {sha256} ballots {rows}"),
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The names of earlier import batches with this content hash.
+    pub fn batches_with_hash(&self, sha256: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file_name || ' (' || imported_at || ')' FROM import_batches WHERE sha256 = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([sha256], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Replaces the marks (and group) of a ballot, keeping the old version in its history.
+    pub fn edit(
+        &mut self,
+        serial: u64,
+        marks: &[Mark],
+        group: Option<&str>,
+        reason: &str,
+    ) -> Result<StoredBallot> {
+        let ballot = Ballot {
+            serial,
+            group: group.map(str::to_string),
+            marks: marks.to_vec(),
+        };
+        self.check_ballot(&ballot)?;
+        require_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "edit")?;
+        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
+        tx.execute(
+            &format!(
+                "INSERT INTO ballot_history (ballot_id, grp, marks, replaced_at, reason)
+                 SELECT id, grp, marks, {NOW}, ?2 FROM ballots WHERE id = ?1"
+            ),
+            params![id, reason],
+        )?;
+        let text = marks_string(marks, &self.config.scale);
+        let (valid, invalid) = validity_columns(&self.config, marks);
+        tx.execute(
+            &format!(
+                "UPDATE ballots SET marks = ?1, grp = ?2, valid = ?3, invalid_reason = ?4,
+                 updated_at = {NOW} WHERE id = ?5"
+            ),
+            params![text, group, valid, invalid, id],
+        )?;
+        append_audit(
+            &tx,
+            "edit",
+            &format!(
+                "serial {serial} group {} marks {text} reason {reason}",
+                group.unwrap_or("-")
+            ),
+        )?;
+        tx.commit()?;
+        self.ballot_by_id(id)
+    }
+
+    /// Voids a ballot: it stays stored and shown, but no longer counts and frees its serial.
+    pub fn void(&mut self, serial: u64, reason: &str) -> Result<()> {
+        require_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "void")?;
+        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
+        tx.execute(
+            &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = ?1 WHERE id = ?2"),
+            params![reason, id],
+        )?;
+        append_audit(&tx, "void", &format!("serial {serial} reason {reason}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Voids the most recently stored ballot that still counts (the TUI's undo); returns it.
+    pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
+        let last: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM ballots WHERE voided_at IS NULL ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = last else { return Ok(None) };
+        let ballot = self.ballot_by_id(id)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "undo")?;
+        tx.execute(
+            &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = 'undo' WHERE id = ?1 AND voided_at IS NULL"),
+            params![id],
+        )?;
+        append_audit(&tx, "undo", &format!("serial {}", ballot.ballot.serial))?;
+        tx.commit()?;
+        Ok(Some(ballot))
+    }
+
+    /// Marks a ballot as confirmed by a second, independent entry.
+    pub fn mark_verified(&mut self, serial: u64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "verify")?;
+        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
+        tx.execute(
+            &format!("UPDATE ballots SET verified_at = {NOW} WHERE id = ?1"),
+            params![id],
+        )?;
+        append_audit(&tx, "verify", &format!("serial {serial}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
+        let row = self.conn.query_row(
+            "SELECT id, serial, grp, marks, valid, invalid_reason, source, created_at, verified_at
+             FROM ballots WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            },
+        )?;
+        Ok(StoredBallot {
+            id: row.0,
+            ballot: Ballot {
+                serial: row.1 as u64,
+                group: row.2,
+                marks: self.decode_marks(&row.3)?,
+            },
+            valid: row.4,
+            invalid_reason: row.5,
+            source: row.6,
+            created_at: row.7,
+            verified_at: row.8,
+        })
+    }
+
+    /// The ballot with this serial that counts, if any.
+    pub fn ballot(&self, serial: u64) -> Result<Option<StoredBallot>> {
+        match active_id(&self.conn, serial)? {
+            Some(id) => Ok(Some(self.ballot_by_id(id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Calls `visit` for every ballot that counts (not voided), in serial order, streaming.
+    pub fn for_each_ballot(&self, mut visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut ballot = Ballot {
+            serial: 0,
+            group: None,
+            marks: Vec::new(),
+        };
+        while let Some(row) = rows.next()? {
+            ballot.serial = row.get::<_, i64>(0)? as u64;
+            ballot.group = row.get(1)?;
+            let marks: &str = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            ballot.marks = self.decode_marks(marks)?;
+            visit(&ballot)?;
+        }
+        Ok(())
+    }
+
+    /// All ballots that count, with their bookkeeping, in serial order.
+    pub fn ballots(&self) -> Result<Vec<StoredBallot>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM ballots WHERE voided_at IS NULL ORDER BY serial")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        ids.into_iter().map(|id| self.ballot_by_id(id)).collect()
+    }
+
+    /// The highest serial ever stored (voided included), 0 when none.
+    pub fn max_serial(&self) -> Result<u64> {
+        let max: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(serial) FROM ballots", [], |r| r.get(0))?;
+        Ok(max.unwrap_or(0) as u64)
+    }
+
+    /// The decisions in the order they were made, as indexes into the config.
+    pub fn decisions(&self) -> Result<Vec<Decision>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT tier, orgs FROM decisions ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut decisions = Vec::new();
+        for row in rows {
+            let (tier, orgs) = row?;
+            // A decision about a tier or organization no longer in meeting.toml cannot apply.
+            let Some(tier) = self.config.tier_index(&tier) else {
+                continue;
+            };
+            let orgs: Option<Vec<usize>> = orgs
+                .split(',')
+                .map(|id| self.config.org_index(id))
+                .collect();
+            if let Some(orgs) = orgs {
+                decisions.push(Decision { tier, orgs });
+            }
+        }
+        Ok(decisions)
+    }
+
+    /// Records a decision (already checked by the caller against the current ranking).
+    pub fn add_decision(&mut self, decision: &Decision) -> Result<()> {
+        let tier = &self.config.tiers[decision.tier].name;
+        let orgs: Vec<&str> = decision
+            .orgs
+            .iter()
+            .map(|&i| self.config.organizations[i].id.as_str())
+            .collect();
+        let orgs = orgs.join(",");
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "decide")?;
+        tx.execute(
+            &format!("INSERT INTO decisions (tier, orgs, made_at) VALUES (?1, ?2, {NOW})"),
+            params![tier, orgs],
+        )?;
+        append_audit(&tx, "decide", &format!("tier {tier} orgs {orgs}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the number of forms handed out.
+    pub fn set_issued(&mut self, issued: u64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "issued")?;
+        set_meta(&tx, "forms_issued", &issued.to_string())?;
+        append_audit(&tx, "issued", &format!("forms issued {issued}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Locks the meeting once results are announced.
+    pub fn finalise(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if meta_in(&tx, "finalised")?.as_deref() == Some("1") {
+            return Err(Error::user(
+                "the meeting is already finalised",
+                "会议已经定稿",
+            ));
+        }
+        set_meta(&tx, "finalised", "1")?;
+        append_audit(&tx, "finalise", "meeting finalised")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Unlocks a finalised meeting, with the reason in the audit log.
+    pub fn reopen(&mut self, reason: &str) -> Result<()> {
+        require_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if meta_in(&tx, "finalised")?.as_deref() != Some("1") {
+            return Err(Error::user("the meeting is not finalised", "会议尚未定稿"));
+        }
+        set_meta(&tx, "finalised", "0")?;
+        append_audit(&tx, "reopen", &format!("reason {reason}"))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether the meeting is finalised.
+    pub fn is_final(&self) -> Result<bool> {
+        Ok(self.meta("finalised")?.as_deref() == Some("1"))
+    }
+
+    /// Forms issued: the store's figure (set later), else meeting.toml's.
+    pub fn issued(&self) -> Result<Option<u64>> {
+        Ok(match self.meta("forms_issued")? {
+            Some(n) => n.parse().ok(),
+            None => self.config.forms_issued,
+        })
+    }
+
+    /// SHA-256 over `serial,group,marks` lines of the ballots that count, in serial order.
+    pub fn digest(&self) -> Result<String> {
+        let mut hasher = Sha256::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let serial: i64 = row.get(0)?;
+            let group: Option<String> = row.get(1)?;
+            let marks: String = row.get(2)?;
+            hasher.update(format!("{serial},{},{marks}\n", group.unwrap_or_default()));
+        }
+        Ok(hex(&hasher.finalize()))
+    }
+
+    /// Counts of the ballot set.
+    pub fn summary(&self) -> Result<Summary> {
+        let (collected, valid, voided, verified): (i64, i64, i64, i64) = self.conn.query_row(
+            "SELECT
+                COALESCE(SUM(voided_at IS NULL), 0),
+                COALESCE(SUM(voided_at IS NULL AND valid), 0),
+                COALESCE(SUM(voided_at IS NOT NULL), 0),
+                COALESCE(SUM(voided_at IS NULL AND verified_at IS NOT NULL), 0)
+             FROM ballots",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(Summary {
+            issued: self.issued()?,
+            collected: collected as u64,
+            valid: valid as u64,
+            invalid: (collected - valid) as u64,
+            voided: voided as u64,
+            verified: verified as u64,
+            digest: self.digest()?,
+            finalised: self.is_final()?,
+        })
+    }
+
+    /// Checks the store: SQLite integrity, every stored ballot readable and its validity
+    /// current, serials unique, and the audit chain unbroken. Returns the problems found.
+    pub fn check(&self) -> Result<Vec<Text>> {
+        let mut problems = Vec::new();
+        let integrity: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if integrity != "ok" {
+            problems.push(Text::new(
+                format!("SQLite integrity check: {integrity}"),
+                format!("SQLite 完整性检查：{integrity}"),
+            ));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let serial: i64 = row.get(0)?;
+            let group: Option<String> = row.get(1)?;
+            let marks: String = row.get(2)?;
+            let valid: bool = row.get(3)?;
+            match self.decode_marks(&marks) {
+                Err(_) => problems.push(Text::new(
+                    format!("ballot {serial}: marks \"{marks}\" do not fit the meeting"),
+                    format!("选票 {serial}：评价 \"{marks}\" 与会议不符"),
+                )),
+                Ok(m) => {
+                    if validity_columns(&self.config, &m).0 != valid {
+                        problems.push(Text::new(
+                            format!("ballot {serial}: stored validity disagrees with the rules"),
+                            format!("选票 {serial}：保存的有效性与规则不符"),
+                        ));
+                    }
+                }
+            }
+            if self.config.weight_of(group.as_deref()).is_none() {
+                problems.push(Text::new(
+                    format!(
+                        "ballot {serial}: unknown group {}",
+                        group.as_deref().unwrap_or_default()
+                    ),
+                    format!(
+                        "选票 {serial}：未知组别 {}",
+                        group.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, at, action, detail, prev_hash, hash FROM audit ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        let mut prev = String::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let (at, action, detail): (String, String, String) =
+                (row.get(1)?, row.get(2)?, row.get(3)?);
+            let (prev_hash, hash): (String, String) = (row.get(4)?, row.get(5)?);
+            if prev_hash != prev || hash != audit_hash(&prev_hash, &at, &action, &detail) {
+                problems.push(Text::new(
+                    format!("audit log entry {id} ({action}) does not match its chain: the store was changed outside tallyclerk"),
+                    format!("审计日志第 {id} 条（{action}）与哈希链不符：数据库被 tallyclerk 以外的程序修改"),
+                ));
+                break;
+            }
+            prev = hash;
+        }
+        Ok(problems)
+    }
+
+    /// The audit log, oldest first: (time, action, detail).
+    pub fn audit_log(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, action, detail FROM audit ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Inserts the ballots of one import batch inside its transaction.
+pub struct BatchSink<'tx> {
+    insert: rusqlite::Statement<'tx>,
+    exists: rusqlite::Statement<'tx>,
+    config: &'tx Config,
+    batch_id: i64,
+    source: Source,
+    rows: u64,
+}
+
+impl BatchSink<'_> {
+    /// Whether a ballot with this serial already counts in the meeting.
+    pub fn serial_taken(&mut self, serial: u64) -> Result<bool> {
+        Ok(self.exists.exists([serial as i64])?)
+    }
+
+    /// Inserts one ballot (already checked against the meeting's organizations and groups).
+    pub fn insert(&mut self, ballot: &Ballot) -> Result<Outcome> {
+        let config = self.config;
+        let text = marks_string(&ballot.marks, &config.scale);
+        let (valid, reason) = validity_columns(config, &ballot.marks);
+        match self.insert.execute(params![
+            ballot.serial as i64,
+            ballot.group,
+            text,
+            valid,
+            reason,
+            self.source.word(),
+            self.batch_id
+        ]) {
+            Ok(_) => {
+                self.rows += 1;
+                Ok(Outcome::Inserted)
+            }
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                Ok(Outcome::SerialTaken)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Ballots inserted so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+fn decode_marks(config: &Config, text: &str) -> Result<Vec<Mark>> {
+    parse_marks(text, &config.scale)
+        .ok()
+        .filter(|m| m.len() == config.organizations.len())
+        .ok_or_else(|| Error::Internal(format!("stored marks \"{text}\" do not fit the meeting")))
+}
+
+/// The `valid` and `invalid_reason` columns for these marks; reasons are stored in English.
+fn validity_columns(config: &Config, marks: &[Mark]) -> (bool, Option<String>) {
+    match validity(marks, &config.scale, &config.rules) {
+        Ok(()) => (true, None),
+        Err(reason) => (false, Some(reason.message(crate::lang::Lang::En))),
+    }
+}
+
+fn restrict_permissions_on_create(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn meta_in(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn active_id(conn: &Connection, serial: u64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
+            [serial as i64],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn group_text(ballot: &Ballot) -> &str {
+    ballot.group.as_deref().unwrap_or("-")
+}
+
+fn serial_taken(serial: u64) -> Error {
+    Error::user(
+        format!("serial {serial} is already in the meeting"),
+        format!("编号 {serial} 已在本次会议中"),
+    )
+}
+
+fn no_such_serial(serial: u64) -> Error {
+    Error::user(
+        format!("no ballot with serial {serial} in the meeting"),
+        format!("会议中没有编号为 {serial} 的选票"),
+    )
+}
+
+fn require_reason(reason: &str) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(Error::user("a reason is required", "必须说明原因"));
+    }
+    Ok(())
+}
+
+fn audit_hash(prev: &str, at: &str, action: &str, detail: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [prev, at, action, detail] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
+    let prev: String = conn
+        .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or_default();
+    let at: String = conn.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
+    let hash = audit_hash(&prev, &at, action, detail);
+    conn.execute(
+        "INSERT INTO audit (at, action, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, action, detail, prev, hash],
+    )?;
+    Ok(())
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,278 @@
+//! The tally rules of DESIGN.md section 4: weighted counts per organization and option, the
+//! score and rates as exact fractions, and validity of a ballot ([`crate::model::validity`]).
+//!
+//! A [`Tally`] is built in one pass over the valid ballots and can be updated ballot by
+//! ballot (the TUI keeps one live). Ranking and tiers live in [`crate::ranking`].
+
+use crate::decimal::{Milli, Ratio};
+use crate::model::{Mark, RankKey, Scale};
+
+/// Weighted counts for one organization.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgCounts {
+    /// `n_k` per option in scale order, in thousandths.
+    pub counts: Vec<Milli>,
+    /// Weight of blank and spoiled marks.
+    pub blank: Milli,
+}
+
+impl OrgCounts {
+    fn new(options: usize) -> OrgCounts {
+        OrgCounts {
+            counts: vec![Milli(0); options],
+            blank: Milli(0),
+        }
+    }
+
+    fn apply(&mut self, mark: Mark, weight: i64) {
+        match mark {
+            Mark::Option(k) => self.counts[k as usize].0 += weight,
+            Mark::Blank | Mark::Spoiled => self.blank.0 += weight,
+        }
+    }
+
+    /// `rated` = Σ n_k, blanks excluded.
+    pub fn rated(&self) -> Milli {
+        self.counts.iter().copied().sum()
+    }
+
+    /// The figures derived from the counts under `scale`.
+    pub fn figures(&self, scale: &Scale) -> Figures {
+        let rated = self.rated();
+        let rated_i = rated.0 as i128;
+        let weighted_points: i128 = self
+            .counts
+            .iter()
+            .zip(&scale.options)
+            .map(|(n, o)| n.0 as i128 * o.points.0 as i128)
+            .sum();
+        let approving: i64 = self
+            .counts
+            .iter()
+            .zip(&scale.options)
+            .filter(|(_, o)| o.approve)
+            .map(|(n, _)| n.0)
+            .sum();
+        let best = self.counts.first().map_or(0, |n| n.0);
+        Figures {
+            rated,
+            // counts and points are both in thousandths, so the product is in millionths.
+            score: Ratio::new_or_zero(weighted_points, rated_i * 1000),
+            top_rate: Ratio::new_or_zero(best as i128, rated_i),
+            approval_rate: Ratio::new_or_zero(approving as i128, rated_i),
+        }
+    }
+}
+
+/// The figures an organization is ranked by, exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// Σ n_k.
+    pub rated: Milli,
+    /// Σ n_k · points_k / rated (0 when rated = 0).
+    pub score: Ratio,
+    /// n_best / rated.
+    pub top_rate: Ratio,
+    /// Σ approving n_k / rated.
+    pub approval_rate: Ratio,
+}
+
+impl Figures {
+    /// The figure named by a rank key.
+    pub fn get(&self, key: RankKey) -> Ratio {
+        match key {
+            RankKey::Score => self.score,
+            RankKey::TopRate => self.top_rate,
+            RankKey::ApprovalRate => self.approval_rate,
+        }
+    }
+}
+
+/// Weighted counts of the valid ballots for every organization, overall and per voter group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// Per organization, in organizations.csv order.
+    pub orgs: Vec<OrgCounts>,
+    /// Per configured voter group, then per organization.
+    pub by_group: Vec<Vec<OrgCounts>>,
+    /// Number of valid ballots counted.
+    pub ballots: u64,
+    /// Their total weight.
+    pub weight: Milli,
+}
+
+impl Tally {
+    /// An empty tally for `orgs` organizations, `options` options and `groups` voter groups.
+    pub fn new(orgs: usize, options: usize, groups: usize) -> Tally {
+        Tally {
+            orgs: vec![OrgCounts::new(options); orgs],
+            by_group: vec![vec![OrgCounts::new(options); orgs]; groups],
+            ballots: 0,
+            weight: Milli(0),
+        }
+    }
+
+    /// Counts one valid ballot of weight `weight`, of the voter group at `group` if any.
+    pub fn add(&mut self, marks: &[Mark], weight: Milli, group: Option<usize>) {
+        self.apply(marks, weight.0, group, 1);
+    }
+
+    /// Takes back a ballot counted by [`Tally::add`] with the same arguments.
+    pub fn remove(&mut self, marks: &[Mark], weight: Milli, group: Option<usize>) {
+        self.apply(marks, -weight.0, group, -1);
+    }
+
+    fn apply(&mut self, marks: &[Mark], weight: i64, group: Option<usize>, ballots: i64) {
+        for (counts, mark) in self.orgs.iter_mut().zip(marks) {
+            counts.apply(*mark, weight);
+        }
+        if let Some(by_group) = group.and_then(|g| self.by_group.get_mut(g)) {
+            for (counts, mark) in by_group.iter_mut().zip(marks) {
+                counts.apply(*mark, weight);
+            }
+        }
+        self.ballots = (self.ballots as i64 + ballots) as u64;
+        self.weight.0 += weight;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::default_scale;
+    use crate::model::{validity, InvalidReason, Rules};
+
+    fn marks(text: &str) -> Vec<Mark> {
+        crate::model::parse_marks(text, &default_scale()).unwrap()
+    }
+
+    fn rules(max_a: Option<usize>, min_marked: usize) -> Rules {
+        Rules {
+            max_marks: vec![max_a, None, None, None],
+            min_marked,
+            rank_by: RankKey::Score,
+            tie_breakers: vec![RankKey::TopRate, RankKey::ApprovalRate],
+        }
+    }
+
+    #[test]
+    fn counts_score_and_rates_of_unweighted_ballots() {
+        // One organization, marks A, A, B, C, D, blank, spoiled.
+        let scale = default_scale();
+        let mut tally = Tally::new(1, 4, 0);
+        for m in ["A", "A", "B", "C", "D", "-", "*"] {
+            tally.add(&marks(m), Milli::ONE, None);
+        }
+        let org = &tally.orgs[0];
+        assert_eq!(
+            org.counts,
+            vec![Milli(2000), Milli(1000), Milli(1000), Milli(1000)]
+        );
+        assert_eq!(org.blank, Milli(2000));
+        let f = org.figures(&scale);
+        assert_eq!(f.rated, Milli(5000));
+        // (2·100 + 80 + 60 + 0) / 5 = 340 / 5 = 68
+        assert_eq!(f.score, Ratio::new_or_zero(68, 1));
+        assert_eq!(f.score.to_fixed(2), "68.00");
+        // top 2/5, approval (2 + 1)/5
+        assert_eq!(f.top_rate.to_fixed(4), "0.4000");
+        assert_eq!(f.approval_rate.to_fixed(4), "0.6000");
+        // counts + blank = valid weight
+        assert_eq!(org.rated() + org.blank, tally.weight);
+    }
+
+    #[test]
+    fn weights_ballots_by_their_group() {
+        // Group weights 1 and 0.5: A from weight 1, B and C from weight 0.5.
+        let scale = default_scale();
+        let mut tally = Tally::new(1, 4, 2);
+        tally.add(&marks("A"), Milli(1000), Some(0));
+        tally.add(&marks("B"), Milli(500), Some(1));
+        tally.add(&marks("C"), Milli(500), Some(1));
+        let f = tally.orgs[0].figures(&scale);
+        // rated = 2; score = (100 + 0.5·80 + 0.5·60) / 2 = 170 / 2 = 85
+        assert_eq!(f.rated.to_shortest(), "2");
+        assert_eq!(f.score.to_fixed(2), "85.00");
+        // top = 1/2; approval = (1 + 0.5)/2 = 0.75
+        assert_eq!(f.top_rate.to_fixed(4), "0.5000");
+        assert_eq!(f.approval_rate.to_fixed(4), "0.7500");
+        // group 1 alone: B and C at 0.5 each, score (40 + 30) / 1 = 70
+        let g1 = tally.by_group[1][0].figures(&scale);
+        assert_eq!(g1.rated.to_shortest(), "1");
+        assert_eq!(g1.score.to_fixed(2), "70.00");
+    }
+
+    #[test]
+    fn thirds_round_half_up_and_weights_in_thousandths() {
+        // Weight 0.333 on A, 0.667 on B: score = (33.3 + 53.36) / 1 = 86.66
+        let scale = default_scale();
+        let mut tally = Tally::new(1, 4, 0);
+        tally.add(&marks("A"), Milli(333), None);
+        tally.add(&marks("B"), Milli(667), None);
+        let f = tally.orgs[0].figures(&scale);
+        assert_eq!(f.score.to_fixed(2), "86.66");
+        assert_eq!(f.top_rate.to_fixed(4), "0.3330");
+        // A, B, C unweighted: score 240/3 = 80; top 1/3 = 0.3333; approval 2/3 = 0.6667
+        let mut tally = Tally::new(1, 4, 0);
+        for m in ["A", "B", "C"] {
+            tally.add(&marks(m), Milli::ONE, None);
+        }
+        let f = tally.orgs[0].figures(&scale);
+        assert_eq!(f.top_rate.to_fixed(4), "0.3333");
+        assert_eq!(f.approval_rate.to_fixed(4), "0.6667");
+    }
+
+    #[test]
+    fn nobody_rated_gives_zero() {
+        let scale = default_scale();
+        let mut tally = Tally::new(1, 4, 0);
+        tally.add(&marks("-"), Milli::ONE, None);
+        let f = tally.orgs[0].figures(&scale);
+        assert_eq!(f.rated, Milli(0));
+        assert_eq!(f.score.to_fixed(2), "0.00");
+        assert_eq!(f.top_rate.to_fixed(4), "0.0000");
+        assert_eq!(f.approval_rate.to_fixed(4), "0.0000");
+    }
+
+    #[test]
+    fn remove_undoes_add() {
+        let mut tally = Tally::new(3, 4, 1);
+        let before = tally.clone();
+        tally.add(&marks("AB*"), Milli(500), Some(0));
+        tally.remove(&marks("AB*"), Milli(500), Some(0));
+        assert_eq!(tally, before);
+    }
+
+    #[test]
+    fn too_many_of_an_option_is_invalid() {
+        let scale = default_scale();
+        // max 2 A: AAB valid, AAA invalid with reason naming 3 of at most 2.
+        assert_eq!(validity(&marks("AAB"), &scale, &rules(Some(2), 1)), Ok(()));
+        assert_eq!(
+            validity(&marks("AAA"), &scale, &rules(Some(2), 1)),
+            Err(InvalidReason::TooMany {
+                key: 'A',
+                count: 3,
+                max: 2
+            })
+        );
+    }
+
+    #[test]
+    fn too_few_marked_is_invalid_and_spoiled_counts_as_blank() {
+        let scale = default_scale();
+        // min_marked 2: "A*-" has one rated mark -> invalid; "AB-" valid.
+        assert_eq!(
+            validity(&marks("A*-"), &scale, &rules(None, 2)),
+            Err(InvalidReason::TooFewMarked { count: 1, min: 2 })
+        );
+        assert_eq!(validity(&marks("AB-"), &scale, &rules(None, 2)), Ok(()));
+        // min_marked 1: an all-blank ballot is invalid.
+        assert_eq!(
+            validity(&marks("---"), &scale, &rules(None, 1)),
+            Err(InvalidReason::TooFewMarked { count: 0, min: 1 })
+        );
+        // A spoiled mark is no A: "AA*" under max 2 A is valid.
+        assert_eq!(validity(&marks("AA*"), &scale, &rules(Some(2), 1)), Ok(()));
+    }
+}

@@ -679,7 +679,11 @@ fn table(meeting: &Meeting, results: &Results, lang: Lang) -> String {
 fn json(meeting: &Meeting, results: &Results, lang: Lang) -> String {
     let config = &meeting.config;
     let s = &results.summary;
+    // Figures keep the exact decimal text of the CSV: integers stay integers.
     let number = |text: String| -> serde_json::Value {
+        if let Ok(whole) = text.parse::<i64>() {
+            return serde_json::Value::from(whole);
+        }
         text.parse::<f64>()
             .ok()
             .and_then(serde_json::Number::from_f64)

@@ -478,7 +478,7 @@ mod tests {
             orgs: vec![11, 9],
         };
         assert_eq!(check_decision(&c, &t, &[], &d), Ok(()));
-        let r = rank(&c, &t, &[d.clone()]);
+        let r = rank(&c, &t, std::slice::from_ref(&d));
         let s = summary(&c, &r);
         assert_eq!(s[9], row("O10", 10, "excellent", "decided"));
         assert_eq!(s[10], row("O12", 10, "excellent", "decided"));
@@ -490,7 +490,7 @@ mod tests {
             tier: 0,
             orgs: vec![10],
         };
-        let r = rank(&c, &t, &[d1.clone()]);
+        let r = rank(&c, &t, std::slice::from_ref(&d1));
         let s = summary(&c, &r);
         assert_eq!(s[9], row("O11", 10, "excellent", "decided"));
         assert_eq!(
@@ -506,7 +506,10 @@ mod tests {
             tier: 0,
             orgs: vec![11],
         };
-        assert_eq!(check_decision(&c, &t, &[d1.clone()], &d2), Ok(()));
+        assert_eq!(
+            check_decision(&c, &t, std::slice::from_ref(&d1), &d2),
+            Ok(())
+        );
         let r = rank(&c, &t, &[d1.clone(), d2]);
         let s = summary(&c, &r);
         assert_eq!(s[10], row("O12", 10, "excellent", "decided"));
@@ -549,7 +552,7 @@ mod tests {
         };
         assert_eq!(check_decision(&c, &t, &[], &d), Ok(()));
         assert_eq!(
-            check_decision(&c, &t, &[d.clone()], &d),
+            check_decision(&c, &t, std::slice::from_ref(&d), &d),
             Err(Refusal::NotTiedAtCutoff)
         );
     }
@@ -563,7 +566,7 @@ mod tests {
         };
         // Tied: O3 decided into excellent ahead of O2.
         let t = tally(&c, &["A", "B", "B", "C"]);
-        let s = summary(&c, &rank(&c, &t, &[decided.clone()]));
+        let s = summary(&c, &rank(&c, &t, std::slice::from_ref(&decided)));
         assert_eq!(s[1], row("O3", 2, "excellent", "decided"));
         assert_eq!(s[2], row("O2", 2, "better", "decided"));
         // A new ballot puts O2 ahead: the decision no longer applies, ranks follow the votes.

@@ -1,0 +1,253 @@
+//! Bad input: exit 1, a message naming the place, the store unchanged.
+
+use crate::harness::*;
+
+#[test]
+fn duplicate_serial_is_refused() {
+    let f = Fixture::new();
+    f.run("add", &["5", "ABCD-"]).success();
+    let before = f.digest();
+    let out = f.run("add", &["5", "DDDD-"]).code(1);
+    assert!(stderr_of(&out).contains("serial 5 is already in the meeting"));
+    assert_eq!(f.digest(), before);
+}
+
+#[test]
+fn marks_of_the_wrong_length_or_letters_are_refused() {
+    let f = Fixture::new();
+    let before = f.digest();
+    let out = f.run("add", &["1", "ABC"]).code(1);
+    assert!(stderr_of(&out).contains("3 marks given, the meeting has 5 organizations"));
+    let out = f.run("add", &["1", "ABXD-"]).code(1);
+    assert!(
+        stderr_of(&out).contains("character 3 \"X\""),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(f.digest(), before);
+}
+
+#[test]
+fn unknown_org_id_in_a_csv_names_line_and_column() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    let before = f.digest();
+    let file = f.file("bad.csv", "serial,group,O1,O2,O3,O4,O9\n2,,A,B,C,D,A\n");
+    let out = f.run("import", &[file.to_str().unwrap()]).code(1);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("bad.csv:1: column \"O9\": unknown organization id"),
+        "{err}"
+    );
+    assert!(
+        err.contains("column \"O5\": no column for this organization"),
+        "{err}"
+    );
+    assert_eq!(f.digest(), before);
+}
+
+#[test]
+fn every_bad_row_is_reported_and_nothing_is_imported() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    let before = f.digest();
+    let file = f.file(
+        "rows.csv",
+        "serial,group,O1,O2,O3,O4,O5\n2,,A,B,C,D,\n1,,A,B,C,D,\n3,,A,Q,C,D,\n2,,A,B,C,D,\nx,,A,B,C,D,\n4,nobody,A,B,C,D,\n",
+    );
+    let out = f.run("import", &[file.to_str().unwrap()]).code(1);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("rows.csv:3: column \"serial\": value \"1\": serial already in the meeting"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rows.csv:4: column \"O2\": value \"Q\": not a rating"),
+        "{err}"
+    );
+    assert!(
+        err.contains("rows.csv:5: column \"serial\": value \"2\": serial twice in the file"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "rows.csv:6: column \"serial\": value \"x\": a serial must be a positive whole number"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("rows.csv:7: column \"group\": value \"nobody\": unknown voter group"),
+        "{err}"
+    );
+    assert_eq!(f.digest(), before);
+    // The good row 2 was not imported either.
+    assert!(!f.results_csv().contains(",2,"));
+}
+
+#[test]
+fn the_same_file_twice_is_refused_unless_allowed() {
+    let f = Fixture::new();
+    let file = f.file("b.csv", "serial,group,O1,O2,O3,O4,O5\n1,,A,B,C,D,\n");
+    f.run("import", &[file.to_str().unwrap()]).success();
+    let before = f.digest();
+    let out = f.run("import", &[file.to_str().unwrap()]).code(1);
+    assert!(
+        stderr_of(&out).contains("this file content was imported before"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(f.digest(), before);
+    // Allowed, and its serial skipped: nothing to add, and nothing changes.
+    let out = f
+        .run(
+            "import",
+            &[
+                file.to_str().unwrap(),
+                "--allow-same-file",
+                "--skip-existing",
+            ],
+        )
+        .success();
+    assert!(stdout_of(&out).contains("skipped, already in the meeting: 1"));
+    assert_eq!(f.digest(), before);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let f = Fixture::new();
+    let before = f.digest();
+    let file = f.file(
+        "b.csv",
+        "serial,group,O1,O2,O3,O4,O5\n1,,A,B,C,D,\n2,,A,A,A,B,*\n",
+    );
+    let out = f
+        .run("import", &[file.to_str().unwrap(), "--dry-run"])
+        .success();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains(
+            "would import (dry run, nothing changed) 2 forms: 1 valid, 1 invalid, 1 spoiled marks"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("O1 长兴村党支部 A=1 B=0 C=0 D=0 blank=0"),
+        "{text}"
+    );
+    assert_eq!(f.digest(), before);
+    // And a real import afterwards is not refused as "imported before".
+    f.run("import", &[file.to_str().unwrap()]).success();
+}
+
+#[test]
+fn malformed_meeting_toml_names_file_line_and_field() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    let toml = f.path("meeting.toml");
+    let good = read(&toml);
+    let cases = [
+        (
+            good.replace("max_marks = { A = 2 }", "max_marks = { Z = 2 }"),
+            "field \"rules.max_marks\": \"Z\" is not an option key",
+        ),
+        (
+            good.replace("quota = 2", "quota = 9"),
+            "field \"tiers\": quota sum",
+        ),
+        (
+            good.replace("key = \"B\"", "key = \"A\""),
+            "field \"scale.key\": duplicate option key \"A\"",
+        ),
+        (
+            good.replace("rank_by = \"score\"", "rank_by = \"votes\""),
+            "field \"rules.rank_by\"",
+        ),
+        (good.replace("title = ", "title = = "), "meeting.toml:1"),
+        (good.clone() + "\nunknown_key = 1\n", "unknown field"),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&toml, &text).unwrap();
+        let out = f.run("tally", &[]).code(1);
+        let err = stderr_of(&out);
+        let expected = expected.replace("quota sum", "quotas add up to");
+        assert!(err.contains("meeting.toml"), "{err}");
+        assert!(err.contains(&expected), "expected {expected:?} in {err}");
+    }
+    std::fs::write(&toml, &good).unwrap();
+    let out = f.run("tally", &[]).success();
+    assert!(stdout_of(&out).contains("collected 1"));
+}
+
+#[test]
+fn duplicate_organization_ids_are_refused_with_their_line() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = temp.path().join("orgs.csv");
+    std::fs::write(&orgs, "id,name\nO1,甲\nO2,乙\nO1,丙\n").unwrap();
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "new"])
+        .arg(temp.path().join("m"))
+        .arg("--orgs")
+        .arg(&orgs)
+        .assert()
+        .code(1);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("orgs.csv:4: column \"id\": value \"O1\": duplicate id, first on line 2"),
+        "{err}"
+    );
+    assert!(!temp.path().join("m").exists());
+}
+
+#[test]
+fn changing_the_organizations_after_ballots_is_refused() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    let orgs = f.path("organizations.csv");
+    std::fs::write(&orgs, ORGS.replace("O5,西山村党支部,village\n", "")).unwrap();
+    let out = f.run("tally", &[]).code(1);
+    assert!(
+        stderr_of(&out).contains("changed since ballots were entered"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn bad_arguments_exit_1() {
+    tallyclerk_cmd().args(["tally"]).assert().code(1);
+    tallyclerk_cmd().args(["frobnicate"]).assert().code(1);
+    tallyclerk_cmd()
+        .args(["--lang", "fr", "check", "."])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_folder_without_meeting_toml_is_not_a_meeting() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "tally"])
+        .arg(temp.path())
+        .assert()
+        .code(1);
+    assert!(stderr_of(&out).contains("is not a meeting: it has no meeting.toml"));
+    assert!(!temp.path().join("meeting.db").exists());
+}
+
+#[test]
+fn a_hand_written_meeting_gets_its_store_on_first_use() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("meeting.toml"), "title = \"手写\"\n").unwrap();
+    std::fs::write(
+        temp.path().join("organizations.csv"),
+        "id,name\nA1,甲\nA2,乙\n",
+    )
+    .unwrap();
+    tallyclerk_cmd()
+        .arg("add")
+        .arg(temp.path())
+        .args(["1", "AB"])
+        .assert()
+        .success();
+    assert!(temp.path().join("meeting.db").is_file());
+}

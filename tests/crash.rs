@@ -1,0 +1,124 @@
+//! A crash test: an import killed with SIGKILL at random moments leaves the store whole, with
+//! all of the file's ballots or none of them.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use tallyclerk::Meeting;
+
+const ORGS: usize = 30;
+const FORMS: u64 = 20_000;
+
+/// A small seeded generator, so a failing round can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+fn write_meeting(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("meeting.toml"),
+        "title = \"crash\"\n[rules]\nmax_marks = { A = 11 }\n",
+    )
+    .unwrap();
+    let mut orgs = String::from("id,name\n");
+    for i in 1..=ORGS {
+        orgs.push_str(&format!("V{i:02},村{i}\n"));
+    }
+    std::fs::write(dir.join("organizations.csv"), orgs).unwrap();
+}
+
+fn write_ballots(path: &std::path::Path, rng: &mut Lcg) {
+    let mut csv = String::from("serial,group");
+    for i in 1..=ORGS {
+        csv.push_str(&format!(",V{i:02}"));
+    }
+    csv.push('\n');
+    for serial in 1..=FORMS {
+        csv.push_str(&format!("{serial},"));
+        for _ in 0..ORGS {
+            csv.push(',');
+            csv.push_str(["A", "B", "C", "D", "", "*"][(rng.next() % 6) as usize]);
+        }
+        csv.push('\n');
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn killed_imports_leave_all_or_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut rng = Lcg(20_261_125);
+    let file = temp.path().join("ballots.csv");
+    write_ballots(&file, &mut rng);
+    let binary = assert_cmd::cargo::cargo_bin("tallyclerk");
+    // One import run to the end tells how long the kill window is (not a timed test: the
+    // figure only spreads the kills over the import).
+    let full = temp.path().join("full");
+    write_meeting(&full);
+    let started = std::time::Instant::now();
+    let status = Command::new(&binary)
+        .arg("import")
+        .arg(&full)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let window = started.elapsed().as_millis().max(1) as u64;
+
+    let mut outcomes = (0, 0);
+    for round in 0..8 {
+        let dir = temp.path().join(format!("round{round}"));
+        write_meeting(&dir);
+        // A ballot typed before the import must survive every kill.
+        let mut meeting = Meeting::open(&dir).unwrap();
+        let marks = vec![tallyclerk::model::Mark::Option(1); ORGS];
+        let typed = tallyclerk::model::Ballot {
+            serial: FORMS + 1,
+            group: None,
+            marks,
+        };
+        meeting
+            .store
+            .add(&typed, tallyclerk::store::Source::Typed)
+            .unwrap();
+        drop(meeting);
+
+        let mut child = Command::new(&binary)
+            .arg("import")
+            .arg(&dir)
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.next() % (window + window / 3)));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+
+        let meeting = Meeting::open(&dir).unwrap();
+        assert_eq!(meeting.store.check().unwrap(), vec![], "round {round}");
+        let collected = meeting.store.summary().unwrap().collected;
+        assert!(
+            collected == 1 || collected == FORMS + 1,
+            "round {round}: {collected} ballots after the kill"
+        );
+        assert!(meeting.store.ballot(FORMS + 1).unwrap().is_some());
+        if collected == 1 {
+            outcomes.0 += 1;
+        } else {
+            outcomes.1 += 1;
+        }
+    }
+    eprintln!(
+        "killed before commit: {}, after: {}",
+        outcomes.0, outcomes.1
+    );
+}

@@ -122,3 +122,42 @@ fn killed_imports_leave_all_or_nothing() {
         outcomes.0, outcomes.1
     );
 }
+
+#[test]
+fn two_processes_writing_one_meeting_are_serialized() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    write_meeting(&dir);
+    drop(Meeting::open(&dir).unwrap());
+    let binary = assert_cmd::cargo::cargo_bin("tallyclerk");
+    // One process imports a big file while another adds typed ballots one by one.
+    let mut rng = Lcg(7);
+    let file = temp.path().join("ballots.csv");
+    write_ballots(&file, &mut rng);
+    let mut import = Command::new(&binary)
+        .arg("import")
+        .arg(&dir)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let marks: String = "B".repeat(ORGS);
+    for serial in FORMS + 1..=FORMS + 20 {
+        let status = Command::new(&binary)
+            .arg("add")
+            .arg(&dir)
+            .arg(serial.to_string())
+            .arg(&marks)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "add {serial} failed while an import was running"
+        );
+    }
+    assert!(import.wait().unwrap().success());
+    let meeting = Meeting::open(&dir).unwrap();
+    assert_eq!(meeting.store.check().unwrap(), vec![]);
+    assert_eq!(meeting.store.summary().unwrap().collected, FORMS + 20);
+}

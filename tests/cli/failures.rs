@@ -251,3 +251,55 @@ fn a_hand_written_meeting_gets_its_store_on_first_use() {
         .success();
     assert!(temp.path().join("meeting.db").is_file());
 }
+
+#[test]
+fn a_corrupt_store_is_a_clear_error() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    for side in ["meeting.db-wal", "meeting.db-shm"] {
+        let _ = std::fs::remove_file(f.path(side));
+    }
+    std::fs::write(
+        f.path("meeting.db"),
+        b"this is not a database, it only has the name of one",
+    )
+    .unwrap();
+    let err = stderr_of(&f.run("tally", &[]).code(1));
+    assert!(
+        err.contains("the meeting store cannot be used: file is not a database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_tallyclerk_is_refused() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = stderr_of(&f.run("add", &["2", "ABCD-"]).code(1));
+    assert!(
+        err.contains("was written by a newer tallyclerk (schema 99, this one reads 1)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_names_the_first_audit_entry_changed_outside_tallyclerk() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    f.run("add", &["2", "ABCD-"]).success();
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    // The audit log refuses updates; a forger has to drop the trigger first.
+    assert!(conn
+        .execute("UPDATE audit SET detail = 'x' WHERE id = 2", [])
+        .is_err());
+    conn.execute_batch("DROP TRIGGER audit_append_only_update; UPDATE audit SET detail = 'serial 1 group - marks DDDD-' WHERE id = 2;").unwrap();
+    drop(conn);
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("audit log entry 2 (add) does not match its chain"),
+        "{err}"
+    );
+}

@@ -182,10 +182,10 @@ fn rank_checked(
         let mut subgroups: Vec<(Vec<usize>, bool)> = Vec::new();
         let mut remainder: Vec<usize> = members.to_vec();
         if crosses {
-            for decision in decisions.iter().chain(candidate) {
+            let recorded = decisions.iter().map(|d| (d, false));
+            for (decision, is_candidate) in recorded.chain(candidate.map(|c| (c, true))) {
                 let sub_start = start + (members.len() - remainder.len());
                 let result = check(config, decision, &remainder, sub_start, end);
-                let is_candidate = candidate.is_some_and(|c| std::ptr::eq(c, decision));
                 if is_candidate && decision.orgs.iter().any(|o| members.contains(o)) {
                     candidate_result = result.clone();
                 }

@@ -61,6 +61,7 @@ CREATE TABLE audit (
     at TEXT NOT NULL,
     action TEXT NOT NULL,
     detail TEXT NOT NULL,
+    set_hash TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
@@ -355,6 +356,9 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        let mut set = SetHash::load(&tx)?;
+        set.add(ballot.serial as i64, ballot.group.as_deref(), &marks);
+        set.save(&tx)?;
         append_audit(
             &tx,
             "add",
@@ -406,11 +410,12 @@ impl Store {
                 batch_id,
                 source,
                 rows: 0,
+                set: SetHash::load(&tx)?,
             };
             let keep = fill(&mut sink)?;
-            (keep, sink.rows)
+            (keep, sink.rows, sink.set)
         };
-        let (keep, rows) = keep;
+        let (keep, rows, set) = keep;
         if !keep {
             tx.rollback()?;
             return Ok(false);
@@ -419,6 +424,7 @@ impl Store {
             "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
             params![rows as i64, batch_id],
         )?;
+        set.save(&tx)?;
         append_audit(
             &tx,
             "import",
@@ -457,6 +463,14 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "edit")?;
         let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
+        let mut set = SetHash::load(&tx)?;
+        set.remove_stored(&tx, id)?;
+        set.add(
+            serial as i64,
+            group,
+            &marks_string(marks, &self.config.scale),
+        );
+        set.save(&tx)?;
         tx.execute(
             &format!(
                 "INSERT INTO ballot_history (ballot_id, grp, marks, replaced_at, reason)
@@ -493,6 +507,9 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "void")?;
         let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
+        let mut set = SetHash::load(&tx)?;
+        set.remove_stored(&tx, id)?;
+        set.save(&tx)?;
         tx.execute(
             &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = ?1 WHERE id = ?2"),
             params![reason, id],
@@ -518,6 +535,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "undo")?;
+        let mut set = SetHash::load(&tx)?;
+        set.remove_stored(&tx, id)?;
+        set.save(&tx)?;
         tx.execute(
             &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = 'undo' WHERE id = ?1 AND voided_at IS NULL"),
             params![id],
@@ -818,17 +838,21 @@ impl Store {
                 ));
             }
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, at, action, detail, prev_hash, hash FROM audit ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, action, detail, set_hash, prev_hash, hash FROM audit ORDER BY id",
+        )?;
         let mut rows = stmt.query([])?;
         let mut prev = String::new();
+        let mut last = (0i64, SetHash::default().hex());
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             let (at, action, detail): (String, String, String) =
                 (row.get(1)?, row.get(2)?, row.get(3)?);
-            let (prev_hash, hash): (String, String) = (row.get(4)?, row.get(5)?);
-            if prev_hash != prev || hash != audit_hash(&prev_hash, &at, &action, &detail) {
+            let set_hash: String = row.get(4)?;
+            let (prev_hash, hash): (String, String) = (row.get(5)?, row.get(6)?);
+            last = (id, set_hash.clone());
+            if prev_hash != prev || hash != audit_hash(&prev_hash, &at, &action, &detail, &set_hash)
+            {
                 problems.push(Text::new(
                     format!("audit log entry {id} ({action}) does not match its chain: the store was changed outside tallyclerk"),
                     format!("审计日志第 {id} 条（{action}）与哈希链不符：数据库被 tallyclerk 以外的程序修改"),
@@ -836,6 +860,13 @@ impl Store {
                 break;
             }
             prev = hash;
+        }
+        if problems.is_empty() && SetHash::of_ballots(&self.conn)?.hex() != last.1 {
+            let id = last.0;
+            problems.push(Text::new(
+                format!("the ballots do not match audit log entry {id}, the last one: the store was changed outside tallyclerk"),
+                format!("选票与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
+            ));
         }
         Ok(problems)
     }
@@ -858,6 +889,7 @@ pub struct BatchSink<'tx> {
     batch_id: i64,
     source: Source,
     rows: u64,
+    set: SetHash,
 }
 
 impl BatchSink<'_> {
@@ -882,6 +914,8 @@ impl BatchSink<'_> {
         ]) {
             Ok(_) => {
                 self.rows += 1;
+                self.set
+                    .add(ballot.serial as i64, ballot.group.as_deref(), &text);
                 Ok(Outcome::Inserted)
             }
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
@@ -977,9 +1011,9 @@ fn require_reason(reason: &str) -> Result<()> {
     Ok(())
 }
 
-fn audit_hash(prev: &str, at: &str, action: &str, detail: &str) -> String {
+fn audit_hash(prev: &str, at: &str, action: &str, detail: &str, set_hash: &str) -> String {
     let mut hasher = Sha256::new();
-    for part in [prev, at, action, detail] {
+    for part in [prev, at, action, detail, set_hash] {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -994,12 +1028,102 @@ fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
         .optional()?
         .unwrap_or_default();
     let at: String = conn.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
-    let hash = audit_hash(&prev, &at, action, detail);
+    let set_hash = SetHash::load(conn)?.hex();
+    let hash = audit_hash(&prev, &at, action, detail, &set_hash);
     conn.execute(
-        "INSERT INTO audit (at, action, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![at, action, detail, prev, hash],
+        "INSERT INTO audit (at, action, detail, set_hash, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![at, action, detail, set_hash, prev, hash],
     )?;
     Ok(())
+}
+
+/// An order-independent hash of the ballots that count: the sum, modulo 2^256, of the
+/// SHA-256 of each ballot's `serial,group,marks`. It changes by one term per change, so every
+/// audit entry can record the ballot set it leaves behind at no cost per typed form, and
+/// `check` can tell ballots edited outside tallyclerk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct SetHash([u64; 4]);
+
+impl SetHash {
+    fn term(serial: i64, group: Option<&str>, marks: &str) -> [u64; 4] {
+        let digest = Sha256::digest(format!("{serial},{},{marks}", group.unwrap_or_default()));
+        let mut limbs = [0u64; 4];
+        for (limb, chunk) in limbs.iter_mut().zip(digest.chunks(8)) {
+            *limb = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        }
+        limbs
+    }
+
+    fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
+        let term = SetHash::term(serial, group, marks);
+        let mut carry = false;
+        for (limb, t) in self.0.iter_mut().zip(term) {
+            let (sum, c1) = limb.overflowing_add(t);
+            let (sum, c2) = sum.overflowing_add(carry as u64);
+            *limb = sum;
+            carry = c1 || c2;
+        }
+    }
+
+    fn remove(&mut self, serial: i64, group: Option<&str>, marks: &str) {
+        let term = SetHash::term(serial, group, marks);
+        let mut borrow = false;
+        for (limb, t) in self.0.iter_mut().zip(term) {
+            let (diff, b1) = limb.overflowing_sub(t);
+            let (diff, b2) = diff.overflowing_sub(borrow as u64);
+            *limb = diff;
+            borrow = b1 || b2;
+        }
+    }
+
+    fn remove_stored(&mut self, conn: &Connection, id: i64) -> Result<()> {
+        let (serial, group, marks): (i64, Option<String>, String) = conn.query_row(
+            "SELECT serial, grp, marks FROM ballots WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        self.remove(serial, group.as_deref(), &marks);
+        Ok(())
+    }
+
+    fn hex(&self) -> String {
+        self.0.iter().map(|l| format!("{l:016x}")).collect()
+    }
+
+    fn load(conn: &Connection) -> Result<SetHash> {
+        let Some(text) = meta_in(conn, "set_hash")? else {
+            return Ok(SetHash::default());
+        };
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = text
+                .get(i * 16..i * 16 + 16)
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+                .ok_or_else(|| Error::Internal("stored set hash unreadable".into()))?;
+        }
+        Ok(SetHash(limbs))
+    }
+
+    fn save(&self, conn: &Connection) -> Result<()> {
+        set_meta(conn, "set_hash", &self.hex())
+    }
+
+    fn of_ballots(conn: &Connection) -> Result<SetHash> {
+        let mut set = SetHash::default();
+        let mut stmt =
+            conn.prepare("SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let group: Option<String> = row.get(1)?;
+            set.add(
+                row.get(0)?,
+                group.as_deref(),
+                row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
+            );
+        }
+        Ok(set)
+    }
 }
 
 /// Lowercase hex of bytes.

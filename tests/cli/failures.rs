@@ -303,3 +303,22 @@ fn check_names_the_first_audit_entry_changed_outside_tallyclerk() {
         "{err}"
     );
 }
+
+#[test]
+fn check_finds_ballots_changed_outside_tallyclerk() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    f.run("add", &["2", "ABCD-"]).success();
+    f.run("edit", &["2", "BBCD-", "--reason", "typo"]).success();
+    f.run("void", &["1", "--reason", "stray form"]).success();
+    f.run("check", &[]).success();
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    conn.execute("UPDATE ballots SET marks = 'AACD-' WHERE serial = 2", [])
+        .unwrap();
+    drop(conn);
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the ballots do not match audit log entry"),
+        "{err}"
+    );
+}

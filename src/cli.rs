@@ -171,6 +171,21 @@ enum Command {
         /// The meeting folder.
         dir: PathBuf,
     },
+    /// Write a generated meeting with N forms (for benchmarks and fault tests).
+    #[command(hide = true)]
+    Gen {
+        /// The folder to write (meeting.toml, organizations.csv, ballots.csv).
+        dir: PathBuf,
+        /// Number of forms.
+        #[arg(long, default_value_t = 1000)]
+        forms: u64,
+        /// Number of organizations.
+        #[arg(long, default_value_t = 30)]
+        orgs: usize,
+        /// Seed of the marks.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// Output formats of `tally`.
@@ -461,6 +476,19 @@ pub fn run(cli: Cli) -> Result<()> {
                 .store
                 .edit(serial, &parsed, group.as_deref(), &reason)?;
             print_ballot(&meeting, &stored, lang);
+        }
+        Command::Gen {
+            dir,
+            forms,
+            orgs,
+            seed,
+        } => {
+            if orgs == 0 {
+                return Err(Error::user("--orgs must be at least 1", "--orgs 至少为 1"));
+            }
+            let spec = tallyclerk::generate::Spec { forms, orgs, seed };
+            let ballots = tallyclerk::generate::write_meeting(&dir, spec)?;
+            println!("{}", ballots.display());
         }
         Command::Log { dir } => {
             let meeting = Meeting::open(&dir)?;

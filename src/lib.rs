@@ -18,6 +18,7 @@ pub mod decimal;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod lang;
 pub mod meeting;

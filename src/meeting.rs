@@ -101,7 +101,7 @@ impl Meeting {
             config.scale.len(),
             config.groups.len(),
         );
-        self.store.for_each_ballot(|ballot| {
+        self.store.scan_ballots(|ballot| {
             if validity(&ballot.marks, &config.scale, &config.rules).is_ok() {
                 let group = ballot
                     .group

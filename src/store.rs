@@ -389,20 +389,20 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "import")?;
+        let now: String = tx.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
         tx.execute(
-            &format!(
-                "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
-                 VALUES (?1, ?2, 0, {NOW})"
-            ),
-            params![file_name, sha256],
+            "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
+             VALUES (?1, ?2, 0, ?3)",
+            params![file_name, sha256, now],
         )?;
         let batch_id = tx.last_insert_rowid();
         let keep = {
             let mut sink = BatchSink {
-                insert: tx.prepare(&format!(
+                insert: tx.prepare(
                     "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {NOW})"
-                ))?,
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?,
+                now,
                 exists: tx.prepare(
                     "SELECT 1 FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
                 )?,
@@ -606,21 +606,33 @@ impl Store {
     }
 
     /// Calls `visit` for every ballot that counts (not voided), in serial order, streaming.
-    pub fn for_each_ballot(&self, mut visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
-        let mut stmt = self.conn.prepare(
-            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
-        )?;
+    pub fn for_each_ballot(&self, visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
+        self.scan(true, visit)
+    }
+
+    /// Calls `visit` for every ballot that counts, in storage order: the fastest full pass,
+    /// for work that does not depend on order (the tally).
+    pub fn scan_ballots(&self, visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
+        self.scan(false, visit)
+    }
+
+    fn scan(&self, by_serial: bool, mut visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
+        let order = if by_serial { " ORDER BY serial" } else { "" };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL{order}"
+        ))?;
         let mut rows = stmt.query([])?;
+        let decoder = MarksDecoder::new(&self.config);
         let mut ballot = Ballot {
             serial: 0,
             group: None,
-            marks: Vec::new(),
+            marks: Vec::with_capacity(self.config.organizations.len()),
         };
         while let Some(row) = rows.next()? {
             ballot.serial = row.get::<_, i64>(0)? as u64;
             ballot.group = row.get(1)?;
-            let marks: &str = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-            ballot.marks = self.decode_marks(marks)?;
+            let marks = row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?;
+            decoder.decode_into(marks, &mut ballot.marks)?;
             visit(&ballot)?;
         }
         Ok(())
@@ -750,17 +762,46 @@ impl Store {
     }
 
     /// SHA-256 over `serial,group,marks` lines of the ballots that count, in serial order.
+    ///
+    /// Computing it is a full pass, so it is cached in `meta` beside the incremental set hash
+    /// it was computed for; any change moves the set hash and so invalidates the cache.
     pub fn digest(&self) -> Result<String> {
+        let set = SetHash::load(&self.conn)?.hex();
+        if meta_in(&self.conn, "digest_for")?.as_deref() == Some(set.as_str()) {
+            if let Some(digest) = meta_in(&self.conn, "digest")? {
+                return Ok(digest);
+            }
+        }
+        let digest = self.compute_digest()?;
+        // Best effort: a read-only or busy store still answers, only uncached.
+        let _ = set_meta(&self.conn, "digest", &digest)
+            .and_then(|()| set_meta(&self.conn, "digest_for", &set));
+        Ok(digest)
+    }
+
+    fn compute_digest(&self) -> Result<String> {
         let mut hasher = Sha256::new();
         let mut stmt = self.conn.prepare(
             "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
         )?;
         let mut rows = stmt.query([])?;
+        let mut line = Vec::with_capacity(64);
         while let Some(row) = rows.next()? {
+            line.clear();
             let serial: i64 = row.get(0)?;
-            let group: Option<String> = row.get(1)?;
-            let marks: String = row.get(2)?;
-            hasher.update(format!("{serial},{},{marks}\n", group.unwrap_or_default()));
+            line.extend_from_slice(serial.to_string().as_bytes());
+            line.push(b',');
+            if let Some(group) = row
+                .get_ref(1)?
+                .as_bytes_or_null()
+                .map_err(rusqlite::Error::from)?
+            {
+                line.extend_from_slice(group);
+            }
+            line.push(b',');
+            line.extend_from_slice(row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?);
+            line.push(b'\n');
+            hasher.update(&line);
         }
         Ok(hex(&hasher.finalize()))
     }
@@ -890,6 +931,7 @@ pub struct BatchSink<'tx> {
     source: Source,
     rows: u64,
     set: SetHash,
+    now: String,
 }
 
 impl BatchSink<'_> {
@@ -910,7 +952,8 @@ impl BatchSink<'_> {
             valid,
             reason,
             self.source.word(),
-            self.batch_id
+            self.batch_id,
+            self.now
         ]) {
             Ok(_) => {
                 self.rows += 1;
@@ -928,6 +971,52 @@ impl BatchSink<'_> {
     /// Ballots inserted so far.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+}
+
+/// Decodes stored marks strings fast: one table lookup per byte, into a reused vector.
+struct MarksDecoder {
+    table: [Option<Mark>; 128],
+    orgs: usize,
+}
+
+impl MarksDecoder {
+    fn new(config: &Config) -> MarksDecoder {
+        let mut table = [None; 128];
+        table[b'-' as usize] = Some(Mark::Blank);
+        table[b'*' as usize] = Some(Mark::Spoiled);
+        for (i, option) in config.scale.options.iter().enumerate() {
+            table[option.key as usize] = Some(Mark::Option(i as u8));
+        }
+        MarksDecoder {
+            table,
+            orgs: config.organizations.len(),
+        }
+    }
+
+    fn decode_into(&self, text: &[u8], marks: &mut Vec<Mark>) -> Result<()> {
+        marks.clear();
+        for &byte in text {
+            let mark = self
+                .table
+                .get(byte as usize)
+                .copied()
+                .flatten()
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "stored marks \"{}\" do not fit the meeting",
+                        String::from_utf8_lossy(text)
+                    ))
+                })?;
+            marks.push(mark);
+        }
+        if marks.len() != self.orgs {
+            return Err(Error::Internal(format!(
+                "stored marks \"{}\" do not fit the meeting",
+                String::from_utf8_lossy(text)
+            )));
+        }
+        Ok(())
     }
 }
 

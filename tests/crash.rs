@@ -6,7 +6,15 @@ use std::time::Duration;
 use tallyclerk::Meeting;
 
 const ORGS: usize = 30;
-const FORMS: u64 = 20_000;
+const FORMS: u64 = 5_000;
+
+/// Rounds of each fault test (`TALLYCLERK_FAULT_ROUNDS` overrides).
+fn rounds() -> u64 {
+    std::env::var("TALLYCLERK_FAULT_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(50)
+}
 
 /// A small seeded generator, so a failing round can be replayed.
 struct Lcg(u64);
@@ -74,7 +82,7 @@ fn killed_imports_leave_all_or_nothing() {
     let window = started.elapsed().as_millis().max(1) as u64;
 
     let mut outcomes = (0, 0);
-    for round in 0..8 {
+    for round in 0..rounds() {
         let dir = temp.path().join(format!("round{round}"));
         write_meeting(&dir);
         // A ballot typed before the import must survive every kill.
@@ -160,4 +168,58 @@ fn two_processes_writing_one_meeting_are_serialized() {
     let meeting = Meeting::open(&dir).unwrap();
     assert_eq!(meeting.store.check().unwrap(), vec![]);
     assert_eq!(meeting.store.summary().unwrap().collected, FORMS + 20);
+}
+
+#[test]
+fn killed_typed_entry_loses_no_saved_form() {
+    use std::os::unix::process::CommandExt;
+    let temp = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("tallyclerk");
+    let mut rng = Lcg(42);
+    let marks: String = "ABCD".repeat(ORGS).chars().take(ORGS).collect();
+    for round in 0..rounds() {
+        let dir = temp.path().join(format!("typed{round}"));
+        write_meeting(&dir);
+        drop(Meeting::open(&dir).unwrap());
+        let printed = temp.path().join(format!("typed{round}.out"));
+        // The clerk's forms, one `add` each, as fast as they come; what is printed was saved.
+        let script =
+            format!("for i in $(seq 1 40); do \"$0\" add \"$1\" $i {marks} || exit 1; done");
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .arg(&binary)
+            .arg(&dir)
+            .stdout(std::fs::File::create(&printed).unwrap())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.next() % 400));
+        // SIGKILL the whole group: the shell and the `add` in flight.
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{}", child.id()))
+            .status();
+        let _ = child.wait();
+
+        let saved = std::fs::read_to_string(&printed)
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("ballot "))
+            .count() as u64;
+        let meeting = Meeting::open(&dir).unwrap();
+        assert_eq!(meeting.store.check().unwrap(), vec![], "round {round}");
+        let stored = meeting.store.summary().unwrap().collected;
+        assert!(
+            stored == saved || stored == saved + 1,
+            "round {round}: {saved} reported saved, {stored} stored"
+        );
+        for serial in 1..=stored {
+            assert!(
+                meeting.store.ballot(serial).unwrap().is_some(),
+                "round {round}: ballot {serial} lost"
+            );
+        }
+    }
 }

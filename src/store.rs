@@ -1219,3 +1219,123 @@ impl SetHash {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_marks;
+
+    fn meeting(toml: &str) -> (tempfile::TempDir, Store) {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("meeting.toml"), toml).unwrap();
+        std::fs::write(
+            temp.path().join("organizations.csv"),
+            "id,name\nO1,甲\nO2,乙\n",
+        )
+        .unwrap();
+        let config = Config::load(temp.path()).unwrap();
+        let store = Store::open(&config).unwrap();
+        (temp, store)
+    }
+
+    fn ballot(store: &Store, serial: u64, marks: &str) -> Ballot {
+        Ballot {
+            serial,
+            group: None,
+            marks: parse_marks(marks, &store.config().scale).unwrap(),
+        }
+    }
+
+    #[test]
+    fn more_forms_collected_than_issued_is_a_void_round() {
+        // Issued 2 in meeting.toml: 2 forms are fine, a third (even invalid) voids the round,
+        // voiding a form takes it back, and a later figure from `issued` overrides the file.
+        let (_temp, mut store) = meeting("forms_issued = 2\n");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        store.add(&ballot(&store, 2, "--"), Source::Typed).unwrap();
+        assert!(!store.summary().unwrap().void_round());
+        store.add(&ballot(&store, 3, "BA"), Source::Typed).unwrap();
+        let summary = store.summary().unwrap();
+        assert_eq!((summary.collected, summary.issued), (3, Some(2)));
+        assert!(summary.void_round());
+        store.void(3, "not one of ours").unwrap();
+        assert!(!store.summary().unwrap().void_round());
+        store.set_issued(1).unwrap();
+        assert!(store.summary().unwrap().void_round());
+        store.set_issued(5).unwrap();
+        assert!(!store.summary().unwrap().void_round());
+    }
+
+    #[test]
+    fn no_forms_issued_means_no_void_round() {
+        let (_temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        assert_eq!(store.summary().unwrap().issued, None);
+        assert!(!store.summary().unwrap().void_round());
+    }
+
+    #[test]
+    fn a_finalised_meeting_refuses_every_change() {
+        let (_temp, mut store) =
+            meeting("tiers = [{ name = \"excellent\", label = \"优秀\", quota = 1 }]\n");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        let digest = store.digest().unwrap();
+        store.finalise().unwrap();
+        let b2 = ballot(&store, 2, "AB");
+        let marks = b2.marks.clone();
+        let refused = |r: Result<()>| {
+            let e = r.unwrap_err();
+            assert!(
+                e.message(crate::lang::Lang::En).contains("finalised"),
+                "{e}"
+            );
+        };
+        refused(store.add(&b2, Source::Typed).map(|_| ()));
+        refused(store.edit(1, &marks, None, "typo").map(|_| ()));
+        refused(store.void(1, "x"));
+        refused(store.undo_last().map(|_| ()));
+        refused(store.mark_verified(1));
+        refused(store.set_issued(3));
+        refused(store.add_decision(&Decision {
+            tier: 0,
+            orgs: vec![0],
+        }));
+        refused(
+            store
+                .import_batch("f.csv", "00", Source::Import, |_| Ok(true))
+                .map(|_| ()),
+        );
+        assert_eq!(store.digest().unwrap(), digest);
+        store.reopen("announced too early").unwrap();
+        store.add(&b2, Source::Typed).unwrap();
+        let log = store.audit_log().unwrap();
+        let actions: Vec<&str> = log.iter().map(|(_, a, _)| a.as_str()).collect();
+        assert_eq!(actions, ["create", "add", "finalise", "reopen", "add"]);
+    }
+
+    #[test]
+    fn edits_keep_history_and_undo_voids_the_last_form() {
+        let (_temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        store.add(&ballot(&store, 2, "BB"), Source::Typed).unwrap();
+        let marks = ballot(&store, 1, "CC").marks;
+        store.edit(1, &marks, None, "typo").unwrap();
+        let history: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM ballot_history", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(history, 1);
+        let undone = store.undo_last().unwrap().unwrap();
+        assert_eq!(undone.ballot.serial, 2);
+        assert_eq!(store.summary().unwrap().collected, 1);
+        assert_eq!(store.summary().unwrap().voided, 1);
+        // The serial is free again, and nothing was deleted.
+        store.add(&ballot(&store, 2, "AA"), Source::Typed).unwrap();
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 3);
+        assert!(store.check().unwrap().is_empty());
+    }
+}

@@ -271,13 +271,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            let parsed = model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
-                let keys: String = meeting.config.scale.options.iter().map(|o| o.key).collect();
-                Error::user(
-                    format!("MARKS \"{marks}\": character {} \"{c}\" is not an option key ({keys}), '-' or '*'", at + 1),
-                    format!("MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键（{keys}）、'-' 或 '*'", at + 1),
-                )
-            })?;
+            let parsed = parse_marks_arg(&meeting, &marks)?;
             let ballot = Ballot {
                 serial,
                 group,
@@ -466,12 +460,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            let parsed = model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
-                Error::user(
-                    format!("MARKS \"{marks}\": character {} \"{c}\" is not an option key, '-' or '*'", at + 1),
-                    format!("MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键、'-' 或 '*'", at + 1),
-                )
-            })?;
+            let parsed = parse_marks_arg(&meeting, &marks)?;
             let stored = meeting
                 .store
                 .edit(serial, &parsed, group.as_deref(), &reason)?;
@@ -498,6 +487,23 @@ pub fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads the MARKS argument of `add` and `edit`: one character per organization.
+fn parse_marks_arg(meeting: &Meeting, marks: &str) -> Result<Vec<model::Mark>> {
+    model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
+        let keys: String = meeting.config.scale.options.iter().map(|o| o.key).collect();
+        Error::user(
+            format!(
+                "MARKS \"{marks}\": character {} \"{c}\" is not an option key ({keys}), '-' or '*'",
+                at + 1
+            ),
+            format!(
+                "MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键（{keys}）、'-' 或 '*'",
+                at + 1
+            ),
+        )
+    })
 }
 
 fn void_round_error(summary: &tallyclerk::store::Summary) -> Error {

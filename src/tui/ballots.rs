@@ -339,7 +339,7 @@ fn render_ballot(
     let lang = app.lang;
     let config = &app.meeting.config;
     let [rows_area, side] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(30)]).areas(area);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
     form::render_rows(frame, rows_area, config, lang, form, true, None);
     let editing = matches!(app.ballots.view, View::Edit(_));
     let mut lines = vec![

@@ -242,7 +242,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let config = &app.meeting.config;
     let [rows_area, side] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(30)]).areas(area);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
     form::render_rows(
         frame,
         rows_area,

@@ -130,7 +130,7 @@ impl FormEditor {
         counts
     }
 
-    /// The first row at or after `from` (wrapping) whose mark differs from `other`.
+    /// The first row whose mark (untyped as blank) differs from `other`.
     pub fn first_difference(&self, other: &[Mark]) -> Option<usize> {
         self.marks
             .iter()
@@ -189,12 +189,12 @@ pub fn render_rows(
         Some((_, first, second)) => {
             header.push(Cell::from(first.get(lang)));
             header.push(Cell::from(second.get(lang)));
-            widths.push(Constraint::Length(13));
-            widths.push(Constraint::Length(13));
+            widths.push(Constraint::Length(12));
+            widths.push(Constraint::Length(12));
         }
         None => {
             header.push(Cell::from(S::Mark.get(lang)));
-            widths.push(Constraint::Length(13));
+            widths.push(Constraint::Length(12));
         }
     }
     let rows = config
@@ -254,7 +254,8 @@ pub fn count_lines(config: &Config, lang: Lang, form: &FormEditor) -> Vec<Line<'
     let counts = form.option_counts(config.scale.len());
     let mut lines = Vec::new();
     for (i, option) in config.scale.options.iter().enumerate() {
-        let label = format!("{} {}", option.key, option.label_in(lang));
+        // The key alone: the rows already show each key with its label.
+        let label = option.key.to_string();
         let (text, over) = match config.rules.max_marks.get(i).copied().flatten() {
             Some(max) => (
                 strings::count_of_max(lang, &label, counts[i], max),

@@ -500,8 +500,8 @@ pub fn kept_second(serial: u64) -> Text {
 /// `verified 54 / 80`.
 pub fn verified_progress(lang: Lang, verified: u64, collected: u64) -> String {
     match lang {
-        Lang::En => format!("verified {verified} / {collected}"),
-        Lang::Zh => format!("已核对 {verified} / {collected}"),
+        Lang::En => format!("verified {verified}/{collected}"),
+        Lang::Zh => format!("已核对 {verified}/{collected}"),
     }
 }
 
@@ -574,10 +574,10 @@ pub fn status_collected(lang: Lang, collected: u64, issued: Option<u64>) -> Stri
 pub fn last_saved(lang: Lang, serial: u64, ago: Duration) -> String {
     let minutes = ago.as_secs() / 60;
     match (lang, minutes) {
-        (Lang::En, 0) => format!("saved #{serial} just now"),
-        (Lang::En, m) => format!("saved #{serial} {m} min ago"),
-        (Lang::Zh, 0) => format!("刚保存 #{serial}"),
-        (Lang::Zh, m) => format!("{m} 分钟前保存 #{serial}"),
+        (Lang::En, 0) => format!("saved #{serial}"),
+        (Lang::En, m) => format!("saved #{serial} {m}m ago"),
+        (Lang::Zh, 0) => format!("已存 #{serial}"),
+        (Lang::Zh, m) => format!("{m}分钟前存 #{serial}"),
     }
 }
 

@@ -119,43 +119,64 @@ fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let counts = &app.counts;
-    let mut right = vec![Span::raw(strings::status_counts(
-        lang,
-        counts.valid,
-        counts.invalid,
-        counts.collected,
-    ))];
-    right.push(Span::raw(" │ "));
-    right.push(Span::raw(strings::status_collected(
-        lang,
-        counts.collected,
-        counts.issued,
-    )));
-    right.push(Span::raw(" │ "));
-    right.push(Span::raw(strings::verified_progress(
-        lang,
-        counts.verified,
-        counts.collected,
-    )));
-    if let Some((serial, at)) = app.last_saved {
-        right.push(Span::raw(" │ "));
-        right.push(Span::raw(strings::last_saved(lang, serial, at.elapsed())));
-    }
+    // Segments in order of importance; the last saved is left out when the line is short.
+    let mut segments = vec![
+        Span::raw(strings::status_counts(
+            lang,
+            counts.valid,
+            counts.invalid,
+            counts.collected,
+        )),
+        Span::raw(strings::status_collected(
+            lang,
+            counts.collected,
+            counts.issued,
+        )),
+        Span::raw(strings::verified_progress(
+            lang,
+            counts.verified,
+            counts.collected,
+        )),
+    ];
+    let saved = app
+        .last_saved
+        .map(|(serial, at)| Span::raw(strings::last_saved(lang, serial, at.elapsed())));
     if counts.finalised {
-        right.push(Span::raw(" "));
-        right.push(Span::styled(
+        segments.push(Span::styled(
             format!(" {} ", S::Final.get(lang)),
             theme::finalised(),
         ));
     }
-    right.push(Span::raw(format!(" │ {} ", S::LanguageName.get(lang))));
-    right.insert(0, Span::raw(" │ "));
-    let right = Line::from(right);
+    segments.push(Span::raw(S::LanguageName.get(lang)));
+    let join = |segments: &[Span<'static>], separator: &'static str| {
+        let mut spans = vec![Span::raw(separator)];
+        for (i, segment) in segments.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(separator));
+            }
+            spans.push(segment.clone());
+        }
+        spans.push(Span::raw(" "));
+        Line::from(spans)
+    };
+    let room = usize::from(area.width).saturating_sub(12);
+    let mut with_saved = segments.clone();
+    if let Some(saved) = saved {
+        with_saved.insert(3, saved);
+    }
+    let right = [
+        join(&with_saved, " │ "),
+        join(&with_saved, "│"),
+        join(&segments, "│"),
+    ]
+    .into_iter()
+    .find(|line| line.width() <= room)
+    .unwrap_or_else(|| join(&segments, "│"));
     let mut left = vec![Span::raw(" ")];
-    // The title gives way to the counts when the line is short.
     if let Some(notice) = &app.notice {
         left.push(Span::styled(format!("{} ", notice.get(lang)), theme::key()));
     }
+    // The title gives way to the counts when the line is short.
     left.push(Span::raw(app.meeting.config.title.as_str()));
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Fill(1),

@@ -181,7 +181,7 @@ pub fn render_rows(
         Cell::from(S::Organization.get(lang)),
     ];
     let mut widths = vec![
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Length(5),
         Constraint::Fill(1),
     ];
@@ -208,21 +208,20 @@ pub fn render_rows(
             } else {
                 " "
             };
+            let differs = other.is_some_and(|(first, _, _)| {
+                first.get(i).copied() != Some(mark.unwrap_or(Mark::Blank))
+            });
+            // A row whose two entries differ carries ≠ beside its number.
+            let marker = if differs { "≠" } else { " " };
             let mut cells = vec![
-                Cell::from(format!("{pointer}{:>3}", i + 1)),
+                Cell::from(format!("{pointer}{marker}{:>3}", i + 1)),
                 Cell::from(org.id.as_str()),
                 Cell::from(org.name.as_str()),
             ];
             let mut style = ratatui::style::Style::new();
             if let Some((first, _, _)) = other {
-                let differs = first.get(i).copied() != Some(mark.unwrap_or(Mark::Blank));
                 cells.push(Cell::from(mark_text(config, lang, first.get(i).copied())));
-                let second = mark_text(config, lang, *mark);
-                cells.push(Cell::from(if differs {
-                    format!("{second} ≠")
-                } else {
-                    second
-                }));
+                cells.push(Cell::from(mark_text(config, lang, *mark)));
                 if differs {
                     style = theme::mismatch();
                 }

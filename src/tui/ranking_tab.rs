@@ -233,27 +233,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let height = table_area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(cursor_line, display.len(), height);
 
-    let header = Row::new(vec![
+    // At 80 columns the top rate gives its room to the organization's name.
+    let wide = table_area.width >= 100;
+    let mut header = vec![
         Cell::from(Line::from(S::Rank.get(lang)).right_aligned()),
         Cell::from(S::Id.get(lang)),
         Cell::from(S::Organization.get(lang)),
         Cell::from(S::Tier.get(lang)),
         Cell::from(Line::from(S::Score.get(lang)).right_aligned()),
-        Cell::from(Line::from(S::TopRate.get(lang)).right_aligned()),
-        Cell::from(S::Note.get(lang)),
-    ])
-    .style(theme::header());
+    ];
+    if wide {
+        header.push(Cell::from(Line::from(S::TopRate.get(lang)).right_aligned()));
+    }
+    header.push(Cell::from(S::Note.get(lang)));
+    let columns = header.len();
+    let header = Row::new(header).style(theme::header());
     let lines = display.iter().map(|d| match d {
-        Display::Cutoff(text) => Row::new(vec![
-            Cell::from("─".repeat(6)),
-            Cell::from("─".repeat(6)),
-            Cell::from(text.clone()),
-            Cell::from("─".repeat(12)),
-            Cell::from("─".repeat(12)),
-            Cell::from("─".repeat(12)),
-            Cell::from("─".repeat(40)),
-        ])
-        .style(theme::cutoff()),
+        Display::Cutoff(text) => {
+            // Rules in every column, the words in the widest (the note).
+            let mut cells: Vec<Cell> = (1..columns).map(|_| Cell::from("─".repeat(80))).collect();
+            cells.push(Cell::from(text.clone()));
+            Row::new(cells).style(theme::cutoff())
+        }
         Display::Org(i, row) => {
             let org = &config.organizations[row.org];
             // A shared rank is marked with "=" so ties are visible at a glance.
@@ -264,19 +265,32 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 row.rank.to_string()
             };
             let selected = app.ranking_view.selected.contains(&row.org);
-            let mut note = row.note.text(config, lang);
-            if matches!(row.note, Note::TieAtCutoff(_)) {
-                note = strings::tie_note_with_key(lang, &note);
-            }
-            let cells = vec![
+            let note = match &row.note {
+                Note::TieAtCutoff(tiers) => {
+                    let names: Vec<&str> = tiers
+                        .iter()
+                        .map(|t| match t {
+                            Some(i) => config.tiers[*i].display(lang),
+                            None => S::NoTier.get(lang),
+                        })
+                        .collect();
+                    strings::tie_note_with_key(lang, &names)
+                }
+                other => other.text(config, lang),
+            };
+            let mut cells = vec![
                 Cell::from(Line::from(rank).right_aligned()),
                 Cell::from(org.id.as_str()),
                 Cell::from(format!("{}{}", if selected { "✔ " } else { "" }, org.name)),
                 Cell::from(row.placement.text(config, lang)),
                 Cell::from(Line::from(row.figures.score.to_fixed(2)).right_aligned()),
-                Cell::from(Line::from(percent(row.figures.top_rate)).right_aligned()),
-                Cell::from(note),
             ];
+            if wide {
+                cells.push(Cell::from(
+                    Line::from(percent(row.figures.top_rate)).right_aligned(),
+                ));
+            }
+            cells.push(Cell::from(note));
             let style = if *i == app.ranking_view.cursor {
                 row_style(row).patch(theme::cursor())
             } else {
@@ -285,15 +299,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Row::new(cells).style(style)
         }
     });
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(4),
         Constraint::Length(5),
-        Constraint::Fill(2),
-        Constraint::Length(8),
+        Constraint::Fill(1),
+        Constraint::Length(9),
         Constraint::Length(6),
-        Constraint::Length(6),
-        Constraint::Fill(3),
     ];
+    if wide {
+        widths.push(Constraint::Length(6));
+    }
+    widths.push(Constraint::Length(if wide { 40 } else { 32 }));
     let table = Table::new(lines, widths).header(header).column_spacing(1);
     let mut state = TableState::default().with_offset(offset);
     frame.render_stateful_widget(table, table_area, &mut state);

@@ -51,6 +51,7 @@ pub enum S {
     ApprovalRate,
     Rank,
     Tier,
+    NoTier,
     Note,
     FirstEntry,
     SecondEntry,
@@ -200,6 +201,7 @@ impl S {
             S::ApprovalRate => ("Appr.", "认可率"),
             S::Rank => ("Rank", "名次"),
             S::Tier => ("Tier", "等次"),
+            S::NoTier => ("none", "无等次"),
             S::Note => ("Note", "备注"),
             S::FirstEntry => ("1st entry", "第一次录入"),
             S::SecondEntry => ("2nd entry", "第二次录入"),
@@ -595,15 +597,16 @@ pub fn void_banner(lang: Lang, collected: u64, issued: u64) -> String {
 pub fn cutoff_line(lang: Lang, tier: &str, place: usize) -> String {
     match lang {
         Lang::En => format!("── {tier} ends at place {place} ──"),
-        Lang::Zh => format!("── {tier}线：第 {place} 名 ──"),
+        Lang::Zh => format!("── {tier}至第 {place} 名 ──"),
     }
 }
 
-/// A tie-at-cutoff note with the key that decides it.
-pub fn tie_note_with_key(lang: Lang, note: &str) -> String {
+/// The note of a row tied across a cutoff: the tiers its tie touches and the key that
+/// decides it.
+pub fn tie_note_with_key(lang: Lang, tiers: &[&str]) -> String {
     match lang {
-        Lang::En => format!("{note} [d]"),
-        Lang::Zh => format!("{note}【d】"),
+        Lang::En => format!("tie: {}? d decides", tiers.join("/")),
+        Lang::Zh => format!("并列：{}？按 d 裁定", tiers.join("/")),
     }
 }
 

@@ -166,7 +166,7 @@ fn a_long_list_scrolls_with_the_cursor_and_marks_the_current_row() {
     keys(&mut app, &"3".repeat(25));
     let buffer = draw(&app, 80, 24);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("▶ 26 O26"), "{text}");
+    assert!(text.contains("▶  26 O26"), "{text}");
     assert!(!text.contains("O01 "), "{text}");
     // The current row is reversed, the rest is not.
     let (x, y) = find(&buffer, "O26").unwrap();

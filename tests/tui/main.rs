@@ -3,3 +3,5 @@
 
 mod entry;
 mod harness;
+mod ranking;
+mod verify;

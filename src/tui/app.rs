@@ -316,7 +316,10 @@ impl App {
         if action != Action::Interrupt {
             self.interrupt_armed = false;
         }
-        self.message = None;
+        // A message stays while the clerk only changes the language or looks at the help.
+        if !matches!(action, Action::ToggleLang | Action::ToggleHelp) {
+            self.message = None;
+        }
         match self.overlay.clone() {
             Overlay::Help => {
                 if matches!(action, Action::ToggleHelp | Action::Back) {

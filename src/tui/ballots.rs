@@ -287,7 +287,11 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
             let (text, style) = match &verdict {
                 Ok(()) => (S::Valid.get(lang).to_string(), theme::ok()),
                 Err(reason) => (
-                    format!("{}: {}", S::Invalid.get(lang), reason.message(lang)),
+                    format!(
+                        "{}{}",
+                        strings::label(lang, S::Invalid),
+                        reason.message(lang)
+                    ),
                     theme::error(),
                 ),
             };
@@ -313,7 +317,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(10),
         Constraint::Fill(1),
         Constraint::Length(8),
-        Constraint::Length(6),
+        Constraint::Length(8),
     ];
     let table = Table::new(visible, widths).header(header);
     if rows.is_empty() {
@@ -348,18 +352,18 @@ fn render_ballot(
             theme::header(),
         ),
         Line::raw(format!(
-            "{}: {}",
-            S::Group.get(lang),
+            "{}{}",
+            strings::label(lang, S::Group),
             stored.ballot.group.as_deref().unwrap_or("-")
         )),
         Line::raw(format!(
-            "{}: {}",
-            S::Source.get(lang),
+            "{}{}",
+            strings::label(lang, S::Source),
             strings::source(lang, &stored.source)
         )),
         Line::raw(format!(
-            "{}: {}",
-            S::VerifiedColumn.get(lang),
+            "{}{}",
+            strings::label(lang, S::VerifiedColumn),
             if stored.verified_at.is_some() {
                 "✓"
             } else {

@@ -261,7 +261,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD)
     };
     let mut serial_line = vec![
-        Span::raw(format!("{}: ", S::Serial.get(lang))),
+        Span::raw(strings::label(lang, S::Serial)),
         Span::styled(format!(" {:<6}", entry.serial), serial_style),
     ];
     if entry.suggested && !entry.on_rows {
@@ -280,7 +280,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .map(|g| config.groups[g].label.as_str())
             .unwrap_or("-");
         lines.push(Line::from(vec![
-            Span::raw(format!("{}: {group} ", S::Group.get(lang))),
+            Span::raw(format!("{}{group} ", strings::label(lang, S::Group))),
             Span::styled("(g)", theme::key()),
         ]));
     }

@@ -343,7 +343,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let cursor = if files.editing { "▏" } else { "" };
     lines.push(Line::from(vec![
-        Span::raw(format!("{}: ", S::ImportPath.get(lang))),
+        Span::raw(strings::label(lang, S::ImportPath)),
         Span::styled(format!("{}{cursor}", files.path), field_style),
     ]));
     if !files.candidates.is_empty() {
@@ -419,8 +419,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ]));
     for (kind, path) in &files.written {
         lines.push(Line::raw(format!(
-            "{}: {}",
-            kind.label().get(lang),
+            "{}{}",
+            strings::label(lang, kind.label()),
             path.display()
         )));
     }

@@ -260,7 +260,10 @@ pub fn count_lines(config: &Config, lang: Lang, form: &FormEditor) -> Vec<Line<'
                 strings::count_of_max(lang, &label, counts[i], max),
                 counts[i] > max,
             ),
-            None => (format!("{label}: {}", counts[i]), false),
+            None => (
+                format!("{label}{}{}", strings::colon(lang), counts[i]),
+                false,
+            ),
         };
         lines.push(if over {
             Line::styled(text, theme::error())
@@ -274,8 +277,8 @@ pub fn count_lines(config: &Config, lang: Lang, form: &FormEditor) -> Vec<Line<'
         .filter(|m| matches!(m, Some(Mark::Blank | Mark::Spoiled)))
         .count();
     lines.push(Line::raw(format!(
-        "{}: {blank}",
-        S::BlankOrSpoiled.get(lang)
+        "{}{blank}",
+        strings::label(lang, S::BlankOrSpoiled)
     )));
     lines.push(validity_line(config, lang, form));
     lines
@@ -286,12 +289,20 @@ pub fn validity_line(config: &Config, lang: Lang, form: &FormEditor) -> Line<'st
     let untyped = form.untyped();
     match validity(&form.marks_or_blank(), &config.scale, &config.rules) {
         Err(reason @ InvalidReason::TooMany { .. }) => Line::from(vec![Span::styled(
-            format!("{}: {}", S::Invalid.get(lang), reason.message(lang)),
+            format!(
+                "{}{}",
+                strings::label(lang, S::Invalid),
+                reason.message(lang)
+            ),
             theme::error(),
         )]),
         _ if untyped > 0 => Line::styled(strings::rows_to_go(lang, untyped), theme::dim()),
         Err(reason) => Line::styled(
-            format!("{}: {}", S::Invalid.get(lang), reason.message(lang)),
+            format!(
+                "{}{}",
+                strings::label(lang, S::Invalid),
+                reason.message(lang)
+            ),
             theme::error(),
         ),
         Ok(()) => Line::styled(S::Valid.get(lang).to_string(), theme::ok()),

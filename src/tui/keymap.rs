@@ -923,7 +923,23 @@ pub fn help(scopes: &[Scope], scale: &Scale) -> Vec<(String, S)> {
             }
         }
     }
+    for (keys, _) in &mut lines {
+        *keys = compress_function_keys(keys);
+    }
     lines
+}
+
+/// `F1 F2 F3 F4 F5 F6` as `F1-F6`, so the help's key column stays narrow.
+fn compress_function_keys(keys: &str) -> String {
+    let parts: Vec<&str> = keys.split(' ').collect();
+    let all_f = parts.len() > 2
+        && parts
+            .iter()
+            .all(|p| p.len() > 1 && p.starts_with('F') && p[1..].parse::<u8>().is_ok());
+    match (all_f, parts.first(), parts.last()) {
+        (true, Some(first), Some(last)) => format!("{first}-{last}"),
+        _ => keys.to_string(),
+    }
 }
 
 /// The footer's hints for `scopes`: the bindings marked for the footer.

@@ -18,8 +18,14 @@ mod theme;
 mod verify;
 mod view;
 
-pub use app::{App, Counts, Message, Overlay, Question, Tab};
+pub use app::{App, Counts, Message, Overlay, Prompt, PromptKind, Question, Tab};
+pub use ballots::BallotsState;
+pub use entry::EntryState;
+pub use files_tab::FilesState;
+pub use form::FormEditor;
+pub use ranking_tab::RankingState;
 pub use strings::S;
+pub use verify::VerifyState;
 pub use view::render;
 
 use crate::error::{Error, Result, Text};

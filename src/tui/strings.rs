@@ -383,6 +383,16 @@ impl S {
     }
 }
 
+/// The colon after a label: `: ` in English, `：` in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    lang.pick(": ", "：")
+}
+
+/// A label with its colon, ready for a value: `Serial: ` / `表号：`.
+pub fn label(lang: Lang, text: S) -> String {
+    format!("{}{}", text.get(lang), colon(lang))
+}
+
 fn both(f: impl Fn(Lang) -> String) -> Text {
     Text::new(f(Lang::En), f(Lang::Zh))
 }
@@ -688,7 +698,7 @@ pub fn problems_in(lang: Lang, path: &Path, count: usize) -> String {
 
 /// A file written.
 pub fn written(what: S, path: &Path) -> Text {
-    both(|lang| format!("{}: {}", what.get(lang), path.display()))
+    both(|lang| format!("{}{}", label(lang, what), path.display()))
 }
 
 /// Where a ballot came from, as the store records it.

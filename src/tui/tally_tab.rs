@@ -57,9 +57,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Cell::from(S::Organization.get(lang)),
     ];
     for option in &config.scale.options {
-        header.push(Cell::from(
-            Line::from(option.label_in(lang).to_string()).right_aligned(),
-        ));
+        // The label when it fits the narrow column (好, 较好), else the key.
+        let label = option.label_in(lang);
+        let title = if Line::from(label).width() <= 4 {
+            label.to_string()
+        } else {
+            option.key.to_string()
+        };
+        header.push(Cell::from(Line::from(title).right_aligned()));
     }
     for s in [S::BlankShort, S::Score, S::TopRate, S::ApprovalRate] {
         header.push(Cell::from(Line::from(s.get(lang)).right_aligned()));
@@ -104,7 +109,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut widths = vec![Constraint::Length(4), Constraint::Fill(1)];
     widths.extend(config.scale.options.iter().map(|_| Constraint::Length(4)));
     widths.extend([
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Length(6),
         Constraint::Length(6),
         Constraint::Length(6),

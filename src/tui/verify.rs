@@ -254,7 +254,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     match &verify.stage {
         Stage::Serial => {
             lines.push(Line::from(vec![
-                Span::raw(format!("{}: ", S::Serial.get(lang))),
+                Span::raw(strings::label(lang, S::Serial)),
                 Span::styled(format!(" {:<6}", verify.serial), theme::cursor()),
             ]));
             lines.push(Line::raw(""));
@@ -264,8 +264,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         Stage::Rows { first, correcting } => {
             lines.push(Line::raw(format!(
-                "{}: {}",
-                S::Serial.get(lang),
+                "{}{}",
+                strings::label(lang, S::Serial),
                 first.ballot.serial
             )));
             lines.push(Line::styled(
@@ -282,8 +282,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         Stage::Mismatch { first } => {
             lines.push(Line::raw(format!(
-                "{}: {}",
-                S::Serial.get(lang),
+                "{}{}",
+                strings::label(lang, S::Serial),
                 first.ballot.serial
             )));
             let differing = verify

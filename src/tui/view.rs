@@ -212,14 +212,14 @@ fn render_popup(frame: &mut Frame, area: Rect, lines: &[Line], title: &str) {
 fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     let lang = app.lang;
     let scale = &app.meeting.config.scale;
-    let popup = area.inner(ratatui::layout::Margin::new(1, 1));
+    let popup = area.inner(ratatui::layout::Margin::new(0, 1));
     frame.render_widget(Clear, popup);
     let block = Block::bordered().title(strings::help_title(lang, app.tab.title().get(lang)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
-    let table = |lines: Vec<(String, S)>, title: S| {
+    let table = |lines: Vec<(String, S)>, title: S, borders: Borders| {
         let rows = lines.into_iter().map(|(keys, help)| {
             Row::new(vec![
                 Cell::from(Span::styled(keys, theme::key())),
@@ -228,16 +228,21 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
         });
         Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)])
             .header(Row::new(vec![Cell::from(title.get(lang))]).style(theme::header()))
-            .block(Block::new().borders(Borders::RIGHT))
+            .block(Block::new().borders(borders))
     };
     frame.render_widget(
-        table(keymap::help(app.tab.scopes(), scale), app.tab.title()),
+        table(
+            keymap::help(app.tab.scopes(), scale),
+            app.tab.title(),
+            Borders::RIGHT,
+        ),
         left,
     );
     frame.render_widget(
         table(
             keymap::help(&[keymap::Scope::Global, keymap::Scope::Always], scale),
             S::Everywhere,
+            Borders::NONE,
         ),
         right,
     );

@@ -4,4 +4,6 @@
 mod entry;
 mod harness;
 mod ranking;
+mod screens;
+mod tabs;
 mod verify;

@@ -227,6 +227,8 @@ fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
 pub fn run(cli: Cli) -> Result<()> {
     let flag = cli.lang;
     let Some(command) = cli.command else {
+        // Checked first, so a script does not leave a demo copy behind for nothing.
+        tui::require_terminal()?;
         let here = Path::new(".");
         if config::is_meeting(here) {
             let meeting = Meeting::open(here)?;

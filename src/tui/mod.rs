@@ -38,6 +38,7 @@ use std::time::Duration;
 /// out: a normal quit, an error, and a panic (ratatui's hook restores it before the panic
 /// message is printed). Ctrl-C arrives as a key in raw mode and is handled as one.
 pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
+    require_terminal()?;
     let mut app = App::new(meeting, lang)?;
     if let Some(notice) = notice {
         app.inform(notice.clone());
@@ -47,6 +48,19 @@ pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
     let outcome = event_loop(&mut terminal, &mut app);
     let restored = ratatui::try_restore().map_err(terminal_error);
     outcome.and(restored)
+}
+
+/// Refuses to start the UI without a terminal (output piped, or run by a script), with a
+/// message saying what to do instead.
+pub fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(Error::user(
+        "the terminal UI needs a terminal; for scripts use the commands (see --help)",
+        "终端界面需要在终端中运行；脚本请使用子命令（见 --help）",
+    ))
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {

@@ -503,15 +503,6 @@ pub fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-/// The status note of a TUI opened on a copy of the demo: where the copy is.
-fn demo_notice(meeting: &Meeting) -> Text {
-    let dir = meeting.config.dir.display();
-    Text::new(
-        format!("demo meeting: a fresh copy in {dir}"),
-        format!("演示会议：新副本位于 {dir}"),
-    )
-}
-
 fn void_round_error(summary: &tallyclerk::store::Summary) -> Error {
     let issued = summary.issued.unwrap_or_default();
     Error::user(
@@ -538,6 +529,15 @@ fn void_banner(summary: &tallyclerk::store::Summary, lang: Lang) -> String {
             summary.collected
         ),
     }
+}
+
+/// The status note of a TUI opened on a copy of the demo: where the copy is.
+fn demo_notice(meeting: &Meeting) -> Text {
+    let dir = meeting.config.dir.display();
+    Text::new(
+        format!("demo meeting: a fresh copy in {dir}"),
+        format!("演示会议：新副本位于 {dir}"),
+    )
 }
 
 fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {

@@ -1,18 +1,22 @@
 //! The command line of DESIGN.md section 5: clap definitions and thin calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use tallyclerk::error::{Error, Result};
+use tallyclerk::config;
+use tallyclerk::error::{Error, Result, Text};
 use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
 use tallyclerk::model::{self, Ballot, Tier};
-use tallyclerk::{demo, Lang, Meeting, Results};
+use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
 /// Tally the evaluation forms of a review meeting: enter, rank, pick quota tiers, export.
+///
+/// Without a command, opens the terminal UI on the meeting in the current folder, or on a
+/// fresh copy of the bundled demo when the current folder is not a meeting.
 #[derive(Debug, Parser)]
-#[command(name = "tallyclerk", version, arg_required_else_help = true)]
+#[command(name = "tallyclerk", version)]
 pub struct Cli {
     /// Language of messages and headers: zh or en (default: meeting.toml, else LANG).
     #[arg(long, global = true, value_parser = parse_lang)]
@@ -27,10 +31,16 @@ fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Copy the bundled demo meeting to DIR (default: a fresh temporary folder).
+    /// Copy the bundled demo meeting to DIR (default: a fresh temporary folder) and open the
+    /// terminal UI on it (when output is a terminal; otherwise only say where it is).
     Demo {
         /// Folder to create the demo meeting in.
         dir: Option<PathBuf>,
+    },
+    /// Open the terminal UI on a meeting folder.
+    Open {
+        /// The meeting folder.
+        dir: PathBuf,
     },
     /// Create a meeting folder from an organizations CSV (id,name[,category]).
     New {
@@ -232,7 +242,18 @@ fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
 pub fn run(cli: Cli) -> Result<()> {
     let flag = cli.lang;
     let Some(command) = cli.command else {
-        return Ok(());
+        // Checked first, so a script does not leave a demo copy behind for nothing.
+        tui::require_terminal()?;
+        let here = Path::new(".");
+        if config::is_meeting(here) {
+            let meeting = Meeting::open(here)?;
+            let lang = meeting.lang(flag);
+            return tui::run(meeting, lang, None);
+        }
+        let meeting = demo::install_fresh()?;
+        let lang = meeting.lang(flag);
+        let notice = demo_notice(&meeting);
+        return tui::run(meeting, lang, Some(notice));
     };
     match command {
         Command::Demo { dir } => {
@@ -241,11 +262,21 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => demo::install_fresh()?,
             };
             let lang = meeting.lang(flag);
+            // Scripts (`tallyclerk demo DIR && tallyclerk tally DIR`) get the folder only.
+            if std::io::stdout().is_terminal() {
+                let notice = demo_notice(&meeting);
+                return tui::run(meeting, lang, Some(notice));
+            }
             println!(
                 "{} {}",
                 lang.pick("demo meeting created in", "演示会议已创建于"),
                 meeting.config.dir.display()
             );
+        }
+        Command::Open { dir } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            tui::run(meeting, lang, None)?;
         }
         Command::New {
             dir,
@@ -532,6 +563,15 @@ fn void_banner(summary: &tallyclerk::store::Summary, lang: Lang) -> String {
             summary.collected
         ),
     }
+}
+
+/// The status note of a TUI opened on a copy of the demo: where the copy is.
+fn demo_notice(meeting: &Meeting) -> Text {
+    let dir = meeting.config.dir.display();
+    Text::new(
+        format!("demo meeting: a fresh copy in {dir}"),
+        format!("演示会议：新副本位于 {dir}"),
+    )
 }
 
 fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {

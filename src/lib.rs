@@ -11,7 +11,8 @@
 //! - [`store`]: the durable SQLite store with its audit log;
 //! - [`meeting`]: a meeting folder opened for work;
 //! - [`import`] and [`export`]: the files in and out;
-//! - [`demo`]: the bundled demo meeting.
+//! - [`demo`]: the bundled demo meeting;
+//! - [`tui`]: the clerk's terminal UI.
 
 pub mod config;
 pub mod decimal;
@@ -27,6 +28,7 @@ pub mod ranking;
 pub mod store;
 pub mod tally;
 pub mod text;
+pub mod tui;
 
 pub use error::{Error, Result};
 pub use lang::Lang;

@@ -1,0 +1,661 @@
+//! The state of the terminal UI and the one place it changes: [`App::update`].
+//!
+//! A key press is turned into an [`Action`] by the key table ([`super::keymap`]) for the
+//! scopes that are active, then handled here (global actions, prompts and questions) or by
+//! the tab it belongs to. The live tally is kept incrementally: every saved, undone, edited
+//! or voided ballot adds to or takes from it, so no key press re-reads the store's ballots;
+//! only an import (which may bring thousands) reloads everything. Rendering only reads this
+//! state ([`super::view`]).
+
+use super::ballots::{self, BallotsState};
+use super::entry::{self, EntryState};
+use super::files_tab::{self, FilesState};
+use super::keymap::{self, Action, Scope};
+use super::ranking_tab::{self, RankingState};
+use super::strings::{self, S};
+use super::tally_tab;
+use super::verify::{self, VerifyState};
+use crate::error::{Error, Result, Text};
+use crate::lang::Lang;
+use crate::meeting::Meeting;
+use crate::model::{validity, Ballot, Mark};
+use crate::ranking::{self, Decision, Ranking};
+use crate::store::{Source, StoredBallot, Summary};
+use crate::tally::Tally;
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use std::time::Instant;
+
+/// The tabs, in screen order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Typing forms.
+    Entry,
+    /// Second entry of forms.
+    Verify,
+    /// The stored ballots.
+    Ballots,
+    /// Counts per organization.
+    Tally,
+    /// The ranking with tiers.
+    Ranking,
+    /// Import and export of files.
+    Files,
+}
+
+impl Tab {
+    /// All tabs in order.
+    pub const ALL: [Tab; 6] = [
+        Tab::Entry,
+        Tab::Verify,
+        Tab::Ballots,
+        Tab::Tally,
+        Tab::Ranking,
+        Tab::Files,
+    ];
+
+    /// Position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
+    }
+
+    /// The tab's title.
+    pub fn title(self) -> S {
+        match self {
+            Tab::Entry => S::TabEntry,
+            Tab::Verify => S::TabVerify,
+            Tab::Ballots => S::TabBallots,
+            Tab::Tally => S::TabTally,
+            Tab::Ranking => S::TabRanking,
+            Tab::Files => S::TabFiles,
+        }
+    }
+
+    /// The scopes whose keys the help overlay lists for this tab.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            Tab::Entry => &[Scope::EntrySerial, Scope::EntryRows],
+            Tab::Verify => &[
+                Scope::VerifySerial,
+                Scope::VerifyRows,
+                Scope::VerifyMismatch,
+            ],
+            Tab::Ballots => &[Scope::BallotsList, Scope::BallotDetail, Scope::BallotEdit],
+            Tab::Tally => &[Scope::Tally],
+            Tab::Ranking => &[Scope::Ranking],
+            Tab::Files => &[Scope::Files, Scope::FilesInput],
+        }
+    }
+}
+
+/// What a one-line prompt asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The number of forms handed out.
+    Issued,
+    /// The reason for reopening a finalised meeting.
+    Reopen,
+    /// The reason for voiding this ballot.
+    VoidReason(u64),
+    /// The reason for replacing the marks of this ballot with these.
+    EditReason(u64, Vec<Mark>),
+    /// A serial to find in the ballots list.
+    Search,
+}
+
+/// A one-line prompt over the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// What it asks for.
+    pub kind: PromptKind,
+    /// What was typed.
+    pub input: String,
+}
+
+impl Prompt {
+    fn digits_only(&self) -> bool {
+        matches!(self.kind, PromptKind::Issued | PromptKind::Search)
+    }
+
+    /// The question shown.
+    pub fn question(&self, lang: Lang) -> String {
+        match &self.kind {
+            PromptKind::Issued => S::AskIssued.get(lang).to_string(),
+            PromptKind::Reopen => S::AskReopenReason.get(lang).to_string(),
+            PromptKind::VoidReason(serial) => strings::ask_void_reason(lang, *serial),
+            PromptKind::EditReason(serial, _) => strings::ask_edit_reason(lang, *serial),
+            PromptKind::Search => S::AskSerial.get(lang).to_string(),
+        }
+    }
+}
+
+/// A yes/no question over the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// Save the form with its untyped rows blank?
+    SaveWithBlanks,
+    /// Quit although a form is half-typed?
+    Quit,
+    /// Finalise the meeting?
+    Finalise,
+    /// Import the previewed file?
+    Import,
+    /// Export although the round is void?
+    ExportVoid(files_tab::ExportKind),
+}
+
+/// What covers the tab, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// Nothing.
+    None,
+    /// The key help.
+    Help,
+    /// A prompt.
+    Prompt(Prompt),
+    /// A question.
+    Confirm(Question),
+}
+
+/// A message on the message line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The text in both languages, so `L` switches it too.
+    pub text: Text,
+    /// Whether it reports a failure.
+    pub error: bool,
+}
+
+/// The counts of the ballot set shown in the status bar, kept in step with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Forms handed out, when known.
+    pub issued: Option<u64>,
+    /// Ballots entered and not voided.
+    pub collected: u64,
+    /// Valid ballots.
+    pub valid: u64,
+    /// Invalid ballots.
+    pub invalid: u64,
+    /// Ballots confirmed by a second entry.
+    pub verified: u64,
+    /// Whether the meeting is finalised.
+    pub finalised: bool,
+}
+
+impl Counts {
+    fn from_summary(summary: &Summary) -> Counts {
+        Counts {
+            issued: summary.issued,
+            collected: summary.collected,
+            valid: summary.valid,
+            invalid: summary.invalid,
+            verified: summary.verified,
+            finalised: summary.finalised,
+        }
+    }
+
+    /// More forms collected than issued.
+    pub fn void_round(&self) -> bool {
+        matches!(self.issued, Some(issued) if self.collected > issued)
+    }
+}
+
+/// The whole state of the terminal UI.
+pub struct App {
+    /// The open meeting.
+    pub meeting: Meeting,
+    /// The UI language.
+    pub lang: Lang,
+    /// The tab shown.
+    pub tab: Tab,
+    /// What covers the tab.
+    pub overlay: Overlay,
+    /// The live tally of the valid ballots.
+    pub tally: Tally,
+    /// The decisions recorded.
+    pub decisions: Vec<Decision>,
+    /// The ranking of the live tally.
+    pub ranking: Ranking,
+    /// The status bar's counts.
+    pub counts: Counts,
+    /// The message line.
+    pub message: Option<Message>,
+    /// A standing note of the status bar (e.g. that this is a copy of the demo).
+    pub notice: Option<Text>,
+    /// The serial and time of the last form saved here.
+    pub last_saved: Option<(u64, Instant)>,
+    /// Entry tab.
+    pub entry: EntryState,
+    /// Verify tab.
+    pub verify: VerifyState,
+    /// Ballots tab.
+    pub ballots: BallotsState,
+    /// Tally tab: the row under the cursor.
+    pub tally_cursor: usize,
+    /// Ranking tab.
+    pub ranking_view: RankingState,
+    /// Import/Export tab.
+    pub files: FilesState,
+    /// Set when the app should end.
+    pub quit: bool,
+    /// Ctrl-C was pressed once over a half-typed form.
+    interrupt_armed: bool,
+}
+
+impl App {
+    /// Opens the UI on a meeting, in `lang`.
+    pub fn new(meeting: Meeting, lang: Lang) -> Result<App> {
+        let orgs = meeting.config.organizations.len();
+        let results = meeting.results()?;
+        let decisions = meeting.store.decisions()?;
+        let next_serial = meeting.store.max_serial()? + 1;
+        let mut app = App {
+            tally: results.tally,
+            ranking: results.ranking,
+            counts: Counts::from_summary(&results.summary),
+            decisions,
+            meeting,
+            lang,
+            tab: Tab::Entry,
+            overlay: Overlay::None,
+            message: None,
+            notice: None,
+            last_saved: None,
+            entry: EntryState::new(orgs, next_serial),
+            verify: VerifyState::new(orgs),
+            ballots: BallotsState::default(),
+            tally_cursor: 0,
+            ranking_view: RankingState::default(),
+            files: FilesState::default(),
+            quit: false,
+            interrupt_armed: false,
+        };
+        entry::refresh_serial(&mut app);
+        Ok(app)
+    }
+
+    /// Handles one terminal event. Only key presses matter (Windows also reports releases);
+    /// a resize needs nothing, the next frame is drawn at the new size.
+    pub fn update(&mut self, event: Event) {
+        if let Event::Key(key) = event {
+            if key.kind == KeyEventKind::Press {
+                self.on_key(key);
+            }
+        }
+    }
+
+    /// The scopes whose keys are live now, most specific first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        match &self.overlay {
+            Overlay::Help => return vec![Scope::Help, Scope::Always],
+            Overlay::Prompt(_) => return vec![Scope::Prompt, Scope::Always],
+            Overlay::Confirm(_) => return vec![Scope::Confirm, Scope::Always],
+            Overlay::None => {}
+        }
+        let scope = match self.tab {
+            Tab::Entry => entry::scope(self),
+            Tab::Verify => verify::scope(self),
+            Tab::Ballots => ballots::scope(self),
+            Tab::Tally => Scope::Tally,
+            Tab::Ranking => Scope::Ranking,
+            Tab::Files => files_tab::scope(self),
+        };
+        // A field that takes any text hides the global letter keys.
+        if scope == Scope::FilesInput {
+            vec![scope, Scope::Always]
+        } else {
+            vec![scope, Scope::Global, Scope::Always]
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        let scopes = self.scopes();
+        let Some(action) = keymap::action_for(&scopes, &key, &self.meeting.config.scale) else {
+            return;
+        };
+        if action != Action::Interrupt {
+            self.interrupt_armed = false;
+        }
+        // A message stays while the clerk only changes the language or looks at the help.
+        if !matches!(action, Action::ToggleLang | Action::ToggleHelp) {
+            self.message = None;
+        }
+        match self.overlay.clone() {
+            Overlay::Help => {
+                if matches!(action, Action::ToggleHelp | Action::Back) {
+                    self.overlay = Overlay::None;
+                } else {
+                    self.global(action);
+                }
+            }
+            Overlay::Prompt(prompt) => self.on_prompt(prompt, action),
+            Overlay::Confirm(question) => self.on_confirm(question, action),
+            Overlay::None => {
+                if !self.global(action) {
+                    match self.tab {
+                        Tab::Entry => entry::handle(self, action),
+                        Tab::Verify => verify::handle(self, action),
+                        Tab::Ballots => ballots::handle(self, action),
+                        Tab::Tally => tally_tab::handle(self, action),
+                        Tab::Ranking => ranking_tab::handle(self, action),
+                        Tab::Files => files_tab::handle(self, action),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles the actions that mean the same on every tab; false when `action` is not one.
+    fn global(&mut self, action: Action) -> bool {
+        match action {
+            Action::Quit => {
+                if self.half_typed() {
+                    self.overlay = Overlay::Confirm(Question::Quit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::Interrupt => {
+                if self.half_typed() && !self.interrupt_armed {
+                    self.interrupt_armed = true;
+                    self.warn(S::InterruptAgain);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::ToggleLang => self.lang = self.lang.toggled(),
+            Action::ToggleHelp => {
+                self.overlay = if self.overlay == Overlay::Help {
+                    Overlay::None
+                } else {
+                    Overlay::Help
+                }
+            }
+            Action::NextTab => self.go_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
+            Action::PrevTab => {
+                self.go_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+            }
+            Action::GoTab(i) => self.go_tab(Tab::ALL[i as usize % Tab::ALL.len()]),
+            Action::SetIssued => {
+                if self.refuse_when_final() {
+                    return true;
+                }
+                let input = self
+                    .counts
+                    .issued
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                self.overlay = Overlay::Prompt(Prompt {
+                    kind: PromptKind::Issued,
+                    input,
+                });
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Shows a tab, loading the ballots list when it is stale.
+    pub fn go_tab(&mut self, tab: Tab) {
+        self.overlay = Overlay::None;
+        self.tab = tab;
+        if tab == Tab::Ballots {
+            ballots::refresh(self);
+        }
+    }
+
+    /// Whether a form holds typed rows that are not saved.
+    pub fn half_typed(&self) -> bool {
+        self.entry.form.touched() || verify::half_typed(self) || ballots::half_typed(self)
+    }
+
+    fn on_prompt(&mut self, mut prompt: Prompt, action: Action) {
+        match action {
+            Action::Type(c) => {
+                if !prompt.digits_only() || c.is_ascii_digit() {
+                    prompt.input.push(c);
+                }
+                self.overlay = Overlay::Prompt(prompt);
+            }
+            Action::Erase => {
+                prompt.input.pop();
+                self.overlay = Overlay::Prompt(prompt);
+            }
+            Action::Back => self.overlay = Overlay::None,
+            Action::Accept => {
+                self.overlay = Overlay::None;
+                let input = prompt.input.trim().to_string();
+                match prompt.kind {
+                    PromptKind::Issued => self.set_issued(&input),
+                    PromptKind::Reopen => ranking_tab::reopen(self, &input),
+                    PromptKind::VoidReason(serial) => ballots::void(self, serial, &input),
+                    PromptKind::EditReason(serial, marks) => {
+                        ballots::save_edit(self, serial, &marks, &input)
+                    }
+                    PromptKind::Search => ballots::search(self, &input),
+                }
+            }
+            _ => {
+                self.global(action);
+            }
+        }
+    }
+
+    fn on_confirm(&mut self, question: Question, action: Action) {
+        match action {
+            Action::Yes => {
+                self.overlay = Overlay::None;
+                match question {
+                    Question::SaveWithBlanks => entry::save(self),
+                    Question::Quit => self.quit = true,
+                    Question::Finalise => ranking_tab::finalise(self),
+                    Question::Import => files_tab::start_import(self, false),
+                    Question::ExportVoid(kind) => files_tab::export(self, kind, true),
+                }
+            }
+            Action::No => self.overlay = Overlay::None,
+            _ => {
+                self.global(action);
+            }
+        }
+    }
+
+    fn set_issued(&mut self, input: &str) {
+        let Ok(issued) = input.parse::<u64>() else {
+            self.warn(S::NumberNeeded);
+            return;
+        };
+        match self.meeting.store.set_issued(issued) {
+            Ok(()) => {
+                self.counts.issued = Some(issued);
+                self.inform(strings::issued_set(issued));
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Shows an error of the library on the message line.
+    pub fn fail(&mut self, error: &Error) {
+        self.message = Some(Message {
+            text: Text::new(error.message(Lang::En), error.message(Lang::Zh)),
+            error: true,
+        });
+    }
+
+    /// Shows a warning from the strings table.
+    pub fn warn(&mut self, text: S) {
+        self.message = Some(Message {
+            text: text.text(),
+            error: true,
+        });
+    }
+
+    /// Shows a formatted warning.
+    pub fn warn_text(&mut self, text: Text) {
+        self.message = Some(Message { text, error: true });
+    }
+
+    /// Shows news.
+    pub fn inform(&mut self, text: Text) {
+        self.message = Some(Message { text, error: false });
+    }
+
+    /// Refuses a change on a finalised meeting with a message; true when refused.
+    pub fn refuse_when_final(&mut self) -> bool {
+        if self.counts.finalised {
+            self.warn(S::FinalisedRefused);
+        }
+        self.counts.finalised || self.refuse_when_busy()
+    }
+
+    /// Refuses a change while an import runs (it holds the store); true when refused.
+    pub fn refuse_when_busy(&mut self) -> bool {
+        if self.files.job.is_some() {
+            self.warn(S::BusyImporting);
+            return true;
+        }
+        false
+    }
+
+    /// The weight and group index of a ballot of `group`.
+    fn weight_and_group(
+        &self,
+        group: Option<&str>,
+    ) -> Option<(crate::decimal::Milli, Option<usize>)> {
+        let config = &self.meeting.config;
+        let weight = config.weight_of(group)?;
+        let index = group.and_then(|g| config.groups.iter().position(|x| x.id == g));
+        Some((weight, index))
+    }
+
+    /// Counts a ballot that now counts in the meeting (valid or not) into the live state.
+    fn count_in(&mut self, ballot: &Ballot) {
+        let config = &self.meeting.config;
+        let valid = validity(&ballot.marks, &config.scale, &config.rules).is_ok();
+        self.counts.collected += 1;
+        if valid {
+            self.counts.valid += 1;
+            if let Some((weight, group)) = self.weight_and_group(ballot.group.as_deref()) {
+                self.tally.add(&ballot.marks, weight, group);
+            }
+        } else {
+            self.counts.invalid += 1;
+        }
+    }
+
+    /// Takes a ballot that no longer counts out of the live state.
+    fn count_out(&mut self, ballot: &Ballot, verified: bool) {
+        let config = &self.meeting.config;
+        let valid = validity(&ballot.marks, &config.scale, &config.rules).is_ok();
+        self.counts.collected = self.counts.collected.saturating_sub(1);
+        if verified {
+            self.counts.verified = self.counts.verified.saturating_sub(1);
+        }
+        if valid {
+            self.counts.valid = self.counts.valid.saturating_sub(1);
+            if let Some((weight, group)) = self.weight_and_group(ballot.group.as_deref()) {
+                self.tally.remove(&ballot.marks, weight, group);
+            }
+        } else {
+            self.counts.invalid = self.counts.invalid.saturating_sub(1);
+        }
+    }
+
+    fn rerank(&mut self) {
+        self.ranking = ranking::rank(&self.meeting.config, &self.tally, &self.decisions);
+        self.ballots.stale = true;
+    }
+
+    /// Stores a typed ballot durably and counts it.
+    pub fn add_ballot(&mut self, ballot: &Ballot) -> Result<StoredBallot> {
+        let stored = self.meeting.store.add(ballot, Source::Typed)?;
+        self.count_in(&stored.ballot);
+        self.rerank();
+        self.last_saved = Some((stored.ballot.serial, Instant::now()));
+        Ok(stored)
+    }
+
+    /// Undoes the last stored ballot (audited by the store) and takes it out of the counts.
+    pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
+        let undone = self.meeting.store.undo_last()?;
+        if let Some(stored) = &undone {
+            self.count_out(&stored.ballot, stored.verified_at.is_some());
+            self.rerank();
+        }
+        Ok(undone)
+    }
+
+    /// Replaces the marks of a ballot (audited, with its history kept) and recounts it.
+    pub fn edit_ballot(&mut self, serial: u64, marks: &[Mark], reason: &str) -> Result<()> {
+        let old = self
+            .meeting
+            .store
+            .ballot(serial)?
+            .ok_or_else(|| Error::Internal(format!("ballot {serial} vanished")))?;
+        let new = self
+            .meeting
+            .store
+            .edit(serial, marks, old.ballot.group.as_deref(), reason)?;
+        self.count_out(&old.ballot, false);
+        self.count_in(&new.ballot);
+        self.rerank();
+        Ok(())
+    }
+
+    /// Voids a ballot (audited) and takes it out of the counts.
+    pub fn void_ballot(&mut self, serial: u64, reason: &str) -> Result<()> {
+        let old = self.meeting.store.ballot(serial)?;
+        self.meeting.store.void(serial, reason)?;
+        if let Some(old) = old {
+            self.count_out(&old.ballot, old.verified_at.is_some());
+            self.rerank();
+        }
+        Ok(())
+    }
+
+    /// Records that a second entry confirmed this ballot.
+    pub fn mark_verified(&mut self, stored: &StoredBallot) -> Result<()> {
+        self.meeting.store.mark_verified(stored.ballot.serial)?;
+        if stored.verified_at.is_none() {
+            self.counts.verified += 1;
+        }
+        self.ballots.stale = true;
+        Ok(())
+    }
+
+    /// Re-reads decisions after one was recorded, and re-ranks.
+    pub fn reload_decisions(&mut self) -> Result<()> {
+        self.decisions = self.meeting.store.decisions()?;
+        self.rerank();
+        Ok(())
+    }
+
+    /// Re-reads everything from the store (after an import).
+    pub fn reload(&mut self) -> Result<()> {
+        let results = self.meeting.results()?;
+        self.tally = results.tally;
+        self.counts = Counts::from_summary(&results.summary);
+        self.decisions = self.meeting.store.decisions()?;
+        self.rerank();
+        entry::refresh_serial(self);
+        if self.tab == Tab::Ballots {
+            ballots::refresh(self);
+        }
+        Ok(())
+    }
+
+    /// Whether background work is under way (an import).
+    pub fn busy(&self) -> bool {
+        self.files.job.is_some()
+    }
+
+    /// Takes in the result of background work that has finished.
+    pub fn poll_jobs(&mut self) {
+        files_tab::poll(self, false);
+    }
+
+    /// Waits for background work to finish and takes in its result (for tests and scripts).
+    pub fn wait_for_jobs(&mut self) {
+        files_tab::poll(self, true);
+    }
+}

@@ -1,0 +1,382 @@
+//! The Ballots tab: every stored ballot that counts, to search, open, edit and void.
+//!
+//! The list is read from the store when the tab is shown after a change, not on every key.
+//! Editing and voiding ask for a reason, which the store keeps in the audit log (an edit also
+//! keeps the old marks in the ballot's history).
+
+use super::app::{App, Overlay, Prompt, PromptKind};
+use super::form::{self, FormEditor};
+use super::keymap::{Action, Scope};
+use super::strings::{self, S};
+use super::theme;
+use crate::model::{validity, Mark};
+use crate::store::StoredBallot;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::Frame;
+
+/// What the tab shows.
+#[derive(Debug, Clone, Default)]
+pub enum View {
+    /// The list.
+    #[default]
+    List,
+    /// The ballot under the cursor, opened.
+    Detail {
+        /// The row of the form under the cursor.
+        row: usize,
+    },
+    /// The ballot under the cursor, being edited.
+    Edit(FormEditor),
+}
+
+/// The Ballots tab's state.
+#[derive(Debug, Clone, Default)]
+pub struct BallotsState {
+    /// The ballots that count, in serial order, as last read.
+    pub rows: Vec<StoredBallot>,
+    /// The store changed since `rows` was read.
+    pub stale: bool,
+    /// Whether `rows` was ever read.
+    pub loaded: bool,
+    /// The ballot under the cursor.
+    pub cursor: usize,
+    /// What is shown.
+    pub view: View,
+}
+
+/// The scope of the keys on this tab.
+pub fn scope(app: &App) -> Scope {
+    match app.ballots.view {
+        View::List => Scope::BallotsList,
+        View::Detail { .. } => Scope::BallotDetail,
+        View::Edit(_) => Scope::BallotEdit,
+    }
+}
+
+/// Whether an edit is under way.
+pub fn half_typed(app: &App) -> bool {
+    matches!(&app.ballots.view, View::Edit(form)
+        if app.ballots.rows.get(app.ballots.cursor)
+            .is_some_and(|b| form.marks_or_blank() != b.ballot.marks))
+}
+
+/// Reads the list again when the store changed since it was read.
+pub fn refresh(app: &mut App) {
+    if app.ballots.loaded && !app.ballots.stale {
+        return;
+    }
+    match app.meeting.store.ballots() {
+        Ok(rows) => {
+            app.ballots.rows = rows;
+            app.ballots.stale = false;
+            app.ballots.loaded = true;
+            app.ballots.cursor = app
+                .ballots
+                .cursor
+                .min(app.ballots.rows.len().saturating_sub(1));
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+fn current(app: &App) -> Option<&StoredBallot> {
+    app.ballots.rows.get(app.ballots.cursor)
+}
+
+/// Handles a key of the Ballots tab.
+pub fn handle(app: &mut App, action: Action) {
+    let count = app.ballots.rows.len();
+    let move_cursor = |app: &mut App, delta: isize| {
+        let last = count.saturating_sub(1) as isize;
+        app.ballots.cursor = (app.ballots.cursor as isize + delta).clamp(0, last) as usize;
+    };
+    match app.ballots.view.clone() {
+        View::List => match action {
+            Action::Up => move_cursor(app, -1),
+            Action::Down => move_cursor(app, 1),
+            Action::PageUp => move_cursor(app, -10),
+            Action::PageDown => move_cursor(app, 10),
+            Action::Home => move_cursor(app, -(count as isize)),
+            Action::End => move_cursor(app, count as isize),
+            Action::Search => {
+                app.overlay = Overlay::Prompt(Prompt {
+                    kind: PromptKind::Search,
+                    input: String::new(),
+                })
+            }
+            Action::Accept if current(app).is_some() => {
+                app.ballots.view = View::Detail { row: 0 };
+            }
+            Action::Edit => start_edit(app),
+            Action::Void => ask_void(app),
+            _ => {}
+        },
+        View::Detail { row } => {
+            let orgs = app.meeting.config.organizations.len();
+            match action {
+                Action::Up => {
+                    app.ballots.view = View::Detail {
+                        row: row.saturating_sub(1),
+                    }
+                }
+                Action::Down => {
+                    app.ballots.view = View::Detail {
+                        row: (row + 1).min(orgs.saturating_sub(1)),
+                    }
+                }
+                Action::Edit => start_edit(app),
+                Action::Void => ask_void(app),
+                Action::Back => app.ballots.view = View::List,
+                _ => {}
+            }
+        }
+        View::Edit(mut form) => {
+            match action {
+                Action::Mark(i) => form.mark(Mark::Option(i)),
+                Action::MarkBlank => form.mark(Mark::Blank),
+                Action::MarkSpoiled => form.mark(Mark::Spoiled),
+                Action::Fill => form.fill_pending = true,
+                Action::Erase => {
+                    form.step_back();
+                }
+                Action::Up => form.move_by(-1),
+                Action::Down => form.move_by(1),
+                Action::Back => {
+                    app.ballots.view = View::Detail { row: form.cursor };
+                    return;
+                }
+                Action::Accept => {
+                    if let Some(stored) = current(app) {
+                        let serial = stored.ballot.serial;
+                        let marks = form.marks_or_blank();
+                        if marks == stored.ballot.marks {
+                            app.warn(S::NothingChanged);
+                        } else {
+                            app.overlay = Overlay::Prompt(Prompt {
+                                kind: PromptKind::EditReason(serial, marks),
+                                input: String::new(),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let View::Edit(_) = app.ballots.view {
+                app.ballots.view = View::Edit(form);
+            }
+        }
+    }
+}
+
+fn start_edit(app: &mut App) {
+    if app.refuse_when_final() {
+        return;
+    }
+    if let Some(stored) = current(app) {
+        let form = FormEditor::prefilled(&stored.ballot.marks);
+        app.ballots.view = View::Edit(form);
+    }
+}
+
+fn ask_void(app: &mut App) {
+    if app.refuse_when_final() {
+        return;
+    }
+    if let Some(stored) = current(app) {
+        app.overlay = Overlay::Prompt(Prompt {
+            kind: PromptKind::VoidReason(stored.ballot.serial),
+            input: String::new(),
+        });
+    }
+}
+
+/// Moves the cursor to the ballot with the serial typed.
+pub fn search(app: &mut App, input: &str) {
+    let Ok(serial) = input.parse::<u64>() else {
+        app.warn(S::SerialNeeded);
+        return;
+    };
+    match app
+        .ballots
+        .rows
+        .iter()
+        .position(|b| b.ballot.serial == serial)
+    {
+        Some(i) => {
+            app.ballots.cursor = i;
+            app.ballots.view = View::List;
+        }
+        None => app.warn_text(strings::no_such_serial(serial)),
+    }
+}
+
+/// Voids a ballot with the reason given.
+pub fn void(app: &mut App, serial: u64, reason: &str) {
+    if reason.is_empty() {
+        app.warn(S::ReasonNeeded);
+        return;
+    }
+    match app.void_ballot(serial, reason) {
+        Ok(()) => {
+            app.inform(strings::voided(serial));
+            app.ballots.view = View::List;
+            super::entry::refresh_serial(app);
+            refresh(app);
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// Saves an edit with the reason given.
+pub fn save_edit(app: &mut App, serial: u64, marks: &[Mark], reason: &str) {
+    if reason.is_empty() {
+        app.warn(S::ReasonNeeded);
+        return;
+    }
+    match app.edit_ballot(serial, marks, reason) {
+        Ok(()) => {
+            app.inform(strings::edited(serial));
+            app.ballots.view = View::Detail { row: 0 };
+            refresh(app);
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// Draws the Ballots tab.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    match &app.ballots.view {
+        View::List => render_list(app, frame, area),
+        View::Detail { row } => {
+            let Some(stored) = current(app) else { return };
+            let mut form = FormEditor::prefilled(&stored.ballot.marks);
+            form.cursor = *row;
+            render_ballot(app, frame, area, stored, &form);
+        }
+        View::Edit(form) => {
+            let Some(stored) = current(app) else { return };
+            render_ballot(app, frame, area, stored, form);
+        }
+    }
+}
+
+fn render_list(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let config = &app.meeting.config;
+    let rows = &app.ballots.rows;
+    let height = area.height.saturating_sub(1) as usize;
+    let offset = form::scroll_offset(app.ballots.cursor, rows.len(), height);
+    let header = Row::new(vec![
+        Cell::from(S::Serial.get(lang)),
+        Cell::from(S::Group.get(lang)),
+        Cell::from(S::Validity.get(lang)),
+        Cell::from(S::Source.get(lang)),
+        Cell::from(S::VerifiedColumn.get(lang)),
+    ])
+    .style(theme::header());
+    // Only the rows in view are formatted: the list may hold thousands.
+    let visible = rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height.max(1))
+        .map(|(i, stored)| {
+            let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules);
+            let (text, style) = match &verdict {
+                Ok(()) => (S::Valid.get(lang).to_string(), theme::ok()),
+                Err(reason) => (
+                    format!(
+                        "{}{}",
+                        strings::label(lang, S::Invalid),
+                        reason.message(lang)
+                    ),
+                    theme::error(),
+                ),
+            };
+            let row = Row::new(vec![
+                Cell::from(stored.ballot.serial.to_string()),
+                Cell::from(stored.ballot.group.clone().unwrap_or_else(|| "-".into())),
+                Cell::from(text).style(style),
+                Cell::from(strings::source(lang, &stored.source)),
+                Cell::from(if stored.verified_at.is_some() {
+                    "✓"
+                } else {
+                    "·"
+                }),
+            ]);
+            if i == app.ballots.cursor {
+                row.style(theme::cursor())
+            } else {
+                row
+            }
+        });
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+        Constraint::Length(8),
+        Constraint::Length(8),
+    ];
+    let table = Table::new(visible, widths).header(header);
+    if rows.is_empty() {
+        let [head, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        frame.render_widget(table, head);
+        frame.render_widget(
+            Paragraph::new(S::NoBallots.get(lang)).style(theme::dim()),
+            rest,
+        );
+    } else {
+        frame.render_stateful_widget(table, area, &mut TableState::default());
+    }
+}
+
+fn render_ballot(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    stored: &StoredBallot,
+    form: &FormEditor,
+) {
+    let lang = app.lang;
+    let config = &app.meeting.config;
+    let [rows_area, side] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
+    form::render_rows(frame, rows_area, config, lang, form, true, None);
+    let editing = matches!(app.ballots.view, View::Edit(_));
+    let mut lines = vec![
+        Line::styled(
+            format!("{} {}", S::Ballot.get(lang), stored.ballot.serial),
+            theme::header(),
+        ),
+        Line::raw(format!(
+            "{}{}",
+            strings::label(lang, S::Group),
+            stored.ballot.group.as_deref().unwrap_or("-")
+        )),
+        Line::raw(format!(
+            "{}{}",
+            strings::label(lang, S::Source),
+            strings::source(lang, &stored.source)
+        )),
+        Line::raw(format!(
+            "{}{}",
+            strings::label(lang, S::VerifiedColumn),
+            if stored.verified_at.is_some() {
+                "✓"
+            } else {
+                "·"
+            }
+        )),
+        Line::raw(stored.created_at.clone()),
+        Line::raw(""),
+    ];
+    lines.extend(form::count_lines(config, lang, form));
+    if editing {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(S::HintEditing.get(lang), theme::key()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), side);
+}

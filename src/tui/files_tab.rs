@@ -1,0 +1,428 @@
+//! The Import/Export tab.
+//!
+//! Import: the clerk types a path (Tab completes file names), Enter runs the importer as a
+//! dry run and shows what the file holds or every problem found, and a confirmation imports
+//! it. Imports run on a worker thread with their own connection to the store, so a large
+//! file never freezes the screen; the main loop polls the worker and shows a spinner.
+//!
+//! Export: the results CSV and the ballots CSV are written into the meeting folder, each
+//! through a temporary file renamed into place, and the paths written are listed. An xlsx
+//! export slots in as one more [`ExportKind`].
+
+use super::app::{App, Overlay, Question};
+use super::keymap::{Action, Scope};
+use super::strings::{self, S};
+use super::theme;
+use crate::error::{Error, Problems, Result, Text};
+use crate::export::{self, ResultsOptions};
+use crate::import::{self, ImportOptions, ImportReport};
+use crate::meeting::Meeting;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+/// A file the tab can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The results CSV (ranking with tiers).
+    Results,
+    /// The ballots CSV (the canonical ballot set).
+    Ballots,
+    // The xlsx workbook joins here once the library writes it.
+}
+
+impl ExportKind {
+    fn file_name(self) -> &'static str {
+        match self {
+            ExportKind::Results => "results.csv",
+            ExportKind::Ballots => "ballots.csv",
+        }
+    }
+
+    fn label(self) -> S {
+        match self {
+            ExportKind::Results => S::ResultsFile,
+            ExportKind::Ballots => S::BallotsFile,
+        }
+    }
+}
+
+/// What the last dry run found.
+#[derive(Debug)]
+pub enum Preview {
+    /// The file can be imported: what it holds.
+    Ready(ImportReport),
+    /// The file has problems: all of them.
+    Problems(Problems),
+    /// The file could not be read or the store refused.
+    Failed(Text),
+}
+
+/// An import running on a worker thread.
+#[derive(Debug)]
+pub struct Job {
+    /// The file.
+    pub path: PathBuf,
+    /// Whether it is the dry run.
+    pub dry_run: bool,
+    /// When it started (for the spinner).
+    pub started: Instant,
+    handle: JoinHandle<Result<ImportReport>>,
+}
+
+/// The Import/Export tab's state.
+#[derive(Debug, Default)]
+pub struct FilesState {
+    /// The path field.
+    pub path: String,
+    /// The keyboard is on the path field.
+    pub editing: bool,
+    /// File names matching the last completion, when more than one did.
+    pub candidates: Vec<String>,
+    /// The path of the last preview and what it found.
+    pub preview: Option<(PathBuf, Preview)>,
+    /// The import under way.
+    pub job: Option<Job>,
+    /// The files written, newest last.
+    pub written: Vec<(ExportKind, PathBuf)>,
+    /// First line shown of the preview.
+    pub scroll: usize,
+}
+
+/// The scope of the keys on this tab.
+pub fn scope(app: &App) -> Scope {
+    if app.files.editing {
+        Scope::FilesInput
+    } else {
+        Scope::Files
+    }
+}
+
+/// Handles a key of the Import/Export tab.
+pub fn handle(app: &mut App, action: Action) {
+    if app.files.editing {
+        match action {
+            Action::Type(c) => {
+                app.files.path.push(c);
+                app.files.candidates.clear();
+            }
+            Action::Erase => {
+                app.files.path.pop();
+                app.files.candidates.clear();
+            }
+            Action::Complete => complete(app),
+            Action::Back => app.files.editing = false,
+            Action::Accept => {
+                app.files.editing = false;
+                start_import(app, true);
+            }
+            _ => {}
+        }
+        return;
+    }
+    match action {
+        Action::FocusPath => app.files.editing = true,
+        Action::Accept => match &app.files.preview {
+            Some((_, Preview::Ready(_))) => {
+                if !app.refuse_when_final() {
+                    app.overlay = Overlay::Confirm(Question::Import);
+                }
+            }
+            _ => app.files.editing = true,
+        },
+        Action::ExportResults => export(app, ExportKind::Results, false),
+        Action::ExportBallots => export(app, ExportKind::Ballots, false),
+        Action::Up => app.files.scroll = app.files.scroll.saturating_sub(1),
+        Action::Down => app.files.scroll += 1,
+        _ => {}
+    }
+}
+
+/// Completes the last component of the path field from the names in its folder: the one
+/// match, or the longest prefix all matches share (listed below the field).
+fn complete(app: &mut App) {
+    let typed = app.files.path.clone();
+    let (dir_part, partial) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed.as_str()),
+    };
+    let dir = if dir_part.is_empty() {
+        PathBuf::from(".")
+    } else {
+        PathBuf::from(dir_part)
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        app.warn(S::NoCompletion);
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let mut name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(partial) || (name.starts_with('.') && !partial.starts_with('.')) {
+                return None;
+            }
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                name.push('/');
+            }
+            Some(name)
+        })
+        .collect();
+    names.sort();
+    match names.len() {
+        0 => app.warn(S::NoCompletion),
+        1 => {
+            app.files.path = format!("{dir_part}{}", names[0]);
+            app.files.candidates.clear();
+        }
+        _ => {
+            let common = names.iter().skip(1).fold(names[0].clone(), |acc, name| {
+                acc.chars()
+                    .zip(name.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect()
+            });
+            app.files.path = format!("{dir_part}{common}");
+            app.files.candidates = names;
+        }
+    }
+}
+
+/// Starts the importer on the path field's file on a worker thread: a dry run for the
+/// preview, or the import itself once confirmed.
+pub fn start_import(app: &mut App, dry_run: bool) {
+    if app.refuse_when_busy() || (!dry_run && app.refuse_when_final()) {
+        return;
+    }
+    let path = if dry_run {
+        PathBuf::from(app.files.path.trim())
+    } else {
+        match &app.files.preview {
+            Some((path, Preview::Ready(_))) => path.clone(),
+            _ => return,
+        }
+    };
+    if path.as_os_str().is_empty() {
+        app.warn(S::PathNeeded);
+        app.files.editing = true;
+        return;
+    }
+    app.files.candidates.clear();
+    app.files.scroll = 0;
+    let dir = app.meeting.config.dir.clone();
+    let file = path.clone();
+    let handle = std::thread::spawn(move || {
+        let mut meeting = Meeting::open(&dir)?;
+        import::import_file(
+            &mut meeting,
+            &file,
+            ImportOptions {
+                dry_run,
+                ..ImportOptions::default()
+            },
+        )
+    });
+    app.files.job = Some(Job {
+        path,
+        dry_run,
+        started: Instant::now(),
+        handle,
+    });
+}
+
+/// Takes in a finished import (waiting for it when `block`).
+pub fn poll(app: &mut App, block: bool) {
+    let finished = app
+        .files
+        .job
+        .as_ref()
+        .is_some_and(|job| block || job.handle.is_finished());
+    if !finished {
+        return;
+    }
+    let Some(job) = app.files.job.take() else {
+        return;
+    };
+    let outcome = job
+        .handle
+        .join()
+        .unwrap_or_else(|_| Err(Error::Internal("the import worker panicked".into())));
+    match (outcome, job.dry_run) {
+        (Ok(report), true) => {
+            app.inform(strings::preview_ready(report.forms));
+            app.files.preview = Some((job.path, Preview::Ready(report)));
+        }
+        (Ok(report), false) => {
+            app.files.preview = None;
+            match app.reload() {
+                Ok(()) => app.inform(strings::imported(report.forms, &report.file)),
+                Err(e) => app.fail(&e),
+            }
+        }
+        (Err(Error::Problems(problems)), _) => {
+            app.warn_text(strings::problems_found(problems.total()));
+            app.files.preview = Some((job.path, Preview::Problems(problems)));
+        }
+        (Err(e), _) => {
+            app.fail(&e);
+            let text = Text::new(e.message(crate::Lang::En), e.message(crate::Lang::Zh));
+            app.files.preview = Some((job.path, Preview::Failed(text)));
+        }
+    }
+}
+
+/// Writes one export file into the meeting folder; a void round asks first (`forced` once
+/// the clerk said yes), and the file then says VOID ROUND.
+pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
+    if app.counts.void_round() && !forced && kind == ExportKind::Results {
+        app.overlay = Overlay::Confirm(Question::ExportVoid(kind));
+        return;
+    }
+    let path = app.meeting.config.dir.join(kind.file_name());
+    let lang = app.lang;
+    let meeting = &app.meeting;
+    let outcome = match kind {
+        ExportKind::Results => meeting.results().and_then(|results| {
+            write_atomically(&path, |out| {
+                export::write_results_csv(
+                    out,
+                    meeting,
+                    &results,
+                    lang,
+                    ResultsOptions::default(),
+                    true,
+                )
+            })
+        }),
+        ExportKind::Ballots => {
+            write_atomically(&path, |out| export::write_ballots_csv(out, meeting, true))
+        }
+    };
+    match outcome {
+        Ok(()) => {
+            app.inform(strings::written(kind.label(), &path));
+            app.files.written.retain(|(k, _)| *k != kind);
+            app.files.written.push((kind, path));
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// Writes beside the target and renames, so a crash never leaves half a file.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush().map_err(|e| Error::io(path, e))?;
+    }
+    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Draws the Import/Export tab.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let files = &app.files;
+    let [import_area, export_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(area);
+
+    let mut lines = Vec::new();
+    let field_style = if files.editing {
+        theme::cursor()
+    } else {
+        ratatui::style::Style::new()
+    };
+    let cursor = if files.editing { "▏" } else { "" };
+    lines.push(Line::from(vec![
+        Span::raw(strings::label(lang, S::ImportPath)),
+        Span::styled(format!("{}{cursor}", files.path), field_style),
+    ]));
+    if !files.candidates.is_empty() {
+        lines.push(Line::styled(files.candidates.join("  "), theme::dim()));
+    }
+    if let Some(job) = &files.job {
+        let frames = ['|', '/', '-', '\\'];
+        let tick = (job.started.elapsed().as_millis() / 100) as usize % frames.len();
+        lines.push(Line::styled(
+            strings::importing(lang, &job.path, job.dry_run, frames[tick]),
+            theme::key(),
+        ));
+    }
+    let mut body: Vec<Line> = Vec::new();
+    match &files.preview {
+        None => body.push(Line::styled(S::HintImport.get(lang), theme::dim())),
+        Some((path, Preview::Ready(report))) => {
+            body.push(Line::styled(
+                strings::preview_summary(lang, path, report),
+                theme::ok(),
+            ));
+            let config = &app.meeting.config;
+            for (org, counts) in config.organizations.iter().zip(&report.tally.orgs) {
+                let cells: Vec<String> = config
+                    .scale
+                    .options
+                    .iter()
+                    .zip(&counts.counts)
+                    .map(|(o, n)| format!("{}={}", o.key, n.to_shortest()))
+                    .collect();
+                body.push(Line::raw(format!(
+                    "  {} {}  {}  {}={}",
+                    org.id,
+                    org.name,
+                    cells.join(" "),
+                    S::BlankShort.get(lang),
+                    counts.blank.to_shortest()
+                )));
+            }
+        }
+        Some((path, Preview::Problems(problems))) => {
+            body.push(Line::styled(
+                strings::problems_in(lang, path, problems.total()),
+                theme::error(),
+            ));
+            for line in problems.render(lang).lines() {
+                body.push(Line::raw(line.to_string()));
+            }
+        }
+        Some((_, Preview::Failed(text))) => {
+            body.push(Line::styled(text.get(lang).to_string(), theme::error()))
+        }
+    }
+    let shown = body.into_iter().skip(files.scroll);
+    lines.extend(shown);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::new()
+                .borders(Borders::BOTTOM)
+                .title(Line::styled(S::Import.get(lang), theme::header())),
+        ),
+        import_area,
+    );
+
+    let mut lines = vec![Line::styled(S::Export.get(lang), theme::header())];
+    lines.push(Line::from(vec![
+        Span::styled("r ", theme::key()),
+        Span::raw(S::ResultsFile.get(lang)),
+        Span::raw("   "),
+        Span::styled("b ", theme::key()),
+        Span::raw(S::BallotsFile.get(lang)),
+        Span::styled(format!("   {}", S::XlsxLater.get(lang)), theme::dim()),
+    ]));
+    for (kind, path) in &files.written {
+        lines.push(Line::raw(format!(
+            "{}{}",
+            strings::label(lang, kind.label()),
+            path.display()
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), export_area);
+}

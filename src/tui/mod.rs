@@ -1,0 +1,90 @@
+//! The clerk's terminal UI (ratatui + crossterm): enter and verify forms, watch the tally
+//! and the ranking, import and export.
+//!
+//! [`App`] holds the state and changes only in [`App::update`]; [`render`] draws a frame from
+//! it; [`run`] is the loop between the terminal and the two. Tests drive `update` with key
+//! events and draw into ratatui's `TestBackend`, no terminal needed.
+
+mod app;
+mod ballots;
+mod entry;
+mod files_tab;
+mod form;
+mod keymap;
+mod ranking_tab;
+mod strings;
+mod tally_tab;
+mod theme;
+mod verify;
+mod view;
+
+pub use app::{App, Counts, Message, Overlay, Prompt, PromptKind, Question, Tab};
+pub use ballots::BallotsState;
+pub use entry::EntryState;
+pub use files_tab::FilesState;
+pub use form::FormEditor;
+pub use ranking_tab::RankingState;
+pub use strings::S;
+pub use verify::VerifyState;
+pub use view::render;
+
+use crate::error::{Error, Result, Text};
+use crate::lang::Lang;
+use crate::meeting::Meeting;
+use crossterm::event;
+use std::time::Duration;
+
+/// Runs the UI on `meeting` until the clerk quits. The terminal is restored on every way
+/// out: a normal quit, an error, and a panic (ratatui's hook restores it before the panic
+/// message is printed). Ctrl-C arrives as a key in raw mode and is handled as one.
+pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
+    require_terminal()?;
+    let mut app = App::new(meeting, lang)?;
+    if let Some(notice) = notice {
+        app.inform(notice.clone());
+        app.notice = Some(S::DemoNotice.text());
+    }
+    let mut terminal = ratatui::try_init().map_err(terminal_error)?;
+    let outcome = event_loop(&mut terminal, &mut app);
+    let restored = ratatui::try_restore().map_err(terminal_error);
+    outcome.and(restored)
+}
+
+/// Refuses to start the UI without a terminal (output piped, or run by a script), with a
+/// message saying what to do instead.
+pub fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(Error::user(
+        "the terminal UI needs a terminal; for scripts use the commands (see --help)",
+        "终端界面需要在终端中运行；脚本请使用子命令（见 --help）",
+    ))
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+    while !app.quit {
+        terminal
+            .draw(|frame| render(app, frame))
+            .map_err(terminal_error)?;
+        // Redraw often while an import runs (its spinner), else once a second so "last
+        // saved ... ago" stays true.
+        let wait = if app.busy() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        };
+        if event::poll(wait).map_err(terminal_error)? {
+            app.update(event::read().map_err(terminal_error)?);
+        }
+        app.poll_jobs();
+    }
+    // An import still running finishes before the store is closed.
+    app.wait_for_jobs();
+    Ok(())
+}
+
+fn terminal_error(e: std::io::Error) -> Error {
+    Error::Internal(format!("terminal: {e}"))
+}

@@ -1,0 +1,316 @@
+//! The Ranking tab: the live ranking with tier colours, a line after each cutoff, shared
+//! ranks marked, and organizations tied across a cutoff highlighted with the key that
+//! records the clerk's decision. Finalising and reopening the meeting are done here.
+
+use super::app::{App, Overlay, Prompt, PromptKind, Question};
+use super::form::scroll_offset;
+use super::keymap::Action;
+use super::strings::{self, S};
+use super::tally_tab::percent;
+use super::theme;
+use crate::ranking::{Note, Placement, RankedOrg};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::Frame;
+
+/// The Ranking tab's state.
+#[derive(Debug, Clone, Default)]
+pub struct RankingState {
+    /// The ranking row under the cursor.
+    pub cursor: usize,
+    /// Organizations (indexes) selected to take the places of a decision.
+    pub selected: Vec<usize>,
+}
+
+/// Handles a key of the Ranking tab.
+pub fn handle(app: &mut App, action: Action) {
+    let last = app.ranking.rows.len().saturating_sub(1) as isize;
+    let mut move_by = |delta: isize| {
+        app.ranking_view.cursor =
+            (app.ranking_view.cursor as isize + delta).clamp(0, last) as usize;
+    };
+    match action {
+        Action::Up => move_by(-1),
+        Action::Down => move_by(1),
+        Action::PageUp => move_by(-10),
+        Action::PageDown => move_by(10),
+        Action::ToggleSelect => toggle_select(app),
+        Action::Decide => decide(app),
+        Action::Finalise => {
+            if app.counts.finalised {
+                app.warn(S::AlreadyFinal);
+            } else if !app.refuse_when_busy() {
+                app.overlay = Overlay::Confirm(Question::Finalise);
+            }
+        }
+        Action::Reopen => {
+            if !app.counts.finalised {
+                app.warn(S::NotFinal);
+            } else if !app.refuse_when_busy() {
+                app.overlay = Overlay::Prompt(Prompt {
+                    kind: PromptKind::Reopen,
+                    input: String::new(),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn toggle_select(app: &mut App) {
+    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor) else {
+        return;
+    };
+    if !matches!(row.placement, Placement::Undecided(_)) {
+        app.warn(S::SelectOnlyUndecided);
+        return;
+    }
+    let org = row.org;
+    let selected = &mut app.ranking_view.selected;
+    match selected.iter().position(|&o| o == org) {
+        Some(i) => {
+            selected.remove(i);
+        }
+        None => selected.push(org),
+    }
+}
+
+/// Records a decision: the selected organizations of the tie under the cursor (or the one
+/// under the cursor when none is selected) take places of the first tier the tie touches.
+fn decide(app: &mut App) {
+    if app.refuse_when_final() {
+        return;
+    }
+    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor).cloned() else {
+        return;
+    };
+    let Placement::Undecided(touched) = &row.placement else {
+        app.warn(S::DecideOnlyUndecided);
+        return;
+    };
+    let Some(tier) = touched.iter().flatten().next().copied() else {
+        return;
+    };
+    let group: Vec<usize> = app
+        .ranking
+        .rows
+        .iter()
+        .filter(|r| r.rank == row.rank && matches!(r.placement, Placement::Undecided(_)))
+        .map(|r| r.org)
+        .collect();
+    let mut orgs: Vec<usize> = app
+        .ranking_view
+        .selected
+        .iter()
+        .copied()
+        .filter(|o| group.contains(o))
+        .collect();
+    if orgs.is_empty() {
+        orgs.push(row.org);
+    }
+    let config = &app.meeting.config;
+    let ids: Vec<String> = orgs
+        .iter()
+        .map(|&o| config.organizations[o].id.clone())
+        .collect();
+    let tier_name = config.tiers[tier].name.clone();
+    let tier_text = crate::error::Text::new(
+        config.tiers[tier].display(crate::Lang::En),
+        config.tiers[tier].display(crate::Lang::Zh),
+    );
+    match app.meeting.decide(&tier_name, &ids) {
+        Ok(()) => {
+            app.ranking_view.selected.clear();
+            if let Err(e) = app.reload_decisions() {
+                app.fail(&e);
+                return;
+            }
+            app.inform(strings::decided(&tier_text, &ids));
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// Finalises the meeting (after the question was answered yes).
+pub fn finalise(app: &mut App) {
+    match app.meeting.store.finalise() {
+        Ok(()) => {
+            app.counts.finalised = true;
+            app.warn(S::NowFinal);
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// Reopens the meeting with the reason given.
+pub fn reopen(app: &mut App, reason: &str) {
+    if reason.is_empty() {
+        app.warn(S::ReasonNeeded);
+        return;
+    }
+    match app.meeting.store.reopen(reason) {
+        Ok(()) => {
+            app.counts.finalised = false;
+            app.inform(S::Reopened.text());
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+/// The style of a ranking row: its tier's colour, or the undecided highlight.
+pub fn row_style(row: &RankedOrg) -> Style {
+    match &row.placement {
+        Placement::Tier(t) => theme::tier(*t),
+        Placement::NoTier => Style::new(),
+        Placement::Undecided(_) => theme::undecided(),
+    }
+}
+
+/// Draws the Ranking tab.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let config = &app.meeting.config;
+    let [info, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+
+    let undecided = app
+        .ranking
+        .rows
+        .iter()
+        .any(|r| matches!(r.placement, Placement::Undecided(_)));
+    let mut spans = Vec::new();
+    for (i, tier) in config.tiers.iter().enumerate() {
+        spans.push(Span::styled(
+            format!("■ {} {}  ", tier.display(lang), tier.quota),
+            theme::tier(i),
+        ));
+    }
+    if undecided {
+        spans.push(Span::styled(
+            S::TieAtCutoffLegend.get(lang),
+            theme::undecided(),
+        ));
+    }
+    if app.counts.finalised {
+        spans.push(Span::styled(
+            format!(" {} ", S::Final.get(lang)),
+            theme::finalised(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), info);
+
+    // Display lines: the ranking rows with a cutoff line after the last place of each tier.
+    let mut cutoffs = Vec::new();
+    let mut end = 0;
+    for tier in &config.tiers {
+        end += tier.quota;
+        cutoffs.push((end, tier));
+    }
+    enum Display<'a> {
+        Org(usize, &'a RankedOrg),
+        Cutoff(String),
+    }
+    let mut display = Vec::new();
+    let rows = &app.ranking.rows;
+    for (i, row) in rows.iter().enumerate() {
+        display.push(Display::Org(i, row));
+        if i + 1 < rows.len() {
+            if let Some((_, tier)) = cutoffs.iter().find(|(end, _)| *end == row.place) {
+                display.push(Display::Cutoff(strings::cutoff_line(
+                    lang,
+                    tier.display(lang),
+                    row.place,
+                )));
+            }
+        }
+    }
+    let cursor_line = display
+        .iter()
+        .position(|d| matches!(d, Display::Org(i, _) if *i == app.ranking_view.cursor))
+        .unwrap_or(0);
+    let height = table_area.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(cursor_line, display.len(), height);
+
+    // At 80 columns the top rate gives its room to the organization's name.
+    let wide = table_area.width >= 100;
+    let mut header = vec![
+        Cell::from(Line::from(S::Rank.get(lang)).right_aligned()),
+        Cell::from(S::Id.get(lang)),
+        Cell::from(S::Organization.get(lang)),
+        Cell::from(S::Tier.get(lang)),
+        Cell::from(Line::from(S::Score.get(lang)).right_aligned()),
+    ];
+    if wide {
+        header.push(Cell::from(Line::from(S::TopRate.get(lang)).right_aligned()));
+    }
+    header.push(Cell::from(S::Note.get(lang)));
+    let columns = header.len();
+    let header = Row::new(header).style(theme::header());
+    let lines = display.iter().map(|d| match d {
+        Display::Cutoff(text) => {
+            // Rules in every column, the words in the widest (the note).
+            let mut cells: Vec<Cell> = (1..columns).map(|_| Cell::from("─".repeat(80))).collect();
+            cells.push(Cell::from(text.clone()));
+            Row::new(cells).style(theme::cutoff())
+        }
+        Display::Org(i, row) => {
+            let org = &config.organizations[row.org];
+            // A shared rank is marked with "=" so ties are visible at a glance.
+            let shared = rows.iter().filter(|r| r.rank == row.rank).nth(1).is_some();
+            let rank = if shared {
+                format!("={}", row.rank)
+            } else {
+                row.rank.to_string()
+            };
+            let selected = app.ranking_view.selected.contains(&row.org);
+            let note = match &row.note {
+                Note::TieAtCutoff(tiers) => {
+                    let names: Vec<&str> = tiers
+                        .iter()
+                        .map(|t| match t {
+                            Some(i) => config.tiers[*i].display(lang),
+                            None => S::NoTier.get(lang),
+                        })
+                        .collect();
+                    strings::tie_note_with_key(lang, &names)
+                }
+                other => other.text(config, lang),
+            };
+            let mut cells = vec![
+                Cell::from(Line::from(rank).right_aligned()),
+                Cell::from(org.id.as_str()),
+                Cell::from(format!("{}{}", if selected { "✔ " } else { "" }, org.name)),
+                Cell::from(row.placement.text(config, lang)),
+                Cell::from(Line::from(row.figures.score.to_fixed(2)).right_aligned()),
+            ];
+            if wide {
+                cells.push(Cell::from(
+                    Line::from(percent(row.figures.top_rate)).right_aligned(),
+                ));
+            }
+            cells.push(Cell::from(note));
+            let style = if *i == app.ranking_view.cursor {
+                row_style(row).patch(theme::cursor())
+            } else {
+                row_style(row)
+            };
+            Row::new(cells).style(style)
+        }
+    });
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(5),
+        Constraint::Fill(1),
+        Constraint::Length(9),
+        Constraint::Length(6),
+    ];
+    if wide {
+        widths.push(Constraint::Length(6));
+    }
+    widths.push(Constraint::Length(if wide { 40 } else { 32 }));
+    let table = Table::new(lines, widths).header(header).column_spacing(1);
+    let mut state = TableState::default().with_offset(offset);
+    frame.render_stateful_widget(table, table_area, &mut state);
+}

@@ -1,0 +1,713 @@
+//! Every text of the terminal UI, in English and Chinese, in one table.
+//!
+//! Fixed texts are the variants of [`S`], each with both forms in one `match`, so a text
+//! cannot exist in one language only. Texts with numbers or names in them are the functions
+//! below, each also written once for both languages. Messages are kept as [`Text`] (both
+//! forms), so pressing `L` switches a message already on screen too.
+
+use crate::error::Text;
+use crate::import::ImportReport;
+use crate::lang::Lang;
+use crate::model::InvalidReason;
+use std::path::Path;
+use std::time::Duration;
+
+/// A fixed text of the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum S {
+    TabEntry,
+    TabVerify,
+    TabBallots,
+    TabTally,
+    TabRanking,
+    TabFiles,
+    LanguageName,
+    DemoNotice,
+    Final,
+    Everywhere,
+    PromptTitle,
+    ConfirmTitle,
+    YesNo,
+    // Column and field names.
+    Id,
+    Organization,
+    Mark,
+    Serial,
+    Group,
+    Form,
+    Ballot,
+    Validity,
+    Source,
+    VerifiedColumn,
+    Valid,
+    Invalid,
+    Blank,
+    BlankShort,
+    BlankOrSpoiled,
+    Spoiled,
+    Score,
+    TopRate,
+    ApprovalRate,
+    Rank,
+    Tier,
+    NoTier,
+    Note,
+    FirstEntry,
+    SecondEntry,
+    SecondEntryTitle,
+    Suggested,
+    SerialTakenShort,
+    TieAtCutoffLegend,
+    Import,
+    ImportPath,
+    Export,
+    ResultsFile,
+    BallotsFile,
+    XlsxLater,
+    NoBallots,
+    // Hints in the panels.
+    HintSerial,
+    HintRows,
+    HintFillPending,
+    HintComplete,
+    HintVerifySerial,
+    HintVerifyRows,
+    HintCorrecting,
+    HintMismatch,
+    HintEditing,
+    HintImport,
+    // Questions.
+    AskIssued,
+    AskReopenReason,
+    AskSerial,
+    AskQuit,
+    AskFinalise,
+    AskImport,
+    AskExportVoid,
+    // Messages.
+    SerialNeeded,
+    NumberNeeded,
+    ReasonNeeded,
+    PathNeeded,
+    NoGroups,
+    NothingToUndo,
+    NothingChanged,
+    FinalisedRefused,
+    BusyImporting,
+    InterruptAgain,
+    AlreadyFinal,
+    NotFinal,
+    NowFinal,
+    Reopened,
+    SelectOnlyUndecided,
+    DecideOnlyUndecided,
+    NoCompletion,
+    ReasonSecondEntry,
+    // Help texts of the key table (short: the overlay has two columns at 80x24).
+    HelpInterrupt,
+    HelpGoTab,
+    HelpNextTab,
+    HelpPrevTab,
+    HelpHelp,
+    HelpLang,
+    HelpIssued,
+    HelpQuit,
+    HelpSerialDigits,
+    HelpSerialErase,
+    HelpSerialAccept,
+    HelpGroup,
+    HelpUndo,
+    HelpOptionNumber,
+    HelpOptionKey,
+    HelpBlank,
+    HelpSpoiled,
+    HelpFill,
+    HelpStepBack,
+    HelpUpDown,
+    HelpPage,
+    HelpHomeEnd,
+    HelpSave,
+    HelpToSerial,
+    HelpVerifySerial,
+    HelpVerifyStart,
+    HelpCompare,
+    HelpAbandon,
+    HelpKeepFirst,
+    HelpKeepSecond,
+    HelpCorrect,
+    HelpSearch,
+    HelpOpen,
+    HelpEdit,
+    HelpVoid,
+    HelpClose,
+    HelpSaveEdit,
+    HelpSelect,
+    HelpDecide,
+    HelpFinalise,
+    HelpReopen,
+    HelpComplete,
+    HelpPreview,
+    HelpPathErase,
+    HelpLeaveField,
+    HelpPathType,
+    HelpFocusPath,
+    HelpImportConfirm,
+    HelpExportResults,
+    HelpExportBallots,
+    HelpPromptAccept,
+    HelpCancel,
+    HelpPromptType,
+    HelpYes,
+    HelpNo,
+    HelpCloseHelp,
+}
+
+impl S {
+    /// Both forms: (English, Chinese).
+    fn forms(self) -> (&'static str, &'static str) {
+        match self {
+            S::TabEntry => ("Entry", "录入"),
+            S::TabVerify => ("Verify", "核对"),
+            S::TabBallots => ("Ballots", "选票"),
+            S::TabTally => ("Tally", "统计"),
+            S::TabRanking => ("Ranking", "排名"),
+            S::TabFiles => ("Import/Export", "导入/导出"),
+            S::LanguageName => ("EN", "中文"),
+            S::DemoNotice => ("[DEMO COPY]", "【演示副本】"),
+            S::Final => ("FINAL", "已定稿"),
+            S::Everywhere => ("Every tab", "所有页面"),
+            S::PromptTitle => ("Input", "输入"),
+            S::ConfirmTitle => ("Confirm", "确认"),
+            S::YesNo => ("y = yes   n = no", "y = 是   n = 否"),
+            S::Id => ("ID", "编号"),
+            S::Organization => ("Organization", "组织"),
+            S::Mark => ("Mark", "评价"),
+            S::Serial => ("Serial", "表号"),
+            S::Group => ("Group", "组别"),
+            S::Form => ("Form", "表格"),
+            S::Ballot => ("Ballot", "选票"),
+            S::Validity => ("Validity", "有效性"),
+            S::Source => ("Source", "来源"),
+            S::VerifiedColumn => ("Verified", "已核对"),
+            S::Valid => ("valid", "有效"),
+            S::Invalid => ("INVALID", "无效"),
+            S::Blank => ("blank", "空白"),
+            S::BlankShort => ("Blank", "空白"),
+            S::BlankOrSpoiled => ("blank or spoiled", "空白或无效标记"),
+            S::Spoiled => ("spoiled", "无效标记"),
+            S::Score => ("Score", "得分"),
+            S::TopRate => ("Top", "好评率"),
+            S::ApprovalRate => ("Appr.", "认可率"),
+            S::Rank => ("Rank", "名次"),
+            S::Tier => ("Tier", "等次"),
+            S::NoTier => ("none", "无等次"),
+            S::Note => ("Note", "备注"),
+            S::FirstEntry => ("1st entry", "第一次录入"),
+            S::SecondEntry => ("2nd entry", "第二次录入"),
+            S::SecondEntryTitle => ("Second entry", "二次录入"),
+            S::Suggested => ("(next free)", "（下一个）"),
+            S::SerialTakenShort => ("already entered", "该表号已录入"),
+            S::TieAtCutoffLegend => ("■ tie at cutoff: d decides", "■ 名额线并列：按 d 裁定"),
+            S::Import => ("Import", "导入"),
+            S::ImportPath => ("File", "文件"),
+            S::Export => ("Export (into the meeting folder)", "导出（到会议文件夹）"),
+            S::ResultsFile => ("results CSV", "结果 CSV"),
+            S::BallotsFile => ("ballots CSV", "选票 CSV"),
+            S::XlsxLater => ("(xlsx: coming)", "（xlsx：即将提供）"),
+            S::NoBallots => ("No ballots yet.", "尚无选票。"),
+            S::HintSerial => (
+                "Type the serial on the form, Enter to start.",
+                "输入表格上的编号，回车开始录入。",
+            ),
+            S::HintRows => (
+                "One key per organization. f + key fills the rest.",
+                "每个组织按一个键。f 加选项键填满其余行。",
+            ),
+            S::HintFillPending => (
+                "Fill: press the option for all remaining rows.",
+                "填充：按选项键填满其余各行。",
+            ),
+            S::HintComplete => ("Complete. Enter saves.", "已填完。回车保存。"),
+            S::HintVerifySerial => (
+                "Type the serial of a form to key it again.",
+                "输入要再次录入的表格编号。",
+            ),
+            S::HintVerifyRows => (
+                "Key the form again; the first entry stays hidden.",
+                "请再次录入；第一次录入的内容不显示。",
+            ),
+            S::HintCorrecting => (
+                "Correct the form, Enter saves (audited).",
+                "修正表格，回车保存（记入审计日志）。",
+            ),
+            S::HintMismatch => (
+                "1 keep first, 2 keep second, e correct.",
+                "1 保留第一次，2 保留第二次，e 修正。",
+            ),
+            S::HintEditing => ("Editing: Enter asks a reason.", "修改中：回车后填写原因。"),
+            S::HintImport => (
+                "p: type the path of a ballots CSV (Tab completes), Enter previews it.",
+                "p：输入选票 CSV 的路径（Tab 补全），回车预览。",
+            ),
+            S::AskIssued => ("Forms handed out:", "发出表格份数："),
+            S::AskReopenReason => (
+                "Why is the meeting reopened? (kept in the audit log)",
+                "重新开放的原因？（记入审计日志）",
+            ),
+            S::AskSerial => ("Find serial:", "查找表号："),
+            S::AskQuit => (
+                "A form is half-typed and not saved. Quit anyway?",
+                "有表格尚未录完且未保存。仍要退出吗？",
+            ),
+            S::AskFinalise => (
+                "Finalise the meeting? Every change is refused until it is reopened.",
+                "定稿本次会议？定稿后在重新开放前拒绝一切修改。",
+            ),
+            S::AskImport => (
+                "Import this file into the meeting?",
+                "将此文件导入本次会议？",
+            ),
+            S::AskExportVoid => (
+                "The round is void. Export anyway? The file will say VOID ROUND.",
+                "本轮无效。仍要导出吗？文件将标注 VOID ROUND。",
+            ),
+            S::SerialNeeded => ("type a serial number first", "请先输入表号"),
+            S::NumberNeeded => ("type a number", "请输入数字"),
+            S::ReasonNeeded => ("a reason is required", "必须说明原因"),
+            S::PathNeeded => ("type the path of a file", "请输入文件路径"),
+            S::NoGroups => ("the meeting has no voter groups", "本次会议未设投票人组别"),
+            S::NothingToUndo => ("nothing to undo", "没有可撤销的表格"),
+            S::NothingChanged => ("nothing changed", "没有修改"),
+            S::FinalisedRefused => (
+                "the meeting is finalised: changes are refused (reopen with R on the Ranking tab)",
+                "会议已定稿：拒绝修改（在排名页按 R 重新开放）",
+            ),
+            S::BusyImporting => (
+                "an import is running; wait for it to finish",
+                "正在导入，请等待完成",
+            ),
+            S::InterruptAgain => (
+                "a form is half-typed: press Ctrl-C again to quit without saving it",
+                "有表格尚未录完：再按一次 Ctrl-C 将不保存退出",
+            ),
+            S::AlreadyFinal => ("the meeting is already finalised", "会议已经定稿"),
+            S::NotFinal => ("the meeting is not finalised", "会议尚未定稿"),
+            S::NowFinal => (
+                "meeting finalised: changes are refused until it is reopened",
+                "会议已定稿：重新开放前拒绝一切修改",
+            ),
+            S::Reopened => ("meeting reopened", "会议已重新开放"),
+            S::SelectOnlyUndecided => (
+                "only organizations tied at a cutoff can be selected",
+                "只能选择在名额线上并列的组织",
+            ),
+            S::DecideOnlyUndecided => (
+                "move to an organization tied at a cutoff (highlighted) to decide",
+                "请移到名额线上并列（高亮）的组织再裁定",
+            ),
+            S::NoCompletion => ("no file name matches", "没有匹配的文件名"),
+            S::ReasonSecondEntry => (
+                "double entry: second entry kept",
+                "二次录入：保留第二次录入",
+            ),
+            S::HelpInterrupt => ("quit (asks once)", "退出（会先提醒）"),
+            S::HelpGoTab => ("go to tab", "切换页面"),
+            S::HelpNextTab => ("next tab", "下一页"),
+            S::HelpPrevTab => ("previous tab", "上一页"),
+            S::HelpHelp => ("help", "帮助"),
+            S::HelpLang => ("中文 / English", "中文 / English"),
+            S::HelpIssued => ("forms issued", "发出份数"),
+            S::HelpQuit => ("quit", "退出"),
+            S::HelpSerialDigits => ("type the serial", "输入表号"),
+            S::HelpSerialErase => ("erase a digit", "删除一位"),
+            S::HelpSerialAccept => ("start the form", "开始录入"),
+            S::HelpGroup => ("voter group", "投票人组别"),
+            S::HelpUndo => ("undo last saved", "撤销上一张"),
+            S::HelpOptionNumber => ("n-th option", "第 n 个选项"),
+            S::HelpOptionKey => ("option by key", "按选项键"),
+            S::HelpBlank => ("blank", "空白"),
+            S::HelpSpoiled => ("spoiled (several ticks)", "无效标记（多勾）"),
+            S::HelpFill => ("fill the rest", "填满其余行"),
+            S::HelpStepBack => ("step back", "退回一行"),
+            S::HelpUpDown => ("move", "移动"),
+            S::HelpPage => ("page", "翻页"),
+            S::HelpHomeEnd => ("first / last", "首行 / 末行"),
+            S::HelpSave => ("save the form", "保存表格"),
+            S::HelpToSerial => ("back to serial", "回到表号"),
+            S::HelpVerifySerial => ("serial to verify", "要核对的表号"),
+            S::HelpVerifyStart => ("key it again", "开始二次录入"),
+            S::HelpCompare => ("compare", "比对"),
+            S::HelpAbandon => ("abandon", "放弃"),
+            S::HelpKeepFirst => ("keep 1st entry", "保留第一次"),
+            S::HelpKeepSecond => ("keep 2nd entry", "保留第二次"),
+            S::HelpCorrect => ("correct", "修正"),
+            S::HelpSearch => ("find serial", "查找表号"),
+            S::HelpOpen => ("open", "打开"),
+            S::HelpEdit => ("edit", "修改"),
+            S::HelpVoid => ("void", "作废"),
+            S::HelpClose => ("close", "关闭"),
+            S::HelpSaveEdit => ("save (asks reason)", "保存（需填原因）"),
+            S::HelpSelect => ("select for decision", "选入裁定"),
+            S::HelpDecide => ("decide tie at cutoff", "裁定名额线并列"),
+            S::HelpFinalise => ("finalise", "定稿"),
+            S::HelpReopen => ("reopen", "重新开放"),
+            S::HelpComplete => ("complete name", "补全文件名"),
+            S::HelpPreview => ("preview (dry run)", "预览（试运行）"),
+            S::HelpPathErase => ("erase", "删除"),
+            S::HelpLeaveField => ("leave the field", "离开输入框"),
+            S::HelpPathType => ("type the path", "输入路径"),
+            S::HelpFocusPath => ("type a path", "输入路径"),
+            S::HelpImportConfirm => ("import previewed", "导入已预览文件"),
+            S::HelpExportResults => ("export results", "导出结果"),
+            S::HelpExportBallots => ("export ballots", "导出选票"),
+            S::HelpPromptAccept => ("accept", "确定"),
+            S::HelpCancel => ("cancel", "取消"),
+            S::HelpPromptType => ("type", "输入"),
+            S::HelpYes => ("yes", "是"),
+            S::HelpNo => ("no", "否"),
+            S::HelpCloseHelp => ("close help", "关闭帮助"),
+        }
+    }
+
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (en, zh) = self.forms();
+        lang.pick(en, zh)
+    }
+
+    /// Both forms, for a message.
+    pub fn text(self) -> Text {
+        let (en, zh) = self.forms();
+        Text::new(en, zh)
+    }
+}
+
+/// The colon after a label: `: ` in English, `：` in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    lang.pick(": ", "：")
+}
+
+/// A label with its colon, ready for a value: `Serial: ` / `表号：`.
+pub fn label(lang: Lang, text: S) -> String {
+    format!("{}{}", text.get(lang), colon(lang))
+}
+
+fn both(f: impl Fn(Lang) -> String) -> Text {
+    Text::new(f(Lang::En), f(Lang::Zh))
+}
+
+/// `A 好: 12 / 11 allowed — invalid`.
+pub fn count_of_max(lang: Lang, label: &str, count: usize, max: usize) -> String {
+    match (lang, count > max) {
+        (Lang::En, false) => format!("{label}: {count} / {max} allowed"),
+        (Lang::En, true) => format!("{label}: {count} / {max} allowed — invalid"),
+        (Lang::Zh, false) => format!("{label}：{count} / 最多 {max}"),
+        (Lang::Zh, true) => format!("{label}：{count} / 最多 {max} — 无效"),
+    }
+}
+
+/// How many rows are still to type.
+pub fn rows_to_go(lang: Lang, rows: usize) -> String {
+    match lang {
+        Lang::En => format!("{rows} rows to go"),
+        Lang::Zh => format!("还有 {rows} 行未录"),
+    }
+}
+
+/// [`rows_to_go`] as a message.
+pub fn rows_to_go_text(rows: usize) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("{rows} rows to go: type 0 for a blank row"),
+        Lang::Zh => format!("还有 {rows} 行未录：空白行请按 0"),
+    })
+}
+
+/// A serial already in the meeting.
+pub fn serial_taken(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("serial {serial} is already entered: type another"),
+        Lang::Zh => format!("表号 {serial} 已录入：请输入其他表号"),
+    })
+}
+
+/// No ballot with this serial.
+pub fn no_such_serial(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("no ballot with serial {serial}"),
+        Lang::Zh => format!("没有表号为 {serial} 的选票"),
+    })
+}
+
+/// A form saved, valid or with the reason it is not.
+pub fn saved(serial: u64, invalid: Option<&InvalidReason>) -> Text {
+    both(|lang| match (lang, invalid) {
+        (Lang::En, None) => format!("saved form {serial} (valid)"),
+        (Lang::Zh, None) => format!("表格 {serial} 已保存（有效）"),
+        (Lang::En, Some(reason)) => {
+            format!("saved form {serial}: INVALID, {}", reason.message(lang))
+        }
+        (Lang::Zh, Some(reason)) => {
+            format!("表格 {serial} 已保存：无效，{}", reason.message(lang))
+        }
+    })
+}
+
+/// The last saved form undone.
+pub fn undone(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial} undone (kept in the audit log); type it again"),
+        Lang::Zh => format!("表格 {serial} 已撤销（记入审计日志）；请重新录入"),
+    })
+}
+
+/// A ballot verified again.
+pub fn already_verified(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial} was verified before; verifying again"),
+        Lang::Zh => format!("表格 {serial} 已核对过；再次核对"),
+    })
+}
+
+/// Both entries agree.
+pub fn verified(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial} verified: both entries agree"),
+        Lang::Zh => format!("表格 {serial} 核对无误：两次录入一致"),
+    })
+}
+
+/// The entries differ.
+pub fn mismatch(serial: u64, rows: usize) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial}: the entries differ in {rows} rows"),
+        Lang::Zh => format!("表格 {serial}：两次录入有 {rows} 行不同"),
+    })
+}
+
+/// How many rows differ (verify panel).
+pub fn differing_rows(lang: Lang, rows: usize) -> String {
+    match lang {
+        Lang::En => format!("{rows} rows differ (≠)"),
+        Lang::Zh => format!("{rows} 行不同（≠）"),
+    }
+}
+
+/// First entry kept.
+pub fn kept_first(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial} verified: first entry kept"),
+        Lang::Zh => format!("表格 {serial} 已核对：保留第一次录入"),
+    })
+}
+
+/// Second entry kept (an audited edit).
+pub fn kept_second(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("form {serial} verified: corrected (audited)"),
+        Lang::Zh => format!("表格 {serial} 已核对：已更正（记入审计日志）"),
+    })
+}
+
+/// `verified 54 / 80`.
+pub fn verified_progress(lang: Lang, verified: u64, collected: u64) -> String {
+    match lang {
+        Lang::En => format!("verified {verified}/{collected}"),
+        Lang::Zh => format!("已核对 {verified}/{collected}"),
+    }
+}
+
+/// A ballot voided.
+pub fn voided(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("ballot {serial} voided (audited)"),
+        Lang::Zh => format!("选票 {serial} 已作废（记入审计日志）"),
+    })
+}
+
+/// A ballot edited.
+pub fn edited(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("ballot {serial} changed (old marks kept in its history)"),
+        Lang::Zh => format!("选票 {serial} 已修改（原内容保留在历史中）"),
+    })
+}
+
+/// The void-reason question.
+pub fn ask_void_reason(lang: Lang, serial: u64) -> String {
+    match lang {
+        Lang::En => format!("Void ballot {serial}: why? (kept in the audit log)"),
+        Lang::Zh => format!("作废选票 {serial}：原因？（记入审计日志）"),
+    }
+}
+
+/// The edit-reason question.
+pub fn ask_edit_reason(lang: Lang, serial: u64) -> String {
+    match lang {
+        Lang::En => format!("Change ballot {serial}: why? (kept in the audit log)"),
+        Lang::Zh => format!("修改选票 {serial}：原因？（记入审计日志）"),
+    }
+}
+
+/// Save with untyped rows blank?
+pub fn ask_save_blank(lang: Lang, rows: usize) -> String {
+    match lang {
+        Lang::En => format!("{rows} rows are not typed. Save them as blank?"),
+        Lang::Zh => format!("有 {rows} 行未录入。按空白保存吗？"),
+    }
+}
+
+/// Forms issued set.
+pub fn issued_set(issued: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("forms issued: {issued}"),
+        Lang::Zh => format!("发出表格：{issued} 份"),
+    })
+}
+
+/// The status bar's ballot counts.
+pub fn status_counts(lang: Lang, valid: u64, invalid: u64, total: u64) -> String {
+    match lang {
+        Lang::En => format!("valid {valid} invalid {invalid} total {total}"),
+        Lang::Zh => format!("有效 {valid} 无效 {invalid} 共 {total}"),
+    }
+}
+
+/// The status bar's forms collected of issued, with the key that sets the number issued.
+pub fn status_collected(lang: Lang, collected: u64, issued: Option<u64>) -> String {
+    let issued = issued.map_or_else(|| "?".to_string(), |n| n.to_string());
+    match lang {
+        Lang::En => format!("forms {collected}/{issued} (i)"),
+        Lang::Zh => format!("收回/发出 {collected}/{issued}（i）"),
+    }
+}
+
+/// The status bar's last save.
+pub fn last_saved(lang: Lang, serial: u64, ago: Duration) -> String {
+    let minutes = ago.as_secs() / 60;
+    match (lang, minutes) {
+        (Lang::En, 0) => format!("saved #{serial}"),
+        (Lang::En, m) => format!("saved #{serial} {m}m ago"),
+        (Lang::Zh, 0) => format!("已存 #{serial}"),
+        (Lang::Zh, m) => format!("{m}分钟前存 #{serial}"),
+    }
+}
+
+/// The loud line of a void round.
+pub fn void_banner(lang: Lang, collected: u64, issued: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "VOID ROUND: {collected} forms collected, only {issued} issued — re-vote (i corrects the number)"
+        ),
+        Lang::Zh => format!("本轮无效：收回 {collected} 份，多于发出的 {issued} 份，应重新投票（i 更正发出数）"),
+    }
+}
+
+/// The line after the last place of a tier.
+pub fn cutoff_line(lang: Lang, tier: &str, place: usize) -> String {
+    match lang {
+        Lang::En => format!("── {tier} ends at place {place} ──"),
+        Lang::Zh => format!("── {tier}至第 {place} 名 ──"),
+    }
+}
+
+/// The note of a row tied across a cutoff: the tiers its tie touches and the key that
+/// decides it.
+pub fn tie_note_with_key(lang: Lang, tiers: &[&str]) -> String {
+    match lang {
+        Lang::En => format!("tie: {}? d decides", tiers.join("/")),
+        Lang::Zh => format!("并列：{}？按 d 裁定", tiers.join("/")),
+    }
+}
+
+/// A decision recorded.
+pub fn decided(tier: &Text, ids: &[String]) -> Text {
+    let ids = ids.join(", ");
+    both(|lang| match lang {
+        Lang::En => format!("decided: {ids} take {} (audited)", tier.get(lang)),
+        Lang::Zh => format!("已裁定：{ids} 列入{}（记入审计日志）", tier.get(lang)),
+    })
+}
+
+/// The help overlay's title.
+pub fn help_title(lang: Lang, tab: &str) -> String {
+    match lang {
+        Lang::En => format!(" Keys: {tab} (? or Esc closes) "),
+        Lang::Zh => format!(" 按键：{tab}（? 或 Esc 关闭） "),
+    }
+}
+
+/// The spinner line of an import.
+pub fn importing(lang: Lang, path: &Path, dry_run: bool, spinner: char) -> String {
+    let path = path.display();
+    match (lang, dry_run) {
+        (Lang::En, true) => format!("{spinner} reading {path} (dry run) ..."),
+        (Lang::En, false) => format!("{spinner} importing {path} ..."),
+        (Lang::Zh, true) => format!("{spinner} 正在读取 {path}（试运行）……"),
+        (Lang::Zh, false) => format!("{spinner} 正在导入 {path}……"),
+    }
+}
+
+/// A dry run that found no problem.
+pub fn preview_ready(forms: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("preview: {forms} forms can be imported; Enter imports them"),
+        Lang::Zh => format!("预览：可导入 {forms} 份；回车导入"),
+    })
+}
+
+/// The first line of a preview.
+pub fn preview_summary(lang: Lang, path: &Path, report: &ImportReport) -> String {
+    let path = path.display();
+    match lang {
+        Lang::En => format!(
+            "{path}: {} forms, {} valid, {} invalid, {} spoiled marks (dry run, nothing changed)",
+            report.forms, report.valid, report.invalid, report.spoiled_marks
+        ),
+        Lang::Zh => format!(
+            "{path}：{} 份，有效 {}，无效 {}，无效标记 {} 个（试运行，未做修改）",
+            report.forms, report.valid, report.invalid, report.spoiled_marks
+        ),
+    }
+}
+
+/// An import done.
+pub fn imported(forms: u64, file: &str) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("imported {forms} forms from {file}"),
+        Lang::Zh => format!("已从 {file} 导入 {forms} 份"),
+    })
+}
+
+/// A file refused.
+pub fn problems_found(count: usize) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("the file has {count} problems: nothing imported"),
+        Lang::Zh => format!("文件有 {count} 个问题：未导入"),
+    })
+}
+
+/// The first line of a problems list.
+pub fn problems_in(lang: Lang, path: &Path, count: usize) -> String {
+    let path = path.display();
+    match lang {
+        Lang::En => format!("{path}: {count} problems, nothing imported:"),
+        Lang::Zh => format!("{path}：{count} 个问题，未导入："),
+    }
+}
+
+/// A file written.
+pub fn written(what: S, path: &Path) -> Text {
+    both(|lang| format!("{}{}", label(lang, what), path.display()))
+}
+
+/// Where a ballot came from, as the store records it.
+pub fn source(lang: Lang, source: &str) -> String {
+    match (lang, source) {
+        (Lang::En, other) => other.to_string(),
+        (Lang::Zh, "typed") => "录入".into(),
+        (Lang::Zh, "import") => "导入".into(),
+        (Lang::Zh, "demo") => "演示".into(),
+        (Lang::Zh, other) => other.to_string(),
+    }
+}

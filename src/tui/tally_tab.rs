@@ -1,0 +1,137 @@
+//! The Tally tab: per organization the weighted count of each option, the blanks, the score
+//! and the rates, with a small bar of the score, from the live tally.
+
+use super::app::App;
+use super::form::scroll_offset;
+use super::keymap::Action;
+use super::strings::S;
+use super::theme;
+use crate::decimal::Ratio;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table, TableState};
+use ratatui::Frame;
+
+/// Handles a key of the Tally tab: only moving.
+pub fn handle(app: &mut App, action: Action) {
+    let last = app.meeting.config.organizations.len().saturating_sub(1) as isize;
+    let delta = match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -10,
+        Action::PageDown => 10,
+        _ => return,
+    };
+    app.tally_cursor = (app.tally_cursor as isize + delta).clamp(0, last) as usize;
+}
+
+/// A bar of `width` cells filled to `fraction` (0..=1), in eighths of a cell.
+pub fn bar(fraction: f64, width: usize) -> String {
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let eighths = (fraction.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    out.push_str(PARTS[eighths % 8]);
+    out
+}
+
+/// A rate as a percentage with one decimal.
+pub fn percent(rate: Ratio) -> String {
+    format!("{:.1}%", rate.to_f64() * 100.0)
+}
+
+/// Draws the Tally tab.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let config = &app.meeting.config;
+    let best_points = config
+        .scale
+        .options
+        .iter()
+        .map(|o| o.points.0)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        / 1000.0;
+    let mut header = vec![
+        Cell::from(S::Id.get(lang)),
+        Cell::from(S::Organization.get(lang)),
+    ];
+    for option in &config.scale.options {
+        // The label when it fits the narrow column (好, 较好), else the key.
+        let label = option.label_in(lang);
+        let title = if Line::from(label).width() <= 4 {
+            label.to_string()
+        } else {
+            option.key.to_string()
+        };
+        header.push(Cell::from(Line::from(title).right_aligned()));
+    }
+    for s in [S::BlankShort, S::Score, S::TopRate, S::ApprovalRate] {
+        header.push(Cell::from(Line::from(s.get(lang)).right_aligned()));
+    }
+    header.push(Cell::from(""));
+    let height = area.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(app.tally_cursor, config.organizations.len(), height);
+    let rows = config
+        .organizations
+        .iter()
+        .zip(&app.tally.orgs)
+        .enumerate()
+        .map(|(i, (org, counts))| {
+            let figures = counts.figures(&config.scale);
+            let mut cells = vec![Cell::from(org.id.as_str()), Cell::from(org.name.as_str())];
+            for n in &counts.counts {
+                cells.push(Cell::from(Line::from(n.to_shortest()).right_aligned()));
+            }
+            cells.push(Cell::from(
+                Line::from(counts.blank.to_shortest()).right_aligned(),
+            ));
+            cells.push(Cell::from(
+                Line::from(figures.score.to_fixed(2)).right_aligned(),
+            ));
+            cells.push(Cell::from(
+                Line::from(percent(figures.top_rate)).right_aligned(),
+            ));
+            cells.push(Cell::from(
+                Line::from(percent(figures.approval_rate)).right_aligned(),
+            ));
+            cells.push(Cell::from(Span::styled(
+                bar(figures.score.to_f64() / best_points, 8),
+                theme::bar(),
+            )));
+            let row = Row::new(cells);
+            if i == app.tally_cursor {
+                row.style(theme::cursor())
+            } else {
+                row
+            }
+        });
+    let mut widths = vec![Constraint::Length(4), Constraint::Fill(1)];
+    widths.extend(config.scale.options.iter().map(|_| Constraint::Length(4)));
+    widths.extend([
+        Constraint::Length(5),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(8),
+    ]);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::header()))
+        .column_spacing(1);
+    let mut state = TableState::default().with_offset(offset);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_fill_in_eighths() {
+        assert_eq!(bar(0.0, 4), "");
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.5, 4), "██");
+        assert_eq!(bar(1.0 / 32.0, 4), "▏");
+        assert_eq!(bar(2.0, 2), "██");
+    }
+}

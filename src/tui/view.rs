@@ -1,0 +1,249 @@
+//! Drawing one frame from the app state: the tab bar, the tab's body, the banner of a void
+//! round, the message line, the key hints and the status bar, and whatever overlay covers
+//! the tab. Nothing here changes state.
+
+use super::app::{App, Overlay, Question, Tab};
+use super::keymap;
+use super::strings::{self, S};
+use super::theme;
+use super::{ballots, entry, files_tab, ranking_tab, tally_tab, verify};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Tabs, Wrap};
+use ratatui::Frame;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let banner = app.counts.void_round();
+    let [tabs, body, banner_area, message, footer, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(u16::from(banner)),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_tabs(app, frame, tabs);
+    match app.tab {
+        Tab::Entry => entry::render(app, frame, body),
+        Tab::Verify => verify::render(app, frame, body),
+        Tab::Ballots => ballots::render(app, frame, body),
+        Tab::Tally => tally_tab::render(app, frame, body),
+        Tab::Ranking => ranking_tab::render(app, frame, body),
+        Tab::Files => files_tab::render(app, frame, body),
+    }
+    if banner {
+        let text = strings::void_banner(
+            app.lang,
+            app.counts.collected,
+            app.counts.issued.unwrap_or_default(),
+        );
+        frame.render_widget(
+            Paragraph::new(Line::from(text).centered()).style(theme::banner()),
+            banner_area,
+        );
+    }
+    render_message(app, frame, message);
+    render_footer(app, frame, footer);
+    render_status(app, frame, status);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => render_help(app, frame, area),
+        Overlay::Prompt(prompt) => {
+            let mut lines = vec![Line::from(prompt.question(app.lang))];
+            lines.push(Line::from(vec![
+                Span::raw("> "),
+                Span::styled(format!("{}▏", prompt.input), theme::cursor()),
+            ]));
+            render_popup(frame, area, &lines, S::PromptTitle.get(app.lang));
+        }
+        Overlay::Confirm(question) => {
+            let text = match question {
+                Question::SaveWithBlanks => {
+                    strings::ask_save_blank(app.lang, app.entry.form.untyped())
+                }
+                Question::Quit => S::AskQuit.get(app.lang).to_string(),
+                Question::Finalise => S::AskFinalise.get(app.lang).to_string(),
+                Question::Import => S::AskImport.get(app.lang).to_string(),
+                Question::ExportVoid(_) => S::AskExportVoid.get(app.lang).to_string(),
+            };
+            let lines = vec![
+                Line::from(text),
+                Line::from(Span::styled(S::YesNo.get(app.lang), theme::key())),
+            ];
+            render_popup(frame, area, &lines, S::ConfirmTitle.get(app.lang));
+        }
+    }
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let titles = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, tab)| Line::from(format!("F{} {}", i + 1, tab.title().get(app.lang))));
+    let tabs = Tabs::new(titles)
+        .select(app.tab.index())
+        .highlight_style(theme::tab_selected())
+        .padding(" ", " ")
+        .divider("");
+    frame.render_widget(tabs, area);
+}
+
+fn render_message(app: &App, frame: &mut Frame, area: Rect) {
+    let line = match &app.message {
+        Some(message) => Line::styled(
+            message.text.get(app.lang).to_string(),
+            if message.error {
+                theme::error()
+            } else {
+                theme::ok()
+            },
+        ),
+        None => Line::raw(""),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
+    let scale = &app.meeting.config.scale;
+    let mut spans = Vec::new();
+    for (keys, help) in keymap::footer(&app.scopes(), scale) {
+        spans.push(Span::styled(keys, theme::key()));
+        spans.push(Span::raw(format!(" {}  ", help.get(app.lang))));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let counts = &app.counts;
+    // Segments in order of importance; the last saved is left out when the line is short.
+    let mut segments = vec![
+        Span::raw(strings::status_counts(
+            lang,
+            counts.valid,
+            counts.invalid,
+            counts.collected,
+        )),
+        Span::raw(strings::status_collected(
+            lang,
+            counts.collected,
+            counts.issued,
+        )),
+        Span::raw(strings::verified_progress(
+            lang,
+            counts.verified,
+            counts.collected,
+        )),
+    ];
+    let saved = app
+        .last_saved
+        .map(|(serial, at)| Span::raw(strings::last_saved(lang, serial, at.elapsed())));
+    if counts.finalised {
+        segments.push(Span::styled(
+            format!(" {} ", S::Final.get(lang)),
+            theme::finalised(),
+        ));
+    }
+    segments.push(Span::raw(S::LanguageName.get(lang)));
+    let join = |segments: &[Span<'static>], separator: &'static str| {
+        let mut spans = vec![Span::raw(separator)];
+        for (i, segment) in segments.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(separator));
+            }
+            spans.push(segment.clone());
+        }
+        spans.push(Span::raw(" "));
+        Line::from(spans)
+    };
+    let room = usize::from(area.width).saturating_sub(12);
+    let mut with_saved = segments.clone();
+    if let Some(saved) = saved {
+        with_saved.insert(3, saved);
+    }
+    let right = [
+        join(&with_saved, " │ "),
+        join(&with_saved, "│"),
+        join(&segments, "│"),
+    ]
+    .into_iter()
+    .find(|line| line.width() <= room)
+    .unwrap_or_else(|| join(&segments, "│"));
+    let mut left = vec![Span::raw(" ")];
+    if let Some(notice) = &app.notice {
+        left.push(Span::styled(format!("{} ", notice.get(lang)), theme::key()));
+    }
+    // The title gives way to the counts when the line is short.
+    left.push(Span::raw(app.meeting.config.title.as_str()));
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(right.width() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::from(left)).style(theme::status()),
+        left_area,
+    );
+    frame.render_widget(Paragraph::new(right).style(theme::status()), right_area);
+}
+
+fn render_popup(frame: &mut Frame, area: Rect, lines: &[Line], title: &str) {
+    let width = area.width.saturating_sub(4).min(70);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(lines.len() as u16 + 4)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines.to_vec())
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title.to_string())),
+        popup,
+    );
+}
+
+/// The help overlay: the keys of this tab on the left, the keys of every tab on the right,
+/// both from the key table.
+fn render_help(app: &App, frame: &mut Frame, area: Rect) {
+    let lang = app.lang;
+    let scale = &app.meeting.config.scale;
+    let popup = area.inner(ratatui::layout::Margin::new(0, 1));
+    frame.render_widget(Clear, popup);
+    let block = Block::bordered().title(strings::help_title(lang, app.tab.title().get(lang)));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
+    let table = |lines: Vec<(String, S)>, title: S, borders: Borders| {
+        let rows = lines.into_iter().map(|(keys, help)| {
+            Row::new(vec![
+                Cell::from(Span::styled(keys, theme::key())),
+                Cell::from(help.get(lang)),
+            ])
+        });
+        Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)])
+            .header(Row::new(vec![Cell::from(title.get(lang))]).style(theme::header()))
+            .block(Block::new().borders(borders))
+    };
+    frame.render_widget(
+        table(
+            keymap::help(app.tab.scopes(), scale),
+            app.tab.title(),
+            Borders::RIGHT,
+        ),
+        left,
+    );
+    frame.render_widget(
+        table(
+            keymap::help(&[keymap::Scope::Global, keymap::Scope::Always], scale),
+            S::Everywhere,
+            Borders::NONE,
+        ),
+        right,
+    );
+}

@@ -1,0 +1,10 @@
+//! Tests of the terminal UI: key events drive the app, the rendered `TestBackend` buffer is
+//! checked, and one test runs the real binary in a pseudo-terminal.
+
+mod entry;
+mod harness;
+mod pty;
+mod ranking;
+mod screens;
+mod tabs;
+mod verify;

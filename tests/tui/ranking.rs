@@ -1,0 +1,139 @@
+//! The Ranking tab: tiers, cutoff lines, shared ranks and a tie at a cutoff decided.
+
+use crate::harness::*;
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+
+/// O01 alone first; O02 and O03 tied for place 2 across the cutoff after place 2
+/// (excellent 2, better 1); O05 and O06 tied at the bottom, inside no tier.
+fn tied_meeting() -> (tempfile::TempDir, tallyclerk::Meeting) {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AAACDD", "ABBCDD"]);
+    (dir, meeting)
+}
+
+#[test]
+fn a_tie_at_the_cutoff_is_highlighted_and_decided_with_d() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("excellent ends at place 2"), "{text}");
+    assert!(text.contains("tie: excellent/better? d decides"), "{text}");
+    assert!(text.contains("■ tie at cutoff: d decides"), "{text}");
+
+    // Shared ranks are marked; the tier colours carry the meaning.
+    let (_, y1) = find(&buffer, "O01").unwrap();
+    assert!(line(&buffer, y1).contains("excellent"));
+    let (_, y2) = find(&buffer, "O02").unwrap();
+    let (_, y3) = find(&buffer, "O03").unwrap();
+    assert!(line(&buffer, y2).contains("=2"), "{}", line(&buffer, y2));
+    assert!(line(&buffer, y3).contains("=2"));
+    assert!(line(&buffer, y2).contains("undecided"));
+    let (x_name, _) = find(&buffer, "长兴村党支部").unwrap();
+    // Row 1 is under the cursor (reversed) and green; the tied rows magenta, underlined.
+    assert_eq!(buffer[(x_name, y1)].fg, Color::Green);
+    assert_eq!(buffer[(x_name, y2)].fg, Color::Magenta);
+    assert!(buffer[(x_name, y2)].modifier.contains(Modifier::UNDERLINED));
+    assert_eq!(buffer[(x_name, y3)].fg, Color::Magenta);
+    let (_, y_bottom) = find(&buffer, "O05").unwrap();
+    assert!(line(&buffer, y_bottom).contains("=5"));
+    assert_eq!(buffer[(x_name, y_bottom)].fg, Color::Reset);
+
+    // On a row outside the tie, d explains itself and records nothing.
+    keys(&mut app, "d");
+    assert!(screen(&app, 80, 24).contains("tied at a cutoff (highlighted)"));
+    assert!(app.meeting.store.decisions().unwrap().is_empty());
+
+    // Select O03 and decide: it takes the excellent place, O02 falls to better.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, " d");
+    let decisions = app.meeting.store.decisions().unwrap();
+    assert_eq!(decisions.len(), 1);
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("decided: O03 take excellent"), "{text}");
+    let (_, y3) = find(&buffer, "O03").unwrap();
+    let (_, y2) = find(&buffer, "O02").unwrap();
+    assert!(y3 < y2, "the decided organization is listed first");
+    assert!(line(&buffer, y3).contains("excellent"));
+    assert!(line(&buffer, y2).contains("better"));
+    assert!(line(&buffer, y2).contains("decided"));
+    assert_eq!(buffer[(x_name, y2)].fg, Color::Cyan);
+    // Rank numbers never change by a decision.
+    assert!(line(&buffer, y2).contains("=2") && line(&buffer, y3).contains("=2"));
+}
+
+#[test]
+fn the_ranking_is_live_while_forms_are_entered() {
+    let (_dir, meeting) = meeting(6, 2, 1, 6);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "dddddd");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "ddddda");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::F(5));
+    let buffer = draw(&app, 80, 24);
+    let (_, y) = find(&buffer, "O06").unwrap();
+    assert!(
+        line(&buffer, y).trim_start().starts_with("1 "),
+        "{}",
+        line(&buffer, y)
+    );
+}
+
+#[test]
+fn finalise_refuses_changes_in_place_and_reopen_asks_a_reason() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    keys(&mut app, "F");
+    assert!(screen(&app, 80, 24).contains("Finalise the meeting?"));
+    keys(&mut app, "y");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("FINAL"), "{text}");
+    assert!(app.meeting.store.is_final().unwrap());
+
+    // Entry refuses at the serial field, before a row is typed.
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("the meeting is finalised"), "{text}");
+    assert!(!app.entry.on_rows);
+
+    key(&mut app, KeyCode::F(5));
+    keys(&mut app, "R");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("a reason is required"));
+    keys(&mut app, "R");
+    keys(&mut app, "typo in form 2");
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.meeting.store.is_final().unwrap());
+    assert!(screen(&app, 80, 24).contains("meeting reopened"));
+}
+
+#[test]
+fn a_void_round_shows_a_loud_banner() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    keys(&mut app, "i");
+    // The prompt holds the current number (40); erase it and type 1.
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("VOID ROUND: 2 forms collected, only 1 issued"),
+        "{text}"
+    );
+    let (x, y) = find(&buffer, "VOID ROUND").unwrap();
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(app.meeting.store.summary().unwrap().issued, Some(1));
+}

@@ -1,0 +1,116 @@
+//! The Ballots and Import/Export tabs.
+
+use crate::harness::*;
+use crossterm::event::KeyCode;
+
+#[test]
+fn ballots_are_searched_edited_and_voided_with_reasons() {
+    let (_dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AAAAAA", "BBBBBB", "CCCCCC"]);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(3));
+    keys(&mut app, "/2");
+    key(&mut app, KeyCode::Enter);
+    // Edit ballot 2: first row to D, with a reason.
+    keys(&mut app, "ed");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("Change ballot 2: why?"));
+    keys(&mut app, "misread row 1");
+    key(&mut app, KeyCode::Enter);
+    let stored = app.meeting.store.ballot(2).unwrap().unwrap();
+    assert_eq!(stored.ballot.marks[0], tallyclerk::model::Mark::Option(3));
+    assert!(screen(&app, 80, 24).contains("ballot 2 changed"));
+    // Void ballot 3 from the list.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "x");
+    keys(&mut app, "duplicate form");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.meeting.store.ballot(3).unwrap().is_none());
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("ballot 3 voided"), "{text}");
+    assert!(text.contains("valid 2 invalid 0 total 2"), "{text}");
+    assert_eq!(app.tally, app.meeting.results().unwrap().tally);
+    let log = app.meeting.store.audit_log().unwrap();
+    assert!(log
+        .iter()
+        .any(|(_, a, d)| a == "edit" && d.contains("misread row 1")));
+    assert!(log
+        .iter()
+        .any(|(_, a, d)| a == "void" && d.contains("duplicate form")));
+}
+
+#[test]
+fn an_import_is_previewed_with_every_problem_then_confirmed() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let bad = dir.path().join("scan-bad.csv");
+    std::fs::write(
+        &bad,
+        "serial,group,O01,O02,O03,O04,O05,O06\n1,,A,B,X,A,A,A\n2,,A,A,A,A,A,Q\n",
+    )
+    .unwrap();
+    let good = dir.path().join("scan-good.csv");
+    std::fs::write(
+        &good,
+        "serial,group,O01,O02,O03,O04,O05,O06\n1,,A,B,C,D,A,A\n2,,A,A,A,A,A,\n",
+    )
+    .unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "p");
+    // Tab completes the common part of the two names, then one of them.
+    keys(&mut app, &format!("{}/scan-", dir.path().display()));
+    key(&mut app, KeyCode::Tab);
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("scan-bad.csv  scan-good.csv"), "{text}");
+    keys(&mut app, "b");
+    key(&mut app, KeyCode::Tab);
+    assert!(app.files.path.ends_with("scan-bad.csv"));
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("2 problems, nothing imported"), "{text}");
+    assert!(text.contains("value \"X\""), "{text}");
+    assert!(text.contains("value \"Q\""), "{text}");
+
+    keys(&mut app, "p");
+    for _ in 0.."bad.csv".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "good.csv");
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("2 forms, 2 valid, 0 invalid"), "{text}");
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 0);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    app.wait_for_jobs();
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 2);
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("imported 2 forms"), "{text}");
+    assert!(text.contains("valid 2 invalid 0 total 2"), "{text}");
+}
+
+#[test]
+fn exports_write_into_the_meeting_folder_and_show_the_paths() {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AABBCC"]);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "rb");
+    let results = dir.path().join("results.csv");
+    let ballots = dir.path().join("ballots.csv");
+    assert!(results.is_file() && ballots.is_file());
+    let text = screen(&app, 120, 30);
+    assert!(
+        text.contains(&format!("results CSV: {}", results.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("ballots CSV: {}", ballots.display())),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(&ballots).unwrap();
+    assert!(csv.contains("1,,A,A,B,B,C,C"), "{csv}");
+}

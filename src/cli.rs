@@ -400,6 +400,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     export::write_results_csv(out, &meeting, &computed, lang, options, !no_bom)
                 })?;
                 report_written(&path, lang.pick("results", "结果"));
+                if path != Path::new("-") {
+                    let companion = export::companion_path(&path);
+                    let text = export::companion_text(&meeting, summary, &path)?;
+                    write_to(&companion, |out| {
+                        out.write_all(text.as_bytes())
+                            .map_err(|e| Error::io(&companion, e))
+                    })?;
+                    report_written(&companion, lang.pick("digests", "摘要"));
+                }
             }
             if let Some(path) = ballots {
                 write_to(&path, |out| {

@@ -6,7 +6,10 @@ use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::meeting::{Meeting, Results};
 use crate::model::Mark;
+use crate::store::{hex, Summary};
+use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// UTF-8 byte order mark: Excel and WPS need it to read UTF-8 CSV as UTF-8.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -194,6 +197,45 @@ pub fn write_ballots_csv<W: Write>(out: W, meeting: &Meeting, bom: bool) -> Resu
     })?;
     writer.flush().map_err(csv_io)?;
     Ok(())
+}
+
+/// The companion of a results file: `results.csv` -> `results.csv.sha256`.
+pub fn companion_path(results: &Path) -> PathBuf {
+    let mut name = results.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+/// The companion file of a results CSV, in `sha256sum` format so `sha256sum -c` checks the
+/// file, with comment lines naming the ballot set the results were computed from and
+/// whether the meeting was final or the round void — the clean CSV table has no room for
+/// them. Published results can be re-verified against `tallyclerk check` of the meeting.
+pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> Result<String> {
+    let bytes = std::fs::read(results).map_err(|e| Error::io(results, e))?;
+    let name = results
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let config = &meeting.config;
+    let status = match (summary.finalised, summary.void_round()) {
+        (_, true) => "VOID ROUND (more forms collected than issued)",
+        (true, false) => "FINAL",
+        (false, false) => "not final",
+    };
+    Ok(format!(
+        "# tallyclerk results: {} {}\n\
+# computed from the ballot set sha256:{} ({} forms: {} valid, {} invalid, {} verified)\n\
+# status: {status}\n\
+{}  {name}\n",
+        config.title,
+        config.date,
+        summary.digest,
+        summary.collected,
+        summary.valid,
+        summary.invalid,
+        summary.verified,
+        hex(&Sha256::digest(&bytes)),
+    ))
 }
 
 fn csv_error(e: csv::Error) -> Error {

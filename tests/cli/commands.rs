@@ -242,3 +242,33 @@ fn help_is_available_for_every_command() {
             .success();
     }
 }
+
+#[test]
+fn export_names_the_ballot_set_in_a_companion_sha256_file() {
+    use sha2::{Digest, Sha256};
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    f.run("export", &[]).success();
+    let companion = read(&f.path("results.csv.sha256"));
+    let digest = f.digest(); // "digest: sha256:<hex>"
+    let set = digest.trim_start_matches("digest: ");
+    assert!(
+        companion.contains(&format!(
+            "# computed from the ballot set {set} (1 forms: 1 valid, 0 invalid, 0 verified)"
+        )),
+        "{companion}"
+    );
+    assert!(companion.contains("# status: not final"), "{companion}");
+    let file_hash: String = Sha256::digest(std::fs::read(f.path("results.csv")).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        companion.ends_with(&format!("{file_hash}  results.csv\n")),
+        "{companion}"
+    );
+
+    f.run("finalise", &[]).success();
+    f.run("export", &[]).success();
+    assert!(read(&f.path("results.csv.sha256")).contains("# status: FINAL"));
+}

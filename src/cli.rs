@@ -69,13 +69,19 @@ enum Command {
         #[arg(long)]
         group: Option<String>,
     },
-    /// Import ballots CSV files (serial,group,<org ids>...), each file all or nothing.
+    /// Import ballots from CSV files (any common encoding and delimiter), .xlsx or .xls:
+    /// wide (a row per form) or long (serial,org,rating rows); each file all or nothing.
+    #[command(after_help = IMPORT_HELP)]
     Import {
         /// The meeting folder.
         dir: PathBuf,
         /// Files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// A map file: which column is which organization, the serial and group columns,
+        /// columns to ignore, a value table (see below).
+        #[arg(long)]
+        map: Option<PathBuf>,
         /// Show what would be imported and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -85,6 +91,15 @@ enum Command {
         /// Leave out rows whose serial is already in the meeting instead of refusing.
         #[arg(long)]
         skip_existing: bool,
+        /// Force the text encoding: utf-8, gb18030 (gbk), utf-16le, utf-16be.
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<tallyclerk::import::source::Encoding>,
+        /// Force the delimiter: ',', ';' or 'tab'.
+        #[arg(long, value_parser = parse_delimiter)]
+        delimiter: Option<u8>,
+        /// The worksheet of a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Print the tally and ranking with tiers.
     Tally {
@@ -206,6 +221,56 @@ enum Format {
     Json,
 }
 
+const IMPORT_HELP: &str = "\
+Columns are matched to organizations by org id or name; `serial` (or 序号/编号/表号) and
+`group` (or 组别) columns are found by name; without a serial column the forms are numbered
+in file order after the meeting's highest serial. Cells may hold an option key, label,
+English label or 1-based position; several options in one cell (AB, A,B, A|B) are a spoiled
+mark. Encoding (UTF-8, UTF-16, GB18030/GBK) and delimiter (, ; tab) are detected.
+
+A map file for OMRChecker's Results.csv (file_id,input_path,output_path,score,q1,q2,...):
+
+    serial = \"auto\"          # number the forms in file order
+    numbered = \"q\"           # q1 is the 1st organization of organizations.csv, q2 the 2nd ...
+    ignore = [\"file_id\", \"input_path\", \"output_path\", \"score\"]
+    blank = [\"no\"]           # values that mean blank, besides the empty cell
+    [values]                 # what other values mean
+    \"1\" = \"A\"
+    \"好\" = \"A\"
+
+Other keys: layout = \"wide\" | \"long\"; group = \"COLUMN\"; org = / rating = \"COLUMN\" for
+long files; [columns] \"HEADER\" = \"ORG_ID\"; ignore_others = true; spoiled = [\"...\"].";
+
+fn parse_encoding(text: &str) -> std::result::Result<tallyclerk::import::source::Encoding, String> {
+    tallyclerk::import::source::Encoding::parse(text)
+        .ok_or_else(|| format!("\"{text}\" is not utf-8, gb18030, gbk, utf-16le or utf-16be"))
+}
+
+fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+    match text {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ => Err(format!("\"{text}\" is not ',', ';' or 'tab'")),
+    }
+}
+
+/// A progress bar on standard error when it is a terminal: forms read and forms per second.
+fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let template = match lang {
+        Lang::En => "{spinner} {pos} forms read ({per_sec})",
+        Lang::Zh => "{spinner} 已读取 {pos} 份 ({per_sec})",
+    };
+    bar.set_style(indicatif::ProgressStyle::with_template(template).ok()?);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
     let (name, quota) = text
         .rsplit_once('=')
@@ -316,45 +381,74 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import {
             dir,
             files,
+            map,
             dry_run,
             allow_same_file,
             skip_existing,
+            encoding,
+            delimiter,
+            sheet,
         } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
+            let map = match map {
+                Some(path) => Some(tallyclerk::import::mapping::Mapping::load(
+                    &path,
+                    &meeting.config,
+                )?),
+                None => None,
+            };
             let options = ImportOptions {
                 dry_run,
                 allow_same_file,
                 skip_existing,
+                map,
+                source: tallyclerk::import::source::SourceOptions {
+                    encoding,
+                    delimiter,
+                    sheet,
+                },
+                progress: None,
             };
-            // Every file is checked before any is stored, so a bad second file does not
-            // leave the first one half of a two-file import.
-            let mut problems = tallyclerk::error::Problems::default();
-            for file in &files {
-                match import::import_file(
-                    &mut meeting,
-                    file,
-                    ImportOptions {
+            if files.len() > 1 {
+                // Every file is checked before any is stored, so a bad second file does not
+                // leave the first one imported alone.
+                let mut problems = tallyclerk::error::Problems::default();
+                for file in &files {
+                    let check = ImportOptions {
                         dry_run: true,
-                        ..options
-                    },
-                ) {
-                    Ok(_) => {}
-                    Err(Error::Problems(found)) => {
-                        for p in found.listed {
-                            problems.push(p);
+                        ..options.clone()
+                    };
+                    match import::import_file(&mut meeting, file, check) {
+                        Ok(_) => {}
+                        Err(Error::Problems(found)) => {
+                            for p in found.listed {
+                                problems.push(p);
+                            }
+                            problems.more += found.more;
                         }
-                        problems.more += found.more;
+                        Err(e) => return Err(e),
                     }
-                    Err(e) => return Err(e),
+                }
+                if !problems.is_empty() {
+                    return Err(Error::Problems(problems));
                 }
             }
-            if !problems.is_empty() {
-                return Err(Error::Problems(problems));
-            }
             for file in &files {
-                let report = import::import_file(&mut meeting, file, options)?;
-                print_import(&meeting, &report, lang);
+                let bar = progress_bar(lang);
+                let options = ImportOptions {
+                    progress: bar.clone().map(|bar| {
+                        tallyclerk::import::Progress(std::sync::Arc::new(move |forms| {
+                            bar.set_position(forms)
+                        }))
+                    }),
+                    ..options.clone()
+                };
+                let report = import::import_file(&mut meeting, file, options);
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+                print_import(&meeting, &report?, lang);
             }
         }
         Command::Tally { dir, format } => {
@@ -648,6 +742,29 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
         report.spoiled_marks,
         lang.pick("spoiled marks", "个无效标记"),
     );
+    let layout = match report.layout {
+        tallyclerk::import::mapping::LayoutKind::Wide => {
+            lang.pick("a row per form", "每行一份表格")
+        }
+        tallyclerk::import::mapping::LayoutKind::Long => {
+            lang.pick("a row per mark", "每行一个评价")
+        }
+    };
+    let delimiter = match report.delimiter {
+        Some('\t') => ", tab".to_string(),
+        Some(d) => format!(", '{d}'"),
+        None => String::new(),
+    };
+    println!("  {}{delimiter}, {layout}", report.format);
+    if let Some(first) = report.numbered_from {
+        println!(
+            "  {} {first}",
+            lang.pick(
+                "no serial column: forms numbered in file order from",
+                "无编号列：按文件顺序编号，起始于"
+            )
+        );
+    }
     if !report.skipped.is_empty() {
         let serials: Vec<String> = report.skipped.iter().map(u64::to_string).collect();
         println!(

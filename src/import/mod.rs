@@ -1,0 +1,767 @@
+//! Reading ballots from files into a meeting, all of a file or nothing.
+//!
+//! Reads the canonical ballots CSV of DESIGN.md section 6 (`serial,group,<org_id>...`) and
+//! what scanning software and spreadsheets produce: wide files (a row per form) and long
+//! files (`serial,org,rating` rows), in any common encoding and delimiter, CSV or workbook,
+//! with columns matched by org id, by org name or through a map file ([`mapping`]). Every
+//! problem is collected as `FILE:LINE: column "X": value "Y": why`; if there is any, the
+//! whole file is refused and the store is left as it was.
+
+pub mod cells;
+pub mod mapping;
+pub mod source;
+
+use crate::config::Config;
+use crate::error::{Error, Problem, Problems, Result, Text};
+use crate::meeting::Meeting;
+use crate::model::{validity, Ballot, Mark};
+use crate::store::{hex, BatchSink, Outcome, Source};
+use crate::tally::Tally;
+use cells::CellReader;
+use mapping::{LayoutKind, Mapping, SerialSource};
+use sha2::{Digest, Sha256};
+use source::{Records, SourceOptions};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Called now and then during a long import with the number of forms read so far.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
+}
+
+/// How often (in forms) progress is reported.
+const PROGRESS_EVERY: u64 = 10_000;
+
+/// What the user allows and tells an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Show what would be imported and change nothing.
+    pub dry_run: bool,
+    /// Import a file whose content was imported before.
+    pub allow_same_file: bool,
+    /// Leave out rows whose serial is already in the meeting instead of refusing the file.
+    pub skip_existing: bool,
+    /// How columns and values map to ballots.
+    pub map: Option<Mapping>,
+    /// Forced encoding, delimiter, sheet.
+    pub source: SourceOptions,
+    /// Progress callback.
+    pub progress: Option<Progress>,
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    /// The file as named by the user.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Encoding (or worksheet) read.
+    pub format: String,
+    /// Delimiter of a text file.
+    pub delimiter: Option<char>,
+    /// Wide or long.
+    pub layout: LayoutKind,
+    /// Columns left out.
+    pub ignored_columns: Vec<String>,
+    /// First serial given when forms were numbered in file order.
+    pub numbered_from: Option<u64>,
+    /// Forms read and (unless a dry run) stored.
+    pub forms: u64,
+    /// Of which valid.
+    pub valid: u64,
+    /// Of which invalid.
+    pub invalid: u64,
+    /// Spoiled marks among all forms.
+    pub spoiled_marks: u64,
+    /// Serials left out because they were already in the meeting (`skip_existing`).
+    pub skipped: Vec<u64>,
+    /// Weighted counts of the file's valid forms.
+    pub tally: Tally,
+    /// Whether the store was changed.
+    pub committed: bool,
+}
+
+/// Imports a file (CSV in any supported encoding, .xlsx or .xls) into the meeting.
+pub fn import_file(
+    meeting: &mut Meeting,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let name = path.display().to_string();
+    import_bytes(meeting, &name, &bytes, options, Source::Import)
+}
+
+/// Imports a canonical ballots CSV file, recording `source` on each ballot.
+pub fn import_file_as(
+    meeting: &mut Meeting,
+    path: &Path,
+    options: ImportOptions,
+    source: Source,
+) -> Result<ImportReport> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let name = path.display().to_string();
+    import_bytes(meeting, &name, &bytes, options, source)
+}
+
+/// Imports the bytes of a file named `name` (for messages).
+pub fn import_bytes(
+    meeting: &mut Meeting,
+    name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+    source: Source,
+) -> Result<ImportReport> {
+    let sha256 = hex(&Sha256::digest(bytes));
+    if !options.allow_same_file {
+        let earlier = meeting.store.batches_with_hash(&sha256)?;
+        if !earlier.is_empty() {
+            return Err(Error::problem(located(
+                name,
+                None,
+                None,
+                None,
+                Text::new(
+                    format!("this file content was imported before: {}; pass --allow-same-file to import it again", earlier.join(", ")),
+                    format!("相同内容的文件已导入过：{}；如确需再次导入请加 --allow-same-file", earlier.join("、")),
+                ),
+            )));
+        }
+    }
+    let (mut records, detected) =
+        source::open(name, bytes, &options.source).map_err(|p| Error::problem(*p))?;
+    let config = meeting.config.clone();
+    let map = options.map.clone().unwrap_or_default();
+    let reader = CellReader::new(&config, &map.values);
+    let mut header = csv::StringRecord::new();
+    if records
+        .next(name, &mut header)
+        .map_err(|p| Error::problem(*p))?
+        .is_none()
+    {
+        return Err(Error::problem(located(
+            name,
+            None,
+            None,
+            None,
+            Text::new("the file is empty", "文件为空"),
+        )));
+    }
+    let headers: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut problems = Problems::default();
+    let layout = resolve(&config, &map, name, &headers, &mut problems);
+    let next_serial = meeting.store.max_serial()? + 1;
+    let mut report = ImportReport {
+        file: name.to_string(),
+        sha256: sha256.clone(),
+        format: detected.format,
+        delimiter: detected.delimiter,
+        layout: match layout {
+            Some(Layout::Long(_)) => LayoutKind::Long,
+            _ => LayoutKind::Wide,
+        },
+        ignored_columns: Vec::new(),
+        numbered_from: None,
+        forms: 0,
+        valid: 0,
+        invalid: 0,
+        spoiled_marks: 0,
+        skipped: Vec::new(),
+        tally: Tally::new(
+            config.organizations.len(),
+            config.scale.len(),
+            config.groups.len(),
+        ),
+        committed: false,
+    };
+    let Some(layout) = layout else {
+        return Err(Error::Problems(problems));
+    };
+    let mut batch = Batch {
+        config: &config,
+        name,
+        options: &options,
+        reader: &reader,
+        headers: &headers,
+        seen: HashSet::new(),
+        next_serial,
+        report: &mut report,
+        problems: &mut problems,
+    };
+    let committed = meeting.store.import_batch(name, &sha256, source, |sink| {
+        match &layout {
+            Layout::Wide(wide) => batch.read_wide(wide, &mut records, sink)?,
+            Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
+        }
+        let report = &batch.report;
+        if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {
+            batch.problems.push(located(
+                name,
+                None,
+                None,
+                None,
+                Text::new("the file holds no ballots", "文件中没有选票"),
+            ));
+        }
+        Ok(batch.problems.is_empty() && !options.dry_run)
+    })?;
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    report.committed = committed;
+    Ok(report)
+}
+
+fn located(
+    file: &str,
+    line: Option<u64>,
+    column: Option<&str>,
+    value: Option<&str>,
+    why: Text,
+) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line,
+        column: column.map(str::to_string),
+        value: value.map(str::to_string),
+        why,
+    }
+}
+
+/// Header names understood without a map.
+const SERIAL_NAMES: [&str; 5] = ["serial", "序号", "编号", "表号", "serial_no"];
+const GROUP_NAMES: [&str; 3] = ["group", "组别", "分组"];
+const ORG_NAMES: [&str; 6] = ["org", "org_id", "organization", "组织", "组织编号", "单位"];
+const RATING_NAMES: [&str; 5] = ["rating", "mark", "value", "评价", "评议"];
+
+fn named(header: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(header))
+}
+
+/// Which column holds what.
+enum Layout {
+    Wide(Wide),
+    Long(Long),
+}
+
+struct Wide {
+    serial: Option<usize>,
+    group: Option<usize>,
+    /// Per organization (config order), its column.
+    orgs: Vec<usize>,
+}
+
+struct Long {
+    serial: usize,
+    group: Option<usize>,
+    org: usize,
+    rating: usize,
+}
+
+/// An unmatched header that looks like an organization: an id-like word (`V19`, `q3`) or a
+/// Party organization's name.
+fn looks_like_org(header: &str) -> bool {
+    let letters = header.trim_end_matches(|c: char| c.is_ascii_digit());
+    let id_like = letters.len() < header.len()
+        && !letters.is_empty()
+        && letters.len() <= 4
+        && letters.chars().all(|c| c.is_ascii_alphabetic());
+    id_like
+        || ["党支部", "党委", "党总支", "支部"]
+            .iter()
+            .any(|w| header.contains(w))
+}
+
+fn resolve(
+    config: &Config,
+    map: &Mapping,
+    name: &str,
+    headers: &[String],
+    problems: &mut Problems,
+) -> Option<Layout> {
+    let find = |wanted: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(wanted));
+    let missing = |problems: &mut Problems, column: &str, why: Text| {
+        problems.push(located(name, Some(1), Some(column), None, why));
+    };
+    let serial = match &map.serial {
+        Some(SerialSource::Auto) => None,
+        Some(SerialSource::Column(c)) => match find(c) {
+            Some(i) => Some(i),
+            None => {
+                missing(
+                    problems,
+                    c,
+                    Text::new(
+                        "the map names this serial column, the file has none",
+                        "映射文件指定的编号列在文件中不存在",
+                    ),
+                );
+                return None;
+            }
+        },
+        None => headers.iter().position(|h| named(h, &SERIAL_NAMES)),
+    };
+    let group = match &map.group {
+        Some(g) => match find(g) {
+            Some(i) => Some(i),
+            None => {
+                missing(
+                    problems,
+                    g,
+                    Text::new(
+                        "the map names this group column, the file has none",
+                        "映射文件指定的组别列在文件中不存在",
+                    ),
+                );
+                return None;
+            }
+        },
+        None => headers.iter().position(|h| named(h, &GROUP_NAMES)),
+    };
+    let org_of = |h: &str| {
+        map.columns
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(h))
+            .map(|(_, i)| *i)
+            .or_else(|| map.numbered_org(h, config.organizations.len()))
+            .or_else(|| config.org_index(h))
+            .or_else(|| config.organizations.iter().position(|o| o.name == h))
+    };
+    let long_columns = (
+        map.org
+            .as_deref()
+            .and_then(find)
+            .or_else(|| headers.iter().position(|h| named(h, &ORG_NAMES))),
+        map.rating
+            .as_deref()
+            .and_then(find)
+            .or_else(|| headers.iter().position(|h| named(h, &RATING_NAMES))),
+    );
+    let any_org_column = headers.iter().any(|h| org_of(h).is_some());
+    let kind = map.layout.unwrap_or(match long_columns {
+        (Some(_), Some(_)) if !any_org_column => LayoutKind::Long,
+        _ => LayoutKind::Wide,
+    });
+    if kind == LayoutKind::Long {
+        let (Some(org), Some(rating)) = long_columns else {
+            missing(problems, "org/rating", Text::new(
+                "a long file needs an organization column and a rating column (named org and rating, or set in the map)",
+                "长格式文件需要组织列和评价列（列名为 org 和 rating，或在映射文件中指定）",
+            ));
+            return None;
+        };
+        let Some(serial) = serial else {
+            missing(
+                problems,
+                "serial",
+                Text::new("a long file needs a serial column", "长格式文件需要编号列"),
+            );
+            return None;
+        };
+        return Some(Layout::Long(Long {
+            serial,
+            group,
+            org,
+            rating,
+        }));
+    }
+
+    let mut orgs: Vec<Option<usize>> = vec![None; config.organizations.len()];
+    for (column, header) in headers.iter().enumerate() {
+        if Some(column) == serial
+            || Some(column) == group
+            || map.ignore.iter().any(|i| i.eq_ignore_ascii_case(header))
+        {
+            continue;
+        }
+        match org_of(header) {
+            Some(org) => {
+                if orgs[org].is_some() {
+                    problems.push(located(name, Some(1), Some(header), None, Text::new("a second column for the same organization", "同一组织出现第二列")));
+                }
+                orgs[org] = Some(column);
+            }
+            None if !map.ignore_others && looks_like_org(header) => problems.push(located(
+                name,
+                Some(1),
+                Some(header),
+                None,
+                Text::new(
+                    "unknown organization id: the column looks like an organization but is no id or name in organizations.csv (map or ignore it with --map)",
+                    "未知组织编号：该列看似组织，但不是 organizations.csv 中的编号或名称（可用 --map 映射或忽略）",
+                ),
+            )),
+            None => {}
+        }
+    }
+    for (org, column) in config.organizations.iter().zip(&orgs) {
+        if column.is_none() {
+            problems.push(located(
+                name,
+                Some(1),
+                Some(&org.id),
+                None,
+                Text::new("no column for this organization", "缺少该组织的列"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    Some(Layout::Wide(Wide {
+        serial,
+        group,
+        orgs: orgs.into_iter().collect::<Option<Vec<_>>>()?,
+    }))
+}
+
+/// The state of one import while its rows are read.
+struct Batch<'a> {
+    config: &'a Config,
+    name: &'a str,
+    options: &'a ImportOptions,
+    reader: &'a CellReader,
+    headers: &'a [String],
+    seen: HashSet<u64>,
+    next_serial: u64,
+    report: &'a mut ImportReport,
+    problems: &'a mut Problems,
+}
+
+impl Batch<'_> {
+    fn problem(&mut self, line: u64, column: usize, value: &str, why: Text) {
+        let column = self.headers.get(column).map(String::as_str).unwrap_or("");
+        self.problems.push(located(
+            self.name,
+            Some(line),
+            Some(column),
+            Some(value),
+            why,
+        ));
+    }
+
+    fn next_record(
+        &mut self,
+        records: &mut Records,
+        record: &mut csv::StringRecord,
+    ) -> Option<u64> {
+        loop {
+            match records.next(self.name, record) {
+                Ok(Some(_)) if record.iter().all(|c| c.trim().is_empty()) => continue,
+                Ok(Some(line)) => return Some(line),
+                Ok(None) => return None,
+                Err(problem) => {
+                    self.problems.push(*problem);
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn ragged(&mut self, line: u64, len: usize) -> bool {
+        if len == self.headers.len() {
+            return false;
+        }
+        self.problems.push(located(
+            self.name,
+            Some(line),
+            None,
+            None,
+            Text::new(
+                format!("{len} fields where the header has {}", self.headers.len()),
+                format!("有 {len} 个字段，而表头有 {} 个", self.headers.len()),
+            ),
+        ));
+        true
+    }
+
+    fn serial(&mut self, line: u64, column: usize, text: &str) -> Option<u64> {
+        match text.trim().parse::<u64>() {
+            Ok(n) if n > 0 && n <= i64::MAX as u64 => Some(n),
+            _ => {
+                self.problem(
+                    line,
+                    column,
+                    text,
+                    Text::new(
+                        "a serial must be a positive whole number (a map with serial = \"auto\" numbers the forms instead)",
+                        "编号必须是正整数（映射文件中 serial = \"auto\" 可按顺序编号）",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn group(&mut self, line: u64, column: usize, text: &str) -> Result<Option<String>, ()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let groups = &self.config.groups;
+        if let Some(g) = groups
+            .iter()
+            .find(|g| g.id.eq_ignore_ascii_case(text) || g.label == text)
+        {
+            return Ok(Some(g.id.clone()));
+        }
+        let known: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+        self.problem(
+            line,
+            column,
+            text,
+            Text::new(
+                format!("unknown voter group (groups: {})", known.join(", ")),
+                format!("未知投票人组别（组别：{}）", known.join("、")),
+            ),
+        );
+        Err(())
+    }
+
+    fn mark(&mut self, line: u64, column: usize, cell: &str) -> Option<Mark> {
+        let mark = self.reader.read(cell);
+        if mark.is_none() {
+            let keys: Vec<String> = self
+                .config
+                .scale
+                .options
+                .iter()
+                .map(|o| o.key.to_string())
+                .collect();
+            self.problem(
+                line,
+                column,
+                cell,
+                Text::new(
+                    format!("not a rating: maps to no option ({}), blank or spoiled; a --map value table can say what it means", keys.join(", ")),
+                    format!("不是有效评价：无法对应任何选项（{}）、空白或无效标记；可在 --map 的 values 中说明其含义", keys.join("、")),
+                ),
+            );
+        }
+        mark
+    }
+
+    fn read_wide(
+        &mut self,
+        wide: &Wide,
+        records: &mut Records,
+        sink: &mut BatchSink,
+    ) -> Result<()> {
+        let mut record = csv::StringRecord::new();
+        while let Some(line) = self.next_record(records, &mut record) {
+            if self.ragged(line, record.len()) {
+                continue;
+            }
+            let before = self.problems.total();
+            let serial = match wide.serial {
+                Some(column) => self.serial(line, column, &record[column]),
+                None => {
+                    let serial = self.next_serial;
+                    self.report.numbered_from.get_or_insert(serial);
+                    self.next_serial += 1;
+                    Some(serial)
+                }
+            };
+            let group = match wide.group {
+                Some(column) => self.group(line, column, &record[column]).unwrap_or(None),
+                None => None,
+            };
+            let mut marks = Vec::with_capacity(wide.orgs.len());
+            for &column in &wide.orgs {
+                marks.push(
+                    self.mark(line, column, &record[column])
+                        .unwrap_or(Mark::Blank),
+                );
+            }
+            if self.problems.total() > before {
+                continue;
+            }
+            let Some(serial) = serial else { continue };
+            let ballot = Ballot {
+                serial,
+                group,
+                marks,
+            };
+            self.store(line, wide.serial.unwrap_or(0), &ballot, sink)?;
+        }
+        Ok(())
+    }
+
+    fn read_long(
+        &mut self,
+        long: &Long,
+        records: &mut Records,
+        sink: &mut BatchSink,
+    ) -> Result<()> {
+        struct Form {
+            line: u64,
+            group: Option<String>,
+            marks: Vec<Option<Mark>>,
+        }
+        let mut forms: BTreeMap<u64, Form> = BTreeMap::new();
+        let mut record = csv::StringRecord::new();
+        let orgs = self.config.organizations.len();
+        while let Some(line) = self.next_record(records, &mut record) {
+            if self.ragged(line, record.len()) {
+                continue;
+            }
+            let Some(serial) = self.serial(line, long.serial, &record[long.serial]) else {
+                continue;
+            };
+            let group = match long.group {
+                Some(column) => match self.group(line, column, &record[column]) {
+                    Ok(g) => g,
+                    Err(()) => continue,
+                },
+                None => None,
+            };
+            let org_text = record[long.org].trim();
+            let org = self.config.org_index(org_text).or_else(|| {
+                self.config
+                    .organizations
+                    .iter()
+                    .position(|o| o.name == org_text)
+            });
+            let Some(org) = org else {
+                self.problem(
+                    line,
+                    long.org,
+                    org_text,
+                    Text::new("unknown organization id or name", "未知的组织编号或名称"),
+                );
+                continue;
+            };
+            let Some(mark) = self.mark(line, long.rating, &record[long.rating]) else {
+                continue;
+            };
+            let form = forms.entry(serial).or_insert_with(|| Form {
+                line,
+                group: group.clone(),
+                marks: vec![None; orgs],
+            });
+            if form.group != group {
+                self.problem(
+                    line,
+                    long.group.unwrap_or(0),
+                    group.as_deref().unwrap_or(""),
+                    Text::new(
+                        "a different group than earlier rows of this serial",
+                        "与该编号前面各行的组别不同",
+                    ),
+                );
+            }
+            if form.marks[org].replace(mark).is_some() {
+                self.problem(
+                    line,
+                    long.org,
+                    org_text,
+                    Text::new(
+                        "a second rating of this organization on the same form",
+                        "同一表格对该组织的第二个评价",
+                    ),
+                );
+            }
+        }
+        for (serial, form) in forms {
+            let ballot = Ballot {
+                serial,
+                group: form.group,
+                marks: form
+                    .marks
+                    .into_iter()
+                    .map(|m| m.unwrap_or(Mark::Blank))
+                    .collect(),
+            };
+            self.store(form.line, long.serial, &ballot, sink)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a read ballot against the file and the meeting, counts it, and inserts it
+    /// while the file is still free of problems.
+    fn store(
+        &mut self,
+        line: u64,
+        serial_column: usize,
+        ballot: &Ballot,
+        sink: &mut BatchSink,
+    ) -> Result<()> {
+        let serial_text = ballot.serial.to_string();
+        if !self.seen.insert(ballot.serial) {
+            self.problem(
+                line,
+                serial_column,
+                &serial_text,
+                Text::new("serial twice in the file", "编号在文件中重复"),
+            );
+            return Ok(());
+        }
+        if sink.serial_taken(ballot.serial)? {
+            if self.options.skip_existing {
+                self.report.skipped.push(ballot.serial);
+                return Ok(());
+            }
+            self.problem(
+                line,
+                serial_column,
+                &serial_text,
+                Text::new(
+                    "serial already in the meeting (--skip-existing leaves such rows out)",
+                    "编号已在本次会议中（--skip-existing 可跳过这些行）",
+                ),
+            );
+            return Ok(());
+        }
+        count(self.config, ballot, self.report);
+        if let Some(progress) = &self.options.progress {
+            if self.report.forms.is_multiple_of(PROGRESS_EVERY) {
+                (progress.0)(self.report.forms);
+            }
+        }
+        if self.problems.is_empty()
+            && !self.options.dry_run
+            && sink.insert(ballot)? == Outcome::SerialTaken
+        {
+            self.problem(
+                line,
+                serial_column,
+                &serial_text,
+                Text::new("serial already in the meeting", "编号已在本次会议中"),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn count(config: &Config, ballot: &Ballot, report: &mut ImportReport) {
+    report.forms += 1;
+    report.spoiled_marks += ballot.marks.iter().filter(|m| **m == Mark::Spoiled).count() as u64;
+    if validity(&ballot.marks, &config.scale, &config.rules).is_ok() {
+        report.valid += 1;
+        let group = ballot
+            .group
+            .as_deref()
+            .and_then(|g| config.groups.iter().position(|x| x.id == g));
+        let weight = config
+            .weight_of(ballot.group.as_deref())
+            .unwrap_or_default();
+        report.tally.add(&ballot.marks, weight, group);
+    } else {
+        report.invalid += 1;
+    }
+}
+
+/// Reads one cell with the meeting's scale and no map (see [`cells::CellReader`]).
+pub fn parse_cell(config: &Config, cell: &str) -> Option<Mark> {
+    CellReader::new(config, &[]).read(cell)
+}

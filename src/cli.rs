@@ -109,13 +109,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Write the results CSV and/or the ballots CSV (default: both, into DIR).
+    /// Write the results CSV, the results workbook and/or the ballots CSV (default: all
+    /// three into DIR: results.csv, results.xlsx, ballots.csv).
     Export {
         /// The meeting folder.
         dir: PathBuf,
         /// Where to write the results CSV ('-' for standard output).
         #[arg(long)]
         results: Option<PathBuf>,
+        /// Where to write the results as an .xlsx workbook laid out for printing.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
         /// Where to write the ballots CSV ('-' for standard output).
         #[arg(long)]
         ballots: Option<PathBuf>,
@@ -472,6 +476,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export {
             dir,
             results,
+            xlsx,
             ballots,
             no_bom,
             by_group,
@@ -484,11 +489,20 @@ pub fn run(cli: Cli) -> Result<()> {
             if summary.void_round() && !force {
                 return Err(void_round_error(summary));
             }
-            let (results, ballots) = match (results, ballots) {
-                (None, None) => (Some(dir.join("results.csv")), Some(dir.join("ballots.csv"))),
+            let (results, xlsx, ballots) = match (results, xlsx, ballots) {
+                (None, None, None) => (
+                    Some(dir.join("results.csv")),
+                    Some(dir.join("results.xlsx")),
+                    Some(dir.join("ballots.csv")),
+                ),
                 other => other,
             };
             let options = ResultsOptions { by_group };
+            if let Some(path) = xlsx {
+                let bytes = export::xlsx::results_workbook(&meeting, &computed, lang, options)?;
+                write_to(&path, |out| out.write_all(&bytes).map_err(|e| Error::io(&path, e)))?;
+                report_written(&path, lang.pick("results workbook", "结果工作簿"));
+            }
             if let Some(path) = results {
                 write_to(&path, |out| {
                     export::write_results_csv(out, &meeting, &computed, lang, options, !no_bom)
@@ -695,6 +709,13 @@ fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Re
         buffered.flush().map_err(|e| Error::io(path, e))?;
     }
     temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    // Temporary files are private; exports are for sharing, so they get ordinary permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
     temp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

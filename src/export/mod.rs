@@ -1,6 +1,8 @@
 //! The files tallyclerk writes: the results CSV (one row per organization in rank order) and
 //! the ballots CSV (the canonical form of the ballot set, which [`crate::import`] reads back).
 
+pub mod xlsx;
+
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lang::Lang;

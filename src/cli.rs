@@ -500,7 +500,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let options = ResultsOptions { by_group };
             if let Some(path) = xlsx {
                 let bytes = export::xlsx::results_workbook(&meeting, &computed, lang, options)?;
-                write_to(&path, |out| out.write_all(&bytes).map_err(|e| Error::io(&path, e)))?;
+                write_to(&path, |out| {
+                    out.write_all(&bytes).map_err(|e| Error::io(&path, e))
+                })?;
                 report_written(&path, lang.pick("results workbook", "结果工作簿"));
             }
             if let Some(path) = results {

@@ -18,22 +18,38 @@ const TIER_FILLS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFF2CC, 0xEDEDED];
 const UNDECIDED_FILL: u32 = 0xFCE4D6;
 
 /// Writes the results workbook to `path`.
-pub fn write_results_xlsx(path: &Path, meeting: &Meeting, results: &Results, lang: Lang, options: ResultsOptions) -> Result<()> {
+pub fn write_results_xlsx(
+    path: &Path,
+    meeting: &Meeting,
+    results: &Results,
+    lang: Lang,
+    options: ResultsOptions,
+) -> Result<()> {
     let workbook = results_workbook(meeting, results, lang, options)?;
     std::fs::write(path, workbook).map_err(|e| Error::io(path, e))
 }
 
 /// The results workbook as bytes.
-pub fn results_workbook(meeting: &Meeting, results: &Results, lang: Lang, options: ResultsOptions) -> Result<Vec<u8>> {
+pub fn results_workbook(
+    meeting: &Meeting,
+    results: &Results,
+    lang: Lang,
+    options: ResultsOptions,
+) -> Result<Vec<u8>> {
     let config = &meeting.config;
     let (header, rows) = results_table(config, results, lang, options);
     let xlsx = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("writing xlsx: {e}"));
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(lang.pick("Results", "评议结果")).map_err(xlsx)?;
+    sheet
+        .set_name(lang.pick("Results", "评议结果"))
+        .map_err(xlsx)?;
 
     let columns = header.len() as u16;
-    let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
     sheet
         .merge_range(0, 0, 0, columns - 1, &config.title, &title)
         .map_err(xlsx)?;
@@ -43,7 +59,10 @@ pub fn results_workbook(meeting: &Meeting, results: &Results, lang: Lang, option
         status.push_str(lang.pick("    FINAL", "    最终结果"));
     }
     if summary.void_round() {
-        status.push_str(lang.pick("    VOID ROUND: more forms collected than issued", "    VOID ROUND 本轮无效：收回多于发出"));
+        status.push_str(lang.pick(
+            "    VOID ROUND: more forms collected than issued",
+            "    VOID ROUND 本轮无效：收回多于发出",
+        ));
     }
     let subtitle = Format::new().set_align(FormatAlign::Center);
     sheet
@@ -57,10 +76,18 @@ pub fn results_workbook(meeting: &Meeting, results: &Results, lang: Lang, option
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center);
     for (col, name) in header.iter().enumerate() {
-        sheet.write_string_with_format(HEADER_ROW, col as u16, name, &head).map_err(xlsx)?;
+        sheet
+            .write_string_with_format(HEADER_ROW, col as u16, name, &head)
+            .map_err(xlsx)?;
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    let note_column = header.len() - 1 - if options.by_group { 2 * config.groups.len() } else { 0 };
+    let note_column = header.len()
+        - 1
+        - if options.by_group {
+            2 * config.groups.len()
+        } else {
+            0
+        };
     for (i, (row, ranked)) in rows.iter().zip(&results.ranking.rows).enumerate() {
         let r = HEADER_ROW + 1 + i as u32;
         let fill = match &ranked.placement {
@@ -84,34 +111,54 @@ pub fn results_workbook(meeting: &Meeting, results: &Results, lang: Lang, option
                 Ok(number) if !text_column => {
                     // Scores keep two places and rates four, as in the CSV; counts are plain.
                     let format = match cell.split_once('.') {
-                        Some((_, places)) if col == 5 || col > note_column || col + 2 >= note_column => {
+                        Some((_, places))
+                            if col == 5 || col > note_column || col + 2 >= note_column =>
+                        {
                             format.set_num_format(format!("0.{}", "0".repeat(places.len())))
                         }
                         _ => format,
                     };
-                    sheet.write_number_with_format(r, col as u16, number, &format).map_err(xlsx)?;
+                    sheet
+                        .write_number_with_format(r, col as u16, number, &format)
+                        .map_err(xlsx)?;
                 }
                 _ => {
-                    sheet.write_string_with_format(r, col as u16, cell, &format).map_err(xlsx)?;
+                    sheet
+                        .write_string_with_format(r, col as u16, cell, &format)
+                        .map_err(xlsx)?;
                 }
             }
             widths[col] = widths[col].max(cell.width());
         }
     }
     for (col, width) in widths.iter().enumerate() {
-        sheet.set_column_width(col as u16, (*width as f64 + 2.0).min(60.0)).map_err(xlsx)?;
+        sheet
+            .set_column_width(col as u16, (*width as f64 + 2.0).min(60.0))
+            .map_err(xlsx)?;
     }
 
-    let mut r = HEADER_ROW + rows.len() as u32 + 2;
-    let issued = summary.issued.map_or_else(|| lang.pick("unset", "未设置").to_string(), |n| n.to_string());
+    let first_summary_row = HEADER_ROW + rows.len() as u32 + 2;
+    let issued = summary.issued.map_or_else(
+        || lang.pick("unset", "未设置").to_string(),
+        |n| n.to_string(),
+    );
     let lines = [
         (lang.pick("Forms issued", "发出表格"), issued),
-        (lang.pick("Forms collected", "收回表格"), summary.collected.to_string()),
+        (
+            lang.pick("Forms collected", "收回表格"),
+            summary.collected.to_string(),
+        ),
         (lang.pick("Valid", "有效"), summary.valid.to_string()),
         (lang.pick("Invalid", "无效"), summary.invalid.to_string()),
         (lang.pick("Voided", "作废"), summary.voided.to_string()),
-        (lang.pick("Verified", "已核对"), summary.verified.to_string()),
-        (lang.pick("Ballot set digest", "选票集摘要"), format!("sha256:{}", summary.digest)),
+        (
+            lang.pick("Verified", "已核对"),
+            summary.verified.to_string(),
+        ),
+        (
+            lang.pick("Ballot set digest", "选票集摘要"),
+            format!("sha256:{}", summary.digest),
+        ),
         (
             lang.pick("Status", "状态"),
             match (summary.finalised, summary.void_round()) {
@@ -122,14 +169,17 @@ pub fn results_workbook(meeting: &Meeting, results: &Results, lang: Lang, option
         ),
     ];
     let label = Format::new().set_bold();
-    for (name, value) in lines {
-        sheet.write_string_with_format(r, 1, name, &label).map_err(xlsx)?;
+    for (r, (name, value)) in (first_summary_row..).zip(lines) {
+        sheet
+            .write_string_with_format(r, 1, name, &label)
+            .map_err(xlsx)?;
         sheet.write_string(r, 2, &value).map_err(xlsx)?;
-        r += 1;
     }
 
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(xlsx)?;
+    sheet
+        .set_repeat_rows(HEADER_ROW, HEADER_ROW)
+        .map_err(xlsx)?;
     workbook.save_to_buffer().map_err(xlsx)
 }

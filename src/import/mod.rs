@@ -200,7 +200,10 @@ pub fn import_bytes(
     };
     let committed = meeting.store.import_batch(name, &sha256, source, |sink| {
         match &layout {
-            Layout::Wide(wide) => batch.read_wide(wide, &mut records, sink)?,
+            Layout::Wide(wide) => {
+                batch.report.ignored_columns = wide.ignored.clone();
+                batch.read_wide(wide, &mut records, sink)?
+            }
             Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
         }
         let report = &batch.report;
@@ -255,6 +258,7 @@ enum Layout {
 }
 
 struct Wide {
+    ignored: Vec<String>,
     serial: Option<usize>,
     group: Option<usize>,
     /// Per organization (config order), its column.
@@ -377,11 +381,13 @@ fn resolve(
     }
 
     let mut orgs: Vec<Option<usize>> = vec![None; config.organizations.len()];
+    let mut ignored = Vec::new();
     for (column, header) in headers.iter().enumerate() {
-        if Some(column) == serial
-            || Some(column) == group
-            || map.ignore.iter().any(|i| i.eq_ignore_ascii_case(header))
-        {
+        if Some(column) == serial || Some(column) == group {
+            continue;
+        }
+        if map.ignore.iter().any(|i| i.eq_ignore_ascii_case(header)) {
+            ignored.push(header.clone());
             continue;
         }
         match org_of(header) {
@@ -401,7 +407,7 @@ fn resolve(
                     "未知组织编号：该列看似组织，但不是 organizations.csv 中的编号或名称（可用 --map 映射或忽略）",
                 ),
             )),
-            None => {}
+            None => ignored.push(header.clone()),
         }
     }
     for (org, column) in config.organizations.iter().zip(&orgs) {
@@ -419,6 +425,7 @@ fn resolve(
         return None;
     }
     Some(Layout::Wide(Wide {
+        ignored,
         serial,
         group,
         orgs: orgs.into_iter().collect::<Option<Vec<_>>>()?,

@@ -1,0 +1,133 @@
+//! Every file of tests/data/scanners (real outputs of OMR software), with the counts it must
+//! give, worked out by reading the files.
+
+use crate::harness::*;
+use tallyclerk::import::mapping::LayoutKind;
+
+#[test]
+fn omrchecker_sample4_with_concatenated_ticks() {
+    // 3 forms x q1..q11; forms 1 and 2 hold "BC" at q7, form 3 "AC" at q5 and a blank at q2.
+    let (_t, mut m) = meeting(11, "ABCD");
+    let r = import(
+        &mut m,
+        &data("scanners/omrchecker_sample4_Results.csv"),
+        Some("omrchecker.toml"),
+    );
+    assert_eq!((r.forms, r.valid, r.invalid, r.spoiled_marks), (3, 3, 0, 3));
+    assert_eq!(r.numbered_from, Some(1));
+    assert_eq!(
+        r.ignored_columns,
+        ["file_id", "input_path", "output_path", "score"]
+    );
+    // q1: B, B, A -> A 1, B 2.
+    assert_eq!((count(&r, 0, 0), count(&r, 0, 1)), ("1".into(), "2".into()));
+    // q7: BC, BC (spoiled) and D on form 3.
+    assert_eq!((count(&r, 6, 3), blank(&r, 6)), ("1".into(), "2".into()));
+    // q2: D, D and a blank.
+    assert_eq!((count(&r, 1, 3), blank(&r, 1)), ("2".into(), "1".into()));
+    assert_eq!(m.store.summary().unwrap().collected, 3);
+}
+
+#[test]
+fn omrchecker_upsc_with_extra_fields_and_many_blanks() {
+    // 3 identical forms x q1..q100: 26 blank, 24 C, 23 D, 16 A, 11 B each.
+    let (_t, mut m) = meeting(100, "ABCD");
+    let r = import(
+        &mut m,
+        &data("scanners/omrchecker_UPSC-mock_Results.csv"),
+        Some("omrchecker_upsc.toml"),
+    );
+    assert_eq!((r.forms, r.valid, r.spoiled_marks), (3, 3, 0));
+    let total =
+        |k: usize| -> i64 { r.tally.orgs.iter().map(|o| o.counts[k].0).sum::<i64>() / 1000 };
+    assert_eq!((total(0), total(1), total(2), total(3)), (48, 33, 72, 69));
+    let blanks: i64 = r.tally.orgs.iter().map(|o| o.blank.0).sum::<i64>() / 1000;
+    assert_eq!(blanks, 78);
+}
+
+#[test]
+fn omrchecker_yes_no_template_blank_word() {
+    // One form, every answer "no" = blank: the form is invalid (fewer than 1 rated).
+    let (_t, mut m) = meeting(5, "ABCD");
+    let r = import(
+        &mut m,
+        &data("scanners/omrchecker_ibrahimkilic_yesno_Results.csv"),
+        Some("omrchecker_yesno.toml"),
+    );
+    assert_eq!((r.forms, r.valid, r.invalid), (1, 0, 1));
+}
+
+#[test]
+fn formscanner_semicolons_and_bracketed_responses() {
+    // 3 forms x 5 questions; two cells name two responses (spoiled), two are "[]".
+    let (_t, mut m) = meeting(5, "ABCD");
+    let r = import(
+        &mut m,
+        &data("scanners/formscanner_2013dev_risulati_scansione_20130705155138.csv"),
+        Some("formscanner.toml"),
+    );
+    assert_eq!(r.delimiter, Some(';'));
+    assert_eq!((r.forms, r.valid, r.spoiled_marks), (3, 3, 2));
+    // question 05: spoiled, spoiled, [].
+    assert_eq!((count(&r, 4, 2), blank(&r, 4)), ("0".into(), "3".into()));
+    // question 01: response 01, response 02, response 01.
+    assert_eq!((count(&r, 0, 0), count(&r, 0, 1)), ("2".into(), "1".into()));
+    let blanks: i64 = r.tally.orgs.iter().map(|o| o.blank.0).sum::<i64>() / 1000;
+    assert_eq!(blanks, 4); // 2 spoiled + 2 empty
+}
+
+#[test]
+fn sdaps_positions_na_and_numbers_as_serials() {
+    // 4 sheets; the first answers positions 1,2,3,4,5,2; the others NA everywhere (invalid).
+    let (_t, mut m) = meeting(6, "ABCDE");
+    let r = import(
+        &mut m,
+        &data("scanners/sdaps_ids_test_export.csv"),
+        Some("sdaps.toml"),
+    );
+    assert_eq!((r.forms, r.valid, r.invalid), (4, 1, 3));
+    let first: Vec<String> = (0..6)
+        .map(|o| {
+            (0..5)
+                .find(|&k| count(&r, o, k) == "1")
+                .map(|k| "ABCDE".chars().nth(k).unwrap().to_string())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(first, ["A", "B", "C", "D", "E", "B"]);
+}
+
+#[test]
+fn zipgrade_answers_without_names() {
+    // 10 students x Stu1..Stu50, options A-E; names, keys and points are left out.
+    let (_t, mut m) = meeting(50, "ABCDE");
+    let r = import(
+        &mut m,
+        &data("scanners/zipgrade_2018format_apcsa2014practiceexamExport.csv"),
+        Some("zipgrade.toml"),
+    );
+    assert_eq!((r.forms, r.valid), (10, 10));
+    let a: i64 = r.tally.orgs.iter().map(|o| o.counts[0].0).sum::<i64>() / 1000;
+    assert_eq!(a, 55);
+    assert_eq!(r.layout, LayoutKind::Wide);
+}
+
+#[test]
+fn omrchecker_without_a_map_is_refused_naming_the_question_columns() {
+    let (t, _m) = meeting(11, "ABCD");
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(data("scanners/omrchecker_sample4_Results.csv"))
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(":1: column \"q1\": unknown organization id"),
+        "{err}"
+    );
+    assert!(
+        err.contains("column \"O11\": no column for this organization"),
+        "{err}"
+    );
+}

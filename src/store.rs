@@ -1266,6 +1266,18 @@ mod tests {
         assert!(!store.summary().unwrap().void_round());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_store_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let (temp, _store) = meeting("");
+        let mode = std::fs::metadata(temp.path().join("meeting.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
     #[test]
     fn no_forms_issued_means_no_void_round() {
         let (_temp, mut store) = meeting("");

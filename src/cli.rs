@@ -798,19 +798,13 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
     }
     if !report.committed {
         let config = &meeting.config;
-        for (org, counts) in config.organizations.iter().zip(&report.tally.orgs) {
-            let cells: Vec<String> = config
-                .scale
-                .options
-                .iter()
-                .zip(&counts.counts)
-                .map(|(o, n)| format!("{}={}", o.key, n.to_shortest()))
-                .collect();
+        for (index, org) in config.organizations.iter().enumerate() {
+            let counts = &report.tally.orgs[index];
             println!(
                 "  {} {} {} blank={}",
                 org.id,
                 org.name,
-                cells.join(" "),
+                report.option_counts(config, index),
                 counts.blank.to_shortest()
             );
         }

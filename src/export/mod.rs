@@ -150,13 +150,7 @@ pub fn write_results_csv<W: Write>(
         0
     };
     let columns = header.len();
-    let mut out = out;
-    if bom {
-        out.write_all(BOM).map_err(csv_io)?;
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut writer = csv_writer(out, bom)?;
     writer
         .write_record(header.iter().map(|h| neutralise(h).into_owned()))
         .map_err(csv_error)?;
@@ -179,13 +173,7 @@ pub fn write_results_csv<W: Write>(
 /// included) in serial order; a cell is the option key, empty for blank, `*` for spoiled.
 pub fn write_ballots_csv<W: Write>(out: W, meeting: &Meeting, bom: bool) -> Result<()> {
     let config = &meeting.config;
-    let mut out = out;
-    if bom {
-        out.write_all(BOM).map_err(csv_io)?;
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut writer = csv_writer(out, bom)?;
     let mut header = vec!["serial".to_string(), "group".to_string()];
     header.extend(config.organizations.iter().map(|o| o.id.clone()));
     writer.write_record(&header).map_err(csv_error)?;
@@ -238,6 +226,16 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
         summary.verified,
         hex(&Sha256::digest(&bytes)),
     ))
+}
+
+/// A CSV writer with CRLF line ends (RFC 4180), after a BOM when asked.
+fn csv_writer<W: Write>(mut out: W, bom: bool) -> Result<csv::Writer<W>> {
+    if bom {
+        out.write_all(BOM).map_err(csv_io)?;
+    }
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out))
 }
 
 fn csv_error(e: csv::Error) -> Error {

@@ -88,6 +88,20 @@ pub struct ImportReport {
     pub committed: bool,
 }
 
+impl ImportReport {
+    /// The file's weighted counts for one organization, as `A=3 B=1.5 C=0 D=0`.
+    pub fn option_counts(&self, config: &Config, org: usize) -> String {
+        let cells: Vec<String> = config
+            .scale
+            .options
+            .iter()
+            .zip(&self.tally.orgs[org].counts)
+            .map(|(option, n)| format!("{}={}", option.key, n.to_shortest()))
+            .collect();
+        cells.join(" ")
+    }
+}
+
 /// Imports a file (CSV in any supported encoding, .xlsx or .xls) into the meeting.
 pub fn import_file(
     meeting: &mut Meeting,

@@ -366,19 +366,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme::ok(),
             ));
             let config = &app.meeting.config;
-            for (org, counts) in config.organizations.iter().zip(&report.tally.orgs) {
-                let cells: Vec<String> = config
-                    .scale
-                    .options
-                    .iter()
-                    .zip(&counts.counts)
-                    .map(|(o, n)| format!("{}={}", o.key, n.to_shortest()))
-                    .collect();
+            for (index, org) in config.organizations.iter().enumerate() {
+                let counts = &report.tally.orgs[index];
                 body.push(Line::raw(format!(
                     "  {} {}  {}  {}={}",
                     org.id,
                     org.name,
-                    cells.join(" "),
+                    report.option_counts(config, index),
                     S::BlankShort.get(lang),
                     counts.blank.to_shortest()
                 )));

@@ -1,0 +1,112 @@
+//! Benchmarks of the terminal UI and of typed entry: a key event to a rendered frame with
+//! 10,000 forms stored, the first frame of a meeting of 100,000 forms, and saving one typed
+//! form durably.
+//!
+//! Run with `cargo bench --bench tui`. Figures depend on the machine and its disk.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::hint::black_box;
+use std::path::Path;
+use tallyclerk::generate::{write_meeting, Spec};
+use tallyclerk::import::{import_file, ImportOptions};
+use tallyclerk::model::{Ballot, Mark};
+use tallyclerk::store::Source;
+use tallyclerk::tui::{render, App, Tab};
+use tallyclerk::{Lang, Meeting};
+
+/// A generated meeting of `forms` forms x 30 organizations, imported.
+fn meeting_with(dir: &Path, forms: u64) {
+    let ballots = write_meeting(
+        dir,
+        Spec {
+            forms,
+            orgs: 30,
+            seed: 7,
+        },
+    )
+    .unwrap();
+    let mut meeting = Meeting::open(dir).unwrap();
+    import_file(&mut meeting, &ballots, ImportOptions::default()).unwrap();
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn bench(c: &mut Criterion) {
+    let temp = tempfile::tempdir().unwrap();
+    let ten_thousand = temp.path().join("10k");
+    meeting_with(&ten_thousand, 10_000);
+    let hundred_thousand = temp.path().join("100k");
+    meeting_with(&hundred_thousand, 100_000);
+
+    let mut app = App::new(Meeting::open(&ten_thousand).unwrap(), Lang::Zh).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|frame| render(&app, frame)).unwrap();
+    // On the Entry tab: accept the suggested serial, then type a mark and step back, over and
+    // over — each key changes the form, its live counts and its validity.
+    app.update(key(KeyCode::Enter));
+    let mut typed = false;
+    c.bench_function("key to frame, Entry, 10k forms, 120x40", |b| {
+        b.iter(|| {
+            let code = if typed {
+                KeyCode::Backspace
+            } else {
+                KeyCode::Char('1')
+            };
+            typed = !typed;
+            app.update(key(code));
+            terminal.draw(|frame| render(&app, frame)).unwrap();
+            black_box(terminal.backend().buffer().area);
+        })
+    });
+    app.go_tab(Tab::Ranking);
+    let mut down = true;
+    c.bench_function("key to frame, Ranking, 10k forms, 120x40", |b| {
+        b.iter(|| {
+            app.update(key(if down { KeyCode::Down } else { KeyCode::Up }));
+            down = !down;
+            terminal.draw(|frame| render(&app, frame)).unwrap();
+            black_box(terminal.backend().buffer().area);
+        })
+    });
+
+    let mut group = c.benchmark_group("open");
+    group.sample_size(10);
+    group.bench_function("open 100k forms to first frame, 120x40", |b| {
+        b.iter(|| {
+            let app = App::new(Meeting::open(&hundred_thousand).unwrap(), Lang::Zh).unwrap();
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            terminal.draw(|frame| render(&app, frame)).unwrap();
+            black_box(app.counts.collected)
+        })
+    });
+    group.finish();
+
+    let mut meeting = Meeting::open(&ten_thousand).unwrap();
+    let mut serial = meeting.store.max_serial().unwrap();
+    let marks = vec![Mark::Option(1); 30];
+    let mut group = c.benchmark_group("store");
+    group.sample_size(50);
+    group.bench_function("save one typed form durably", |b| {
+        b.iter_batched(
+            || {
+                serial += 1;
+                Ballot {
+                    serial,
+                    group: None,
+                    marks: marks.clone(),
+                }
+            },
+            |ballot| meeting.store.add(&ballot, Source::Typed).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -134,6 +134,21 @@ pub fn import_bytes(
     source: Source,
 ) -> Result<ImportReport> {
     let sha256 = hex(&Sha256::digest(bytes));
+    let (records, detected) =
+        source::open(name, bytes, &options.source).map_err(|p| Error::problem(*p))?;
+    import_records(meeting, name, sha256, records, detected, options, source)
+}
+
+/// Imports the records of an opened file whose content hashes to `sha256`.
+fn import_records(
+    meeting: &mut Meeting,
+    name: &str,
+    sha256: String,
+    mut records: Records,
+    detected: source::Detected,
+    options: ImportOptions,
+    source: Source,
+) -> Result<ImportReport> {
     if !options.allow_same_file {
         let earlier = meeting.store.batches_with_hash(&sha256)?;
         if !earlier.is_empty() {
@@ -149,8 +164,6 @@ pub fn import_bytes(
             )));
         }
     }
-    let (mut records, detected) =
-        source::open(name, bytes, &options.source).map_err(|p| Error::problem(*p))?;
     let config = meeting.config.clone();
     let map = options.map.clone().unwrap_or_default();
     let reader = CellReader::new(&config, &map.values);

@@ -10,7 +10,8 @@ use crate::config::csv_why;
 use crate::error::{Problem, Text};
 use encoding_rs::{Encoding as Codec, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 use std::borrow::Cow;
-use std::io::Cursor;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
 
 /// A text encoding the user can force with `--encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ pub struct SourceOptions {
 /// The records of a file, header first.
 pub enum Records<'a> {
     /// Delimited text.
-    Csv(Box<csv::Reader<Cursor<Cow<'a, [u8]>>>>),
+    Csv(Box<csv::Reader<Box<dyn Read + 'a>>>),
     /// Rows of a worksheet, with their row numbers.
     Sheet(std::vec::IntoIter<(u64, csv::StringRecord)>),
 }
@@ -103,28 +104,249 @@ pub fn open<'a>(
     }
     let (text, format) = decode(bytes, options.encoding);
     if text.contains(&0) {
-        return Err(problem(
-            file,
-            None,
-            Text::new(
-                "not a text file (it holds NUL bytes); give a CSV, .xlsx or .xls file, or --encoding",
-                "不是文本文件（含有 NUL 字节）；请提供 CSV、.xlsx 或 .xls 文件，或指定 --encoding",
-            ),
-        ));
+        return Err(not_text(file));
     }
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    Ok(csv_records(Box::new(Cursor::new(text)), delimiter, format))
+}
+
+fn csv_records<'a>(
+    input: Box<dyn Read + 'a>,
+    delimiter: u8,
+    format: &str,
+) -> (Records<'a>, Detected) {
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(Cursor::new(text));
-    Ok((
+        .from_reader(input);
+    (
         Records::Csv(Box::new(reader)),
         Detected {
             format: format.to_string(),
             delimiter: Some(delimiter as char),
         },
-    ))
+    )
+}
+
+/// What a first pass over a file found: its digest, and what its text is.
+struct Survey {
+    sha256: String,
+    head: Vec<u8>,
+    utf8: bool,
+    nul: bool,
+}
+
+const HEAD: usize = 64 * 1024;
+
+/// Reads a file once: SHA-256, whether all of it is UTF-8, NUL bytes, and its first bytes.
+fn survey(path: &Path) -> std::io::Result<Survey> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut survey = Survey {
+        sha256: String::new(),
+        head: Vec::new(),
+        utf8: true,
+        nul: false,
+    };
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buffer[..n];
+        hasher.update(chunk);
+        if survey.head.len() < HEAD {
+            let take = (HEAD - survey.head.len()).min(n);
+            survey.head.extend_from_slice(&chunk[..take]);
+        }
+        survey.nul |= chunk.contains(&0);
+        if survey.utf8 {
+            // A multi-byte character may straddle two chunks: carry its first bytes over.
+            carry.extend_from_slice(chunk);
+            match std::str::from_utf8(&carry) {
+                Ok(_) => carry.clear(),
+                Err(e) if e.error_len().is_none() => {
+                    carry.drain(..e.valid_up_to());
+                }
+                Err(_) => survey.utf8 = false,
+            }
+        }
+    }
+    survey.utf8 &= carry.is_empty();
+    survey.sha256 = crate::store::hex(&hasher.finalize());
+    Ok(survey)
+}
+
+/// Opens a file as records without holding it in memory when it is UTF-8 or GB18030 text
+/// (workbooks and UTF-16 files, small in practice, are read whole). Returns its SHA-256 too.
+pub fn open_path(
+    file: &str,
+    path: &Path,
+    options: &SourceOptions,
+) -> Result<(Records<'static>, Detected, String), OpenError> {
+    let survey = survey(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
+    let head = &survey.head;
+    let whole = |survey: &Survey| -> Result<(Records<'static>, Detected, String), OpenError> {
+        let bytes = std::fs::read(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
+        let (records, detected) = open_owned(file, bytes, options).map_err(OpenError::Problem)?;
+        Ok((records, detected, survey.sha256.clone()))
+    };
+    let workbook =
+        head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    let utf16 = matches!(
+        options.encoding,
+        Some(Encoding::Utf16Le | Encoding::Utf16Be)
+    ) || (options.encoding.is_none()
+        && (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")));
+    if workbook || utf16 || head.is_empty() {
+        return whole(&survey);
+    }
+    if survey.nul {
+        return Err(OpenError::Problem(not_text(file)));
+    }
+    let reader = BufReader::with_capacity(
+        1 << 20,
+        std::fs::File::open(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?,
+    );
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let (input, format, head_text): (Box<dyn Read>, &str, Cow<[u8]>) = match options.encoding {
+        Some(Encoding::Gb18030) => (
+            Box::new(LineDecoder::new(reader, true)),
+            "GB18030",
+            decode_lines_forced(head),
+        ),
+        Some(Encoding::Utf8) | None if bom || survey.utf8 => {
+            let mut reader = reader;
+            if bom {
+                let mut skip = [0u8; 3];
+                reader
+                    .read_exact(&mut skip)
+                    .map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
+            }
+            (
+                Box::new(reader),
+                "UTF-8",
+                Cow::Borrowed(&head[if bom { 3 } else { 0 }..]),
+            )
+        }
+        _ => (
+            Box::new(LineDecoder::new(reader, false)),
+            "GB18030",
+            decode_lines(head),
+        ),
+    };
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff_delimiter(&head_text));
+    let (records, detected) = csv_records(input, delimiter, format);
+    Ok((records, detected, survey.sha256))
+}
+
+/// Why a file could not be opened as records.
+pub enum OpenError {
+    /// It could not be read.
+    Io(std::path::PathBuf, std::io::Error),
+    /// It is not a file of ballots.
+    Problem(Box<Problem>),
+}
+
+fn not_text(file: &str) -> Box<Problem> {
+    problem(
+        file,
+        None,
+        Text::new(
+            "not a text file (it holds NUL bytes); give a CSV, .xlsx or .xls file, or --encoding",
+            "不是文本文件（含有 NUL 字节）；请提供 CSV、.xlsx 或 .xls 文件，或指定 --encoding",
+        ),
+    )
+}
+
+/// The in-memory path of [`open`] for bytes the records then own.
+fn open_owned(
+    file: &str,
+    bytes: Vec<u8>,
+    options: &SourceOptions,
+) -> Result<(Records<'static>, Detected), Box<Problem>> {
+    let (records, detected) = open(file, &bytes, options)?;
+    // Re-home the reader's input: text decoded from `bytes` is copied into an owned buffer.
+    match records {
+        Records::Sheet(rows) => Ok((Records::Sheet(rows), detected)),
+        Records::Csv(reader) => {
+            let mut text = Vec::new();
+            reader.into_inner().read_to_end(&mut text).map_err(|e| {
+                problem(
+                    file,
+                    None,
+                    Text::new(format!("unreadable: {e}"), format!("无法读取：{e}")),
+                )
+            })?;
+            let delimiter = detected.delimiter.map_or(b',', |d| d as u8);
+            Ok((
+                csv_records(Box::new(Cursor::new(text)), delimiter, &detected.format).0,
+                detected,
+            ))
+        }
+    }
+}
+
+fn decode_lines_forced(bytes: &[u8]) -> Cow<'_, [u8]> {
+    Cow::Owned(
+        GB18030
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()
+            .into_bytes(),
+    )
+}
+
+/// Serves a text file as UTF-8, a line at a time: a line that is valid UTF-8 stays so, any
+/// other (or every line, when GB18030 is forced) is decoded as GB18030.
+struct LineDecoder<R: BufRead> {
+    inner: R,
+    line: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    always: bool,
+}
+
+impl<R: BufRead> LineDecoder<R> {
+    fn new(inner: R, always: bool) -> LineDecoder<R> {
+        LineDecoder {
+            inner,
+            line: Vec::new(),
+            out: Vec::new(),
+            pos: 0,
+            always,
+        }
+    }
+}
+
+impl<R: BufRead> Read for LineDecoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.out.len() {
+            self.line.clear();
+            if self.inner.read_until(b'\n', &mut self.line)? == 0 {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.pos = 0;
+            if !self.always && std::str::from_utf8(&self.line).is_ok() {
+                self.out.extend_from_slice(&self.line);
+            } else {
+                self.out.extend_from_slice(
+                    GB18030.decode_without_bom_handling(&self.line).0.as_bytes(),
+                );
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Decodes to UTF-8 bytes, borrowing when the file already is UTF-8.

@@ -103,26 +103,29 @@ impl ImportReport {
 }
 
 /// Imports a file (CSV in any supported encoding, .xlsx or .xls) into the meeting.
+///
+/// The file is read twice, streaming: once for its SHA-256 and encoding, once for its
+/// records, so memory stays bounded whatever its size.
 pub fn import_file(
     meeting: &mut Meeting,
     path: &Path,
     options: ImportOptions,
 ) -> Result<ImportReport> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let name = path.display().to_string();
-    import_bytes(meeting, &name, &bytes, options, Source::Import)
-}
-
-/// Imports a canonical ballots CSV file, recording `source` on each ballot.
-pub fn import_file_as(
-    meeting: &mut Meeting,
-    path: &Path,
-    options: ImportOptions,
-    source: Source,
-) -> Result<ImportReport> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let name = path.display().to_string();
-    import_bytes(meeting, &name, &bytes, options, source)
+    let (records, detected, sha256) = match source::open_path(&name, path, &options.source) {
+        Ok(opened) => opened,
+        Err(source::OpenError::Io(path, e)) => return Err(Error::io(&path, e)),
+        Err(source::OpenError::Problem(p)) => return Err(Error::problem(*p)),
+    };
+    import_records(
+        meeting,
+        &name,
+        sha256,
+        records,
+        detected,
+        options,
+        Source::Import,
+    )
 }
 
 /// Imports the bytes of a file named `name` (for messages).

@@ -555,6 +555,34 @@ mod tests {
     }
 
     #[test]
+    fn files_stream_from_disk_in_any_encoding() {
+        // Over 1 MiB of three-byte characters: the survey's chunks split some of them.
+        let temp = tempfile::tempdir().unwrap();
+        let text = format!("serial,组织\n{}", "1,好\n".repeat(300_000));
+        let utf8 = temp.path().join("utf8.csv");
+        std::fs::write(&utf8, &text).unwrap();
+        let gbk = temp.path().join("gbk.csv");
+        std::fs::write(&gbk, GB18030.encode(&text).0).unwrap();
+        for (path, format) in [(&utf8, "UTF-8"), (&gbk, "GB18030")] {
+            let (mut records, detected, _) =
+                match open_path("f.csv", path, &SourceOptions::default()) {
+                    Ok(opened) => opened,
+                    Err(_) => panic!("{format} did not open"),
+                };
+            assert_eq!(detected.format, format);
+            let mut record = csv::StringRecord::new();
+            let mut rows = 0;
+            let mut last = String::new();
+            while records.next("f.csv", &mut record).unwrap().is_some() {
+                rows += 1;
+                last = record[1].to_string();
+            }
+            assert_eq!(rows, 300_001);
+            assert_eq!(last, "好");
+        }
+    }
+
+    #[test]
     fn empty_and_binary_files_are_problems() {
         assert!(open("f.csv", b"", &SourceOptions::default()).is_err());
         assert!(open("f.csv", b"\x00\x01\x02abc", &SourceOptions::default()).is_err());

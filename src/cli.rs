@@ -699,27 +699,7 @@ fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Re
         let mut lock = stdout.lock();
         return write(&mut lock);
     }
-    // Write beside the target and rename, so a crash never leaves half a results file.
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush().map_err(|e| Error::io(path, e))?;
-    }
-    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    // Temporary files are private; exports are for sharing, so they get ordinary permissions.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    export::write_atomically(path, write)
 }
 
 fn report_written(path: &Path, what: &str) {

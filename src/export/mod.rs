@@ -189,6 +189,33 @@ pub fn write_ballots_csv<W: Write>(out: W, meeting: &Meeting, bom: bool) -> Resu
     Ok(())
 }
 
+/// Writes a file beside its target and renames it into place, so a crash never leaves half a
+/// file; the result is synced to disk and readable by others (exports are for sharing).
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
+    {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush().map_err(|e| Error::io(path, e))?;
+    }
+    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// The companion of a results file: `results.csv` -> `results.csv.sha256`.
 pub fn companion_path(results: &Path) -> PathBuf {
     let mut name = results.as_os_str().to_owned();

@@ -5,15 +5,16 @@
 //! it. Imports run on a worker thread with their own connection to the store, so a large
 //! file never freezes the screen; the main loop polls the worker and shows a spinner.
 //!
-//! Export: the results CSV and the ballots CSV are written into the meeting folder, each
-//! through a temporary file renamed into place, and the paths written are listed. An xlsx
-//! export slots in as one more [`ExportKind`].
+//! Export: the results CSV, the results workbook (.xlsx) and the ballots CSV are written into
+//! the meeting folder, each through a temporary file renamed into place, and the paths
+//! written are listed.
 
 use super::app::{App, Overlay, Question};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
 use crate::error::{Error, Problems, Result, Text};
+use crate::export::write_atomically;
 use crate::export::{self, ResultsOptions};
 use crate::import::{self, ImportOptions, ImportReport};
 use crate::meeting::Meeting;
@@ -21,8 +22,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -33,7 +33,8 @@ pub enum ExportKind {
     Results,
     /// The ballots CSV (the canonical ballot set).
     Ballots,
-    // The xlsx workbook joins here once the library writes it.
+    /// The results workbook, laid out for printing.
+    Workbook,
 }
 
 impl ExportKind {
@@ -41,6 +42,7 @@ impl ExportKind {
         match self {
             ExportKind::Results => "results.csv",
             ExportKind::Ballots => "ballots.csv",
+            ExportKind::Workbook => "results.xlsx",
         }
     }
 
@@ -48,6 +50,7 @@ impl ExportKind {
         match self {
             ExportKind::Results => S::ResultsFile,
             ExportKind::Ballots => S::BallotsFile,
+            ExportKind::Workbook => S::WorkbookFile,
         }
     }
 }
@@ -137,6 +140,7 @@ pub fn handle(app: &mut App, action: Action) {
         },
         Action::ExportResults => export(app, ExportKind::Results, false),
         Action::ExportBallots => export(app, ExportKind::Ballots, false),
+        Action::ExportWorkbook => export(app, ExportKind::Workbook, false),
         Action::Up => app.files.scroll = app.files.scroll.saturating_sub(1),
         Action::Down => app.files.scroll += 1,
         _ => {}
@@ -280,7 +284,7 @@ pub fn poll(app: &mut App, block: bool) {
 /// Writes one export file into the meeting folder; a void round asks first (`forced` once
 /// the clerk said yes), and the file then says VOID ROUND.
 pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
-    if app.counts.void_round() && !forced && kind == ExportKind::Results {
+    if app.counts.void_round() && !forced && kind != ExportKind::Ballots {
         app.overlay = Overlay::Confirm(Question::ExportVoid(kind));
         return;
     }
@@ -303,6 +307,13 @@ pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
         ExportKind::Ballots => {
             write_atomically(&path, |out| export::write_ballots_csv(out, meeting, true))
         }
+        ExportKind::Workbook => meeting.results().and_then(|results| {
+            let bytes =
+                export::xlsx::results_workbook(meeting, &results, lang, ResultsOptions::default())?;
+            write_atomically(&path, |out| {
+                out.write_all(&bytes).map_err(|e| Error::io(&path, e))
+            })
+        }),
     };
     match outcome {
         Ok(()) => {
@@ -312,20 +323,6 @@ pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
         }
         Err(e) => app.fail(&e),
     }
-}
-
-/// Writes beside the target and renames, so a crash never leaves half a file.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush().map_err(|e| Error::io(path, e))?;
-    }
-    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }
 
 /// Draws the Import/Export tab.
@@ -409,7 +406,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw("   "),
         Span::styled("b ", theme::key()),
         Span::raw(S::BallotsFile.get(lang)),
-        Span::styled(format!("   {}", S::XlsxLater.get(lang)), theme::dim()),
+        Span::raw("   "),
+        Span::styled("x ", theme::key()),
+        Span::raw(S::WorkbookFile.get(lang)),
     ]));
     for (kind, path) in &files.written {
         lines.push(Line::raw(format!(

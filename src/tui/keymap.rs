@@ -129,6 +129,8 @@ pub enum Action {
     ExportResults,
     /// Files: export the ballots CSV.
     ExportBallots,
+    /// Files: export the results workbook.
+    ExportWorkbook,
     /// Yes to a question.
     Yes,
     /// No to a question.
@@ -775,6 +777,13 @@ pub const BINDINGS: &[Binding] = &[
         Char('b'),
         Action::ExportBallots,
         S::HelpExportBallots,
+        true,
+    ),
+    bind(
+        Files,
+        Char('x'),
+        Action::ExportWorkbook,
+        S::HelpExportWorkbook,
         true,
     ),
     bind(Files, Code(KeyCode::Up), Action::Up, S::HelpUpDown, false),

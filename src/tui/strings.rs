@@ -64,7 +64,7 @@ pub enum S {
     Export,
     ResultsFile,
     BallotsFile,
-    XlsxLater,
+    WorkbookFile,
     NoBallots,
     // Hints in the panels.
     HintSerial,
@@ -155,6 +155,7 @@ pub enum S {
     HelpImportConfirm,
     HelpExportResults,
     HelpExportBallots,
+    HelpExportWorkbook,
     HelpPromptAccept,
     HelpCancel,
     HelpPromptType,
@@ -214,7 +215,7 @@ impl S {
             S::Export => ("Export (into the meeting folder)", "导出（到会议文件夹）"),
             S::ResultsFile => ("results CSV", "结果 CSV"),
             S::BallotsFile => ("ballots CSV", "选票 CSV"),
-            S::XlsxLater => ("(xlsx: coming)", "（xlsx：即将提供）"),
+            S::WorkbookFile => ("results workbook", "结果工作簿"),
             S::NoBallots => ("No ballots yet.", "尚无选票。"),
             S::HintSerial => (
                 "Type the serial on the form, Enter to start.",
@@ -361,6 +362,7 @@ impl S {
             S::HelpImportConfirm => ("import previewed", "导入已预览文件"),
             S::HelpExportResults => ("export results", "导出结果"),
             S::HelpExportBallots => ("export ballots", "导出选票"),
+            S::HelpExportWorkbook => ("export results workbook (.xlsx)", "导出结果工作簿（.xlsx）"),
             S::HelpPromptAccept => ("accept", "确定"),
             S::HelpCancel => ("cancel", "取消"),
             S::HelpPromptType => ("type", "输入"),

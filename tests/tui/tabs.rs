@@ -98,10 +98,12 @@ fn exports_write_into_the_meeting_folder_and_show_the_paths() {
     add_ballots(&mut meeting, &["AABBCC"]);
     let mut app = app(meeting);
     key(&mut app, KeyCode::F(6));
-    keys(&mut app, "rb");
+    keys(&mut app, "rbx");
     let results = dir.path().join("results.csv");
     let ballots = dir.path().join("ballots.csv");
-    assert!(results.is_file() && ballots.is_file());
+    let workbook = dir.path().join("results.xlsx");
+    assert!(results.is_file() && ballots.is_file() && workbook.is_file());
+    assert!(std::fs::read(&workbook).unwrap().starts_with(b"PK"));
     let text = screen(&app, 120, 30);
     assert!(
         text.contains(&format!("results CSV: {}", results.display())),
@@ -109,6 +111,10 @@ fn exports_write_into_the_meeting_folder_and_show_the_paths() {
     );
     assert!(
         text.contains(&format!("ballots CSV: {}", ballots.display())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("results workbook: {}", workbook.display())),
         "{text}"
     );
     let csv = std::fs::read_to_string(&ballots).unwrap();

@@ -133,16 +133,9 @@ pub fn handle(app: &mut App, action: Action) {
             }
         }
         View::Edit(mut form) => {
+            let edited = form.edit(action).is_some();
             match action {
-                Action::Mark(i) => form.mark(Mark::Option(i)),
-                Action::MarkBlank => form.mark(Mark::Blank),
-                Action::MarkSpoiled => form.mark(Mark::Spoiled),
-                Action::Fill => form.fill_pending = true,
-                Action::Erase => {
-                    form.step_back();
-                }
-                Action::Up => form.move_by(-1),
-                Action::Down => form.move_by(1),
+                _ if edited => {}
                 Action::Back => {
                     app.ballots.view = View::Detail { row: form.cursor };
                     return;

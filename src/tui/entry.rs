@@ -5,11 +5,11 @@
 //! marks one row and moves on; Enter saves the form durably and opens the next one.
 
 use super::app::{App, Overlay, Question};
-use super::form::{self, FormEditor, StepBack};
+use super::form::{self, Edited, FormEditor, StepBack};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
-use crate::model::{validity, Ballot, Mark};
+use crate::model::{validity, Ballot};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -145,20 +145,17 @@ fn cycle_group(app: &mut App) {
 
 fn rows_key(app: &mut App, action: Action) {
     let form = &mut app.entry.form;
-    let page = 10;
-    match action {
-        Action::Mark(i) => form.mark(Mark::Option(i)),
-        Action::MarkBlank => form.mark(Mark::Blank),
-        Action::MarkSpoiled => form.mark(Mark::Spoiled),
-        Action::Fill => form.fill_pending = true,
+    match form.edit(action) {
         // Backspace on an empty first row goes back to the serial field.
-        Action::Erase => app.entry.on_rows = form.step_back() != StepBack::LeftForm,
-        Action::Up => form.move_by(-1),
-        Action::Down => form.move_by(1),
-        Action::PageUp => form.move_by(-page),
-        Action::PageDown => form.move_by(page),
-        Action::Home => form.move_by(isize::MIN / 2),
-        Action::End => form.move_by(isize::MAX / 2),
+        Some(Edited::SteppedBack(StepBack::LeftForm)) => app.entry.on_rows = false,
+        Some(_) => {}
+        None => other_rows_key(app, action),
+    }
+}
+
+fn other_rows_key(app: &mut App, action: Action) {
+    let form = &mut app.entry.form;
+    match action {
         Action::Back => {
             form.fill_pending = false;
             app.entry.on_rows = false;

@@ -5,6 +5,7 @@
 //! down, Backspace steps back and clears. The widgets that draw a form (its rows, and the
 //! running count of each option against `max_marks`) are here too.
 
+use super::keymap::Action;
 use super::strings::{self, S};
 use super::theme;
 use crate::config::Config;
@@ -33,6 +34,15 @@ pub enum StepBack {
     Cleared,
     /// Already at the first row with nothing to clear: the caller leaves the rows.
     LeftForm,
+}
+
+/// What [`FormEditor::edit`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// A row was marked, or the cursor moved.
+    Done,
+    /// Backspace, with its outcome.
+    SteppedBack(StepBack),
 }
 
 impl FormEditor {
@@ -92,6 +102,27 @@ impl FormEditor {
         self.cursor -= 1;
         self.marks[self.cursor] = None;
         StepBack::Cleared
+    }
+
+    /// Applies a key that edits or moves on the form, the same on every tab with a form.
+    /// Returns `None` when the key is not one of those, so the tab handles it.
+    pub fn edit(&mut self, action: Action) -> Option<Edited> {
+        const PAGE: isize = 10;
+        match action {
+            Action::Mark(i) => self.mark(Mark::Option(i)),
+            Action::MarkBlank => self.mark(Mark::Blank),
+            Action::MarkSpoiled => self.mark(Mark::Spoiled),
+            Action::Fill => self.fill_pending = true,
+            Action::Erase => return Some(Edited::SteppedBack(self.step_back())),
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-PAGE),
+            Action::PageDown => self.move_by(PAGE),
+            Action::Home => self.move_by(isize::MIN / 2),
+            Action::End => self.move_by(isize::MAX / 2),
+            _ => return None,
+        }
+        Some(Edited::Done)
     }
 
     /// Moves the cursor by `delta` rows, staying on the form.

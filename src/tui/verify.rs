@@ -94,18 +94,10 @@ pub fn handle(app: &mut App, action: Action) {
         },
         Stage::Rows { first, correcting } => {
             let form = &mut app.verify.form;
+            if form.edit(action).is_some() {
+                return;
+            }
             match action {
-                Action::Mark(i) => form.mark(Mark::Option(i)),
-                Action::MarkBlank => form.mark(Mark::Blank),
-                Action::MarkSpoiled => form.mark(Mark::Spoiled),
-                Action::Fill => form.fill_pending = true,
-                Action::Erase => {
-                    form.step_back();
-                }
-                Action::Up => form.move_by(-1),
-                Action::Down => form.move_by(1),
-                Action::PageUp => form.move_by(-10),
-                Action::PageDown => form.move_by(10),
                 Action::Back => reset(app),
                 Action::Accept => {
                     let untyped = form.untyped();

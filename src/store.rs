@@ -979,11 +979,6 @@ impl BatchSink<'_> {
             Err(e) => Err(e.into()),
         }
     }
-
-    /// Ballots inserted so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
 }
 
 /// Decodes stored marks strings fast: one table lookup per byte, into a reused vector.

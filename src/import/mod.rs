@@ -797,8 +797,3 @@ fn count(config: &Config, ballot: &Ballot, report: &mut ImportReport) {
         report.invalid += 1;
     }
 }
-
-/// Reads one cell with the meeting's scale and no map (see [`cells::CellReader`]).
-pub fn parse_cell(config: &Config, cell: &str) -> Option<Mark> {
-    CellReader::new(config, &[]).read(cell)
-}

@@ -77,6 +77,8 @@ pub enum Refusal {
     NotTiedAtCutoff,
     /// Their tie group does not reach across this tier's cutoff from inside the tier.
     NotAcrossTier,
+    /// Their tie group also spans an earlier tier, which must be decided first.
+    EarlierTierFirst,
     /// More were named than places of the tier are left to their group.
     TooMany {
         /// Places of the tier left to the group.
@@ -126,6 +128,9 @@ fn check(
         return Err(Refusal::NotTiedAtCutoff);
     }
     let (first, last) = tier_places(config, decision.tier);
+    if start < first && end >= first {
+        return Err(Refusal::EarlierTierFirst);
+    }
     if start < first || start > last || end <= last {
         return Err(Refusal::NotAcrossTier);
     }
@@ -288,6 +293,10 @@ impl Refusal {
             Refusal::NotAcrossTier => Text::new(
                 format!("their tie does not cross the cutoff at the end of tier {name}"),
                 format!("其并列并未跨越“{label}”的名额线"),
+            ),
+            Refusal::EarlierTierFirst => Text::new(
+                format!("their tie also spans the places of a tier before {name}: decide that tier first"),
+                format!("其并列还跨越“{label}”之前的等次：请先裁定该等次"),
             ),
             Refusal::TooMany { left } => Text::new(
                 format!("more organizations named than the {left} places of tier {name} left to their tie"),
@@ -539,12 +548,26 @@ mod tests {
             check_decision(&c, &t, &[], &d),
             Err(Refusal::TooMany { left: 1 })
         );
-        // The tie does not cross the end of tier better (it ends at place 3).
+        // Tier better: the tie starts in excellent, which must be decided first.
         let d = Decision {
             tier: 1,
             orgs: vec![1],
         };
-        assert_eq!(check_decision(&c, &t, &[], &d), Err(Refusal::NotAcrossTier));
+        assert_eq!(
+            check_decision(&c, &t, &[], &d),
+            Err(Refusal::EarlierTierFirst)
+        );
+        // A third tier after the tie: the tie does not reach it.
+        let c3 = config(5, &[("excellent", 2), ("better", 1), ("fair", 1)], "");
+        let t3 = tally(&c3, &["A", "B", "B", "C", "D"]);
+        let d = Decision {
+            tier: 2,
+            orgs: vec![1],
+        };
+        assert_eq!(
+            check_decision(&c3, &t3, &[], &d),
+            Err(Refusal::NotAcrossTier)
+        );
         // Once decided, O2 is no longer undecided: deciding it again is refused.
         let d = Decision {
             tier: 0,

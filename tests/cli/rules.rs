@@ -37,7 +37,7 @@ fn decide_resolves_a_tie_at_the_cutoff_and_refuses_otherwise() {
     );
     let err = stderr_of(&f.run("decide", &["--tier", "better", "O3"]).code(1));
     assert!(
-        err.contains("does not cross the cutoff at the end of tier better"),
+        err.contains("also spans the places of a tier before better: decide that tier first"),
         "{err}"
     );
     f.run("decide", &["--tier", "gold", "O3"]).code(1);

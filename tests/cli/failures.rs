@@ -322,3 +322,34 @@ fn check_finds_ballots_changed_outside_tallyclerk() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_meeting_folder_is_a_clear_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("m");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("meeting.toml"), "title = \"只读\"\n").unwrap();
+    std::fs::write(dir.join("organizations.csv"), "id,name\nA1,甲\n").unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Permissions do not bind the superuser: there is nothing to test then.
+    let probe = dir.join("probe");
+    if std::fs::write(&probe, b"").is_ok() {
+        let _ = std::fs::remove_file(&probe);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipped: the folder stays writable for this user");
+        return;
+    }
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "tally"])
+        .arg(&dir)
+        .assert()
+        .code(1);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("meeting.db") && err.contains("Permission denied"),
+        "{err}"
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}

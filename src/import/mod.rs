@@ -620,6 +620,18 @@ impl Batch<'_> {
                         .unwrap_or(Mark::Blank),
                 );
             }
+            // A serial counts as seen even on a row with other problems, so its twin is
+            // reported too.
+            if let (Some(serial), Some(column)) = (serial, wide.serial) {
+                if !self.seen.insert(serial) {
+                    self.problem(
+                        line,
+                        column,
+                        &serial.to_string(),
+                        Text::new("serial twice in the file", "编号在文件中重复"),
+                    );
+                }
+            }
             if self.problems.total() > before {
                 continue;
             }
@@ -734,15 +746,6 @@ impl Batch<'_> {
         sink: &mut BatchSink,
     ) -> Result<()> {
         let serial_text = ballot.serial.to_string();
-        if !self.seen.insert(ballot.serial) {
-            self.problem(
-                line,
-                serial_column,
-                &serial_text,
-                Text::new("serial twice in the file", "编号在文件中重复"),
-            );
-            return Ok(());
-        }
         if sink.serial_taken(ballot.serial)? {
             if self.options.skip_existing {
                 self.report.skipped.push(ballot.serial);

@@ -133,3 +133,71 @@ fn demo_ballots_round_trip_through_gb18030_and_semicolons() {
     assert_eq!(results_csv(&demo), results_csv(&fresh));
     assert_eq!(digest(&demo), digest(&fresh));
 }
+
+#[test]
+fn utf16_big_endian_with_bom() {
+    let (t, mut m) = meeting(3, "ABCD");
+    let bytes: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(WIDE.encode_utf16().flat_map(|u| u.to_be_bytes()))
+        .collect();
+    let file = t.path().join("be.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let r = import(&mut m, &file, None);
+    assert_eq!(r.format, "UTF-16BE");
+    assert_wide_counts(&r);
+}
+
+#[test]
+fn mixed_utf8_and_gbk_lines_from_an_appending_scanner() {
+    // The header and form 1 in UTF-8, forms 2 and 3 appended in GBK.
+    let (t, mut m) = meeting(3, "ABCD");
+    let mut lines = WIDE.lines();
+    let mut bytes = format!("{}\n{}\n", lines.next().unwrap(), lines.next().unwrap()).into_bytes();
+    for line in lines {
+        bytes.extend_from_slice(&GB18030.encode(&format!("{line}\n")).0);
+    }
+    let file = t.path().join("mixed.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let r = import(&mut m, &file, None);
+    assert_wide_counts(&r);
+}
+
+#[test]
+fn forced_encoding_and_delimiter() {
+    // A GB18030 file with "|" inside cells and ";" between them; both forced.
+    let (t, mut m) = meeting(3, "ABCD");
+    let text = WIDE.replace(',', ";").replace("AB", "A|B");
+    let file = t.path().join("forced.txt");
+    std::fs::write(&file, GB18030.encode(&text).0).unwrap();
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .args(["--encoding", "gbk", "--delimiter", ";"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("imported 3 forms: 3 valid, 0 invalid, 2 spoiled marks"),
+        "{text}"
+    );
+    assert!(text.contains("GB18030, ';'"), "{text}");
+    drop(m.store.summary());
+    let _ = &mut m;
+}
+
+#[test]
+fn a_long_file_rating_one_organization_twice_on_a_form_is_refused() {
+    let (t, _m) = meeting(3, "ABCD");
+    let file = t.path().join("long.csv");
+    std::fs::write(&file, "serial,org,rating\n1,O1,A\n1,O1,B\n").unwrap();
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("long.csv:3: column \"org\": value \"O1\": a second rating of this organization on the same form"), "{err}");
+}

@@ -123,3 +123,90 @@ fn many_problems_are_counted_past_the_limit() {
         ],
     );
 }
+
+#[test]
+fn a_bad_second_file_keeps_the_first_out_too() {
+    let (t, m) = meeting(3, "ABCD");
+    drop(m);
+    let before = digest(t.path());
+    let good = t.path().join("good.csv");
+    std::fs::write(&good, "serial,O1,O2,O3\n1,A,B,C\n").unwrap();
+    let bad = t.path().join("bad.csv");
+    std::fs::write(&bad, "serial,O1,O2,O3\n2,A,Q,C\n").unwrap();
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&good)
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad.csv:2: column \"O2\": value \"Q\""),
+        "{err}"
+    );
+    assert_eq!(digest(t.path()), before);
+}
+
+#[test]
+fn problems_in_chinese() {
+    let (t, m) = meeting(3, "ABCD");
+    drop(m);
+    let bad = t.path().join("bad.csv");
+    std::fs::write(&bad, "serial,O1,O2,O3\n1,A,Q,C\n1,A,B,C\n").unwrap();
+    let out = assert_cmd::Command::cargo_bin("tallyclerk")
+        .unwrap()
+        .args(["--lang", "zh", "import"])
+        .arg(t.path())
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad.csv:2: 列 \"O2\": 值 \"Q\": 不是有效评价"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:3: 列 \"serial\": 值 \"1\": 编号在文件中重复"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_workbook_problem_names_its_row_and_column() {
+    let (t, m) = meeting(3, "ABCD");
+    drop(m);
+    let before = digest(t.path());
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, h) in ["serial", "O1", "O2", "O3"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 1.0).unwrap();
+    for (c, v) in ["A", "maybe", "C"].iter().enumerate() {
+        sheet.write_string(1, c as u16 + 1, *v).unwrap();
+    }
+    let file = t.path().join("forms.xlsx");
+    workbook.save(&file).unwrap();
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("forms.xlsx:2: column \"O2\": value \"maybe\": not a rating"),
+        "{err}"
+    );
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .args(["--sheet", "Other"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("no sheet \"Other\" (sheets: Sheet1)"), "{err}");
+    assert_eq!(digest(t.path()), before);
+}

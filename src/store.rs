@@ -571,24 +571,14 @@ impl Store {
     }
 
     fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
-        let row = self.conn.query_row(
-            "SELECT id, serial, grp, marks, valid, invalid_reason, source, created_at, verified_at
-             FROM ballots WHERE id = ?1",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            },
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {STORED_COLUMNS} FROM ballots WHERE id = ?1"
+        ))?;
+        let row = stmt.query_row([id], stored_row)?;
+        self.stored_ballot(row)
+    }
+
+    fn stored_ballot(&self, row: StoredRow) -> Result<StoredBallot> {
         Ok(StoredBallot {
             id: row.0,
             ballot: Ballot {
@@ -645,16 +635,13 @@ impl Store {
         Ok(())
     }
 
-    /// All ballots that count, with their bookkeeping, in serial order.
+    /// All ballots that count, with their bookkeeping, in serial order (one query).
     pub fn ballots(&self) -> Result<Vec<StoredBallot>> {
-        let ids: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id FROM ballots WHERE voided_at IS NULL ORDER BY serial")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        ids.into_iter().map(|id| self.ballot_by_id(id)).collect()
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {STORED_COLUMNS} FROM ballots WHERE voided_at IS NULL ORDER BY serial"
+        ))?;
+        let rows = stmt.query_map([], stored_row)?;
+        rows.map(|row| self.stored_ballot(row?)).collect()
     }
 
     /// The highest serial ever stored (voided included), 0 when none.
@@ -1027,6 +1014,37 @@ impl MarksDecoder {
     }
 }
 
+/// The columns of a [`StoredBallot`], in the order [`stored_row`] reads them.
+const STORED_COLUMNS: &str =
+    "id, serial, grp, marks, valid, invalid_reason, source, created_at, verified_at";
+
+/// One row of [`STORED_COLUMNS`], marks still encoded.
+type StoredRow = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    bool,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+);
+
+fn stored_row(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
 fn decode_marks(config: &Config, text: &str) -> Result<Vec<Mark>> {
     parse_marks(text, &config.scale)
         .ok()
@@ -1251,6 +1269,34 @@ mod tests {
             group: None,
             marks: parse_marks(marks, &store.config().scale).unwrap(),
         }
+    }
+
+    #[test]
+    fn the_ballots_list_holds_every_counting_ballot_in_serial_order_as_stored() {
+        // Read in one query: it must say what the look-up of each serial says, voided ones
+        // left out, edits, validity and verification included.
+        let (_temp, mut store) = meeting("[rules]\nmax_marks = { A = 1 }\n");
+        for (serial, marks) in [(5, "AB"), (2, "AA"), (9, "B*"), (7, "--")] {
+            store
+                .add(&ballot(&store, serial, marks), Source::Typed)
+                .unwrap();
+        }
+        store.void(9, "torn").unwrap();
+        store.mark_verified(5).unwrap();
+        let marks = parse_marks("CA", &store.config().scale).unwrap();
+        store.edit(7, &marks, None, "misread").unwrap();
+        let listed = store.ballots().unwrap();
+        let serials: Vec<u64> = listed.iter().map(|b| b.ballot.serial).collect();
+        assert_eq!(serials, [2, 5, 7]);
+        for stored in &listed {
+            assert_eq!(
+                Some(stored),
+                store.ballot(stored.ballot.serial).unwrap().as_ref()
+            );
+        }
+        assert!(!listed[0].valid && listed[0].invalid_reason.is_some());
+        assert!(listed[1].verified_at.is_some());
+        assert_eq!(listed[2].ballot.marks, marks);
     }
 
     #[test]

@@ -192,12 +192,8 @@ fn a_long_file_rating_one_organization_twice_on_a_form_is_refused() {
     let (t, _m) = meeting(3, "ABCD");
     let file = t.path().join("long.csv");
     std::fs::write(&file, "serial,org,rating\n1,O1,A\n1,O1,B\n").unwrap();
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&file)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&file);
+    });
     assert!(err.contains("long.csv:3: column \"org\": value \"O1\": a second rating of this organization on the same form"), "{err}");
 }

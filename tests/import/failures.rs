@@ -11,13 +11,9 @@ fn refused(content: &[u8], expected: &[&str]) {
     let before = digest(t.path());
     let bad = t.path().join("bad.csv");
     std::fs::write(&bad, content).unwrap();
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&bad)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&bad);
+    });
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in {err}");
     }
@@ -94,15 +90,9 @@ fn a_bad_map_file_names_its_line_and_field() {
     std::fs::write(&map, "serial = \"auto\"\n[columns]\nq1 = \"O9\"\n").unwrap();
     let file = t.path().join("f.csv");
     std::fs::write(&file, "q1,O2,O3\nA,B,C\n").unwrap();
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&file)
-        .arg("--map")
-        .arg(&map)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&file).arg("--map").arg(&map);
+    });
     assert!(
         err.contains("map.toml:3: field \"columns.q1\": \"O9\" is no organization id or name"),
         "{err}"
@@ -133,14 +123,9 @@ fn a_bad_second_file_keeps_the_first_out_too() {
     std::fs::write(&good, "serial,O1,O2,O3\n1,A,B,C\n").unwrap();
     let bad = t.path().join("bad.csv");
     std::fs::write(&bad, "serial,O1,O2,O3\n2,A,Q,C\n").unwrap();
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&good)
-        .arg(&bad)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&good).arg(&bad);
+    });
     assert!(
         err.contains("bad.csv:2: column \"O2\": value \"Q\""),
         "{err}"
@@ -188,25 +173,16 @@ fn a_workbook_problem_names_its_row_and_column() {
     }
     let file = t.path().join("forms.xlsx");
     workbook.save(&file).unwrap();
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&file)
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&file);
+    });
     assert!(
         err.contains("forms.xlsx:2: column \"O2\": value \"maybe\": not a rating"),
         "{err}"
     );
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(&file)
-        .args(["--sheet", "Other"])
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&file).args(["--sheet", "Other"]);
+    });
     assert!(err.contains("no sheet \"Other\" (sheets: Sheet1)"), "{err}");
     assert_eq!(digest(t.path()), before);
 }

@@ -75,6 +75,15 @@ pub fn tallyclerk() -> Command {
     cmd
 }
 
+/// Runs `import DIR` with the arguments `add` gives, expects exit 1 and returns stderr.
+pub fn import_refused(dir: &Path, add: impl FnOnce(&mut Command)) -> String {
+    let mut cmd = tallyclerk();
+    cmd.arg("import").arg(dir);
+    add(&mut cmd);
+    let out = cmd.assert().code(1);
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
 /// The ballot-set digest line of `check`.
 pub fn digest(dir: &Path) -> String {
     let out = tallyclerk()

@@ -115,13 +115,9 @@ fn zipgrade_answers_without_names() {
 #[test]
 fn omrchecker_without_a_map_is_refused_naming_the_question_columns() {
     let (t, _m) = meeting(11, "ABCD");
-    let out = tallyclerk()
-        .arg("import")
-        .arg(t.path())
-        .arg(data("scanners/omrchecker_sample4_Results.csv"))
-        .assert()
-        .code(1);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(data("scanners/omrchecker_sample4_Results.csv"));
+    });
     assert!(
         err.contains(":1: column \"q1\": unknown organization id"),
         "{err}"

@@ -20,7 +20,7 @@ use crate::lang::Lang;
 use crate::meeting::Meeting;
 use crate::model::{validity, Ballot, Mark};
 use crate::ranking::{self, Decision, Ranking};
-use crate::store::{Source, StoredBallot, Summary};
+use crate::store::{Source, Store, StoredBallot};
 use crate::tally::Tally;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::time::Instant;
@@ -183,15 +183,18 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn from_summary(summary: &Summary) -> Counts {
-        Counts {
-            issued: summary.issued,
-            collected: summary.collected,
-            valid: summary.valid,
-            invalid: summary.invalid,
-            verified: summary.verified,
-            finalised: summary.finalised,
-        }
+    /// Reads the counts from the store; the digest is not needed here, so its full sorted
+    /// pass is not made when the UI opens.
+    fn read(store: &Store) -> Result<Counts> {
+        let ballots = store.ballot_counts()?;
+        Ok(Counts {
+            issued: store.issued()?,
+            collected: ballots.collected,
+            valid: ballots.valid,
+            invalid: ballots.invalid,
+            verified: ballots.verified,
+            finalised: store.is_final()?,
+        })
     }
 
     /// More forms collected than issued.
@@ -246,13 +249,14 @@ impl App {
     /// Opens the UI on a meeting, in `lang`.
     pub fn new(meeting: Meeting, lang: Lang) -> Result<App> {
         let orgs = meeting.config.organizations.len();
-        let results = meeting.results()?;
+        let tally = meeting.tally()?;
         let decisions = meeting.store.decisions()?;
+        let ranking = ranking::rank(&meeting.config, &tally, &decisions);
         let next_serial = meeting.store.max_serial()? + 1;
         let mut app = App {
-            tally: results.tally,
-            ranking: results.ranking,
-            counts: Counts::from_summary(&results.summary),
+            counts: Counts::read(&meeting.store)?,
+            tally,
+            ranking,
             decisions,
             meeting,
             lang,
@@ -632,9 +636,8 @@ impl App {
 
     /// Re-reads everything from the store (after an import).
     pub fn reload(&mut self) -> Result<()> {
-        let results = self.meeting.results()?;
-        self.tally = results.tally;
-        self.counts = Counts::from_summary(&results.summary);
+        self.tally = self.meeting.tally()?;
+        self.counts = Counts::read(&self.meeting.store)?;
         self.decisions = self.meeting.store.decisions()?;
         self.rerank();
         entry::refresh_serial(self);

@@ -4,7 +4,7 @@
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::lang::Lang;
-use crate::model::{validity, Tier};
+use crate::model::Tier;
 use crate::ranking::{self, Decision, Ranking};
 use crate::store::{Store, Summary};
 use crate::tally::Tally;
@@ -93,28 +93,9 @@ impl Meeting {
         Meeting::open(dir)
     }
 
-    /// Counts the valid ballots, one pass over the store.
+    /// Counts the valid ballots (from the store's cached count when it is current).
     pub fn tally(&self) -> Result<Tally> {
-        let config = &self.config;
-        let mut tally = Tally::new(
-            config.organizations.len(),
-            config.scale.len(),
-            config.groups.len(),
-        );
-        self.store.scan_ballots(|ballot| {
-            if validity(&ballot.marks, &config.scale, &config.rules).is_ok() {
-                let group = ballot
-                    .group
-                    .as_deref()
-                    .and_then(|g| config.groups.iter().position(|x| x.id == g));
-                let weight = config.weight_of(ballot.group.as_deref()).ok_or_else(|| {
-                    Error::Internal(format!("ballot {} has an unknown group", ballot.serial))
-                })?;
-                tally.add(&ballot.marks, weight, group);
-            }
-            Ok(())
-        })?;
-        Ok(tally)
+        Ok(self.store.count()?.tally)
     }
 
     /// Tally, ranking and summary.

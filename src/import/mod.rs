@@ -15,13 +15,13 @@ use crate::config::Config;
 use crate::error::{Error, Problem, Problems, Result, Text};
 use crate::meeting::Meeting;
 use crate::model::{validity, Ballot, Mark};
-use crate::store::{hex, BatchSink, Outcome, Source};
+use crate::store::{hex, BatchSink, SerialSet, Source};
 use crate::tally::Tally;
 use cells::CellReader;
 use mapping::{LayoutKind, Mapping, SerialSource};
 use sha2::{Digest, Sha256};
 use source::{Records, SourceOptions};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -223,7 +223,7 @@ fn import_records(
         options: &options,
         reader: &reader,
         headers: &headers,
-        seen: HashSet::new(),
+        seen: SerialSet::new(),
         next_serial,
         report: &mut report,
         problems: &mut problems,
@@ -469,7 +469,7 @@ struct Batch<'a> {
     options: &'a ImportOptions,
     reader: &'a CellReader,
     headers: &'a [String],
-    seen: HashSet<u64>,
+    seen: SerialSet,
     next_serial: u64,
     report: &'a mut ImportReport,
     problems: &'a mut Problems,
@@ -746,7 +746,7 @@ impl Batch<'_> {
         sink: &mut BatchSink,
     ) -> Result<()> {
         let serial_text = ballot.serial.to_string();
-        if sink.serial_taken(ballot.serial)? {
+        if sink.serial_taken(ballot.serial) {
             if self.options.skip_existing {
                 self.report.skipped.push(ballot.serial);
                 return Ok(());
@@ -768,16 +768,8 @@ impl Batch<'_> {
                 (progress.0)(self.report.forms);
             }
         }
-        if self.problems.is_empty()
-            && !self.options.dry_run
-            && sink.insert(ballot)? == Outcome::SerialTaken
-        {
-            self.problem(
-                line,
-                serial_column,
-                &serial_text,
-                Text::new("serial already in the meeting", "编号已在本次会议中"),
-            );
+        if self.problems.is_empty() && !self.options.dry_run {
+            sink.insert(ballot)?;
         }
         Ok(())
     }

@@ -280,9 +280,42 @@ fn a_store_from_a_newer_tallyclerk_is_refused() {
     drop(conn);
     let err = stderr_of(&f.run("add", &["2", "ABCD-"]).code(1));
     assert!(
-        err.contains("was written by a newer tallyclerk (schema 99, this one reads 1)"),
+        err.contains("was written by a newer tallyclerk (schema 99, this one reads 2)"),
         "{err}"
     );
+}
+
+#[test]
+fn a_store_of_schema_1_is_migrated_and_the_migration_audited() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCD-"]).success();
+    f.run("add", &["2", "BBCD-"]).success();
+    // Schema 1 is schema 2 without the indexes of voided and verified ballots.
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    conn.execute_batch(
+        "DROP INDEX ballots_voided; DROP INDEX ballots_verified; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    f.run("void", &["2", "--reason", "torn"]).success();
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ballots_voided', 'ballots_verified')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((version, indexes), (2, 2));
+    drop(conn);
+    let log = stdout_of(&f.run("log", &[]).success());
+    assert!(log.contains("schema 1 to 2"), "{log}");
+    f.run("check", &[]).success();
+    let tally = stdout_of(&f.run("tally", &["--format", "json"]).success());
+    assert!(tally.contains("\"voided\": 1"), "{tally}");
 }
 
 #[test]

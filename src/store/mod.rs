@@ -14,8 +14,18 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Duration;
 
+mod batch;
+mod count;
+mod serials;
+mod set_hash;
+
+pub use batch::BatchSink;
+pub use count::Count;
+pub use serials::SerialSet;
+use set_hash::SetHash;
+
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +82,21 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER ballots_never_deleted BEFORE DELETE ON ballots
 BEGIN SELECT RAISE(ABORT, 'ballots are voided, never deleted'); END;
 ";
+
+/// How long a change waits for another process's change to the same meeting.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Migrations, by the version they lead to.
+///
+/// 2: the few voided and verified ballots are indexed, so counting them does not read the
+/// whole table.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    2,
+    "
+CREATE INDEX ballots_voided ON ballots(id) WHERE voided_at IS NOT NULL;
+CREATE INDEX ballots_verified ON ballots(id) WHERE verified_at IS NOT NULL AND voided_at IS NULL;
+",
+)];
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
@@ -158,15 +183,6 @@ impl Summary {
     }
 }
 
-/// What an import does with a row whose serial is already in the meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Stored.
-    Inserted,
-    /// Its serial is already in the meeting.
-    SerialTaken,
-}
-
 /// The open store of one meeting.
 pub struct Store {
     conn: Connection,
@@ -182,7 +198,7 @@ impl Store {
             restrict_permissions_on_create(&path)?;
         }
         let conn = Connection::open(&path)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -229,9 +245,21 @@ impl Store {
                 &format!("INSERT INTO meta (key, value) VALUES ('created_at', {NOW})"),
                 [],
             )?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             append_audit(&tx, "create", "store created")?;
         }
+        for &(to, migration) in MIGRATIONS {
+            if version < to {
+                tx.execute_batch(migration)?;
+            }
+        }
+        if version > 0 {
+            append_audit(
+                &tx,
+                "migrate",
+                &format!("schema {version} to {SCHEMA_VERSION}"),
+            )?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
     }
@@ -371,9 +399,13 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        let mut set = SetHash::load(&tx)?;
-        set.add(ballot.serial as i64, ballot.group.as_deref(), &marks);
-        set.save(&tx)?;
+        let before = SetHash::load(&tx)?;
+        let mut after = before;
+        after.add(ballot.serial as i64, ballot.group.as_deref(), &marks);
+        after.save(&tx)?;
+        count::carry(&tx, &self.config, &before, &after, |count| {
+            count.add(&self.config, ballot.group.as_deref(), &ballot.marks)
+        })?;
         append_audit(
             &tx,
             "add",
@@ -385,75 +417,6 @@ impl Store {
         )?;
         tx.commit()?;
         self.ballot_by_id(id)
-    }
-
-    /// Imports a batch in one transaction: `fill` is handed a sink to insert ballots into and
-    /// decides whether the batch is kept (`Ok(true)`), dropped (`Ok(false)`, a dry run or a
-    /// file with problems) or fails. Nothing of the batch remains unless it is kept.
-    pub fn import_batch<F>(
-        &mut self,
-        file_name: &str,
-        sha256: &str,
-        source: Source,
-        fill: F,
-    ) -> Result<bool>
-    where
-        F: FnOnce(&mut BatchSink<'_>) -> Result<bool>,
-    {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "import")?;
-        let now: String = tx.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
-        tx.execute(
-            "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
-             VALUES (?1, ?2, 0, ?3)",
-            params![file_name, sha256, now],
-        )?;
-        let batch_id = tx.last_insert_rowid();
-        let keep = {
-            let mut sink = BatchSink {
-                insert: tx.prepare(
-                    "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?,
-                now,
-                exists: tx.prepare(
-                    "SELECT 1 FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
-                )?,
-                config: &self.config,
-                batch_id,
-                source,
-                rows: 0,
-                set: SetHash::load(&tx)?,
-                // Checked once: into a meeting without ballots (the big imports) no serial
-                // can be taken, so the per-row lookup is skipped.
-                meeting_empty: !tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM ballots WHERE voided_at IS NULL)",
-                    [],
-                    |r| r.get::<_, bool>(0),
-                )?,
-            };
-            let keep = fill(&mut sink)?;
-            (keep, sink.rows, sink.set)
-        };
-        let (keep, rows, set) = keep;
-        if !keep {
-            tx.rollback()?;
-            return Ok(false);
-        }
-        tx.execute(
-            "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
-            params![rows as i64, batch_id],
-        )?;
-        set.save(&tx)?;
-        append_audit(
-            &tx,
-            "import",
-            &format!("file {file_name} sha256 {sha256} ballots {rows}"),
-        )?;
-        tx.commit()?;
-        Ok(true)
     }
 
     /// The names of earlier import batches with this content hash.
@@ -485,14 +448,20 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "edit")?;
         let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
-        let mut set = SetHash::load(&tx)?;
-        set.remove_stored(&tx, id)?;
-        set.add(
+        let before = SetHash::load(&tx)?;
+        let mut after = before;
+        let (old_group, old_marks) = after.remove_stored(&tx, id)?;
+        after.add(
             serial as i64,
             group,
             &marks_string(marks, &self.config.scale),
         );
-        set.save(&tx)?;
+        after.save(&tx)?;
+        count::carry(&tx, &self.config, &before, &after, |count| {
+            let old_marks = decode_marks(&self.config, &old_marks)?;
+            count.remove(&self.config, old_group.as_deref(), &old_marks)?;
+            count.add(&self.config, group, marks)
+        })?;
         tx.execute(
             &format!(
                 "INSERT INTO ballot_history (ballot_id, grp, marks, replaced_at, reason)
@@ -529,9 +498,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "void")?;
         let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
-        let mut set = SetHash::load(&tx)?;
-        set.remove_stored(&tx, id)?;
-        set.save(&tx)?;
+        take_out(&self.config, &tx, id)?;
         tx.execute(
             &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = ?1 WHERE id = ?2"),
             params![reason, id],
@@ -557,9 +524,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "undo")?;
-        let mut set = SetHash::load(&tx)?;
-        set.remove_stored(&tx, id)?;
-        set.save(&tx)?;
+        take_out(&self.config, &tx, id)?;
         tx.execute(
             &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = 'undo' WHERE id = ?1 AND voided_at IS NULL"),
             params![id],
@@ -772,20 +737,73 @@ impl Store {
 
     /// SHA-256 over `serial,group,marks` lines of the ballots that count, in serial order.
     ///
-    /// Computing it is a full pass, so it is cached in `meta` beside the incremental set hash
-    /// it was computed for; any change moves the set hash and so invalidates the cache.
+    /// Computing it is a full pass, so it is cached in `meta` under the incremental set hash
+    /// of the ballots it was computed from; any change moves the set hash and so leaves the
+    /// cached digest unused.
     pub fn digest(&self) -> Result<String> {
-        let set = SetHash::load(&self.conn)?.hex();
-        if meta_in(&self.conn, "digest_for")?.as_deref() == Some(set.as_str()) {
-            if let Some(digest) = meta_in(&self.conn, "digest")? {
-                return Ok(digest);
+        let cached = self.snapshot(|conn| {
+            let set = SetHash::load(conn)?.hex();
+            if meta_in(conn, "digest_for")?.as_deref() != Some(set.as_str()) {
+                return Ok(None);
+            }
+            meta_in(conn, "digest")
+        })?;
+        if let Some(digest) = cached {
+            return Ok(digest);
+        }
+        let (set, digest) =
+            self.snapshot(|_| Ok((SetHash::load(&self.conn)?.hex(), self.compute_digest()?)))?;
+        self.cache(|conn| {
+            set_meta(conn, "digest", &digest)?;
+            set_meta(conn, "digest_for", &set)
+        });
+        Ok(digest)
+    }
+
+    /// What the ballots that count add up to: the tally of the valid ones and how many there
+    /// are. Read from the cache when it is current, else counted in one pass and cached.
+    pub fn count(&self) -> Result<Count> {
+        let cached =
+            self.snapshot(|conn| count::load(conn, &self.config, &SetHash::load(conn)?))?;
+        if let Some(count) = cached {
+            return Ok(count);
+        }
+        let (set, count) =
+            self.snapshot(|conn| Ok((SetHash::load(conn)?, self.count_by_scan()?)))?;
+        self.cache(|conn| count::save(conn, &self.config, &set, &count));
+        Ok(count)
+    }
+
+    /// [`Store::count`] without the cache: one pass over the ballots.
+    pub fn count_by_scan(&self) -> Result<Count> {
+        let mut count = Count::empty(&self.config);
+        self.scan_ballots(|ballot| {
+            count.add(&self.config, ballot.group.as_deref(), &ballot.marks)
+        })?;
+        Ok(count)
+    }
+
+    /// Runs `read` in one read transaction, so what it reads (a cache tag and the ballots, say)
+    /// belongs to one state of the store even while another process writes.
+    fn snapshot<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let value = read(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Writes a cache entry if the store can be written right away: a read-only store, or one
+    /// another process is writing, still answers, only uncached.
+    fn cache(&self, write: impl FnOnce(&Connection) -> Result<()>) {
+        if self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return;
+        }
+        if let Ok(tx) = self.conn.unchecked_transaction() {
+            if write(&tx).is_ok() {
+                let _ = tx.commit();
             }
         }
-        let digest = self.compute_digest()?;
-        // Best effort: a read-only or busy store still answers, only uncached.
-        let _ = set_meta(&self.conn, "digest", &digest)
-            .and_then(|()| set_meta(&self.conn, "digest_for", &set));
-        Ok(digest)
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 
     fn compute_digest(&self) -> Result<String> {
@@ -830,22 +848,21 @@ impl Store {
         })
     }
 
-    /// The counts of the ballot set alone: one query, without the digest's sorted pass.
+    /// The counts of the ballot set alone, without the digest's sorted pass.
     pub fn ballot_counts(&self) -> Result<BallotCounts> {
-        let (collected, valid, voided, verified): (i64, i64, i64, i64) = self.conn.query_row(
+        let count = self.count()?;
+        // Both come from small partial indexes: few ballots are voided or verified.
+        let (voided, verified): (i64, i64) = self.conn.query_row(
             "SELECT
-                COALESCE(SUM(voided_at IS NULL), 0),
-                COALESCE(SUM(voided_at IS NULL AND valid), 0),
-                COALESCE(SUM(voided_at IS NOT NULL), 0),
-                COALESCE(SUM(voided_at IS NULL AND verified_at IS NOT NULL), 0)
-             FROM ballots",
+                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL),
+                (SELECT COUNT(*) FROM ballots WHERE verified_at IS NOT NULL AND voided_at IS NULL)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(BallotCounts {
-            collected: collected as u64,
-            valid: valid as u64,
-            invalid: (collected - valid) as u64,
+            collected: count.collected,
+            valid: count.tally.ballots,
+            invalid: count.collected - count.tally.ballots,
             voided: voided as u64,
             verified: verified as u64,
         })
@@ -930,6 +947,30 @@ impl Store {
                 format!("选票与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
             ));
         }
+        problems.extend(self.check_kept_figures()?);
+        Ok(problems)
+    }
+
+    /// The kept count and digest, when current, against a full pass over the ballots.
+    fn check_kept_figures(&self) -> Result<Vec<Text>> {
+        let mut problems = Vec::new();
+        let set = SetHash::load(&self.conn)?;
+        if let Some(kept) = count::load(&self.conn, &self.config, &set)? {
+            if kept != self.count_by_scan()? {
+                problems.push(Text::new(
+                    "the kept tally does not match the ballots: the store was changed outside tallyclerk",
+                    "保存的计票结果与选票不符：数据库被 tallyclerk 以外的程序修改",
+                ));
+            }
+        }
+        if meta_in(&self.conn, "digest_for")?.as_deref() == Some(set.hex().as_str())
+            && meta_in(&self.conn, "digest")? != Some(self.compute_digest()?)
+        {
+            problems.push(Text::new(
+                "the kept ballot-set digest does not match the ballots: the store was changed outside tallyclerk",
+                "保存的选票集摘要与选票不符：数据库被 tallyclerk 以外的程序修改",
+            ));
+        }
         Ok(problems)
     }
 
@@ -940,58 +981,6 @@ impl Store {
             .prepare("SELECT at, action, detail FROM audit ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-}
-
-/// Inserts the ballots of one import batch inside its transaction.
-pub struct BatchSink<'tx> {
-    insert: rusqlite::Statement<'tx>,
-    exists: rusqlite::Statement<'tx>,
-    config: &'tx Config,
-    batch_id: i64,
-    source: Source,
-    rows: u64,
-    set: SetHash,
-    now: String,
-    meeting_empty: bool,
-}
-
-impl BatchSink<'_> {
-    /// Whether a ballot with this serial already counts in the meeting (serials of this
-    /// batch are the importer's to check: it sees them twice in the file first).
-    pub fn serial_taken(&mut self, serial: u64) -> Result<bool> {
-        if self.meeting_empty {
-            return Ok(false);
-        }
-        Ok(self.exists.exists([serial as i64])?)
-    }
-
-    /// Inserts one ballot (already checked against the meeting's organizations and groups).
-    pub fn insert(&mut self, ballot: &Ballot) -> Result<Outcome> {
-        let config = self.config;
-        let text = marks_string(&ballot.marks, &config.scale);
-        let (valid, reason) = validity_columns(config, &ballot.marks);
-        match self.insert.execute(params![
-            ballot.serial as i64,
-            ballot.group,
-            text,
-            valid,
-            reason,
-            self.source.word(),
-            self.batch_id,
-            self.now
-        ]) {
-            Ok(_) => {
-                self.rows += 1;
-                self.set
-                    .add(ballot.serial as i64, ballot.group.as_deref(), &text);
-                Ok(Outcome::Inserted)
-            }
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                Ok(Outcome::SerialTaken)
-            }
-            Err(e) => Err(e.into()),
-        }
     }
 }
 
@@ -1102,6 +1091,17 @@ fn restrict_permissions_on_create(path: &Path) -> Result<()> {
     }
 }
 
+/// Takes the stored ballot `id` out of the ballot set (a void or an undo, in `tx`).
+fn take_out(config: &Config, tx: &Connection, id: i64) -> Result<()> {
+    let before = SetHash::load(tx)?;
+    let mut after = before;
+    let (group, marks) = after.remove_stored(tx, id)?;
+    after.save(tx)?;
+    count::carry(tx, config, &before, &after, |count| {
+        count.remove(config, group.as_deref(), &decode_marks(config, &marks)?)
+    })
+}
+
 fn meta_in(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -1177,94 +1177,6 @@ fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
         params![at, action, detail, set_hash, prev, hash],
     )?;
     Ok(())
-}
-
-/// An order-independent hash of the ballots that count: the sum, modulo 2^256, of the
-/// SHA-256 of each ballot's `serial,group,marks`. It changes by one term per change, so every
-/// audit entry can record the ballot set it leaves behind at no cost per typed form, and
-/// `check` can tell ballots edited outside tallyclerk.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct SetHash([u64; 4]);
-
-impl SetHash {
-    fn term(serial: i64, group: Option<&str>, marks: &str) -> [u64; 4] {
-        let digest = Sha256::digest(format!("{serial},{},{marks}", group.unwrap_or_default()));
-        let mut limbs = [0u64; 4];
-        for (limb, chunk) in limbs.iter_mut().zip(digest.chunks(8)) {
-            *limb = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        }
-        limbs
-    }
-
-    fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
-        let term = SetHash::term(serial, group, marks);
-        let mut carry = false;
-        for (limb, t) in self.0.iter_mut().zip(term) {
-            let (sum, c1) = limb.overflowing_add(t);
-            let (sum, c2) = sum.overflowing_add(carry as u64);
-            *limb = sum;
-            carry = c1 || c2;
-        }
-    }
-
-    fn remove(&mut self, serial: i64, group: Option<&str>, marks: &str) {
-        let term = SetHash::term(serial, group, marks);
-        let mut borrow = false;
-        for (limb, t) in self.0.iter_mut().zip(term) {
-            let (diff, b1) = limb.overflowing_sub(t);
-            let (diff, b2) = diff.overflowing_sub(borrow as u64);
-            *limb = diff;
-            borrow = b1 || b2;
-        }
-    }
-
-    fn remove_stored(&mut self, conn: &Connection, id: i64) -> Result<()> {
-        let (serial, group, marks): (i64, Option<String>, String) = conn.query_row(
-            "SELECT serial, grp, marks FROM ballots WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        self.remove(serial, group.as_deref(), &marks);
-        Ok(())
-    }
-
-    fn hex(&self) -> String {
-        self.0.iter().map(|l| format!("{l:016x}")).collect()
-    }
-
-    fn load(conn: &Connection) -> Result<SetHash> {
-        let Some(text) = meta_in(conn, "set_hash")? else {
-            return Ok(SetHash::default());
-        };
-        let mut limbs = [0u64; 4];
-        for (i, limb) in limbs.iter_mut().enumerate() {
-            *limb = text
-                .get(i * 16..i * 16 + 16)
-                .and_then(|h| u64::from_str_radix(h, 16).ok())
-                .ok_or_else(|| Error::Internal("stored set hash unreadable".into()))?;
-        }
-        Ok(SetHash(limbs))
-    }
-
-    fn save(&self, conn: &Connection) -> Result<()> {
-        set_meta(conn, "set_hash", &self.hex())
-    }
-
-    fn of_ballots(conn: &Connection) -> Result<SetHash> {
-        let mut set = SetHash::default();
-        let mut stmt =
-            conn.prepare("SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let group: Option<String> = row.get(1)?;
-            set.add(
-                row.get(0)?,
-                group.as_deref(),
-                row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
-            );
-        }
-        Ok(set)
-    }
 }
 
 /// Lowercase hex of bytes.
@@ -1403,6 +1315,38 @@ mod tests {
         let log = store.audit_log().unwrap();
         let actions: Vec<&str> = log.iter().map(|(_, a, _)| a.as_str()).collect();
         assert_eq!(actions, ["create", "add", "finalise", "reopen", "add"]);
+    }
+
+    #[test]
+    fn the_count_is_kept_across_changes_and_a_forged_one_is_found() {
+        let (_dir, mut store) = meeting("");
+        let config = store.config().clone();
+        let kept = |store: &Store| {
+            count::load(&store.conn, &config, &SetHash::load(&store.conn).unwrap()).unwrap()
+        };
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        // Nothing counted the empty meeting, so nothing was carried along yet.
+        assert_eq!(kept(&store), None);
+        let first = store.count().unwrap();
+        assert_eq!(kept(&store), Some(first));
+        store.add(&ballot(&store, 2, "AC"), Source::Typed).unwrap();
+        let marks = parse_marks("BB", &config.scale).unwrap();
+        store.edit(1, &marks, None, "misread").unwrap();
+        store.void(2, "torn").unwrap();
+        // Carried along by each change, without a full count in between.
+        let carried = kept(&store).expect("the count was carried along");
+        assert_eq!(carried, store.count_by_scan().unwrap());
+        assert_eq!(carried.tally.orgs[0].counts[1], crate::decimal::Milli(1000));
+        assert!(store.check().unwrap().is_empty());
+        // A count changed behind tallyclerk's back is found by `check`.
+        let forged = meta_in(&store.conn, "count")
+            .unwrap()
+            .unwrap()
+            .replacen("1 1 ", "1 2 ", 1);
+        set_meta(&store.conn, "count", &forged).unwrap();
+        let problems = store.check().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].en.contains("kept tally"), "{problems:?}");
     }
 
     #[test]

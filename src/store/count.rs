@@ -1,0 +1,256 @@
+//! The tally of the ballot set, kept in the store so that opening, tallying or exporting a
+//! large meeting does not read every ballot again.
+//!
+//! The cached count is stored under a tag: the incremental hash of the ballot set it was
+//! computed from plus a digest of everything in meeting.toml it depends on. A cached value is
+//! only ever used when its tag is the current one, and only ever written with the tag of the
+//! ballots it was computed from, so a change that forgets to carry it along (or a changed
+//! meeting.toml) can make it unused, never wrong.
+
+use super::set_hash::SetHash;
+use super::{meta_in, set_meta};
+use crate::config::Config;
+use crate::decimal::Milli;
+use crate::error::{Error, Result};
+use crate::model::{validity, Mark};
+use crate::tally::{OrgCounts, Tally};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+/// What the ballots that count (not voided) add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Count {
+    /// Ballots that count, valid or not.
+    pub collected: u64,
+    /// The weighted counts of the valid ones.
+    pub tally: Tally,
+}
+
+impl Count {
+    /// Nothing counted yet.
+    pub fn empty(config: &Config) -> Count {
+        Count {
+            collected: 0,
+            tally: Tally::new(
+                config.organizations.len(),
+                config.scale.len(),
+                config.groups.len(),
+            ),
+        }
+    }
+
+    /// Counts one ballot of voter group `group` with these marks.
+    pub fn add(&mut self, config: &Config, group: Option<&str>, marks: &[Mark]) -> Result<()> {
+        self.collected += 1;
+        if validity(marks, &config.scale, &config.rules).is_ok() {
+            let (weight, index) = weight(config, group)?;
+            self.tally.add(marks, weight, index);
+        }
+        Ok(())
+    }
+
+    /// Takes back a ballot counted by [`Count::add`] with the same arguments.
+    pub fn remove(&mut self, config: &Config, group: Option<&str>, marks: &[Mark]) -> Result<()> {
+        self.collected -= 1;
+        if validity(marks, &config.scale, &config.rules).is_ok() {
+            let (weight, index) = weight(config, group)?;
+            self.tally.remove(marks, weight, index);
+        }
+        Ok(())
+    }
+
+    /// Adds the counts of `other`, taken under the same config.
+    pub fn merge(&mut self, other: &Count) {
+        self.collected += other.collected;
+        let tally = &mut self.tally;
+        tally.ballots += other.tally.ballots;
+        tally.weight.0 += other.tally.weight.0;
+        let ours = tally
+            .orgs
+            .iter_mut()
+            .chain(tally.by_group.iter_mut().flatten());
+        let theirs = other
+            .tally
+            .orgs
+            .iter()
+            .chain(other.tally.by_group.iter().flatten());
+        for (mine, more) in ours.zip(theirs) {
+            for (n, m) in mine.counts.iter_mut().zip(&more.counts) {
+                n.0 += m.0;
+            }
+            mine.blank.0 += more.blank.0;
+        }
+    }
+
+    /// Every figure as one line of integers: collected, ballots, weight, then per organization
+    /// (overall, then per group) each option's count and the blank.
+    fn encode(&self) -> String {
+        let mut numbers = vec![
+            self.collected as i64,
+            self.tally.ballots as i64,
+            self.tally.weight.0,
+        ];
+        for counts in self.org_counts() {
+            numbers.extend(counts.counts.iter().map(|n| n.0));
+            numbers.push(counts.blank.0);
+        }
+        let words: Vec<String> = numbers.iter().map(i64::to_string).collect();
+        words.join(" ")
+    }
+
+    /// Reads [`Count::encode`]'s line back; `None` when it does not fit this config.
+    fn decode(config: &Config, line: &str) -> Option<Count> {
+        let mut numbers = line.split(' ').map(|w| w.parse::<i64>().ok());
+        let mut next = || numbers.next().flatten();
+        let mut count = Count::empty(config);
+        count.collected = u64::try_from(next()?).ok()?;
+        count.tally.ballots = u64::try_from(next()?).ok()?;
+        count.tally.weight = Milli(next()?);
+        let tally = &mut count.tally;
+        for counts in tally
+            .orgs
+            .iter_mut()
+            .chain(tally.by_group.iter_mut().flatten())
+        {
+            for n in counts.counts.iter_mut() {
+                *n = Milli(next()?);
+            }
+            counts.blank = Milli(next()?);
+        }
+        if next().is_some() {
+            return None;
+        }
+        Some(count)
+    }
+
+    fn org_counts(&self) -> impl Iterator<Item = &OrgCounts> {
+        self.tally
+            .orgs
+            .iter()
+            .chain(self.tally.by_group.iter().flatten())
+    }
+}
+
+fn weight(config: &Config, group: Option<&str>) -> Result<(Milli, Option<usize>)> {
+    let weight = config.weight_of(group).ok_or_else(|| {
+        Error::Internal(format!(
+            "a stored ballot has the unknown group {}",
+            group.unwrap_or_default()
+        ))
+    })?;
+    let index = group.and_then(|g| config.groups.iter().position(|x| x.id == g));
+    Ok((weight, index))
+}
+
+/// The tag of the count of the ballot set `set` under `config`.
+fn tag(config: &Config, set: &SetHash) -> String {
+    let groups: Vec<String> = config
+        .groups
+        .iter()
+        .map(|g| format!("{}={}", g.id, g.weight.0))
+        .collect();
+    let depends_on = format!(
+        "{}\n{}\n{}",
+        config.layout_fingerprint(),
+        config.rules_fingerprint(),
+        groups.join(",")
+    );
+    format!(
+        "{} {}",
+        set.hex(),
+        super::hex(&Sha256::digest(depends_on.as_bytes()))
+    )
+}
+
+/// The cached count of the ballot set `set`, when there is one for it.
+pub(super) fn load(conn: &Connection, config: &Config, set: &SetHash) -> Result<Option<Count>> {
+    if meta_in(conn, "count_for")?.as_deref() != Some(tag(config, set).as_str()) {
+        return Ok(None);
+    }
+    Ok(meta_in(conn, "count")?.and_then(|line| Count::decode(config, &line)))
+}
+
+/// Caches `count` as the count of the ballot set `set`.
+pub(super) fn save(conn: &Connection, config: &Config, set: &SetHash, count: &Count) -> Result<()> {
+    set_meta(conn, "count", &count.encode())?;
+    set_meta(conn, "count_for", &tag(config, set))
+}
+
+/// Carries the cached count across a change from ballot set `before` to `after` (inside the
+/// change's transaction): when it was current, `change` updates it; when it was not, it stays
+/// unused until the next full count.
+pub(super) fn carry(
+    conn: &Connection,
+    config: &Config,
+    before: &SetHash,
+    after: &SetHash,
+    change: impl FnOnce(&mut Count) -> Result<()>,
+) -> Result<()> {
+    if let Some(mut count) = load(conn, config, before)? {
+        change(&mut count)?;
+        save(conn, config, after, &count)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::parse_marks;
+
+    fn config() -> Config {
+        let orgs = crate::config::parse_organizations("organizations.csv", "id,name\nA1,a\nA2,b\n")
+            .unwrap();
+        Config::from_parts(
+            "groups = [{ id = \"g\", label = \"G\", weight = 0.5 }]\n[rules]\nmax_marks = { A = 1 }\n",
+            orgs,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn counts_encode_and_decode_exactly() {
+        let config = config();
+        let mut count = Count::empty(&config);
+        let marks = parse_marks("AB", &config.scale).unwrap();
+        count.add(&config, Some("g"), &marks).unwrap();
+        count.add(&config, None, &marks).unwrap();
+        // Two A marks: invalid, collected but not tallied.
+        let invalid = parse_marks("AA", &config.scale).unwrap();
+        count.add(&config, None, &invalid).unwrap();
+        assert_eq!(count.collected, 3);
+        assert_eq!(count.tally.ballots, 2);
+        assert_eq!(count.tally.weight, Milli(1500));
+        assert_eq!(count.tally.orgs[0].counts[0], Milli(1500));
+        assert_eq!(count.tally.by_group[0][1].counts[1], Milli(500));
+        let line = count.encode();
+        assert_eq!(Count::decode(&config, &line), Some(count.clone()));
+        // A line of another shape is not read as a count.
+        assert_eq!(Count::decode(&config, &format!("{line} 0")), None);
+        assert_eq!(Count::decode(&config, "3 2 1500"), None);
+        count.remove(&config, None, &invalid).unwrap();
+        count.remove(&config, Some("g"), &marks).unwrap();
+        let mut one = Count::empty(&config);
+        one.add(&config, None, &marks).unwrap();
+        assert_eq!(count, one);
+    }
+
+    #[test]
+    fn merged_counts_are_the_counts_of_both() {
+        let config = config();
+        let (mut left, mut right, mut both) = (
+            Count::empty(&config),
+            Count::empty(&config),
+            Count::empty(&config),
+        );
+        for (i, text) in ["AB", "BC", "-D", "A*"].iter().enumerate() {
+            let marks = parse_marks(text, &config.scale).unwrap();
+            let group = (i % 2 == 0).then_some("g");
+            let side = if i < 2 { &mut left } else { &mut right };
+            side.add(&config, group, &marks).unwrap();
+            both.add(&config, group, &marks).unwrap();
+        }
+        left.merge(&right);
+        assert_eq!(left, both);
+    }
+}

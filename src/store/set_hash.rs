@@ -1,0 +1,160 @@
+//! The incremental hash of the ballot set that every audit entry records.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+use super::{meta_in, set_meta};
+
+/// An order-independent hash of the ballots that count: the sum, modulo 2^256, of the
+/// SHA-256 of each ballot's `serial,group,marks`. It changes by one term per change, so every
+/// audit entry can record the ballot set it leaves behind at no cost per typed form, and
+/// `check` can tell ballots edited outside tallyclerk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct SetHash([u64; 4]);
+
+impl SetHash {
+    fn term(serial: i64, group: Option<&str>, marks: &str) -> [u64; 4] {
+        let mut digits = [0u8; 20];
+        let digest = Sha256::new()
+            .chain_update(decimal(serial, &mut digits))
+            .chain_update(b",")
+            .chain_update(group.unwrap_or_default())
+            .chain_update(b",")
+            .chain_update(marks)
+            .finalize();
+        let mut limbs = [0u64; 4];
+        for (limb, chunk) in limbs.iter_mut().zip(digest.chunks(8)) {
+            *limb = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        }
+        limbs
+    }
+
+    pub(super) fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
+        self.merge(&SetHash(SetHash::term(serial, group, marks)));
+    }
+
+    /// Adds the terms summed in `other`.
+    pub(super) fn merge(&mut self, other: &SetHash) {
+        let mut carry = false;
+        for (limb, t) in self.0.iter_mut().zip(other.0) {
+            let (sum, c1) = limb.overflowing_add(t);
+            let (sum, c2) = sum.overflowing_add(carry as u64);
+            *limb = sum;
+            carry = c1 || c2;
+        }
+    }
+
+    pub(super) fn remove(&mut self, serial: i64, group: Option<&str>, marks: &str) {
+        let term = SetHash::term(serial, group, marks);
+        let mut borrow = false;
+        for (limb, t) in self.0.iter_mut().zip(term) {
+            let (diff, b1) = limb.overflowing_sub(t);
+            let (diff, b2) = diff.overflowing_sub(borrow as u64);
+            *limb = diff;
+            borrow = b1 || b2;
+        }
+    }
+
+    /// Takes out the stored ballot with row id `id`; returns its group and marks.
+    pub(super) fn remove_stored(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+    ) -> Result<(Option<String>, String)> {
+        let (serial, group, marks): (i64, Option<String>, String) = conn.query_row(
+            "SELECT serial, grp, marks FROM ballots WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        self.remove(serial, group.as_deref(), &marks);
+        Ok((group, marks))
+    }
+
+    pub(super) fn hex(&self) -> String {
+        self.0.iter().map(|l| format!("{l:016x}")).collect()
+    }
+
+    pub(super) fn load(conn: &Connection) -> Result<SetHash> {
+        let Some(text) = meta_in(conn, "set_hash")? else {
+            return Ok(SetHash::default());
+        };
+        let mut limbs = [0u64; 4];
+        for (i, limb) in limbs.iter_mut().enumerate() {
+            *limb = text
+                .get(i * 16..i * 16 + 16)
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+                .ok_or_else(|| Error::Internal("stored set hash unreadable".into()))?;
+        }
+        Ok(SetHash(limbs))
+    }
+
+    pub(super) fn save(&self, conn: &Connection) -> Result<()> {
+        set_meta(conn, "set_hash", &self.hex())
+    }
+
+    pub(super) fn of_ballots(conn: &Connection) -> Result<SetHash> {
+        let mut set = SetHash::default();
+        let mut stmt =
+            conn.prepare("SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let group: Option<String> = row.get(1)?;
+            set.add(
+                row.get(0)?,
+                group.as_deref(),
+                row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
+            );
+        }
+        Ok(set)
+    }
+}
+
+/// The decimal digits of a non-negative `n`, written into `buffer` without allocating (the
+/// hashes take one per ballot).
+pub(super) fn decimal(n: i64, buffer: &mut [u8; 20]) -> &[u8] {
+    let mut n = n.unsigned_abs();
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buffer[at..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_digits_match_formatting() {
+        let mut buffer = [0u8; 20];
+        for n in [0, 7, 10, 99, 1_000_000, i64::MAX] {
+            assert_eq!(decimal(n, &mut buffer), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_set_hash_is_a_sum_of_terms_in_any_order() {
+        let mut forwards = SetHash::default();
+        forwards.add(1, Some("leaders"), "AB-");
+        forwards.add(2, None, "CC*");
+        let mut backwards = SetHash::default();
+        backwards.add(2, None, "CC*");
+        backwards.add(1, Some("leaders"), "AB-");
+        assert_eq!(forwards, backwards);
+        backwards.remove(2, None, "CC*");
+        let mut one = SetHash::default();
+        one.add(1, Some("leaders"), "AB-");
+        assert_eq!(backwards, one);
+        // The term is the SHA-256 of the ballot's `serial,group,marks`.
+        let expected = Sha256::digest(b"1,leaders,AB-");
+        assert_eq!(
+            one.0[0],
+            u64::from_le_bytes(expected[..8].try_into().unwrap())
+        );
+    }
+}

@@ -14,7 +14,7 @@ pub mod source;
 use crate::config::Config;
 use crate::error::{Error, Problem, Problems, Result, Text};
 use crate::meeting::Meeting;
-use crate::model::{validity, Ballot, Mark};
+use crate::model::{Ballot, Mark};
 use crate::store::{hex, BatchSink, SerialSet, Source};
 use crate::tally::Tally;
 use cells::CellReader;
@@ -228,26 +228,33 @@ fn import_records(
         report: &mut report,
         problems: &mut problems,
     };
-    let committed = meeting.store.import_batch(name, &sha256, source, |sink| {
-        match &layout {
-            Layout::Wide(wide) => {
-                batch.report.ignored_columns = wide.ignored.clone();
-                batch.read_wide(wide, &mut records, sink)?
+    let dry_run = options.dry_run;
+    let committed = meeting
+        .store
+        .import_batch(name, &sha256, source, dry_run, |sink| {
+            match &layout {
+                Layout::Wide(wide) => {
+                    batch.report.ignored_columns = wide.ignored.clone();
+                    batch.read_wide(wide, &mut records, sink)?
+                }
+                Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
             }
-            Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
-        }
-        let report = &batch.report;
-        if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {
-            batch.problems.push(located(
-                name,
-                None,
-                None,
-                None,
-                Text::new("the file holds no ballots", "文件中没有选票"),
-            ));
-        }
-        Ok(batch.problems.is_empty() && !options.dry_run)
-    })?;
+            let counted = sink.count();
+            batch.report.valid = counted.tally.ballots;
+            batch.report.invalid = counted.collected - counted.tally.ballots;
+            batch.report.tally = counted.tally.clone();
+            let report = &batch.report;
+            if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {
+                batch.problems.push(located(
+                    name,
+                    None,
+                    None,
+                    None,
+                    Text::new("the file holds no ballots", "文件中没有选票"),
+                ));
+            }
+            Ok(batch.problems.is_empty())
+        })?;
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
@@ -762,33 +769,18 @@ impl Batch<'_> {
             );
             return Ok(());
         }
-        count(self.config, ballot, self.report);
+        self.report.forms += 1;
+        self.report.spoiled_marks +=
+            ballot.marks.iter().filter(|m| **m == Mark::Spoiled).count() as u64;
         if let Some(progress) = &self.options.progress {
             if self.report.forms.is_multiple_of(PROGRESS_EVERY) {
                 (progress.0)(self.report.forms);
             }
         }
-        if self.problems.is_empty() && !self.options.dry_run {
+        // Once the file has a problem it is refused: the rest is only checked.
+        if self.problems.is_empty() {
             sink.insert(ballot)?;
         }
         Ok(())
-    }
-}
-
-fn count(config: &Config, ballot: &Ballot, report: &mut ImportReport) {
-    report.forms += 1;
-    report.spoiled_marks += ballot.marks.iter().filter(|m| **m == Mark::Spoiled).count() as u64;
-    if validity(&ballot.marks, &config.scale, &config.rules).is_ok() {
-        report.valid += 1;
-        let group = ballot
-            .group
-            .as_deref()
-            .and_then(|g| config.groups.iter().position(|x| x.id == g));
-        let weight = config
-            .weight_of(ballot.group.as_deref())
-            .unwrap_or_default();
-        report.tally.add(&ballot.marks, weight, group);
-    } else {
-        report.invalid += 1;
     }
 }

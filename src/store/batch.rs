@@ -10,10 +10,10 @@
 use super::count::{self, Count};
 use super::serials::SerialSet;
 use super::set_hash::{decimal, SetHash};
-use super::{append_audit, set_meta, validity_columns, Source, Store, NOW};
+use super::{append_audit, set_meta, Source, Store, NOW};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::{Ballot, Mark};
+use crate::model::{validity, Ballot, Mark};
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -22,29 +22,34 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 const CHUNK_ROWS: usize = 4096;
 /// Chunks queued between reader and writer (so at most this many are in memory).
 const QUEUED_CHUNKS: usize = 4;
+/// Ballots per INSERT statement: one statement for many rows spares SQLite most of its
+/// per-statement work.
+const ROWS_PER_INSERT: usize = 32;
 
-/// Ballots on their way to the writer.
+/// Ballots on their way to the writer, ready to bind.
 #[derive(Default)]
 struct Chunk {
     serials: Vec<i64>,
     groups: Vec<Option<u16>>,
-    /// The marks of all ballots of the chunk, one organization after the other.
-    marks: Vec<Mark>,
+    /// The marks text of all ballots of the chunk, one after the other.
+    marks: Vec<u8>,
+    valid: Vec<bool>,
+    /// Why a ballot is invalid, for the invalid ones only: (index in the chunk, reason).
+    reasons: Vec<(usize, String)>,
 }
 
-/// What the writer stored.
-struct Written {
-    rows: u64,
-    set: SetHash,
-    count: Count,
-    /// The digest of the ballots in the order stored, while that was serial order.
-    digest: Option<Sha256>,
-}
-
-/// Hands the ballots of one import batch to the store.
+/// Takes the ballots of one import batch: counts them, and unless the batch is a dry run
+/// hands them to the writer.
 pub struct BatchSink<'a> {
     config: &'a Config,
     taken: SerialSet,
+    keys: Vec<u8>,
+    count: Count,
+    set: SetHash,
+    /// The digest of the ballots in the order given, while that is serial order (only for a
+    /// meeting without ballots, whose digest is then the batch's).
+    digest: Option<Sha256>,
+    last_serial: i64,
     chunk: Chunk,
     sender: Option<SyncSender<Chunk>>,
 }
@@ -56,8 +61,13 @@ impl BatchSink<'_> {
         self.taken.contains(serial)
     }
 
-    /// Queues one ballot (already checked against the file and the meeting's serials,
-    /// organizations and groups) for storing.
+    /// What the ballots given so far add up to.
+    pub fn count(&self) -> &Count {
+        &self.count
+    }
+
+    /// Takes one ballot (already checked against the file and the meeting's serials,
+    /// organizations and groups).
     pub fn insert(&mut self, ballot: &Ballot) -> Result<()> {
         let config = self.config;
         if ballot.marks.len() != config.organizations.len() {
@@ -68,22 +78,57 @@ impl BatchSink<'_> {
                 config.organizations.len()
             )));
         }
-        let group = match ballot.group.as_deref() {
-            None => None,
-            Some(id) => Some(
-                config
-                    .groups
-                    .iter()
-                    .position(|g| g.id == id)
-                    .ok_or_else(|| {
-                        Error::Internal(format!("ballot {} has an unknown group", ballot.serial))
-                    })? as u16,
-            ),
-        };
-        self.chunk.serials.push(ballot.serial as i64);
-        self.chunk.groups.push(group);
-        self.chunk.marks.extend_from_slice(&ballot.marks);
-        if self.chunk.serials.len() == CHUNK_ROWS {
+        let group =
+            match ballot.group.as_deref() {
+                None => None,
+                Some(id) => Some(config.groups.iter().position(|g| g.id == id).ok_or_else(
+                    || Error::Internal(format!("ballot {} has an unknown group", ballot.serial)),
+                )?),
+            };
+        let serial = ballot.serial as i64;
+        let chunk = &mut self.chunk;
+        let start = chunk.marks.len();
+        chunk
+            .marks
+            .extend(ballot.marks.iter().map(|&mark| match mark {
+                Mark::Option(k) => self.keys[k as usize],
+                Mark::Blank => b'-',
+                Mark::Spoiled => b'*',
+            }));
+        // Option keys are ASCII letters, so the text is ASCII.
+        let text = std::str::from_utf8(&chunk.marks[start..])
+            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+        let group_id = group.map(|g| config.groups[g].id.as_str());
+        let verdict = validity(&ballot.marks, &config.scale, &config.rules);
+        self.count
+            .add_judged(config, group_id, &ballot.marks, verdict.is_ok())?;
+        self.set.add(serial, group_id, text);
+        if serial <= self.last_serial {
+            self.digest = None;
+        }
+        self.last_serial = serial;
+        if let Some(digest) = &mut self.digest {
+            let mut digits = [0u8; 20];
+            digest.update(decimal(serial, &mut digits));
+            digest.update(b",");
+            digest.update(group_id.unwrap_or_default());
+            digest.update(b",");
+            digest.update(text);
+            digest.update(b"\n");
+        }
+        if self.sender.is_none() {
+            chunk.marks.truncate(start);
+            return Ok(());
+        }
+        if let Err(reason) = &verdict {
+            chunk
+                .reasons
+                .push((chunk.serials.len(), reason.message(crate::lang::Lang::En)));
+        }
+        chunk.valid.push(verdict.is_ok());
+        chunk.serials.push(serial);
+        chunk.groups.push(group.map(|g| g as u16));
+        if chunk.serials.len() == CHUNK_ROWS {
             self.send()?;
         }
         Ok(())
@@ -96,9 +141,9 @@ impl BatchSink<'_> {
         }
         let sent = self.sender.as_ref().map(|sender| sender.send(chunk));
         match sent {
-            Some(Ok(())) => Ok(()),
+            Some(Ok(())) | None => Ok(()),
             // The writer stopped on an error of its own, reported when it is joined.
-            _ => Err(Error::Internal("the store's writer stopped".into())),
+            Some(Err(_)) => Err(Error::Internal("the store's writer stopped".into())),
         }
     }
 
@@ -111,14 +156,15 @@ impl BatchSink<'_> {
 }
 
 impl Store {
-    /// Imports a batch in one transaction: `fill` is handed a sink to insert ballots into and
-    /// decides whether the batch is kept (`Ok(true)`), dropped (`Ok(false)`, a dry run or a
-    /// file with problems) or fails. Nothing of the batch remains unless it is kept.
+    /// Imports a batch in one transaction: `fill` hands the ballots to the sink and decides
+    /// whether the batch is kept (`Ok(true)`), dropped (`Ok(false)`: a file with problems) or
+    /// fails. A dry run only counts. Nothing of the batch remains unless it is kept.
     pub fn import_batch<F>(
         &mut self,
         file_name: &str,
         sha256: &str,
         source: Source,
+        dry_run: bool,
         fill: F,
     ) -> Result<bool>
     where
@@ -144,55 +190,65 @@ impl Store {
         let taken = counting_serials(tx.conn())?;
         let meeting_empty = taken.is_empty();
         let config: &Config = config;
-        let (keep, written) = std::thread::scope(|scope| {
-            let (sender, chunks) = sync_channel(QUEUED_CHUNKS);
-            let conn = tx.conn_mut();
-            let batch = &batch;
-            let writer = scope.spawn(move || write(conn, config, batch, meeting_empty, chunks));
-            let mut sink = BatchSink {
-                config,
-                taken,
-                chunk: Chunk::default(),
-                sender: Some(sender),
-            };
+        let mut sink = BatchSink {
+            config,
+            taken,
+            keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
+            count: Count::empty(config),
+            set: SetHash::default(),
+            digest: meeting_empty.then(Sha256::new),
+            last_serial: 0,
+            chunk: Chunk::default(),
+            sender: None,
+        };
+        let (keep, rows) = std::thread::scope(|scope| {
+            let writer = (!dry_run).then(|| {
+                let (sender, chunks) = sync_channel(QUEUED_CHUNKS);
+                sink.sender = Some(sender);
+                let conn = tx.conn_mut();
+                let batch = &batch;
+                scope.spawn(move || write(conn, config, batch, chunks))
+            });
             let keep = fill(&mut sink).and_then(|keep| sink.finish().map(|()| keep));
-            drop(sink);
-            let written = writer
-                .join()
-                .unwrap_or_else(|_| Err(Error::Internal("the store's writer panicked".into())));
+            let rows = match writer {
+                None => Ok(0),
+                Some(writer) => writer
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::Internal("the store's writer panicked".into()))),
+            };
             // The writer's own error explains a sink that could no longer send.
-            match (keep, written) {
+            match (keep, rows) {
                 (_, Err(e)) | (Err(e), _) => Err(e),
-                (Ok(keep), Ok(written)) => Ok((keep, written)),
+                (Ok(keep), Ok(rows)) => Ok((keep, rows)),
             }
         })?;
-        if !keep {
+        if !keep || dry_run {
             return Ok(false);
         }
         let conn = tx.conn();
         conn.execute(
             "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
-            params![written.rows as i64, batch.id],
+            params![rows as i64, batch.id],
         )?;
         let mut after = before;
-        after.merge(&written.set);
+        after.merge(&sink.set);
         after.save(conn)?;
         if meeting_empty {
-            count::save(conn, config, &after, &written.count)?;
-            if let Some(digest) = written.digest {
+            count::save(conn, config, &after, &sink.count)?;
+            if let Some(digest) = sink.digest {
                 set_meta(conn, "digest", &super::hex(&digest.finalize()))?;
                 set_meta(conn, "digest_for", &after.hex())?;
             }
         } else {
             count::carry(conn, config, &before, &after, |count| {
-                count.merge(&written.count);
+                count.merge(&sink.count);
                 Ok(())
             })?;
         }
         append_audit(
             conn,
             "import",
-            &format!("file {file_name} sha256 {sha256} ballots {}", written.rows),
+            &format!("file {file_name} sha256 {sha256} ballots {rows}"),
         )?;
         tx.commit()?;
         Ok(true)
@@ -217,74 +273,89 @@ fn counting_serials(conn: &Connection) -> Result<SerialSet> {
     Ok(serials)
 }
 
-/// Stores the chunks as they come, until the sink is dropped.
+/// An INSERT of `rows` ballots: the batch's source, id and time are parameters 1 to 3, then
+/// five per ballot.
+fn insert_statement(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = 4 + 5 * r;
+            format!(
+                "(?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2, ?3)",
+                p,
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Stores the chunks as they come, until the sink is done; returns how many ballots.
 fn write(
     conn: &mut Connection,
     config: &Config,
     batch: &BatchRow,
-    meeting_empty: bool,
     chunks: Receiver<Chunk>,
-) -> Result<Written> {
-    let mut insert = conn.prepare(
-        "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+) -> Result<u64> {
+    let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
+    let mut one = conn.prepare(&insert_statement(1))?;
     // Bound once: SQLite keeps bindings from one execution to the next.
-    insert.raw_bind_parameter(6, batch.source.word())?;
-    insert.raw_bind_parameter(7, batch.id)?;
-    insert.raw_bind_parameter(8, batch.now.as_str())?;
-    let keys: Vec<u8> = config.scale.options.iter().map(|o| o.key as u8).collect();
+    for insert in [&mut many, &mut one] {
+        insert.raw_bind_parameter(1, batch.source.word())?;
+        insert.raw_bind_parameter(2, batch.id)?;
+        insert.raw_bind_parameter(3, batch.now.as_str())?;
+    }
     let orgs = config.organizations.len();
-    let mut written = Written {
-        rows: 0,
-        set: SetHash::default(),
-        count: Count::empty(config),
-        digest: meeting_empty.then(Sha256::new),
-    };
-    let mut last_serial = 0i64;
-    let mut text = String::with_capacity(orgs);
-    let mut digits = [0u8; 20];
+    let mut rows = 0u64;
     for chunk in chunks {
-        for (i, (&serial, &group)) in chunk.serials.iter().zip(&chunk.groups).enumerate() {
-            let marks = &chunk.marks[i * orgs..(i + 1) * orgs];
-            text.clear();
-            text.extend(marks.iter().map(|&mark| match mark {
-                Mark::Option(k) => keys[k as usize] as char,
-                Mark::Blank => '-',
-                Mark::Spoiled => '*',
-            }));
-            let group = group.map(|g| config.groups[g as usize].id.as_str());
-            let (valid, reason) = validity_columns(config, marks);
-            insert.raw_bind_parameter(1, serial)?;
-            insert.raw_bind_parameter(2, group)?;
-            insert.raw_bind_parameter(3, text.as_str())?;
-            insert.raw_bind_parameter(4, valid)?;
-            insert.raw_bind_parameter(5, reason.as_deref())?;
+        let mut reasons = chunk.reasons.iter().peekable();
+        let mut at = 0;
+        while at < chunk.serials.len() {
+            let take = if chunk.serials.len() - at >= ROWS_PER_INSERT {
+                ROWS_PER_INSERT
+            } else {
+                1
+            };
+            let insert = if take == 1 { &mut one } else { &mut many };
+            for r in 0..take {
+                let i = at + r;
+                let p = 4 + 5 * r;
+                let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
+                let marks = std::str::from_utf8(&chunk.marks[i * orgs..(i + 1) * orgs])
+                    .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+                let reason = match reasons.peek() {
+                    Some((index, reason)) if *index == i => {
+                        reasons.next();
+                        Some(reason.as_str())
+                    }
+                    _ => None,
+                };
+                insert.raw_bind_parameter(p, chunk.serials[i])?;
+                insert.raw_bind_parameter(p + 1, group)?;
+                insert.raw_bind_parameter(p + 2, marks)?;
+                insert.raw_bind_parameter(p + 3, chunk.valid[i])?;
+                insert.raw_bind_parameter(p + 4, reason)?;
+            }
             insert.raw_execute().map_err(|e| {
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-                    Error::Internal(format!("serial {serial} was stored twice"))
+                    Error::Internal(format!(
+                        "a serial among {:?} was stored twice",
+                        &chunk.serials[at..at + take]
+                    ))
                 } else {
                     e.into()
                 }
             })?;
-            written.rows += 1;
-            written.set.add(serial, group, &text);
-            written.count.add(config, group, marks)?;
-            if serial <= last_serial {
-                written.digest = None;
-            }
-            last_serial = serial;
-            if let Some(digest) = &mut written.digest {
-                digest.update(decimal(serial, &mut digits));
-                digest.update(b",");
-                digest.update(group.unwrap_or_default());
-                digest.update(b",");
-                digest.update(&text);
-                digest.update(b"\n");
-            }
+            at += take;
+            rows += take as u64;
         }
     }
-    Ok(written)
+    Ok(rows)
 }
 
 /// A write transaction begun with `BEGIN IMMEDIATE` and rolled back unless committed. Unlike

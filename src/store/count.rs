@@ -41,8 +41,20 @@ impl Count {
 
     /// Counts one ballot of voter group `group` with these marks.
     pub fn add(&mut self, config: &Config, group: Option<&str>, marks: &[Mark]) -> Result<()> {
+        let valid = validity(marks, &config.scale, &config.rules).is_ok();
+        self.add_judged(config, group, marks, valid)
+    }
+
+    /// [`Count::add`] for a ballot whose validity under `config` is already known.
+    pub(super) fn add_judged(
+        &mut self,
+        config: &Config,
+        group: Option<&str>,
+        marks: &[Mark],
+        valid: bool,
+    ) -> Result<()> {
         self.collected += 1;
-        if validity(marks, &config.scale, &config.rules).is_ok() {
+        if valid {
             let (weight, index) = weight(config, group)?;
             self.tally.add(marks, weight, index);
         }

@@ -1306,7 +1306,7 @@ mod tests {
         }));
         refused(
             store
-                .import_batch("f.csv", "00", Source::Import, |_| Ok(true))
+                .import_batch("f.csv", "00", Source::Import, false, |_| Ok(true))
                 .map(|_| ()),
         );
         assert_eq!(store.digest().unwrap(), digest);

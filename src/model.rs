@@ -255,7 +255,8 @@ impl InvalidReason {
 /// Checks the validity rules of DESIGN.md section 4: `max_marks` per option, then
 /// `min_marked`. A spoiled mark counts as blank for both.
 pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), InvalidReason> {
-    let mut counts = vec![0usize; scale.len()];
+    // Keys are distinct letters, so a scale has at most 26 options: no allocation per ballot.
+    let mut counts = [0usize; 26];
     for mark in marks {
         if let Mark::Option(i) = mark {
             counts[*i as usize] += 1;
@@ -272,7 +273,7 @@ pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), Inva
             }
         }
     }
-    let marked: usize = counts.iter().sum();
+    let marked: usize = counts[..scale.len()].iter().sum();
     if marked < rules.min_marked {
         return Err(InvalidReason::TooFewMarked {
             count: marked,

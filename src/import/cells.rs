@@ -16,6 +16,8 @@ pub struct CellReader {
     values: HashMap<String, Mark>,
     /// One-byte cells, the common case, by byte.
     bytes: [Option<Mark>; 128],
+    /// What an empty cell means.
+    empty: Option<Mark>,
 }
 
 impl CellReader {
@@ -45,11 +47,26 @@ impl CellReader {
                 bytes[b.to_ascii_uppercase() as usize] = Some(*mark);
             }
         }
-        CellReader { values, bytes }
+        let empty = values.get("").copied();
+        CellReader {
+            values,
+            bytes,
+            empty,
+        }
     }
 
     /// The mark a cell means, or `None` when it maps to nothing.
     pub fn read(&self, cell: &str) -> Option<Mark> {
+        // Most cells are one letter or empty: answered before any trimming or hashing.
+        match cell.as_bytes() {
+            [] => return self.empty,
+            &[byte] if byte < 128 => {
+                if let Some(mark) = self.bytes[byte as usize] {
+                    return Some(mark);
+                }
+            }
+            _ => {}
+        }
         let cell = cell.trim();
         if cell.len() == 1 && cell.as_bytes()[0] < 128 {
             if let Some(mark) = self.bytes[cell.as_bytes()[0] as usize] {

@@ -14,7 +14,7 @@ pub mod source;
 use crate::config::Config;
 use crate::error::{Error, Problem, Problems, Result, Text};
 use crate::meeting::Meeting;
-use crate::model::{Ballot, Mark};
+use crate::model::{Ballot, Group, Mark};
 use crate::store::{hex, BatchSink, SerialSet, Source};
 use crate::tally::Tally;
 use cells::CellReader;
@@ -482,7 +482,7 @@ struct Batch<'a> {
     problems: &'a mut Problems,
 }
 
-impl Batch<'_> {
+impl<'a> Batch<'a> {
     fn problem(&mut self, line: u64, column: usize, value: &str, why: Text) {
         let column = self.headers.get(column).map(String::as_str).unwrap_or("");
         self.problems.push(located(
@@ -547,17 +547,18 @@ impl Batch<'_> {
         }
     }
 
-    fn group(&mut self, line: u64, column: usize, text: &str) -> Result<Option<String>, ()> {
+    /// The id of the voter group a cell names.
+    fn group(&mut self, line: u64, column: usize, text: &str) -> Result<Option<&'a str>, ()> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(None);
         }
-        let groups = &self.config.groups;
+        let groups: &'a [Group] = &self.config.groups;
         if let Some(g) = groups
             .iter()
             .find(|g| g.id.eq_ignore_ascii_case(text) || g.label == text)
         {
-            return Ok(Some(g.id.clone()));
+            return Ok(Some(g.id.as_str()));
         }
         let known: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
         self.problem(
@@ -602,6 +603,12 @@ impl Batch<'_> {
         sink: &mut BatchSink,
     ) -> Result<()> {
         let mut record = csv::StringRecord::new();
+        // One ballot reused row after row: no allocation per form.
+        let mut ballot = Ballot {
+            serial: 0,
+            group: None,
+            marks: Vec::with_capacity(wide.orgs.len()),
+        };
         while let Some(line) = self.next_record(records, &mut record) {
             if self.ragged(line, record.len()) {
                 continue;
@@ -620,12 +627,16 @@ impl Batch<'_> {
                 Some(column) => self.group(line, column, &record[column]).unwrap_or(None),
                 None => None,
             };
-            let mut marks = Vec::with_capacity(wide.orgs.len());
+            match (group, &mut ballot.group) {
+                (Some(id), Some(held)) if held == id => {}
+                (group, held) => *held = group.map(str::to_string),
+            }
+            ballot.marks.clear();
             for &column in &wide.orgs {
-                marks.push(
-                    self.mark(line, column, &record[column])
-                        .unwrap_or(Mark::Blank),
-                );
+                let mark = self
+                    .mark(line, column, &record[column])
+                    .unwrap_or(Mark::Blank);
+                ballot.marks.push(mark);
             }
             // A serial counts as seen even on a row with other problems, so its twin is
             // reported too.
@@ -643,11 +654,7 @@ impl Batch<'_> {
                 continue;
             }
             let Some(serial) = serial else { continue };
-            let ballot = Ballot {
-                serial,
-                group,
-                marks,
-            };
+            ballot.serial = serial;
             self.store(line, wide.serial.unwrap_or(0), &ballot, sink)?;
         }
         Ok(())
@@ -676,7 +683,7 @@ impl Batch<'_> {
             };
             let group = match long.group {
                 Some(column) => match self.group(line, column, &record[column]) {
-                    Ok(g) => g,
+                    Ok(g) => g.map(str::to_string),
                     Err(()) => continue,
                 },
                 None => None,

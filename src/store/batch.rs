@@ -45,11 +45,6 @@ pub struct BatchSink<'a> {
     taken: SerialSet,
     keys: Vec<u8>,
     count: Count,
-    set: SetHash,
-    /// The digest of the ballots in the order given, while that is serial order (only for a
-    /// meeting without ballots, whose digest is then the batch's).
-    digest: Option<Sha256>,
-    last_serial: i64,
     chunk: Chunk,
     sender: Option<SyncSender<Chunk>>,
 }
@@ -95,27 +90,10 @@ impl BatchSink<'_> {
                 Mark::Blank => b'-',
                 Mark::Spoiled => b'*',
             }));
-        // Option keys are ASCII letters, so the text is ASCII.
-        let text = std::str::from_utf8(&chunk.marks[start..])
-            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
         let group_id = group.map(|g| config.groups[g].id.as_str());
         let verdict = validity(&ballot.marks, &config.scale, &config.rules);
         self.count
             .add_judged(config, group_id, &ballot.marks, verdict.is_ok())?;
-        self.set.add(serial, group_id, text);
-        if serial <= self.last_serial {
-            self.digest = None;
-        }
-        self.last_serial = serial;
-        if let Some(digest) = &mut self.digest {
-            let mut digits = [0u8; 20];
-            digest.update(decimal(serial, &mut digits));
-            digest.update(b",");
-            digest.update(group_id.unwrap_or_default());
-            digest.update(b",");
-            digest.update(text);
-            digest.update(b"\n");
-        }
         if self.sender.is_none() {
             chunk.marks.truncate(start);
             return Ok(());
@@ -195,31 +173,28 @@ impl Store {
             taken,
             keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
             count: Count::empty(config),
-            set: SetHash::default(),
-            digest: meeting_empty.then(Sha256::new),
-            last_serial: 0,
             chunk: Chunk::default(),
             sender: None,
         };
-        let (keep, rows) = std::thread::scope(|scope| {
+        let (keep, written) = std::thread::scope(|scope| {
             let writer = (!dry_run).then(|| {
                 let (sender, chunks) = sync_channel(QUEUED_CHUNKS);
                 sink.sender = Some(sender);
                 let conn = tx.conn_mut();
                 let batch = &batch;
-                scope.spawn(move || write(conn, config, batch, chunks))
+                scope.spawn(move || write(conn, config, batch, meeting_empty, chunks))
             });
             let keep = fill(&mut sink).and_then(|keep| sink.finish().map(|()| keep));
-            let rows = match writer {
-                None => Ok(0),
+            let written = match writer {
+                None => Ok(Written::default()),
                 Some(writer) => writer
                     .join()
                     .unwrap_or_else(|_| Err(Error::Internal("the store's writer panicked".into()))),
             };
             // The writer's own error explains a sink that could no longer send.
-            match (keep, rows) {
+            match (keep, written) {
                 (_, Err(e)) | (Err(e), _) => Err(e),
-                (Ok(keep), Ok(rows)) => Ok((keep, rows)),
+                (Ok(keep), Ok(written)) => Ok((keep, written)),
             }
         })?;
         if !keep || dry_run {
@@ -228,14 +203,14 @@ impl Store {
         let conn = tx.conn();
         conn.execute(
             "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
-            params![rows as i64, batch.id],
+            params![written.rows as i64, batch.id],
         )?;
         let mut after = before;
-        after.merge(&sink.set);
+        after.merge(&written.set);
         after.save(conn)?;
         if meeting_empty {
             count::save(conn, config, &after, &sink.count)?;
-            if let Some(digest) = sink.digest {
+            if let Some(digest) = written.digest {
                 set_meta(conn, "digest", &super::hex(&digest.finalize()))?;
                 set_meta(conn, "digest_for", &after.hex())?;
             }
@@ -248,7 +223,7 @@ impl Store {
         append_audit(
             conn,
             "import",
-            &format!("file {file_name} sha256 {sha256} ballots {rows}"),
+            &format!("file {file_name} sha256 {sha256} ballots {}", written.rows),
         )?;
         tx.commit()?;
         Ok(true)
@@ -295,13 +270,41 @@ fn insert_statement(rows: usize) -> String {
     )
 }
 
-/// Stores the chunks as they come, until the sink is done; returns how many ballots.
+/// What the writer stored.
+#[derive(Default)]
+struct Written {
+    rows: u64,
+    /// The set hash terms of the ballots stored.
+    set: SetHash,
+    /// The digest of the ballots in the order stored, while that was serial order (only for
+    /// a meeting without ballots, whose digest is then the batch's).
+    digest: Option<Sha256>,
+}
+
+impl Written {
+    fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
+        self.rows += 1;
+        self.set.add(serial, group, marks);
+        if let Some(digest) = &mut self.digest {
+            let mut digits = [0u8; 20];
+            digest.update(decimal(serial, &mut digits));
+            digest.update(b",");
+            digest.update(group.unwrap_or_default());
+            digest.update(b",");
+            digest.update(marks);
+            digest.update(b"\n");
+        }
+    }
+}
+
+/// Stores the chunks as they come, until the sink is done.
 fn write(
     conn: &mut Connection,
     config: &Config,
     batch: &BatchRow,
+    meeting_empty: bool,
     chunks: Receiver<Chunk>,
-) -> Result<u64> {
+) -> Result<Written> {
     let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
     let mut one = conn.prepare(&insert_statement(1))?;
     // Bound once: SQLite keeps bindings from one execution to the next.
@@ -311,7 +314,11 @@ fn write(
         insert.raw_bind_parameter(3, batch.now.as_str())?;
     }
     let orgs = config.organizations.len();
-    let mut rows = 0u64;
+    let mut written = Written {
+        digest: meeting_empty.then(Sha256::new),
+        ..Written::default()
+    };
+    let mut last_serial = 0;
     for chunk in chunks {
         let mut reasons = chunk.reasons.iter().peekable();
         let mut at = 0;
@@ -340,6 +347,12 @@ fn write(
                 insert.raw_bind_parameter(p + 2, marks)?;
                 insert.raw_bind_parameter(p + 3, chunk.valid[i])?;
                 insert.raw_bind_parameter(p + 4, reason)?;
+                let serial = chunk.serials[i];
+                if serial <= last_serial {
+                    written.digest = None;
+                }
+                last_serial = serial;
+                written.add(serial, group, marks);
             }
             insert.raw_execute().map_err(|e| {
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
@@ -352,10 +365,9 @@ fn write(
                 }
             })?;
             at += take;
-            rows += take as u64;
         }
     }
-    Ok(rows)
+    Ok(written)
 }
 
 /// A write transaction begun with `BEGIN IMMEDIATE` and rolled back unless committed. Unlike

@@ -373,6 +373,11 @@ fn write(
 /// A write transaction begun with `BEGIN IMMEDIATE` and rolled back unless committed. Unlike
 /// rusqlite's `Transaction` it lends its connection out mutably, so the writer thread can
 /// take it while the batch is read.
+///
+/// Foreign keys are not enforced inside it: the only references it writes are the ballots'
+/// to their own batch, inserted first in the same transaction, and checking each of a
+/// million of them costs more than a tenth of a big import. `check` runs SQLite's
+/// foreign key check over the whole store.
 struct Immediate<'c> {
     conn: &'c mut Connection,
     open: bool,
@@ -380,7 +385,12 @@ struct Immediate<'c> {
 
 impl<'c> Immediate<'c> {
     fn begin(conn: &'c mut Connection) -> Result<Immediate<'c>> {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
+        // Only takes effect outside a transaction, hence before BEGIN.
+        conn.pragma_update(None, "foreign_keys", false)?;
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let _ = conn.pragma_update(None, "foreign_keys", true);
+            return Err(e.into());
+        }
         Ok(Immediate { conn, open: true })
     }
 
@@ -404,5 +414,6 @@ impl Drop for Immediate<'_> {
         if self.open {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        let _ = self.conn.pragma_update(None, "foreign_keys", true);
     }
 }

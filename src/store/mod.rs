@@ -881,6 +881,17 @@ impl Store {
                 format!("SQLite 完整性检查：{integrity}"),
             ));
         }
+        let dangling: Vec<(String, i64, String)> = {
+            let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (table, row, parent) in dangling {
+            problems.push(Text::new(
+                format!("{table} row {row} refers to a missing {parent} row"),
+                format!("{table} 第 {row} 行引用了不存在的 {parent} 记录"),
+            ));
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL")?;
@@ -1347,6 +1358,39 @@ mod tests {
         let problems = store.check().unwrap();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].en.contains("kept tally"), "{problems:?}");
+    }
+
+    #[test]
+    fn imports_leave_foreign_keys_enforced_and_check_finds_dangling_references() {
+        let (_dir, mut store) = meeting("");
+        let ballot = ballot(&store, 7, "AB");
+        store
+            .import_batch("f.csv", "00", Source::Import, false, |sink| {
+                sink.insert(&ballot)?;
+                Ok(true)
+            })
+            .unwrap();
+        let enforced: bool = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(enforced);
+        assert!(store.check().unwrap().is_empty());
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 UPDATE ballots SET batch_id = 99 WHERE serial = 7;
+                 PRAGMA foreign_keys = ON;",
+            )
+            .unwrap();
+        let problems = store.check().unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.en == "ballots row 1 refers to a missing import_batches row"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -256,11 +256,14 @@ impl InvalidReason {
 /// `min_marked`. A spoiled mark counts as blank for both.
 pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), InvalidReason> {
     // Keys are distinct letters, so a scale has at most 26 options: no allocation per ballot.
-    let mut counts = [0usize; 26];
+    // Blank and spoiled marks land in slot 26, so the loop has no branch on the mark.
+    let mut counts = [0usize; 27];
     for mark in marks {
-        if let Mark::Option(i) = mark {
-            counts[*i as usize] += 1;
-        }
+        let slot = match *mark {
+            Mark::Option(i) => usize::from(i).min(26),
+            Mark::Blank | Mark::Spoiled => 26,
+        };
+        counts[slot] += 1;
     }
     for (i, max) in rules.max_marks.iter().enumerate() {
         if let Some(max) = max {

@@ -45,6 +45,8 @@ pub struct BatchSink<'a> {
     taken: SerialSet,
     keys: Vec<u8>,
     count: Count,
+    /// The set hash terms of the ballots given.
+    set: SetHash,
     chunk: Chunk,
     sender: Option<SyncSender<Chunk>>,
 }
@@ -98,6 +100,10 @@ impl BatchSink<'_> {
             chunk.marks.truncate(start);
             return Ok(());
         }
+        // Option keys are ASCII letters, so the text is ASCII.
+        let text = std::str::from_utf8(&chunk.marks[start..])
+            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+        self.set.add(serial, group_id, text);
         if let Err(reason) = &verdict {
             chunk
                 .reasons
@@ -162,7 +168,6 @@ impl Store {
         let batch = BatchRow {
             id: tx.conn().last_insert_rowid(),
             source,
-            now,
         };
         let before = SetHash::load(tx.conn())?;
         let taken = counting_serials(tx.conn())?;
@@ -173,6 +178,7 @@ impl Store {
             taken,
             keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
             count: Count::empty(config),
+            set: SetHash::default(),
             chunk: Chunk::default(),
             sender: None,
         };
@@ -206,7 +212,7 @@ impl Store {
             params![written.rows as i64, batch.id],
         )?;
         let mut after = before;
-        after.merge(&written.set);
+        after.merge(&sink.set);
         after.save(conn)?;
         if meeting_empty {
             count::save(conn, config, &after, &sink.count)?;
@@ -234,7 +240,6 @@ impl Store {
 struct BatchRow {
     id: i64,
     source: Source,
-    now: String,
 }
 
 /// The serials of the ballots that count in the meeting.
@@ -248,14 +253,14 @@ fn counting_serials(conn: &Connection) -> Result<SerialSet> {
     Ok(serials)
 }
 
-/// An INSERT of `rows` ballots: the batch's source, id and time are parameters 1 to 3, then
-/// five per ballot.
+/// An INSERT of `rows` ballots: the batch's source and id are parameters 1 and 2, then five
+/// per ballot. `created_at` is left NULL: an imported ballot was created when its batch was.
 fn insert_statement(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
         .map(|r| {
-            let p = 4 + 5 * r;
+            let p = 3 + 5 * r;
             format!(
-                "(?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2, ?3)",
+                "(?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2)",
                 p,
                 p + 1,
                 p + 2,
@@ -265,7 +270,7 @@ fn insert_statement(rows: usize) -> String {
         })
         .collect();
     format!(
-        "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id, created_at) VALUES {}",
+        "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) VALUES {}",
         values.join(", ")
     )
 }
@@ -274,8 +279,6 @@ fn insert_statement(rows: usize) -> String {
 #[derive(Default)]
 struct Written {
     rows: u64,
-    /// The set hash terms of the ballots stored.
-    set: SetHash,
     /// The digest of the ballots in the order stored, while that was serial order (only for
     /// a meeting without ballots, whose digest is then the batch's).
     digest: Option<Sha256>,
@@ -284,7 +287,6 @@ struct Written {
 impl Written {
     fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
         self.rows += 1;
-        self.set.add(serial, group, marks);
         if let Some(digest) = &mut self.digest {
             let mut digits = [0u8; 20];
             digest.update(decimal(serial, &mut digits));
@@ -311,7 +313,6 @@ fn write(
     for insert in [&mut many, &mut one] {
         insert.raw_bind_parameter(1, batch.source.word())?;
         insert.raw_bind_parameter(2, batch.id)?;
-        insert.raw_bind_parameter(3, batch.now.as_str())?;
     }
     let orgs = config.organizations.len();
     let mut written = Written {
@@ -331,7 +332,7 @@ fn write(
             let insert = if take == 1 { &mut one } else { &mut many };
             for r in 0..take {
                 let i = at + r;
-                let p = 4 + 5 * r;
+                let p = 3 + 5 * r;
                 let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
                 let marks = std::str::from_utf8(&chunk.marks[i * orgs..(i + 1) * orgs])
                     .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Import + tally + results export of N generated forms x 30 organizations with tallyclerk,
-# against DuckDB reading the same CSV and counting ratings per organization. Prints both wall
-# times, the ratio and tallyclerk's peak memory.
+# against DuckDB reading the same CSV and counting ratings per organization. Each side runs
+# RUNS times (each tallyclerk run into a new meeting); prints the median wall times, their
+# ratio and tallyclerk's peak memory.
 #
-#   benches/compare.sh [FORMS]        (default 1000000; DuckDB comes from PyPI into target/)
+#   benches/compare.sh [FORMS] [RUNS]   (default 1000000 3; DuckDB comes from PyPI into target/)
 set -euo pipefail
 forms=${1:-1000000}
+runs=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -21,6 +23,8 @@ fi
 "$bin" gen "$work/meeting" --forms "$forms" --orgs 30 --seed 1 >/dev/null
 csv=$work/meeting/ballots.csv
 echo "file: $forms forms x 30 organizations, $(du -m "$csv" | cut -f1) MB"
+# Neither side should pay for the generator's file still being written back to disk.
+sync
 
 now() { date +%s.%N; }
 peak=0
@@ -31,11 +35,17 @@ measure() { # run a command, remember the peak resident set size in KiB
   return 0
 }
 
-start=$(now)
-measure "$bin" import "$work/meeting" "$csv"
-measure "$bin" tally "$work/meeting" --format csv
-measure "$bin" export "$work/meeting" --results "$work/results.csv"
-ours=$(echo "$(now) - $start" | bc)
+median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
+
+for run in $(seq "$runs"); do
+  rm -f "$work/meeting/meeting.db" "$work/meeting/meeting.db-wal" "$work/meeting/meeting.db-shm"
+  start=$(now)
+  measure "$bin" import "$work/meeting" "$csv"
+  measure "$bin" tally "$work/meeting" --format csv
+  measure "$bin" export "$work/meeting" --results "$work/results.csv"
+  echo "$(now) - $start" | bc >> "$work/ours"
+done
+ours=$(median < "$work/ours")
 
 cat > "$work/count.py" <<'PY'
 import sys, duckdb
@@ -48,10 +58,13 @@ rows = con.execute("""
 """, [sys.argv[1]]).fetchall()
 print(len(rows))
 PY
-start=$(now)
-"$venv/bin/python" "$work/count.py" "$csv" >/dev/null
-duck=$(echo "$(now) - $start" | bc)
+for run in $(seq "$runs"); do
+  start=$(now)
+  "$venv/bin/python" "$work/count.py" "$csv" >/dev/null
+  echo "$(now) - $start" | bc >> "$work/duck"
+done
+duck=$(median < "$work/duck")
 
-printf 'tallyclerk import + tally + export: %.2f s, peak memory %d MB\n' "$ours" $((peak / 1024))
-printf 'duckdb read + count per organization: %.2f s\n' "$duck"
+printf 'tallyclerk import + tally + export: %.2f s (median of %d), peak memory %d MB\n' "$ours" "$runs" $((peak / 1024))
+printf 'duckdb read + count per organization: %.2f s (median of %d)\n' "$duck" "$runs"
 printf 'ratio tallyclerk / duckdb: %.2f\n' "$(echo "$ours / $duck" | bc -l)"

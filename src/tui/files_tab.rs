@@ -3,7 +3,8 @@
 //! Import: the clerk types a path (Tab completes file names), Enter runs the importer as a
 //! dry run and shows what the file holds or every problem found, and a confirmation imports
 //! it. Imports run on a worker thread with their own connection to the store, so a large
-//! file never freezes the screen; the main loop polls the worker and shows a spinner.
+//! file never freezes the screen; the main loop polls the worker and shows how many forms it
+//! has read and how fast.
 //!
 //! Export: the results CSV, the results workbook (.xlsx) and the ballots CSV are written into
 //! the meeting folder, each through a temporary file renamed into place, and the paths
@@ -23,6 +24,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -73,8 +76,10 @@ pub struct Job {
     pub path: PathBuf,
     /// Whether it is the dry run.
     pub dry_run: bool,
-    /// When it started (for the spinner).
+    /// When it started (for the spinner and the rate).
     pub started: Instant,
+    /// Forms read so far, as the importer reports them now and then.
+    pub forms: Arc<AtomicU64>,
     handle: JoinHandle<Result<ImportReport>>,
 }
 
@@ -221,6 +226,8 @@ pub fn start_import(app: &mut App, dry_run: bool) {
     app.files.scroll = 0;
     let dir = app.meeting.config.dir.clone();
     let file = path.clone();
+    let forms = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&forms);
     let handle = std::thread::spawn(move || {
         let mut meeting = Meeting::open(&dir)?;
         import::import_file(
@@ -228,6 +235,9 @@ pub fn start_import(app: &mut App, dry_run: bool) {
             &file,
             ImportOptions {
                 dry_run,
+                progress: Some(import::Progress(Arc::new(move |n| {
+                    counter.store(n, Ordering::Relaxed)
+                }))),
                 ..ImportOptions::default()
             },
         )
@@ -236,6 +246,7 @@ pub fn start_import(app: &mut App, dry_run: bool) {
         path,
         dry_run,
         started: Instant::now(),
+        forms,
         handle,
     });
 }
@@ -349,8 +360,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(job) = &files.job {
         let frames = ['|', '/', '-', '\\'];
         let tick = (job.started.elapsed().as_millis() / 100) as usize % frames.len();
+        let forms = job.forms.load(Ordering::Relaxed);
+        let rate = forms as f64 / job.started.elapsed().as_secs_f64().max(1e-3);
         lines.push(Line::styled(
-            strings::importing(lang, &job.path, job.dry_run, frames[tick]),
+            strings::importing(lang, &job.path, job.dry_run, frames[tick], forms, rate),
             theme::key(),
         ));
     }
@@ -418,4 +431,62 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         )));
     }
     frame.render_widget(Paragraph::new(lines), export_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    #[test]
+    fn a_running_import_shows_the_forms_read_and_the_rate() {
+        let dir = tempfile::tempdir().unwrap();
+        let meeting = crate::demo::install(dir.path()).unwrap();
+        let mut app = App::new(meeting, Lang::En).unwrap();
+        app.tab = crate::tui::Tab::Files;
+        // A worker that runs until the test lets it go, with a count set by hand.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let forms = Arc::new(AtomicU64::new(120_000));
+        app.files.job = Some(Job {
+            path: PathBuf::from("big.csv"),
+            dry_run: false,
+            started: Instant::now() - std::time::Duration::from_secs(2),
+            forms: Arc::clone(&forms),
+            handle: std::thread::spawn(move || {
+                let _ = wait.recv();
+                Err(Error::Internal("stopped by the test".into()))
+            }),
+        });
+        let screen = |app: &App| {
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            terminal
+                .draw(|frame| crate::tui::render(app, frame))
+                .unwrap();
+            let buffer = terminal.backend().buffer().clone();
+            buffer
+                .content()
+                .iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+        };
+        let shown = screen(&app);
+        assert!(shown.contains("importing big.csv: 120000 forms"), "{shown}");
+        // Two seconds (and a little, as the clock runs on) for 120000 forms.
+        let rate: u64 = shown
+            .split("120000 forms, ")
+            .nth(1)
+            .and_then(|rest| rest.split(" forms/s").next())
+            .and_then(|n| n.parse().ok())
+            .expect("a rate in forms/s");
+        assert!((50_000..=60_000).contains(&rate), "{rate}");
+        forms.store(250_000, Ordering::Relaxed);
+        assert!(screen(&app).contains("250000 forms"));
+        app.lang = Lang::Zh;
+        assert!(screen(&app).contains("250000"));
+        release.send(()).unwrap();
+        poll(&mut app, true);
+        assert!(app.files.job.is_none());
+    }
 }

@@ -640,13 +640,25 @@ pub fn help_title(lang: Lang, tab: &str) -> String {
 }
 
 /// The spinner line of an import.
-pub fn importing(lang: Lang, path: &Path, dry_run: bool, spinner: char) -> String {
+pub fn importing(
+    lang: Lang,
+    path: &Path,
+    dry_run: bool,
+    spinner: char,
+    forms: u64,
+    per_second: f64,
+) -> String {
     let path = path.display();
+    let rate = per_second.round() as u64;
     match (lang, dry_run) {
-        (Lang::En, true) => format!("{spinner} reading {path} (dry run) ..."),
-        (Lang::En, false) => format!("{spinner} importing {path} ..."),
-        (Lang::Zh, true) => format!("{spinner} 正在读取 {path}（试运行）……"),
-        (Lang::Zh, false) => format!("{spinner} 正在导入 {path}……"),
+        (Lang::En, true) => {
+            format!("{spinner} reading {path} (dry run): {forms} forms, {rate} forms/s")
+        }
+        (Lang::En, false) => format!("{spinner} importing {path}: {forms} forms, {rate} forms/s"),
+        (Lang::Zh, true) => {
+            format!("{spinner} 正在读取 {path}（试运行）：{forms} 份，每秒 {rate} 份")
+        }
+        (Lang::Zh, false) => format!("{spinner} 正在导入 {path}：{forms} 份，每秒 {rate} 份"),
     }
 }
 

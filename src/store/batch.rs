@@ -3,8 +3,9 @@
 //! The importer reads and checks the file on the calling thread and hands each ballot to a
 //! [`BatchSink`]; a second thread writes them into SQLite meanwhile, in chunks through a
 //! short queue, so reading the file and writing the store overlap and memory stays bounded.
-//! The writer also sums what the batch adds to the set hash, the cached count and (for a
-//! meeting without ballots, fed in serial order) the ballot-set digest, so none of them needs
+//! What the batch adds to the set hash and the kept count is summed by the sink as ballots
+//! come, and the ballot-set digest (for a meeting without ballots, fed in serial order) by
+//! the writer, splitting the work about evenly between the two threads; none of them needs
 //! another pass over the ballots afterwards.
 
 use super::count::{self, Count};

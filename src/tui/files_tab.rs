@@ -76,7 +76,7 @@ pub struct Job {
     pub path: PathBuf,
     /// Whether it is the dry run.
     pub dry_run: bool,
-    /// When it started (for the spinner and the rate).
+    /// When it started (for the spinner, the rate and the time taken).
     pub started: Instant,
     /// Forms read so far, as the importer reports them now and then.
     pub forms: Arc<AtomicU64>,
@@ -359,11 +359,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if let Some(job) = &files.job {
         let frames = ['|', '/', '-', '\\'];
-        let tick = (job.started.elapsed().as_millis() / 100) as usize % frames.len();
+        let elapsed = job.started.elapsed();
+        let tick = (elapsed.as_millis() / 100) as usize % frames.len();
         let forms = job.forms.load(Ordering::Relaxed);
-        let rate = forms as f64 / job.started.elapsed().as_secs_f64().max(1e-3);
         lines.push(Line::styled(
-            strings::importing(lang, &job.path, job.dry_run, frames[tick], forms, rate),
+            strings::importing(lang, &job.path, job.dry_run, frames[tick], forms, elapsed),
             theme::key(),
         ));
     }

@@ -639,26 +639,32 @@ pub fn help_title(lang: Lang, tab: &str) -> String {
     }
 }
 
-/// The spinner line of an import.
+/// The spinner line of an import: forms read so far, the rate and the time taken.
 pub fn importing(
     lang: Lang,
     path: &Path,
     dry_run: bool,
     spinner: char,
     forms: u64,
-    per_second: f64,
+    elapsed: Duration,
 ) -> String {
     let path = path.display();
-    let rate = per_second.round() as u64;
+    // A floor on the time keeps the first frame (a few microseconds in) from dividing by zero.
+    let rate = (forms as f64 / elapsed.as_secs_f64().max(1e-3)).round() as u64;
+    let secs = elapsed.as_secs();
     match (lang, dry_run) {
         (Lang::En, true) => {
-            format!("{spinner} reading {path} (dry run): {forms} forms, {rate} forms/s")
+            format!("{spinner} reading {path} (dry run): {forms} forms, {rate} forms/s, {secs} s")
         }
-        (Lang::En, false) => format!("{spinner} importing {path}: {forms} forms, {rate} forms/s"),
-        (Lang::Zh, true) => {
-            format!("{spinner} 正在读取 {path}（试运行）：{forms} 份，每秒 {rate} 份")
+        (Lang::En, false) => {
+            format!("{spinner} importing {path}: {forms} forms, {rate} forms/s, {secs} s")
         }
-        (Lang::Zh, false) => format!("{spinner} 正在导入 {path}：{forms} 份，每秒 {rate} 份"),
+        (Lang::Zh, true) => format!(
+            "{spinner} 正在读取 {path}（试运行）：{forms} 份，每秒 {rate} 份，已用 {secs} 秒"
+        ),
+        (Lang::Zh, false) => {
+            format!("{spinner} 正在导入 {path}：{forms} 份，每秒 {rate} 份，已用 {secs} 秒")
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::harness::*;
 use crossterm::event::KeyCode;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 #[test]
 fn ballots_are_searched_edited_and_voided_with_reasons() {
@@ -119,4 +121,83 @@ fn exports_write_into_the_meeting_folder_and_show_the_paths() {
     );
     let csv = std::fs::read_to_string(&ballots).unwrap();
     assert!(csv.contains("1,,A,A,B,B,C,C"), "{csv}");
+}
+
+/// Waits (a minute at most) until the running import's counter shows `forms`. The importer
+/// reports every 10000 forms and not at the end, so a file of 12000 forms leaves the counter
+/// at exactly 10000 however fast the machine is.
+fn wait_for_forms_read(app: &tallyclerk::tui::App, forms: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let job = app.files.job.as_ref().expect("an import is running");
+    while job.forms.load(Ordering::Relaxed) != forms {
+        assert!(
+            Instant::now() < deadline,
+            "the import never reported {forms} forms read"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The number before `unit` on the import line, e.g. the 5000 of "5000 forms/s".
+fn number_before(text: &str, unit: &str) -> u64 {
+    let before = &text[..text
+        .find(unit)
+        .unwrap_or_else(|| panic!("no {unit:?} in {text}"))];
+    let digits = before.trim_end().rsplit(' ').next().unwrap();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("{digits:?} before {unit:?}"))
+}
+
+#[test]
+fn a_running_import_shows_the_forms_read_the_rate_and_the_time_taken() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let big = dir.path().join("big.csv");
+    let mut csv = String::from("serial,group,O01,O02,O03,O04,O05,O06\n");
+    for serial in 1..=12_000 {
+        let marks = ["A,B,C,D,A,B", "B,A,A,C,D,A", "A,A,B,B,C,C"][serial % 3];
+        csv.push_str(&format!("{serial},,{marks}\n"));
+    }
+    std::fs::write(&big, csv).unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "p");
+    keys(&mut app, &big.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    wait_for_forms_read(&app, 10_000);
+    // Started two seconds ago as far as the screen knows, so the rate has a known size.
+    app.files.job.as_mut().unwrap().started =
+        Instant::now().checked_sub(Duration::from_secs(2)).unwrap();
+    let text = screen(&app, 160, 30);
+    let line = text
+        .lines()
+        .find(|l| l.contains("(dry run): 10000 forms, "))
+        .unwrap_or_else(|| panic!("{text}"));
+    // 10000 forms in two seconds and the little more the test took to draw.
+    assert!(
+        (3_000..=5_000).contains(&number_before(line, " forms/s")),
+        "{line}"
+    );
+    assert!((2..=3).contains(&number_before(line, " s")), "{line}");
+    app.lang = tallyclerk::Lang::Zh;
+    let text = screen(&app, 160, 30);
+    assert!(text.contains("（试运行）：10000 份，每秒 "), "{text}");
+    assert!(
+        text.contains("已用 2 秒") || text.contains("已用 3 秒"),
+        "{text}"
+    );
+    app.lang = tallyclerk::Lang::En;
+    app.wait_for_jobs();
+    assert!(screen(&app, 160, 30).contains("12000 forms"));
+
+    // The import itself counts with a counter of its own, from zero again.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    wait_for_forms_read(&app, 10_000);
+    let text = screen(&app, 160, 30);
+    assert!(text.contains("big.csv: 10000 forms, "), "{text}");
+    assert!(!text.contains("(dry run)"), "{text}");
+    app.wait_for_jobs();
+    assert!(app.files.job.is_none());
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 12_000);
 }

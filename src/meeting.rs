@@ -100,12 +100,12 @@ impl Meeting {
 
     /// Tally, ranking and summary.
     pub fn results(&self) -> Result<Results> {
-        let tally = self.tally()?;
-        let ranking = ranking::rank(&self.config, &tally, &self.store.decisions()?);
+        let count = self.store.count()?;
+        let ranking = ranking::rank(&self.config, &count.tally, &self.store.decisions()?);
         Ok(Results {
-            tally,
+            summary: self.store.summary_of(&count)?,
+            tally: count.tally,
             ranking,
-            summary: self.store.summary()?,
         })
     }
 

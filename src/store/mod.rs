@@ -878,7 +878,12 @@ impl Store {
 
     /// Counts of the ballot set.
     pub fn summary(&self) -> Result<Summary> {
-        let counts = self.ballot_counts()?;
+        self.summary_of(&self.count()?)
+    }
+
+    /// [`Store::summary`] of a count already read.
+    pub fn summary_of(&self, count: &Count) -> Result<Summary> {
+        let counts = self.ballot_counts_of(count)?;
         Ok(Summary {
             issued: self.issued()?,
             collected: counts.collected,
@@ -893,7 +898,11 @@ impl Store {
 
     /// The counts of the ballot set alone, without the digest's sorted pass.
     pub fn ballot_counts(&self) -> Result<BallotCounts> {
-        let count = self.count()?;
+        self.ballot_counts_of(&self.count()?)
+    }
+
+    /// [`Store::ballot_counts`] of a count already read.
+    pub fn ballot_counts_of(&self, count: &Count) -> Result<BallotCounts> {
         // Both come from small partial indexes: few ballots are voided or verified.
         let (voided, verified): (i64, i64) = self.conn.query_row(
             "SELECT
@@ -939,17 +948,28 @@ impl Store {
             .conn
             .prepare("SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL")?;
         let mut rows = stmt.query([])?;
+        // The same pass counts the ballots, for the kept count to be compared with; a ballot
+        // that cannot be counted is a problem of its own, reported here.
+        let mut counted = Some(Count::empty(&self.config));
         while let Some(row) = rows.next()? {
             let serial: i64 = row.get(0)?;
             let group: Option<String> = row.get(1)?;
             let marks: String = row.get(2)?;
             let valid: bool = row.get(3)?;
             match self.decode_marks(&marks) {
-                Err(_) => problems.push(Text::new(
-                    format!("ballot {serial}: marks \"{marks}\" do not fit the meeting"),
-                    format!("选票 {serial}：评价 \"{marks}\" 与会议不符"),
-                )),
+                Err(_) => {
+                    counted = None;
+                    problems.push(Text::new(
+                        format!("ballot {serial}: marks \"{marks}\" do not fit the meeting"),
+                        format!("选票 {serial}：评价 \"{marks}\" 与会议不符"),
+                    ))
+                }
                 Ok(m) => {
+                    if let Some(count) = &mut counted {
+                        if count.add(&self.config, group.as_deref(), &m).is_err() {
+                            counted = None;
+                        }
+                    }
                     if validity_columns(&self.config, &m).0 != valid {
                         problems.push(Text::new(
                             format!("ballot {serial}: stored validity disagrees with the rules"),
@@ -1001,16 +1021,18 @@ impl Store {
                 format!("选票与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
             ));
         }
-        problems.extend(self.check_kept_figures()?);
+        problems.extend(self.check_kept_figures(counted.as_ref())?);
         Ok(problems)
     }
 
-    /// The kept count and digest, when current, against a full pass over the ballots.
-    fn check_kept_figures(&self) -> Result<Vec<Text>> {
+    /// The kept count and digest, when current, against `counted` (a full pass over the
+    /// ballots, `None` when some could not be counted) and the digest computed afresh.
+    fn check_kept_figures(&self, counted: Option<&Count>) -> Result<Vec<Text>> {
         let mut problems = Vec::new();
         let set = SetHash::load(&self.conn)?;
-        if let Some(kept) = count::load(&self.conn, &self.config, &set)? {
-            if kept != self.count_by_scan()? {
+        if let (Some(kept), Some(counted)) = (count::load(&self.conn, &self.config, &set)?, counted)
+        {
+            if &kept != counted {
                 problems.push(Text::new(
                     "the kept tally does not match the ballots: the store was changed outside tallyclerk",
                     "保存的计票结果与选票不符：数据库被 tallyclerk 以外的程序修改",

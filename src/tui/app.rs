@@ -20,7 +20,7 @@ use crate::lang::Lang;
 use crate::meeting::Meeting;
 use crate::model::{validity, Ballot, Mark};
 use crate::ranking::{self, Decision, Ranking};
-use crate::store::{Source, Store, StoredBallot};
+use crate::store::{Count, Source, Store, StoredBallot};
 use crate::tally::Tally;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::time::Instant;
@@ -185,8 +185,8 @@ pub struct Counts {
 impl Counts {
     /// Reads the counts from the store; the digest is not needed here, so its full sorted
     /// pass is not made when the UI opens.
-    fn read(store: &Store) -> Result<Counts> {
-        let ballots = store.ballot_counts()?;
+    fn read(store: &Store, count: &Count) -> Result<Counts> {
+        let ballots = store.ballot_counts_of(count)?;
         Ok(Counts {
             issued: store.issued()?,
             collected: ballots.collected,
@@ -249,13 +249,13 @@ impl App {
     /// Opens the UI on a meeting, in `lang`.
     pub fn new(meeting: Meeting, lang: Lang) -> Result<App> {
         let orgs = meeting.config.organizations.len();
-        let tally = meeting.tally()?;
+        let count = meeting.store.count()?;
         let decisions = meeting.store.decisions()?;
-        let ranking = ranking::rank(&meeting.config, &tally, &decisions);
+        let ranking = ranking::rank(&meeting.config, &count.tally, &decisions);
         let next_serial = meeting.store.max_serial()? + 1;
         let mut app = App {
-            counts: Counts::read(&meeting.store)?,
-            tally,
+            counts: Counts::read(&meeting.store, &count)?,
+            tally: count.tally,
             ranking,
             decisions,
             meeting,
@@ -636,8 +636,9 @@ impl App {
 
     /// Re-reads everything from the store (after an import).
     pub fn reload(&mut self) -> Result<()> {
-        self.tally = self.meeting.tally()?;
-        self.counts = Counts::read(&self.meeting.store)?;
+        let count = self.meeting.store.count()?;
+        self.counts = Counts::read(&self.meeting.store, &count)?;
+        self.tally = count.tally;
         self.decisions = self.meeting.store.decisions()?;
         self.rerank();
         entry::refresh_serial(self);

@@ -10,7 +10,7 @@
 
 use super::count::{self, Count};
 use super::serials::SerialSet;
-use super::set_hash::{decimal, SetHash};
+use super::set_hash::{digest_line, SetHash};
 use super::{append_audit, set_meta, Source, Store, NOW};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -289,13 +289,12 @@ impl Written {
     fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
         self.rows += 1;
         if let Some(digest) = &mut self.digest {
-            let mut digits = [0u8; 20];
-            digest.update(decimal(serial, &mut digits));
-            digest.update(b",");
-            digest.update(group.unwrap_or_default());
-            digest.update(b",");
-            digest.update(marks);
-            digest.update(b"\n");
+            digest_line(
+                digest,
+                serial,
+                group.unwrap_or_default().as_bytes(),
+                marks.as_bytes(),
+            );
         }
     }
 }

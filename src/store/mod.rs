@@ -855,23 +855,17 @@ impl Store {
             "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
         )?;
         let mut rows = stmt.query([])?;
-        let mut line = Vec::with_capacity(64);
         while let Some(row) = rows.next()? {
-            line.clear();
-            let serial: i64 = row.get(0)?;
-            line.extend_from_slice(serial.to_string().as_bytes());
-            line.push(b',');
-            if let Some(group) = row
+            let group = row
                 .get_ref(1)?
                 .as_bytes_or_null()
-                .map_err(rusqlite::Error::from)?
-            {
-                line.extend_from_slice(group);
-            }
-            line.push(b',');
-            line.extend_from_slice(row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?);
-            line.push(b'\n');
-            hasher.update(&line);
+                .map_err(rusqlite::Error::from)?;
+            set_hash::digest_line(
+                &mut hasher,
+                row.get(0)?,
+                group.unwrap_or_default(),
+                row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?,
+            );
         }
         Ok(hex(&hasher.finalize()))
     }

@@ -110,6 +110,17 @@ impl SetHash {
     }
 }
 
+/// Feeds one ballot's line of the ballot-set digest, `serial,group,marks\n`, to `hasher`.
+pub(super) fn digest_line(hasher: &mut Sha256, serial: i64, group: &[u8], marks: &[u8]) {
+    let mut digits = [0u8; 20];
+    hasher.update(decimal(serial, &mut digits));
+    hasher.update(b",");
+    hasher.update(group);
+    hasher.update(b",");
+    hasher.update(marks);
+    hasher.update(b"\n");
+}
+
 /// The decimal digits of a non-negative `n`, written into `buffer` without allocating (the
 /// hashes take one per ballot).
 pub(super) fn decimal(n: i64, buffer: &mut [u8; 20]) -> &[u8] {

@@ -377,9 +377,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 group,
                 marks: parsed,
             };
-            let stored = meeting
-                .store
-                .add(&ballot, tallyclerk::store::Source::Typed)?;
+            let stored = meeting.add(&ballot, tallyclerk::store::Source::Typed)?;
             print_ballot(&meeting, &stored, lang);
         }
         Command::Import {
@@ -552,7 +550,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check { dir } => {
             let meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            let problems = meeting.store.check()?;
+            let problems = meeting.check()?;
             let summary = meeting.store.summary()?;
             if !problems.is_empty() {
                 let lines: Vec<&str> = problems.iter().map(|p| p.get(lang)).collect();
@@ -572,7 +570,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Issued { dir, n } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.store.set_issued(n)?;
+            meeting.set_issued(n)?;
             let summary = meeting.store.summary()?;
             println!("{}: {n}", lang.pick("forms issued", "发出表格"));
             if summary.void_round() {
@@ -582,13 +580,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Finalise { dir } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.store.finalise()?;
+            meeting.finalise()?;
             println!("{}", lang.pick("meeting finalised", "会议已定稿"));
         }
         Command::Reopen { dir, reason } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.store.reopen(&reason)?;
+            meeting.reopen(&reason)?;
             println!("{}", lang.pick("meeting reopened", "会议已重新开放"));
         }
         Command::Void {
@@ -598,7 +596,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.store.void(serial, &reason)?;
+            meeting.void(serial, &reason)?;
             println!("{} {serial}", lang.pick("voided ballot", "已作废选票"));
         }
         Command::Edit {
@@ -611,9 +609,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
             let parsed = parse_marks_arg(&meeting, &marks)?;
-            let stored = meeting
-                .store
-                .edit(serial, &parsed, group.as_deref(), &reason)?;
+            let stored = meeting.edit(serial, &parsed, group.as_deref(), &reason)?;
             print_ballot(&meeting, &stored, lang);
         }
         Command::Gen {

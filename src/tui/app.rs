@@ -469,7 +469,7 @@ impl App {
             self.warn(S::NumberNeeded);
             return;
         };
-        match self.meeting.store.set_issued(issued) {
+        match self.meeting.set_issued(issued) {
             Ok(()) => {
                 self.counts.issued = Some(issued);
                 self.inform(strings::issued_set(issued));
@@ -572,7 +572,7 @@ impl App {
 
     /// Stores a typed ballot durably and counts it.
     pub fn add_ballot(&mut self, ballot: &Ballot) -> Result<StoredBallot> {
-        let stored = self.meeting.store.add(ballot, Source::Typed)?;
+        let stored = self.meeting.add(ballot, Source::Typed)?;
         self.count_in(&stored.ballot);
         self.rerank();
         self.last_saved = Some((stored.ballot.serial, Instant::now()));
@@ -581,7 +581,7 @@ impl App {
 
     /// Undoes the last stored ballot (audited by the store) and takes it out of the counts.
     pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
-        let undone = self.meeting.store.undo_last()?;
+        let undone = self.meeting.undo_last()?;
         if let Some(stored) = &undone {
             self.count_out(&stored.ballot, stored.verified_at.is_some());
             self.rerank();
@@ -609,7 +609,7 @@ impl App {
     /// Voids a ballot (audited) and takes it out of the counts.
     pub fn void_ballot(&mut self, serial: u64, reason: &str) -> Result<()> {
         let old = self.meeting.store.ballot(serial)?;
-        self.meeting.store.void(serial, reason)?;
+        self.meeting.void(serial, reason)?;
         if let Some(old) = old {
             self.count_out(&old.ballot, old.verified_at.is_some());
             self.rerank();
@@ -619,7 +619,7 @@ impl App {
 
     /// Records that a second entry confirmed this ballot.
     pub fn mark_verified(&mut self, stored: &StoredBallot) -> Result<()> {
-        self.meeting.store.mark_verified(stored.ballot.serial)?;
+        self.meeting.mark_verified(stored.ballot.serial)?;
         if stored.verified_at.is_none() {
             self.counts.verified += 1;
         }

@@ -135,7 +135,7 @@ fn decide(app: &mut App) {
 
 /// Finalises the meeting (after the question was answered yes).
 pub fn finalise(app: &mut App) {
-    match app.meeting.store.finalise() {
+    match app.meeting.finalise() {
         Ok(()) => {
             app.counts.finalised = true;
             app.warn(S::NowFinal);
@@ -150,7 +150,7 @@ pub fn reopen(app: &mut App, reason: &str) {
         app.warn(S::ReasonNeeded);
         return;
     }
-    match app.meeting.store.reopen(reason) {
+    match app.meeting.reopen(reason) {
         Ok(()) => {
             app.counts.finalised = false;
             app.inform(S::Reopened.text());

@@ -1,11 +1,26 @@
-//! A meeting folder opened for work: its checked config and its store, and the results
-//! computed from them in one pass over the ballots.
+//! The use-case layer: a meeting opened for work, and every use case of it.
+//!
+//! The command line and the terminal UI only parse input, call one of these functions and
+//! render what it returns, so both follow the same rules. Each use case lives in the file of
+//! its part of the meeting:
+//! - this file: open, create, results;
+//! - [`ballots`]: add, edit, withdraw, set aside, verify;
+//! - [`decisions`]: decide and withdraw a decision at a cutoff tie;
+//! - [`lifecycle`]: forms issued, finalise, reopen, check;
+//! - [`files`]: import files and export results (to come: still assembled by the CLI and UI).
+//!
+//! The rules themselves are pure code elsewhere ([`crate::tally`], [`crate::ranking`],
+//! [`crate::model`]); the store ([`crate::store`]) keeps, it does not decide.
+
+pub mod ballots;
+pub mod decisions;
+pub mod lifecycle;
 
 use crate::config::{self, Config};
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::model::Tier;
-use crate::ranking::{self, Decision, Ranking};
+use crate::ranking::{self, Ranking};
 use crate::store::{Store, Summary};
 use crate::tally::Tally;
 use std::path::Path;
@@ -107,52 +122,6 @@ impl Meeting {
             tally: count.tally,
             ranking,
         })
-    }
-
-    /// Records that `org_ids` take places of tier `tier` ahead of the rest of their tie.
-    pub fn decide(&mut self, tier: &str, org_ids: &[String]) -> Result<()> {
-        let config = &self.config;
-        let tier_index = config.tier_index(tier).ok_or_else(|| {
-            let names: Vec<&str> = config.tiers.iter().map(|t| t.name.as_str()).collect();
-            Error::user(
-                format!("unknown tier \"{tier}\" (tiers: {})", names.join(", ")),
-                format!("未知等次 \"{tier}\"（等次：{}）", names.join("、")),
-            )
-        })?;
-        let mut orgs = Vec::new();
-        for id in org_ids {
-            let index = config.org_index(id).ok_or_else(|| {
-                Error::user(
-                    format!("unknown organization id \"{id}\""),
-                    format!("未知组织编号 \"{id}\""),
-                )
-            })?;
-            if orgs.contains(&index) {
-                return Err(Error::user(
-                    format!("organization \"{id}\" named twice"),
-                    format!("组织 \"{id}\" 重复列出"),
-                ));
-            }
-            orgs.push(index);
-        }
-        let decision = Decision {
-            tier: tier_index,
-            orgs,
-        };
-        let tally = self.tally()?;
-        let decisions = self.store.decisions()?;
-        if self.store.is_final()? {
-            // The store refuses too; say so before any tie analysis.
-            return self.store.add_decision(&decision);
-        }
-        ranking::check_decision(config, &tally, &decisions, &decision).map_err(|refusal| {
-            let why = refusal.message(config, tier_index);
-            Error::user(
-                format!("decision refused: {}", why.en),
-                format!("裁定被拒绝：{}", why.zh),
-            )
-        })?;
-        self.store.add_decision(&decision)
     }
 
     /// The UI language: the command line's, else meeting.toml's, else the environment's.

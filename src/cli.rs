@@ -1,12 +1,14 @@
 //! The command line of DESIGN.md section 5: clap definitions and thin calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use tallyclerk::config;
 use tallyclerk::error::{Error, Result, Text};
 use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
+use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest};
+use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
 use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
@@ -412,45 +414,19 @@ pub fn run(cli: Cli) -> Result<()> {
                 },
                 progress: None,
             };
-            if files.len() > 1 {
-                // Every file is checked before any is stored, so a bad second file does not
-                // leave the first one imported alone.
-                let mut problems = tallyclerk::error::Problems::default();
-                for file in &files {
-                    let check = ImportOptions {
-                        dry_run: true,
-                        ..options.clone()
-                    };
-                    match import::import_file(&mut meeting, file, check) {
-                        Ok(_) => {}
-                        Err(Error::Problems(found)) => {
-                            for p in found.listed {
-                                problems.push(p);
-                            }
-                            problems.more += found.more;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                if !problems.is_empty() {
-                    return Err(Error::Problems(problems));
-                }
+            let bar = progress_bar(lang);
+            let reports = meeting.import_files(&files, &options, |_| {
+                bar.clone().map(|bar| {
+                    tallyclerk::import::Progress(std::sync::Arc::new(move |forms| {
+                        bar.set_position(forms)
+                    }))
+                })
+            });
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
             }
-            for file in &files {
-                let bar = progress_bar(lang);
-                let options = ImportOptions {
-                    progress: bar.clone().map(|bar| {
-                        tallyclerk::import::Progress(std::sync::Arc::new(move |forms| {
-                            bar.set_position(forms)
-                        }))
-                    }),
-                    ..options.clone()
-                };
-                let report = import::import_file(&mut meeting, file, options);
-                if let Some(bar) = bar {
-                    bar.finish_and_clear();
-                }
-                print_import(&meeting, &report?, lang);
+            for report in reports? {
+                print_import(&meeting, &report, lang);
             }
         }
         Command::Tally { dir, format } => {
@@ -482,48 +458,40 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            let computed = meeting.results()?;
-            let summary = &computed.summary;
-            if summary.void_round() && !force {
-                return Err(void_round_error(summary));
-            }
-            let (results, xlsx, ballots) = match (results, xlsx, ballots) {
-                (None, None, None) => (
-                    Some(dir.join("results.csv")),
-                    Some(dir.join("results.xlsx")),
-                    Some(dir.join("ballots.csv")),
-                ),
-                other => other,
+            let destination = |path: PathBuf| {
+                if path == Path::new("-") {
+                    Destination::Stdout
+                } else {
+                    Destination::File(path)
+                }
             };
-            let options = ResultsOptions { by_group };
-            if let Some(path) = xlsx {
-                let bytes = export::xlsx::results_workbook(&meeting, &computed, lang, options)?;
-                write_to(&path, |out| {
-                    out.write_all(&bytes).map_err(|e| Error::io(&path, e))
-                })?;
-                report_written(&path, lang.pick("results workbook", "结果工作簿"));
+            let mut request = ExportRequest::all_into(&dir, lang);
+            if results.is_some() || xlsx.is_some() || ballots.is_some() {
+                request.files = [
+                    (ExportKind::Workbook, xlsx),
+                    (ExportKind::Results, results),
+                    (ExportKind::Ballots, ballots),
+                ]
+                .into_iter()
+                .filter_map(|(kind, path)| path.map(|p| (kind, destination(p))))
+                .collect();
             }
-            if let Some(path) = results {
-                write_to(&path, |out| {
-                    export::write_results_csv(out, &meeting, &computed, lang, options, !no_bom)
-                })?;
-                report_written(&path, lang.pick("results", "结果"));
-                if path != Path::new("-") {
-                    let companion = export::companion_path(&path);
-                    let text = export::companion_text(&meeting, summary, &path)?;
-                    write_to(&companion, |out| {
-                        out.write_all(text.as_bytes())
-                            .map_err(|e| Error::io(&companion, e))
-                    })?;
-                    report_written(&companion, lang.pick("digests", "摘要"));
+            request.bom = !no_bom;
+            request.by_group = by_group;
+            request.force = force;
+            let outcome = meeting.export(&request)?;
+            for (kind, written) in &outcome.written {
+                if let Destination::File(path) = written {
+                    let what = match kind {
+                        ExportKind::Results => lang.pick("results", "结果"),
+                        ExportKind::Workbook => lang.pick("results workbook", "结果工作簿"),
+                        ExportKind::Ballots => lang.pick("ballots", "评议表"),
+                        ExportKind::Digests => lang.pick("digests", "摘要"),
+                    };
+                    eprintln!("{what}: {}", path.display());
                 }
             }
-            if let Some(path) = ballots {
-                write_to(&path, |out| {
-                    export::write_ballots_csv(out, &meeting, !no_bom)
-                })?;
-                report_written(&path, lang.pick("ballots", "选票"));
-            }
+            let summary = &outcome.summary;
             if summary.void_round() {
                 eprintln!("{}", void_banner(summary, lang));
             }
@@ -652,32 +620,9 @@ fn parse_marks_arg(meeting: &Meeting, marks: &str) -> Result<Vec<model::Mark>> {
     })
 }
 
-fn void_round_error(summary: &tallyclerk::store::Summary) -> Error {
-    let issued = summary.issued.unwrap_or_default();
-    Error::user(
-        format!(
-            "VOID ROUND: {} forms collected but only {issued} issued; the round must be re-voted. Correct the number with `issued DIR N`, or export anyway with --force",
-            summary.collected
-        ),
-        format!(
-            "本轮无效（VOID ROUND）：收回 {} 份，多于发出的 {issued} 份，应重新投票。请用 `issued DIR N` 更正发出数，或加 --force 强制导出",
-            summary.collected
-        ),
-    )
-}
-
 fn void_banner(summary: &tallyclerk::store::Summary, lang: Lang) -> String {
-    let issued = summary.issued.unwrap_or_default();
-    match lang {
-        Lang::En => format!(
-            "*** VOID ROUND: {} forms collected, only {issued} issued: the round must be re-voted ***",
-            summary.collected
-        ),
-        Lang::Zh => format!(
-            "*** 本轮无效（VOID ROUND）：收回 {} 份，多于发出的 {issued} 份，应重新投票 ***",
-            summary.collected
-        ),
-    }
+    let text = void_round_text(summary.collected, summary.issued.unwrap_or_default());
+    format!("*** {} ***", text.get(lang))
 }
 
 /// The status note of a TUI opened on a copy of the demo: where the copy is.
@@ -687,21 +632,6 @@ fn demo_notice(meeting: &Meeting) -> Text {
         format!("demo meeting: a fresh copy in {dir}"),
         format!("演示会议：新副本位于 {dir}"),
     )
-}
-
-fn write_to(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    if path == Path::new("-") {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        return write(&mut lock);
-    }
-    export::write_atomically(path, write)
-}
-
-fn report_written(path: &Path, what: &str) {
-    if path != Path::new("-") {
-        eprintln!("{what}: {}", path.display());
-    }
 }
 
 fn print_ballot(meeting: &Meeting, stored: &tallyclerk::store::StoredBallot, lang: Lang) {

@@ -24,3 +24,12 @@ impl Meeting {
         self.store.check()
     }
 }
+
+/// What a void round is, said once for every face (the command line's banner and refusal,
+/// the UI's banner): more forms collected than issued, so the round must be re-voted.
+pub fn void_round_text(collected: u64, issued: u64) -> Text {
+    Text::new(
+        format!("VOID ROUND: {collected} forms collected, only {issued} issued: the round must be re-voted"),
+        format!("本轮无效（VOID ROUND）：收回 {collected} 份，多于发出的 {issued} 份，应重新投票"),
+    )
+}

@@ -7,13 +7,14 @@
 //! - [`ballots`]: add, edit, withdraw, set aside, verify;
 //! - [`decisions`]: decide and withdraw a decision at a cutoff tie;
 //! - [`lifecycle`]: forms issued, finalise, reopen, check;
-//! - [`files`]: import files and export results (to come: still assembled by the CLI and UI).
+//! - [`files`]: import files, export results.
 //!
 //! The rules themselves are pure code elsewhere ([`crate::tally`], [`crate::ranking`],
 //! [`crate::model`]); the store ([`crate::store`]) keeps, it does not decide.
 
 pub mod ballots;
 pub mod decisions;
+pub mod files;
 pub mod lifecycle;
 
 use crate::config::{self, Config};

@@ -765,6 +765,15 @@ impl Store {
         Ok(())
     }
 
+    /// SQLite's data version of this connection: it changes when another connection (another
+    /// process, or the UI's import worker) commits a change to the store, and not for this
+    /// connection's own changes. The UI polls it to follow the store.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Whether the meeting is finalised.
     pub fn is_final(&self) -> Result<bool> {
         Ok(self.meta("finalised")?.as_deref() == Some("1"))

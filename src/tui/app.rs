@@ -2,9 +2,9 @@
 //!
 //! A key press is turned into an [`Action`] by the key table ([`super::keymap`]) for the
 //! scopes that are active, then handled here (global actions, prompts and questions) or by
-//! the tab it belongs to. The live tally is kept incrementally: every saved, undone, edited
-//! or voided ballot adds to or takes from it, so no key press re-reads the store's ballots;
-//! only an import (which may bring thousands) reloads everything. Rendering only reads this
+//! the tab it belongs to. After every change the UI re-reads the store's kept count (which the
+//! store carries along inside each change's transaction, so no key press re-reads the
+//! ballots), and it follows changes made by other processes through SQLite's data version. Rendering only reads this
 //! state ([`super::view`]).
 
 use super::ballots::{self, BallotsState};
@@ -18,7 +18,7 @@ use super::verify::{self, VerifyState};
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
 use crate::meeting::Meeting;
-use crate::model::{validity, Ballot, Mark};
+use crate::model::{Ballot, Mark};
 use crate::ranking::{self, Decision, Ranking};
 use crate::store::{Count, Source, Store, StoredBallot};
 use crate::tally::Tally;
@@ -140,7 +140,7 @@ pub enum Question {
     /// Import the previewed file?
     Import,
     /// Export although the round is void?
-    ExportVoid(files_tab::ExportKind),
+    ExportVoid(crate::meeting::files::ExportKind),
 }
 
 /// What covers the tab, if anything.
@@ -243,6 +243,8 @@ pub struct App {
     pub quit: bool,
     /// Ctrl-C was pressed once over a half-typed form.
     interrupt_armed: bool,
+    /// The store's data version when this UI last read it (see [`App::follow_store`]).
+    seen_version: i64,
 }
 
 impl App {
@@ -273,7 +275,9 @@ impl App {
             files: FilesState::default(),
             quit: false,
             interrupt_armed: false,
+            seen_version: 0,
         };
+        app.seen_version = app.meeting.store.data_version()?;
         entry::refresh_serial(&mut app);
         Ok(app)
     }
@@ -470,10 +474,10 @@ impl App {
             return;
         };
         match self.meeting.set_issued(issued) {
-            Ok(()) => {
-                self.counts.issued = Some(issued);
-                self.inform(strings::issued_set(issued));
-            }
+            Ok(()) => match self.refresh() {
+                Ok(()) => self.inform(strings::issued_set(issued)),
+                Err(e) => self.fail(&e),
+            },
             Err(e) => self.fail(&e),
         }
     }
@@ -521,60 +525,24 @@ impl App {
         false
     }
 
-    /// The weight and group index of a ballot of `group`.
-    fn weight_and_group(
-        &self,
-        group: Option<&str>,
-    ) -> Option<(crate::decimal::Milli, Option<usize>)> {
-        let config = &self.meeting.config;
-        let weight = config.weight_of(group)?;
-        let index = group.and_then(|g| config.groups.iter().position(|x| x.id == g));
-        Some((weight, index))
-    }
-
-    /// Counts a ballot that now counts in the meeting (valid or not) into the live state.
-    fn count_in(&mut self, ballot: &Ballot) {
-        let config = &self.meeting.config;
-        let valid = validity(&ballot.marks, &config.scale, &config.rules).is_ok();
-        self.counts.collected += 1;
-        if valid {
-            self.counts.valid += 1;
-            if let Some((weight, group)) = self.weight_and_group(ballot.group.as_deref()) {
-                self.tally.add(&ballot.marks, weight, group);
-            }
-        } else {
-            self.counts.invalid += 1;
-        }
-    }
-
-    /// Takes a ballot that no longer counts out of the live state.
-    fn count_out(&mut self, ballot: &Ballot, verified: bool) {
-        let config = &self.meeting.config;
-        let valid = validity(&ballot.marks, &config.scale, &config.rules).is_ok();
-        self.counts.collected = self.counts.collected.saturating_sub(1);
-        if verified {
-            self.counts.verified = self.counts.verified.saturating_sub(1);
-        }
-        if valid {
-            self.counts.valid = self.counts.valid.saturating_sub(1);
-            if let Some((weight, group)) = self.weight_and_group(ballot.group.as_deref()) {
-                self.tally.remove(&ballot.marks, weight, group);
-            }
-        } else {
-            self.counts.invalid = self.counts.invalid.saturating_sub(1);
-        }
-    }
-
-    fn rerank(&mut self) {
+    /// Re-reads what the screens show from the store after a change: the kept count (a
+    /// few rows, carried along by every change, so no full pass), the decisions and the
+    /// ranking. The UI keeps no count of its own: the store's is the one the exports use.
+    pub fn refresh(&mut self) -> Result<()> {
+        let count = self.meeting.store.count()?;
+        self.counts = Counts::read(&self.meeting.store, &count)?;
+        self.tally = count.tally;
+        self.decisions = self.meeting.store.decisions()?;
         self.ranking = ranking::rank(&self.meeting.config, &self.tally, &self.decisions);
         self.ballots.stale = true;
+        self.seen_version = self.meeting.store.data_version()?;
+        Ok(())
     }
 
     /// Stores a typed ballot durably and counts it.
     pub fn add_ballot(&mut self, ballot: &Ballot) -> Result<StoredBallot> {
         let stored = self.meeting.add(ballot, Source::Typed)?;
-        self.count_in(&stored.ballot);
-        self.rerank();
+        self.refresh()?;
         self.last_saved = Some((stored.ballot.serial, Instant::now()));
         Ok(stored)
     }
@@ -582,10 +550,7 @@ impl App {
     /// Undoes the last stored ballot (audited by the store) and takes it out of the counts.
     pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
         let undone = self.meeting.undo_last()?;
-        if let Some(stored) = &undone {
-            self.count_out(&stored.ballot, stored.verified_at.is_some());
-            self.rerank();
-        }
+        self.refresh()?;
         Ok(undone)
     }
 
@@ -596,56 +561,52 @@ impl App {
             .store
             .ballot(serial)?
             .ok_or_else(|| Error::Internal(format!("ballot {serial} vanished")))?;
-        let new = self
-            .meeting
-            .store
+        self.meeting
             .edit(serial, marks, old.ballot.group.as_deref(), reason)?;
-        self.count_out(&old.ballot, false);
-        self.count_in(&new.ballot);
-        self.rerank();
-        Ok(())
+        self.refresh()
     }
 
     /// Voids a ballot (audited) and takes it out of the counts.
     pub fn void_ballot(&mut self, serial: u64, reason: &str) -> Result<()> {
-        let old = self.meeting.store.ballot(serial)?;
         self.meeting.void(serial, reason)?;
-        if let Some(old) = old {
-            self.count_out(&old.ballot, old.verified_at.is_some());
-            self.rerank();
-        }
-        Ok(())
+        self.refresh()
     }
 
     /// Records that a second entry confirmed this ballot.
     pub fn mark_verified(&mut self, stored: &StoredBallot) -> Result<()> {
         self.meeting.mark_verified(stored.ballot.serial)?;
-        if stored.verified_at.is_none() {
-            self.counts.verified += 1;
-        }
-        self.ballots.stale = true;
-        Ok(())
+        self.refresh()
     }
 
-    /// Re-reads decisions after one was recorded, and re-ranks.
-    pub fn reload_decisions(&mut self) -> Result<()> {
-        self.decisions = self.meeting.store.decisions()?;
-        self.rerank();
-        Ok(())
-    }
-
-    /// Re-reads everything from the store (after an import).
+    /// Re-reads everything from the store (after an import, or a change made elsewhere).
     pub fn reload(&mut self) -> Result<()> {
-        let count = self.meeting.store.count()?;
-        self.counts = Counts::read(&self.meeting.store, &count)?;
-        self.tally = count.tally;
-        self.decisions = self.meeting.store.decisions()?;
-        self.rerank();
-        entry::refresh_serial(self);
+        self.refresh()?;
+        entry::follow_store(self);
         if self.tab == Tab::Ballots {
             ballots::refresh(self);
         }
         Ok(())
+    }
+
+    /// Follows changes another process made to the store (an import from another terminal,
+    /// another window): when the store changed since this UI last read it, everything is
+    /// read again and the message line says so. Called at least once a second by the loop.
+    pub fn follow_store(&mut self) {
+        let changed = match self.meeting.store.data_version() {
+            Ok(version) => version != self.seen_version,
+            Err(e) => {
+                self.fail(&e);
+                return;
+            }
+        };
+        // An import of this UI's own reloads when it is taken in; don't announce it twice.
+        if !changed || self.busy() {
+            return;
+        }
+        match self.reload() {
+            Ok(()) => self.inform(S::ReloadedFromElsewhere.text()),
+            Err(e) => self.fail(&e),
+        }
     }
 
     /// Whether background work is under way (an import).
@@ -656,6 +617,7 @@ impl App {
     /// Takes in the result of background work that has finished.
     pub fn poll_jobs(&mut self) {
         files_tab::poll(self, false);
+        self.follow_store();
     }
 
     /// Waits for background work to finish and takes in its result (for tests and scripts).

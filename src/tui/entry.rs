@@ -69,6 +69,20 @@ pub fn refresh_serial(app: &mut App) {
     app.entry.serial_taken = taken.unwrap_or(false);
 }
 
+/// After the store changed (an import, another window): a serial the UI suggested follows
+/// the store, as it would on opening (the next after the highest); one the clerk typed stays
+/// and is only re-checked.
+pub fn follow_store(app: &mut App) {
+    if app.entry.suggested && !app.entry.on_rows {
+        match app.meeting.store.max_serial() {
+            Ok(max) => suggest(app, max + 1),
+            Err(e) => app.fail(&e),
+        }
+    } else {
+        refresh_serial(app);
+    }
+}
+
 fn suggest(app: &mut App, serial: u64) {
     app.entry.next_serial = serial;
     app.entry.serial = serial.to_string();

@@ -15,9 +15,8 @@ use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
 use crate::error::{Error, Problems, Result, Text};
-use crate::export::write_atomically;
-use crate::export::{self, ResultsOptions};
 use crate::import::{self, ImportOptions, ImportReport};
+use crate::meeting::files::{Destination, ExportKind, ExportRequest};
 use crate::meeting::Meeting;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -28,35 +27,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
-
-/// A file the tab can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    /// The results CSV (ranking with tiers).
-    Results,
-    /// The ballots CSV (the canonical ballot set).
-    Ballots,
-    /// The results workbook, laid out for printing.
-    Workbook,
-}
-
-impl ExportKind {
-    fn file_name(self) -> &'static str {
-        match self {
-            ExportKind::Results => "results.csv",
-            ExportKind::Ballots => "ballots.csv",
-            ExportKind::Workbook => "results.xlsx",
-        }
-    }
-
-    fn label(self) -> S {
-        match self {
-            ExportKind::Results => S::ResultsFile,
-            ExportKind::Ballots => S::BallotsFile,
-            ExportKind::Workbook => S::WorkbookFile,
-        }
-    }
-}
 
 /// What the last dry run found.
 #[derive(Debug)]
@@ -230,17 +200,20 @@ pub fn start_import(app: &mut App, dry_run: bool) {
     let counter = Arc::clone(&forms);
     let handle = std::thread::spawn(move || {
         let mut meeting = Meeting::open(&dir)?;
-        import::import_file(
-            &mut meeting,
-            &file,
-            ImportOptions {
-                dry_run,
-                progress: Some(import::Progress(Arc::new(move |n| {
-                    counter.store(n, Ordering::Relaxed)
-                }))),
-                ..ImportOptions::default()
-            },
-        )
+        let options = ImportOptions {
+            dry_run,
+            ..ImportOptions::default()
+        };
+        let progress = |_: &std::path::Path| {
+            let counter = Arc::clone(&counter);
+            Some(import::Progress(Arc::new(move |n| {
+                counter.store(n, Ordering::Relaxed)
+            })))
+        };
+        let mut reports = meeting.import_files(std::slice::from_ref(&file), &options, progress)?;
+        reports
+            .pop()
+            .ok_or_else(|| Error::Internal("an import of one file reported none".into()))
     });
     app.files.job = Some(Job {
         path,
@@ -292,47 +265,36 @@ pub fn poll(app: &mut App, block: bool) {
     }
 }
 
-/// Writes one export file into the meeting folder; a void round asks first (`forced` once
-/// the clerk said yes), and the file then says VOID ROUND.
+/// Writes one export file into the meeting folder through the meeting's export use case
+/// (a results CSV with its `.sha256` companion); a void round asks first (`forced` once the
+/// clerk said yes), and the files then say VOID ROUND.
 pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
-    if app.counts.void_round() && !forced && kind != ExportKind::Ballots {
+    if app.counts.void_round() && !forced {
         app.overlay = Overlay::Confirm(Question::ExportVoid(kind));
         return;
     }
-    let path = app.meeting.config.dir.join(kind.file_name());
-    let lang = app.lang;
-    let meeting = &app.meeting;
-    let outcome = match kind {
-        ExportKind::Results => meeting.results().and_then(|results| {
-            write_atomically(&path, |out| {
-                export::write_results_csv(
-                    out,
-                    meeting,
-                    &results,
-                    lang,
-                    ResultsOptions::default(),
-                    true,
-                )
-            })
-        }),
-        ExportKind::Ballots => {
-            write_atomically(&path, |out| export::write_ballots_csv(out, meeting, true))
-        }
-        ExportKind::Workbook => meeting.results().and_then(|results| {
-            let bytes =
-                export::xlsx::results_workbook(meeting, &results, lang, ResultsOptions::default())?;
-            write_atomically(&path, |out| {
-                out.write_all(&bytes).map_err(|e| Error::io(&path, e))
-            })
-        }),
-    };
-    match outcome {
-        Ok(()) => {
-            app.inform(strings::written(kind.label(), &path));
-            app.files.written.retain(|(k, _)| *k != kind);
-            app.files.written.push((kind, path));
+    let request = ExportRequest::one_into(&app.meeting.config.dir, kind, app.lang, forced);
+    match app.meeting.export(&request) {
+        Ok(outcome) => {
+            for (kind, destination) in outcome.written {
+                if let Destination::File(path) = destination {
+                    app.inform(strings::written(export_label(kind), &path));
+                    app.files.written.retain(|(k, _)| *k != kind);
+                    app.files.written.push((kind, path));
+                }
+            }
         }
         Err(e) => app.fail(&e),
+    }
+}
+
+/// The name of an export file on screen.
+fn export_label(kind: ExportKind) -> S {
+    match kind {
+        ExportKind::Results => S::ResultsFile,
+        ExportKind::Ballots => S::BallotsFile,
+        ExportKind::Workbook => S::WorkbookFile,
+        ExportKind::Digests => S::DigestsFile,
     }
 }
 
@@ -426,7 +388,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     for (kind, path) in &files.written {
         lines.push(Line::raw(format!(
             "{}{}",
-            strings::label(lang, kind.label()),
+            strings::label(lang, export_label(*kind)),
             path.display()
         )));
     }

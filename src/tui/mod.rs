@@ -68,12 +68,13 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
         terminal
             .draw(|frame| render(app, frame))
             .map_err(terminal_error)?;
-        // Redraw often while an import runs (its spinner), else once a second so "last
-        // saved ... ago" stays true.
+        // Redraw often while an import runs (its spinner), else twice a second so "last
+        // saved ... ago" stays true and a change made by another process shows within a
+        // second (`poll_jobs` looks at the store's data version).
         let wait = if app.busy() {
             Duration::from_millis(100)
         } else {
-            Duration::from_secs(1)
+            Duration::from_millis(500)
         };
         if event::poll(wait).map_err(terminal_error)? {
             app.update(event::read().map_err(terminal_error)?);

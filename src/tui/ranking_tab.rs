@@ -123,7 +123,7 @@ fn decide(app: &mut App) {
     match app.meeting.decide(&tier_name, &ids) {
         Ok(()) => {
             app.ranking_view.selected.clear();
-            if let Err(e) = app.reload_decisions() {
+            if let Err(e) = app.refresh() {
                 app.fail(&e);
                 return;
             }
@@ -137,7 +137,10 @@ fn decide(app: &mut App) {
 pub fn finalise(app: &mut App) {
     match app.meeting.finalise() {
         Ok(()) => {
-            app.counts.finalised = true;
+            if let Err(e) = app.refresh() {
+                app.fail(&e);
+                return;
+            }
             app.warn(S::NowFinal);
         }
         Err(e) => app.fail(&e),
@@ -152,7 +155,10 @@ pub fn reopen(app: &mut App, reason: &str) {
     }
     match app.meeting.reopen(reason) {
         Ok(()) => {
-            app.counts.finalised = false;
+            if let Err(e) = app.refresh() {
+                app.fail(&e);
+                return;
+            }
             app.inform(S::Reopened.text());
         }
         Err(e) => app.fail(&e),

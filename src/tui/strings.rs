@@ -65,6 +65,7 @@ pub enum S {
     ResultsFile,
     BallotsFile,
     WorkbookFile,
+    DigestsFile,
     NoBallots,
     // Hints in the panels.
     HintSerial,
@@ -99,6 +100,7 @@ pub enum S {
     AlreadyFinal,
     NotFinal,
     NowFinal,
+    ReloadedFromElsewhere,
     Reopened,
     SelectOnlyUndecided,
     DecideOnlyUndecided,
@@ -216,6 +218,7 @@ impl S {
             S::ResultsFile => ("results CSV", "结果 CSV"),
             S::BallotsFile => ("ballots CSV", "选票 CSV"),
             S::WorkbookFile => ("results workbook", "结果工作簿"),
+            S::DigestsFile => ("results digests (sha256sum -c)", "结果摘要（sha256sum -c）"),
             S::NoBallots => ("No ballots yet.", "尚无选票。"),
             S::HintSerial => (
                 "Type the serial on the form, Enter to start.",
@@ -294,6 +297,10 @@ impl S {
             ),
             S::AlreadyFinal => ("the meeting is already finalised", "会议已经定稿"),
             S::NotFinal => ("the meeting is not finalised", "会议尚未定稿"),
+            S::ReloadedFromElsewhere => (
+                "the meeting was changed elsewhere (another window or command): figures reloaded",
+                "会议已在别处（其他窗口或命令）修改：数据已重新读取",
+            ),
             S::NowFinal => (
                 "meeting finalised: changes are refused until it is reopened",
                 "会议已定稿：重新开放前拒绝一切修改",
@@ -595,14 +602,11 @@ pub fn last_saved(lang: Lang, serial: u64, ago: Duration) -> String {
     }
 }
 
-/// The loud line of a void round.
+/// The loud line of a void round: the meeting's words for it, and the key that corrects it.
 pub fn void_banner(lang: Lang, collected: u64, issued: u64) -> String {
-    match lang {
-        Lang::En => format!(
-            "VOID ROUND: {collected} forms collected, only {issued} issued — re-vote (i corrects the number)"
-        ),
-        Lang::Zh => format!("本轮无效：收回 {collected} 份，多于发出的 {issued} 份，应重新投票（i 更正发出数）"),
-    }
+    let text = crate::meeting::lifecycle::void_round_text(collected, issued);
+    let hint = lang.pick("(i corrects the number)", "（i 更正发出数）");
+    format!("{} {hint}", text.get(lang))
 }
 
 /// The line after the last place of a tier.

@@ -59,3 +59,92 @@ fn two_forms_typed_in_the_real_terminal_ui_are_in_the_store() {
     assert!(row("O03").contains(",70.00,2,0,1,1,0,0,"), "{csv}");
     assert!(row("O05").contains(",80.00,1,0,1,0,0,1,"), "{csv}");
 }
+
+/// Reads what the UI drew into a terminal emulator until its screen shows `text` or `limit`
+/// has passed; the UI draws only the cells that changed, so the stream itself need not hold
+/// `text` in one piece.
+fn wait_for_screen(
+    session: &mut expectrl::session::OsSession,
+    screen: &mut vt100::Parser,
+    text: &str,
+    limit: std::time::Duration,
+) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    let mut buf = [0u8; 4096];
+    loop {
+        if screen.screen().contents().contains(text) {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        match session.try_read(&mut buf) {
+            Ok(0) => return screen.screen().contents().contains(text),
+            Ok(n) => screen.process(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(e) => panic!("reading the terminal: {e}"),
+        }
+    }
+}
+
+#[test]
+fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
+    let (dir, meeting) = crate::harness::meeting(6, 2, 1, 6);
+    drop(meeting);
+    let mut command = Command::new(BIN);
+    command
+        .arg("open")
+        .arg(dir.path())
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    let mut screen = vt100::Parser::new(30, 100, 0);
+    let long = std::time::Duration::from_secs(20);
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "valid 0 invalid 0 total 0", long),
+        "first frame:\n{}",
+        screen.screen().contents()
+    );
+
+    let file = dir.path().join("scanned.csv");
+    std::fs::write(
+        &file,
+        "serial,O01,O02,O03,O04,O05,O06\n7,A,B,C,D,A,B\n8,A,A,A,A,A,A\n9,B,B,B,B,B,B\n",
+    )
+    .unwrap();
+    let import = Command::new(BIN)
+        .args(["import", "--lang", "en"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{import:?}");
+
+    // The UI looks at the store twice a second: within a second, plus slack for a loaded
+    // machine, the status bar has the imported forms and the message line says why.
+    let soon = std::time::Duration::from_millis(2500);
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "valid 3 invalid 0 total 3", soon),
+        "after the import:\n{}",
+        screen.screen().contents()
+    );
+    assert!(
+        screen.screen().contents().contains("figures reloaded"),
+        "{}",
+        screen.screen().contents()
+    );
+    // The next free serial follows the imported ones.
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "10", long),
+        "{}",
+        screen.screen().contents()
+    );
+    session.send("q").unwrap();
+    session.set_expect_timeout(Some(long));
+    session.expect(Eof).expect("the UI ends");
+}

@@ -121,6 +121,86 @@ fn exports_write_into_the_meeting_folder_and_show_the_paths() {
     );
     let csv = std::fs::read_to_string(&ballots).unwrap();
     assert!(csv.contains("1,,A,A,B,B,C,C"), "{csv}");
+
+    // The results CSV has its companion, as from the command line, and it checks out.
+    let companion = dir.path().join("results.csv.sha256");
+    let text = std::fs::read_to_string(&companion).unwrap();
+    assert!(text.contains("results.csv"), "{text}");
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "results.csv.sha256"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+}
+
+#[test]
+fn a_results_export_from_the_ui_replaces_an_older_companion() {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AABBCC"]);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "r");
+    let first = std::fs::read_to_string(dir.path().join("results.csv.sha256")).unwrap();
+    // Another ballot, another export: the companion names the new ballot set and file.
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "DDDDDD");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "r");
+    let second = std::fs::read_to_string(dir.path().join("results.csv.sha256")).unwrap();
+    assert_ne!(first, second);
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "results.csv.sha256"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+}
+
+#[test]
+fn in_a_void_round_the_ui_asks_before_every_export_as_the_command_line_refuses() {
+    // 40 forms issued by the test meeting; 41 collected makes the round void.
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    let forms: Vec<&str> = std::iter::repeat_n("AABBCC", 41).collect();
+    add_ballots(&mut meeting, &forms);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "b");
+    assert!(
+        matches!(app.overlay, tallyclerk::tui::Overlay::Confirm(_)),
+        "the ballots export asks first in a void round"
+    );
+    keys(&mut app, "n");
+    assert!(!dir.path().join("ballots.csv").exists());
+    keys(&mut app, "b");
+    keys(&mut app, "y");
+    assert!(dir.path().join("ballots.csv").is_file());
+}
+
+#[test]
+fn the_ui_follows_a_change_made_by_another_process() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let mut app = app(meeting);
+    assert_eq!(app.counts.collected, 0);
+    // Another process (here: another connection) stores two forms.
+    let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
+    add_ballots(&mut other, &["AAAAAA", "BBBBBB"]);
+    other.set_issued(1).unwrap();
+    app.poll_jobs();
+    assert_eq!(app.counts.collected, 2);
+    assert_eq!(app.tally.ballots, 2);
+    assert!(app.counts.void_round());
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("figures reloaded"), "{text}");
+    assert!(text.contains("VOID ROUND"), "{text}");
+    assert!(text.contains("Serial:  3"), "{text}");
+    // Nothing changed since: no second reload, the message stays the last one.
+    app.inform(tallyclerk::error::Text::new("x", "x"));
+    app.poll_jobs();
+    assert!(screen(&app, 120, 30).contains('x'));
+    assert!(!screen(&app, 120, 30).contains("figures reloaded"));
 }
 
 /// Waits (a minute at most) until the running import's counter shows `forms`. The importer

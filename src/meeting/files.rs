@@ -1,0 +1,230 @@
+//! Files in and out: import ballot files, export results.
+//!
+//! Both faces call these, so they follow the same policy: several files are all checked
+//! before any is stored; a void round refuses every export until forced; a results CSV
+//! written to a file always gets its `.sha256` companion, so an older companion never stays
+//! beside newer results.
+
+use super::lifecycle::void_round_text;
+use super::Meeting;
+use crate::error::{Error, Problems, Result};
+use crate::export::{self, ResultsOptions};
+use crate::import::{self, ImportOptions, ImportReport, Progress};
+use crate::lang::Lang;
+use crate::store::Summary;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The results CSV (ranking with tiers).
+    Results,
+    /// The results workbook, laid out for printing.
+    Workbook,
+    /// The ballots CSV (the canonical ballot set, also the import format).
+    Ballots,
+    /// The companion of a results CSV: its SHA-256 and the ballot set it was computed from.
+    Digests,
+}
+
+impl ExportKind {
+    /// The file's name inside a meeting folder when no other is given.
+    pub fn default_file_name(self) -> &'static str {
+        match self {
+            ExportKind::Results => "results.csv",
+            ExportKind::Workbook => "results.xlsx",
+            ExportKind::Ballots => "ballots.csv",
+            ExportKind::Digests => "results.csv.sha256",
+        }
+    }
+}
+
+/// Where an export file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A file, written beside its place and renamed into it.
+    File(PathBuf),
+    /// Standard output (the command line's `-`).
+    Stdout,
+}
+
+/// What to export, and how.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The files, in the order they are written.
+    pub files: Vec<(ExportKind, Destination)>,
+    /// The language of headers and cells.
+    pub lang: Lang,
+    /// Start CSV files with the UTF-8 byte order mark (Excel and WPS need it).
+    pub bom: bool,
+    /// Columns per voter group in the results.
+    pub by_group: bool,
+    /// Export even though the round is void (the files then say VOID ROUND).
+    pub force: bool,
+}
+
+impl ExportRequest {
+    /// The results CSV, the workbook and the ballots CSV into the meeting folder `dir`.
+    pub fn all_into(dir: &Path, lang: Lang) -> ExportRequest {
+        let kinds = [
+            ExportKind::Results,
+            ExportKind::Workbook,
+            ExportKind::Ballots,
+        ];
+        ExportRequest {
+            files: kinds
+                .iter()
+                .map(|&k| (k, Destination::File(dir.join(k.default_file_name()))))
+                .collect(),
+            lang,
+            bom: true,
+            by_group: false,
+            force: false,
+        }
+    }
+
+    /// One file of `kind` into the meeting folder `dir`.
+    pub fn one_into(dir: &Path, kind: ExportKind, lang: Lang, force: bool) -> ExportRequest {
+        ExportRequest {
+            files: vec![(kind, Destination::File(dir.join(kind.default_file_name())))],
+            force,
+            ..ExportRequest::all_into(dir, lang)
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportOutcome {
+    /// Each file written, in order, companions included.
+    pub written: Vec<(ExportKind, Destination)>,
+    /// The state of the ballot set the files were computed from.
+    pub summary: Summary,
+}
+
+impl Meeting {
+    /// Writes the files asked for, all from one reading of the results. A void round is
+    /// refused (exit 1, nothing written) unless `force`; a results CSV written to a file is
+    /// followed by its `.sha256` companion.
+    pub fn export(&self, request: &ExportRequest) -> Result<ExportOutcome> {
+        let results = self.results()?;
+        let summary = results.summary.clone();
+        if summary.void_round() && !request.force {
+            let why = void_round_text(summary.collected, summary.issued.unwrap_or_default());
+            return Err(Error::user(
+                format!(
+                    "{}. Correct the number with `issued DIR N`, or export anyway with --force",
+                    why.en
+                ),
+                format!(
+                    "{}。请用 `issued DIR N` 更正发出数，或加 --force 强制导出",
+                    why.zh
+                ),
+            ));
+        }
+        let options = ResultsOptions {
+            by_group: request.by_group,
+        };
+        let lang = request.lang;
+        let mut written = Vec::new();
+        for (kind, destination) in &request.files {
+            match kind {
+                ExportKind::Results => {
+                    write_to(destination, |out| {
+                        export::write_results_csv(out, self, &results, lang, options, request.bom)
+                    })?;
+                    written.push((*kind, destination.clone()));
+                    if let Destination::File(path) = destination {
+                        let companion = export::companion_path(path);
+                        let text = export::companion_text(self, &summary, path)?;
+                        export::write_atomically(&companion, |out| {
+                            out.write_all(text.as_bytes())
+                                .map_err(|e| Error::io(&companion, e))
+                        })?;
+                        written.push((ExportKind::Digests, Destination::File(companion)));
+                    }
+                }
+                ExportKind::Workbook => {
+                    let bytes = export::xlsx::results_workbook(self, &results, lang, options)?;
+                    write_to(destination, |out| {
+                        out.write_all(&bytes)
+                            .map_err(|e| Error::Internal(e.to_string()))
+                    })?;
+                    written.push((*kind, destination.clone()));
+                }
+                ExportKind::Ballots => {
+                    write_to(destination, |out| {
+                        export::write_ballots_csv(out, self, request.bom)
+                    })?;
+                    written.push((*kind, destination.clone()));
+                }
+                ExportKind::Digests => {
+                    return Err(Error::Internal(
+                        "a companion is written with its results CSV, not on its own".into(),
+                    ))
+                }
+            }
+        }
+        Ok(ExportOutcome { written, summary })
+    }
+
+    /// Imports ballot files. With several files, every one is checked (a dry run) before any
+    /// is stored, so a bad second file does not leave the first imported alone; then each is
+    /// imported in its own transaction. `progress` gives each file its progress reporter.
+    pub fn import_files(
+        &mut self,
+        files: &[PathBuf],
+        options: &ImportOptions,
+        mut progress: impl FnMut(&Path) -> Option<Progress>,
+    ) -> Result<Vec<ImportReport>> {
+        if files.len() > 1 && !options.dry_run {
+            let mut problems = Problems::default();
+            for file in files {
+                let check = ImportOptions {
+                    dry_run: true,
+                    progress: None,
+                    ..options.clone()
+                };
+                match import::import_file(self, file, check) {
+                    Ok(_) => {}
+                    Err(Error::Problems(found)) => {
+                        for p in found.listed {
+                            problems.push(p);
+                        }
+                        problems.more += found.more;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Error::Problems(problems));
+            }
+        }
+        let mut reports = Vec::with_capacity(files.len());
+        for file in files {
+            let options = ImportOptions {
+                progress: progress(file),
+                ..options.clone()
+            };
+            reports.push(import::import_file(self, file, options)?);
+        }
+        Ok(reports)
+    }
+}
+
+fn write_to(
+    destination: &Destination,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    match destination {
+        Destination::Stdout => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            write(&mut lock)?;
+            lock.flush()
+                .map_err(|e| Error::Internal(format!("standard output: {e}")))
+        }
+        Destination::File(path) => export::write_atomically(path, write),
+    }
+}

@@ -785,16 +785,15 @@ fn table(meeting: &Meeting, results: &Results, lang: Lang) -> String {
     out.push_str("\n\n");
     out.push_str(&line(&header));
     out.push('\n');
-    let mut previous_tier = None;
-    for (row, ranked) in rows.iter().zip(&results.ranking.rows) {
-        let tier = tallyclerk::ranking::tier_of_place(&meeting.config, ranked.place);
-        if previous_tier.is_some() && previous_tier != Some(tier) {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-            out.push('\n');
-        }
-        previous_tier = Some(tier);
+    let rule = "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1));
+    for (i, (row, ranked)) in rows.iter().zip(&results.ranking.rows).enumerate() {
         out.push_str(&line(row));
         out.push('\n');
+        let more = i + 1 < rows.len();
+        if more && tallyclerk::ranking::tier_ending_at(&meeting.config, ranked.place).is_some() {
+            out.push_str(&rule);
+            out.push('\n');
+        }
     }
     out
 }

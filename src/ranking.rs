@@ -98,6 +98,19 @@ pub fn tier_of_place(config: &Config, place: usize) -> Option<usize> {
     None
 }
 
+/// The tier whose last place is `place`: a cutoff line goes under that place. Every face
+/// (the table, the workbook, the Ranking tab, the tally sheet) draws cutoffs from this.
+pub fn tier_ending_at(config: &Config, place: usize) -> Option<usize> {
+    let mut end = 0;
+    for (i, tier) in config.tiers.iter().enumerate() {
+        end += tier.quota;
+        if place == end {
+            return Some(i);
+        }
+    }
+    None
+}
+
 /// The first and last place of a tier.
 fn tier_places(config: &Config, tier: usize) -> (usize, usize) {
     let start: usize = config.tiers[..tier].iter().map(|t| t.quota).sum();
@@ -364,6 +377,17 @@ mod tests {
 
     fn row(id: &str, rank: usize, tier: &str, note: &str) -> (String, usize, String, String) {
         (id.to_string(), rank, tier.to_string(), note.to_string())
+    }
+
+    #[test]
+    fn a_cutoff_lies_under_the_last_place_of_each_tier() {
+        // Tiers 2 and 3: cutoffs under places 2 and 5, none elsewhere.
+        let c = config(7, &[("excellent", 2), ("better", 3)], "");
+        let cutoffs: Vec<Option<usize>> = (1..=7).map(|p| tier_ending_at(&c, p)).collect();
+        assert_eq!(
+            cutoffs,
+            vec![None, Some(0), None, None, Some(1), None, None]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::export::{results_table, ResultsOptions};
 use crate::lang::Lang;
 use crate::meeting::{Meeting, Results};
-use crate::ranking::{tier_of_place, Placement};
+use crate::ranking::{tier_ending_at, Placement};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -96,8 +96,7 @@ pub fn results_workbook(
             Placement::NoTier => None,
         };
         // A line under the last place of each tier.
-        let last_of_tier = tier_of_place(config, ranked.place).is_some()
-            && tier_of_place(config, ranked.place) != tier_of_place(config, ranked.place + 1);
+        let last_of_tier = tier_ending_at(config, ranked.place).is_some();
         for (col, cell) in row.iter().enumerate() {
             let mut format = Format::new().set_border(FormatBorder::Thin);
             if let Some(fill) = fill {

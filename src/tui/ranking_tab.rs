@@ -208,12 +208,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), info);
 
     // Display lines: the ranking rows with a cutoff line after the last place of each tier.
-    let mut cutoffs = Vec::new();
-    let mut end = 0;
-    for tier in &config.tiers {
-        end += tier.quota;
-        cutoffs.push((end, tier));
-    }
     enum Display<'a> {
         Org(usize, &'a RankedOrg),
         Cutoff(String),
@@ -223,10 +217,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     for (i, row) in rows.iter().enumerate() {
         display.push(Display::Org(i, row));
         if i + 1 < rows.len() {
-            if let Some((_, tier)) = cutoffs.iter().find(|(end, _)| *end == row.place) {
+            if let Some(tier) = crate::ranking::tier_ending_at(config, row.place) {
                 display.push(Display::Cutoff(strings::cutoff_line(
                     lang,
-                    tier.display(lang),
+                    config.tiers[tier].display(lang),
                     row.place,
                 )));
             }

@@ -174,7 +174,7 @@ impl Store {
         let taken = counting_serials(tx.conn())?;
         let meeting_empty = taken.is_empty();
         let config: &Config = config;
-        let mut sink = BatchSink {
+        let sink = BatchSink {
             config,
             taken,
             keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
@@ -183,7 +183,11 @@ impl Store {
             chunk: Chunk::default(),
             sender: None,
         };
-        let (keep, written) = std::thread::scope(|scope| {
+        let (keep, written, sink) = std::thread::scope(|scope| {
+            // The sink lives in this closure: should `fill` panic, unwinding drops the sink's
+            // sender, so the writer runs out of chunks and ends, and the scope (which joins
+            // it before passing the panic on) does not wait for it forever.
+            let mut sink = sink;
             let writer = (!dry_run).then(|| {
                 let (sender, chunks) = sync_channel(QUEUED_CHUNKS);
                 sink.sender = Some(sender);
@@ -201,7 +205,7 @@ impl Store {
             // The writer's own error explains a sink that could no longer send.
             match (keep, written) {
                 (_, Err(e)) | (Err(e), _) => Err(e),
-                (Ok(keep), Ok(written)) => Ok((keep, written)),
+                (Ok(keep), Ok(written)) => Ok((keep, written, sink)),
             }
         })?;
         if !keep || dry_run {

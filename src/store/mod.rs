@@ -1469,6 +1469,33 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_while_a_batch_is_filled_ends_the_import_and_keeps_nothing() {
+        // The writer thread takes chunks until the sink is dropped: a panic in the importer
+        // must drop it, or the import would wait for the writer forever. Bounded here, so a
+        // broken import fails this test instead of hanging it.
+        let (temp, store) = meeting("");
+        let (done, finished) = std::sync::mpsc::channel();
+        let importer = std::thread::spawn(move || {
+            let mut store = store;
+            let ballot = ballot(&store, 7, "AB");
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                store.import_batch("f.csv", "00", Source::Import, false, |sink| {
+                    sink.insert(&ballot)?;
+                    panic!("the importer broke after one ballot");
+                })
+            }));
+            done.send(outcome.is_err()).unwrap();
+        });
+        let panicked = finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the import ends within a minute");
+        assert!(panicked);
+        importer.join().unwrap();
+        let config = Config::load(temp.path()).unwrap();
+        assert!(Store::open(&config).unwrap().ballots().unwrap().is_empty());
+    }
+
+    #[test]
     fn edits_keep_history_and_undo_voids_the_last_form() {
         let (_temp, mut store) = meeting("");
         store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();

@@ -152,6 +152,14 @@ enum Command {
         /// The meeting folder.
         dir: PathBuf,
     },
+    /// Write one consistent copy of the store (meeting.db with what its -wal file holds) into
+    /// a new FILE, while the meeting may be open elsewhere.
+    Backup {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The new file to write.
+        file: PathBuf,
+    },
     /// Set the number of forms handed out.
     Issued {
         /// The meeting folder.
@@ -534,6 +542,16 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{}", lang.pick("store ok", "数据库完好"));
             println!("{}: {}", lang.pick("ballots", "选票"), summary.collected);
             println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
+        }
+        Command::Backup { dir, file } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            meeting.backup(&file)?;
+            println!(
+                "{}: {}",
+                lang.pick("store copied to", "数据库已备份到"),
+                file.display()
+            );
         }
         Command::Issued { dir, n } => {
             let mut meeting = Meeting::open(&dir)?;

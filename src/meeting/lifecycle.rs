@@ -19,6 +19,11 @@ impl Meeting {
         self.store.reopen(reason)
     }
 
+    /// Writes one consistent copy of the store into the new file `file`.
+    pub fn backup(&self, file: &std::path::Path) -> Result<()> {
+        self.store.backup_into(file)
+    }
+
     /// Checks the store; returns the problems found (none: the store is whole).
     pub fn check(&self) -> Result<Vec<Text>> {
         self.store.check()

@@ -765,6 +765,42 @@ impl Store {
         Ok(())
     }
 
+    /// Writes one consistent copy of the store into `file` (a new file): SQLite's
+    /// `VACUUM INTO` reads the store in one transaction, changes that are still only in the
+    /// `-wal` file included, while other connections go on working. The copy is a whole
+    /// store on its own: put it as `meeting.db` beside the meeting's two files and `check`
+    /// accepts it.
+    pub fn backup_into(&self, file: &Path) -> Result<()> {
+        if file.exists() {
+            return Err(Error::user(
+                format!(
+                    "{} already exists; a backup is written into a new file",
+                    file.display()
+                ),
+                format!("{} 已存在；备份只写入新文件", file.display()),
+            ));
+        }
+        let target = file.to_str().ok_or_else(|| {
+            Error::user(
+                format!("{}: the backup's path must be valid UTF-8", file.display()),
+                format!("{}：备份路径必须是有效的 UTF-8", file.display()),
+            )
+        })?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        std::fs::File::open(file)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(file, e))
+    }
+
+    /// Moves what the `-wal` file holds into `meeting.db` itself, so that a copy of
+    /// `meeting.db` alone is the whole meeting. Called by the UI when it is idle and on quit;
+    /// when another process is reading, SQLite does what it can now and the rest later.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// SQLite's data version of this connection: it changes when another connection (another
     /// process, or the UI's import worker) commits a change to the store, and not for this
     /// connection's own changes. The UI polls it to follow the store.

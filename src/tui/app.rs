@@ -245,6 +245,8 @@ pub struct App {
     interrupt_armed: bool,
     /// The store's data version when this UI last read it (see [`App::follow_store`]).
     seen_version: i64,
+    /// When the store last changed without a checkpoint since (see [`App::checkpoint_when_idle`]).
+    changed_at: Option<Instant>,
 }
 
 impl App {
@@ -276,6 +278,7 @@ impl App {
             quit: false,
             interrupt_armed: false,
             seen_version: 0,
+            changed_at: None,
         };
         app.seen_version = app.meeting.store.data_version()?;
         entry::refresh_serial(&mut app);
@@ -536,7 +539,22 @@ impl App {
         self.ranking = ranking::rank(&self.meeting.config, &self.tally, &self.decisions);
         self.ballots.stale = true;
         self.seen_version = self.meeting.store.data_version()?;
+        self.changed_at = Some(Instant::now());
         Ok(())
+    }
+
+    /// Two seconds after the last change, moves the `-wal` file's content into `meeting.db`,
+    /// so a copy of `meeting.db` taken while the UI is open holds every saved form.
+    pub fn checkpoint_when_idle(&mut self) {
+        let idle = self
+            .changed_at
+            .is_some_and(|at| at.elapsed() >= std::time::Duration::from_secs(2));
+        if idle && !self.busy() {
+            self.changed_at = None;
+            if let Err(e) = self.meeting.store.checkpoint() {
+                self.fail(&e);
+            }
+        }
     }
 
     /// Stores a typed ballot durably and counts it.
@@ -618,6 +636,7 @@ impl App {
     pub fn poll_jobs(&mut self) {
         files_tab::poll(self, false);
         self.follow_store();
+        self.checkpoint_when_idle();
     }
 
     /// Waits for background work to finish and takes in its result (for tests and scripts).

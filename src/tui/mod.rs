@@ -81,9 +81,10 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
         }
         app.poll_jobs();
     }
-    // An import still running finishes before the store is closed.
+    // An import still running finishes before the store is closed, and every saved form is
+    // moved from the -wal file into meeting.db.
     app.wait_for_jobs();
-    Ok(())
+    app.meeting.store.checkpoint()
 }
 
 fn terminal_error(e: std::io::Error) -> Error {

@@ -272,3 +272,44 @@ fn export_names_the_ballot_set_in_a_companion_sha256_file() {
     f.run("export", &[]).success();
     assert!(read(&f.path("results.csv.sha256")).contains("# status: FINAL"));
 }
+
+#[test]
+fn backup_writes_one_consistent_file_that_check_accepts() {
+    let f = Fixture::new();
+    f.run("add", &["1", "AABCD"]).success();
+    f.run("add", &["2", "BACDD"]).success();
+    // A reader holds the store open, so the two forms stay in the -wal file: a copy of
+    // meeting.db alone would miss them; the backup does not.
+    let reader = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    reader
+        .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let copy = f.temp.path().join("copy.db");
+    f.run("backup", &[copy.to_str().unwrap()]).success();
+    // The copy, as meeting.db beside the meeting's two files, is the same meeting.
+    let restored = f.temp.path().join("restored");
+    std::fs::create_dir(&restored).unwrap();
+    for name in ["meeting.toml", "organizations.csv"] {
+        std::fs::copy(f.path(name), restored.join(name)).unwrap();
+    }
+    std::fs::copy(&copy, restored.join("meeting.db")).unwrap();
+    let check = tallyclerk_cmd()
+        .args(["--lang", "en", "check"])
+        .arg(&restored)
+        .assert()
+        .success();
+    let text = stdout_of(&check);
+    assert!(text.contains("ballots: 2"), "{text}");
+    assert_eq!(
+        text.lines().find(|l| l.starts_with("digest")).unwrap(),
+        f.digest()
+    );
+    // A backup never overwrites a file.
+    let again = f.run("backup", &[copy.to_str().unwrap()]).code(1);
+    assert!(
+        stderr_of(&again).contains("already exists"),
+        "{}",
+        stderr_of(&again)
+    );
+    drop(reader);
+}

@@ -281,3 +281,26 @@ fn a_running_import_shows_the_forms_read_the_rate_and_the_time_taken() {
     assert!(app.files.job.is_none());
     assert_eq!(app.meeting.store.summary().unwrap().collected, 12_000);
 }
+
+#[test]
+fn when_idle_the_ui_moves_saved_forms_into_meeting_db_itself() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let mut app = app(meeting);
+    // Another connection stays open, as a second window would: SQLite then leaves the
+    // forms in the -wal file until someone checkpoints.
+    let _other = tallyclerk::Meeting::open(dir.path()).unwrap();
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "AABBCC");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.counts.collected, 1);
+    std::thread::sleep(Duration::from_millis(2100));
+    app.poll_jobs();
+    // meeting.db alone, without its -wal file, now holds the form.
+    let copy = dir.path().join("alone.db");
+    std::fs::copy(dir.path().join("meeting.db"), &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let ballots: i64 = conn
+        .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ballots, 1);
+}

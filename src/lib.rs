@@ -8,12 +8,14 @@
 //! - [`config`]: `meeting.toml` and `organizations.csv`, checked;
 //! - [`model`]: organizations, scale, ballots, marks, validity;
 //! - [`tally`] and [`ranking`]: the rules of DESIGN.md section 4, exact;
+//! - [`ballot_state`]: a ballot's lifecycle (verified, disputed, withdrawn, set aside);
 //! - [`store`]: the durable SQLite store with its audit log;
 //! - [`meeting`]: a meeting folder opened for work;
 //! - [`import`] and [`export`]: the files in and out;
 //! - [`demo`]: the bundled demo meeting;
 //! - [`tui`]: the clerk's terminal UI.
 
+pub mod ballot_state;
 pub mod config;
 pub mod decimal;
 pub mod demo;

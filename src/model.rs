@@ -233,7 +233,39 @@ pub enum InvalidReason {
 }
 
 impl InvalidReason {
-    /// The reason as shown and stored, in the UI language.
+    /// The reason as the store keeps it: a code, not prose, so it is rendered in the UI
+    /// language where it is shown (`max_marks:A:12:11`, `min_marked:0:1`).
+    pub fn code(&self) -> String {
+        match self {
+            InvalidReason::TooMany { key, count, max } => format!("max_marks:{key}:{count}:{max}"),
+            InvalidReason::TooFewMarked { count, min } => format!("min_marked:{count}:{min}"),
+        }
+    }
+
+    /// Reads a code written by [`InvalidReason::code`].
+    pub fn from_code(code: &str) -> Option<InvalidReason> {
+        let parts: Vec<&str> = code.split(':').collect();
+        match parts.as_slice() {
+            ["max_marks", key, count, max] => {
+                let mut chars = key.chars();
+                let (Some(key), None) = (chars.next(), chars.next()) else {
+                    return None;
+                };
+                Some(InvalidReason::TooMany {
+                    key,
+                    count: count.parse().ok()?,
+                    max: max.parse().ok()?,
+                })
+            }
+            ["min_marked", count, min] => Some(InvalidReason::TooFewMarked {
+                count: count.parse().ok()?,
+                min: min.parse().ok()?,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The reason as shown, in the UI language.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (InvalidReason::TooMany { key, count, max }, Lang::En) => {
@@ -284,4 +316,36 @@ pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), Inva
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod reason_code_tests {
+    use super::*;
+
+    #[test]
+    fn invalid_reasons_are_stored_as_codes_and_read_back() {
+        let too_many = InvalidReason::TooMany {
+            key: 'A',
+            count: 12,
+            max: 11,
+        };
+        assert_eq!(too_many.code(), "max_marks:A:12:11");
+        assert_eq!(
+            InvalidReason::from_code("max_marks:A:12:11"),
+            Some(too_many)
+        );
+        let too_few = InvalidReason::TooFewMarked { count: 0, min: 1 };
+        assert_eq!(too_few.code(), "min_marked:0:1");
+        assert_eq!(InvalidReason::from_code("min_marked:0:1"), Some(too_few));
+        // Prose (what older stores hold) and malformed codes are not codes.
+        for text in [
+            "12 marks A, at most 11 allowed",
+            "max_marks:AB:1:1",
+            "max_marks:A:x:1",
+            "min_marked:1",
+            "",
+        ] {
+            assert_eq!(InvalidReason::from_code(text), None, "{text}");
+        }
+    }
 }

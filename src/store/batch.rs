@@ -106,9 +106,7 @@ impl BatchSink<'_> {
             .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
         self.set.add(serial, group_id, text);
         if let Err(reason) = &verdict {
-            chunk
-                .reasons
-                .push((chunk.serials.len(), reason.message(crate::lang::Lang::En)));
+            chunk.reasons.push((chunk.serials.len(), reason.code()));
         }
         chunk.valid.push(verdict.is_ok());
         chunk.serials.push(serial);

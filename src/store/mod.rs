@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result, Text};
-use crate::model::{marks_string, parse_marks, validity, Ballot, Mark};
+use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
 use crate::ranking::Decision;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
@@ -155,8 +155,8 @@ pub struct StoredBallot {
     pub ballot: Ballot,
     /// Whether it passes the validity rules.
     pub valid: bool,
-    /// Why not, when invalid (English).
-    pub invalid_reason: Option<String>,
+    /// Why not, when invalid.
+    pub invalid_reason: Option<InvalidReason>,
     /// `typed`, `import`, `demo`.
     pub source: String,
     /// When it was stored.
@@ -602,15 +602,21 @@ impl Store {
     }
 
     fn stored_ballot(&self, row: StoredRow) -> Result<StoredBallot> {
+        let marks = self.decode_marks(&row.3)?;
+        // Stores from before reason codes hold an English sentence: the marks say it again.
+        let invalid_reason = row.5.and_then(|text| {
+            InvalidReason::from_code(&text)
+                .or_else(|| validity(&marks, &self.config.scale, &self.config.rules).err())
+        });
         Ok(StoredBallot {
             id: row.0,
             ballot: Ballot {
                 serial: row.1 as u64,
                 group: row.2,
-                marks: self.decode_marks(&row.3)?,
+                marks,
             },
             valid: row.4,
-            invalid_reason: row.5,
+            invalid_reason,
             source: row.6,
             created_at: row.7,
             verified_at: row.8,
@@ -1184,11 +1190,11 @@ fn decode_marks(config: &Config, text: &str) -> Result<Vec<Mark>> {
         .ok_or_else(|| Error::Internal(format!("stored marks \"{text}\" do not fit the meeting")))
 }
 
-/// The `valid` and `invalid_reason` columns for these marks; reasons are stored in English.
+/// The `valid` and `invalid_reason` columns for these marks; a reason is stored as its code.
 fn validity_columns(config: &Config, marks: &[Mark]) -> (bool, Option<String>) {
     match validity(marks, &config.scale, &config.rules) {
         Ok(()) => (true, None),
-        Err(reason) => (false, Some(reason.message(crate::lang::Lang::En))),
+        Err(reason) => (false, Some(reason.code())),
     }
 }
 
@@ -1349,7 +1355,25 @@ mod tests {
                 store.ballot(stored.ballot.serial).unwrap().as_ref()
             );
         }
-        assert!(!listed[0].valid && listed[0].invalid_reason.is_some());
+        // Serial 2 (AA) breaks max_marks A = 1: its reason is kept as a code, not as prose.
+        assert!(!listed[0].valid);
+        assert_eq!(
+            listed[0].invalid_reason,
+            Some(InvalidReason::TooMany {
+                key: 'A',
+                count: 2,
+                max: 1
+            })
+        );
+        let column: String = store
+            .conn
+            .query_row(
+                "SELECT invalid_reason FROM ballots WHERE serial = 2",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(column, "max_marks:A:2:1");
         assert!(listed[1].verified_at.is_some());
         assert_eq!(listed[2].ballot.marks, marks);
     }

@@ -79,12 +79,6 @@ impl std::ops::Add for Milli {
     }
 }
 
-impl std::ops::AddAssign for Milli {
-    fn add_assign(&mut self, other: Milli) {
-        self.0 += other.0;
-    }
-}
-
 impl std::iter::Sum for Milli {
     fn sum<I: Iterator<Item = Milli>>(iter: I) -> Milli {
         Milli(iter.map(|m| m.0).sum())
@@ -177,6 +171,48 @@ mod tests {
         assert_eq!(Milli::parse("."), None);
         assert_eq!(Milli::from_f64(0.1), Some(Milli(100)));
         assert_eq!(Milli::from_f64(1.0), Some(Milli(1000)));
+        assert_eq!(Milli::from_f64(-2.5), Some(Milli(-2500)));
+        assert_eq!(Milli::from_f64(f64::NAN), None);
+        assert_eq!(Milli::from_f64(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn a_sign_is_read_only_in_front_of_the_digits() {
+        assert_eq!(Milli::parse("+5"), Some(Milli(5000)));
+        assert_eq!(Milli::parse(" -0.5 "), Some(Milli(-500)));
+        // "1.+5" would read as 1.05 if the fraction's digits were not checked on their own,
+        // "+-5" as -5 if the whole part's were not.
+        assert_eq!(Milli::parse("1.+5"), None);
+        assert_eq!(Milli::parse("1.-5"), None);
+        assert_eq!(Milli::parse("+-5"), None);
+        assert_eq!(Milli::parse("-+5"), None);
+        assert_eq!(Milli::parse("--5"), None);
+        assert_eq!(Milli::parse("5-"), None);
+    }
+
+    #[test]
+    fn at_most_twelve_whole_digits() {
+        // Twelve digits in thousandths stay far inside i64; a thirteenth is refused.
+        assert_eq!(
+            Milli::parse("999999999999.999"),
+            Some(Milli(999_999_999_999_999))
+        );
+        assert_eq!(
+            Milli::parse("-100000000000"),
+            Some(Milli(-100_000_000_000_000))
+        );
+        assert_eq!(Milli::parse("1000000000000"), None);
+        assert_eq!(Milli::parse("-1000000000000"), None);
+        // Zeros after the third place do not count as places.
+        assert_eq!(Milli::parse("0.125000"), Some(Milli(125)));
+        assert_eq!(Milli::parse("0.1251"), None);
+    }
+
+    #[test]
+    fn milli_sums_exactly() {
+        assert_eq!(Milli(1500) + Milli(-250), Milli(1250));
+        let sum: Milli = [Milli(100), Milli(200), Milli(700)].into_iter().sum();
+        assert_eq!(sum, Milli::ONE);
     }
 
     #[test]
@@ -198,6 +234,36 @@ mod tests {
         assert_eq!(Ratio::new_or_zero(5, 0).to_fixed(2), "0.00");
         // -0.125 rounds up to -0.12.
         assert_eq!(Ratio::new_or_zero(-1, 8).to_fixed(2), "-0.12");
+        // No places: 5/2 = 2.5 -> 3, -5/2 = -2.5 -> -2, 7/3 = 2.33 -> 2.
+        assert_eq!(Ratio::new_or_zero(5, 2).to_fixed(0), "3");
+        assert_eq!(Ratio::new_or_zero(-5, 2).to_fixed(0), "-2");
+        assert_eq!(Ratio::new_or_zero(7, 3).to_fixed(0), "2");
+        // -1/3 = -0.333.. -> -0.3333; -2/3 -> -0.6667.
+        assert_eq!(Ratio::new_or_zero(-1, 3).to_fixed(4), "-0.3333");
+        assert_eq!(Ratio::new_or_zero(-2, 3).to_fixed(4), "-0.6667");
+        // 1234.5678 at two places: 1234.57.
+        assert_eq!(
+            Ratio::new_or_zero(12_345_678, 10_000).to_fixed(2),
+            "1234.57"
+        );
+    }
+
+    #[test]
+    fn a_negative_denominator_moves_its_sign_to_the_numerator() {
+        let half = Ratio::new_or_zero(1, -2);
+        assert_eq!((half.num, half.den), (-1, 2));
+        assert_eq!(half.to_fixed(2), "-0.50");
+        let third = Ratio::new_or_zero(-1, -3);
+        assert_eq!((third.num, third.den), (1, 3));
+        let zero = Ratio::new_or_zero(7, 0);
+        assert_eq!((zero.num, zero.den), (0, 1));
+    }
+
+    #[test]
+    fn to_f64_is_the_quotient() {
+        assert_eq!(Ratio::new_or_zero(1, 4).to_f64(), 0.25);
+        assert_eq!(Ratio::new_or_zero(-3, 2).to_f64(), -1.5);
+        assert_eq!(Ratio::ZERO.to_f64(), 0.0);
     }
 
     #[test]
@@ -206,5 +272,30 @@ mod tests {
         let b = Ratio::new_or_zero(333_333_333_333, 1_000_000_000_000);
         assert!(a > b);
         assert_eq!(Ratio::new_or_zero(2, 4), Ratio::new_or_zero(1, 2));
+    }
+
+    #[test]
+    fn unequal_ratios_are_unequal_and_ordered_by_value() {
+        // Every assert_eq! between ratios relies on == telling unequal values apart.
+        let third = Ratio::new_or_zero(1, 3);
+        let half = Ratio::new_or_zero(1, 2);
+        let minus_half = Ratio::new_or_zero(-1, 2);
+        assert_ne!(third, half);
+        assert_ne!(half, minus_half);
+        assert_ne!(Ratio::ZERO, third);
+        assert!(third < half);
+        assert!(half > third);
+        assert!(minus_half < Ratio::ZERO && Ratio::ZERO < third);
+        assert_eq!(third.cmp(&half), Ordering::Less);
+        assert_eq!(half.cmp(&third), Ordering::Greater);
+        assert_eq!(
+            half.partial_cmp(&Ratio::new_or_zero(3, 6)),
+            Some(Ordering::Equal)
+        );
+        // 2/3 against 3/5: cross products 10 and 9, so 2/3 is the larger.
+        assert!(Ratio::new_or_zero(2, 3) > Ratio::new_or_zero(3, 5));
+        let mut sorted = vec![half, minus_half, Ratio::ZERO, third];
+        sorted.sort();
+        assert_eq!(sorted, [minus_half, Ratio::ZERO, third, half]);
     }
 }

@@ -55,14 +55,10 @@ impl Scale {
             .position(|o| o.key.eq_ignore_ascii_case(&key))
     }
 
-    /// Number of options.
-    pub fn len(&self) -> usize {
+    /// Number of options (crate-wide only: outside, `options.len()` says it, and a loaded
+    /// scale is never empty, so it needs no `is_empty`).
+    pub(crate) fn len(&self) -> usize {
         self.options.len()
-    }
-
-    /// Whether the scale is empty (never true for a loaded config).
-    pub fn is_empty(&self) -> bool {
-        self.options.is_empty()
     }
 }
 
@@ -117,15 +113,6 @@ impl RankKey {
             "top_rate" => Some(RankKey::TopRate),
             "approval_rate" => Some(RankKey::ApprovalRate),
             _ => None,
-        }
-    }
-
-    /// The config word.
-    pub fn word(self) -> &'static str {
-        match self {
-            RankKey::Score => "score",
-            RankKey::TopRate => "top_rate",
-            RankKey::ApprovalRate => "approval_rate",
         }
     }
 }
@@ -319,8 +306,178 @@ pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), Inva
 }
 
 #[cfg(test)]
-mod reason_code_tests {
+mod tests {
     use super::*;
+    use crate::config::default_scale;
+
+    fn rules(max_marks: Vec<Option<usize>>, min_marked: usize) -> Rules {
+        Rules {
+            max_marks,
+            min_marked,
+            rank_by: RankKey::Score,
+            tie_breakers: vec![],
+        }
+    }
+
+    fn marks(text: &str) -> Vec<Mark> {
+        parse_marks(text, &default_scale()).unwrap()
+    }
+
+    #[test]
+    fn option_keys_match_in_either_case() {
+        let scale = default_scale();
+        assert_eq!(scale.len(), 4);
+        assert_eq!(scale.index_of_key('A'), Some(0));
+        assert_eq!(scale.index_of_key('a'), Some(0));
+        assert_eq!(scale.index_of_key('d'), Some(3));
+        assert_eq!(scale.index_of_key('E'), None);
+        assert_eq!(scale.index_of_key('-'), None);
+    }
+
+    #[test]
+    fn labels_and_tier_names_follow_the_language() {
+        let scale = default_scale();
+        assert_eq!(scale.options[1].label_in(Lang::En), "Good");
+        assert_eq!(scale.options[1].label_in(Lang::Zh), "较好");
+        // Without an English label the meeting's own label is shown in English too.
+        let plain = ScaleOption {
+            label_en: None,
+            ..scale.options[0].clone()
+        };
+        assert_eq!(plain.label_in(Lang::En), "好");
+        let tier = Tier {
+            name: "excellent".into(),
+            label: "优秀".into(),
+            quota: 3,
+        };
+        assert_eq!(tier.display(Lang::En), "excellent");
+        assert_eq!(tier.display(Lang::Zh), "优秀");
+    }
+
+    #[test]
+    fn rank_keys_are_read_from_their_config_words_only() {
+        assert_eq!(RankKey::parse("score"), Some(RankKey::Score));
+        assert_eq!(RankKey::parse("top_rate"), Some(RankKey::TopRate));
+        assert_eq!(RankKey::parse("approval_rate"), Some(RankKey::ApprovalRate));
+        assert_eq!(RankKey::parse("Score"), None);
+        assert_eq!(RankKey::parse("top-rate"), None);
+        assert_eq!(RankKey::parse(""), None);
+    }
+
+    #[test]
+    fn a_marks_string_has_one_character_per_organization() {
+        let scale = default_scale();
+        assert_eq!(
+            parse_marks("aB-*d", &scale),
+            Ok(vec![
+                Mark::Option(0),
+                Mark::Option(1),
+                Mark::Blank,
+                Mark::Spoiled,
+                Mark::Option(3),
+            ])
+        );
+        assert_eq!(parse_marks("", &scale), Ok(vec![]));
+        // The first bad character and its 0-based position.
+        assert_eq!(parse_marks("AB?x", &scale), Err((2, '?')));
+        assert_eq!(parse_marks("E", &scale), Err((0, 'E')));
+        // Written back with the keys as configured.
+        assert_eq!(marks_string(&marks("aB-*d"), &scale), "AB-*D");
+    }
+
+    #[test]
+    fn a_mark_prints_as_its_key_and_only_an_option_is_rated() {
+        let scale = default_scale();
+        assert_eq!(Mark::Option(2).to_char(&scale), 'C');
+        assert_eq!(Mark::Blank.to_char(&scale), '-');
+        assert_eq!(Mark::Spoiled.to_char(&scale), '*');
+        // In the ballots CSV a blank mark is an empty cell.
+        assert_eq!(Mark::Option(2).to_cell(&scale), "C");
+        assert_eq!(Mark::Blank.to_cell(&scale), "");
+        assert_eq!(Mark::Spoiled.to_cell(&scale), "*");
+        assert!(Mark::Option(0).is_rated());
+        assert!(!Mark::Blank.is_rated());
+        assert!(!Mark::Spoiled.is_rated());
+    }
+
+    #[test]
+    fn max_marks_applies_to_each_option_it_names() {
+        let scale = default_scale();
+        // At most one B, no limit on A: "AAAB" valid, "ABB" invalid naming B.
+        let limit_b = rules(vec![None, Some(1), None, None], 0);
+        assert_eq!(validity(&marks("AAAB"), &scale, &limit_b), Ok(()));
+        assert_eq!(
+            validity(&marks("ABB"), &scale, &limit_b),
+            Err(InvalidReason::TooMany {
+                key: 'B',
+                count: 2,
+                max: 1
+            })
+        );
+        // A limit of zero: any D is too many.
+        let no_d = rules(vec![None, None, None, Some(0)], 0);
+        assert_eq!(validity(&marks("ABC-*"), &scale, &no_d), Ok(()));
+        assert_eq!(
+            validity(&marks("AD"), &scale, &no_d),
+            Err(InvalidReason::TooMany {
+                key: 'D',
+                count: 1,
+                max: 0
+            })
+        );
+    }
+
+    #[test]
+    fn min_marked_counts_rated_marks_at_its_edge() {
+        let scale = default_scale();
+        // min 3: three rated marks are enough, blank and spoiled ones add nothing.
+        let min3 = rules(vec![None; 4], 3);
+        assert_eq!(validity(&marks("ABD-*"), &scale, &min3), Ok(()));
+        assert_eq!(
+            validity(&marks("AB-**"), &scale, &min3),
+            Err(InvalidReason::TooFewMarked { count: 2, min: 3 })
+        );
+        // min 0: even an all-blank ballot is valid.
+        assert_eq!(
+            validity(&marks("---"), &scale, &rules(vec![None; 4], 0)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn too_many_is_reported_before_too_few() {
+        // "AAA--" breaks both max 2 A and min 4 marked: the max_marks reason is given.
+        let scale = default_scale();
+        assert_eq!(
+            validity(
+                &marks("AAA--"),
+                &scale,
+                &rules(vec![Some(2), None, None, None], 4)
+            ),
+            Err(InvalidReason::TooMany {
+                key: 'A',
+                count: 3,
+                max: 2
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_reasons_read_in_both_languages() {
+        let too_many = InvalidReason::TooMany {
+            key: 'A',
+            count: 5,
+            max: 3,
+        };
+        assert_eq!(too_many.message(Lang::En), "5 marks A, at most 3 allowed");
+        assert_eq!(too_many.message(Lang::Zh), "A 票 5 个，最多允许 3 个");
+        let too_few = InvalidReason::TooFewMarked { count: 1, min: 2 };
+        assert_eq!(
+            too_few.message(Lang::En),
+            "1 organizations rated, at least 2 required"
+        );
+        assert_eq!(too_few.message(Lang::Zh), "仅评价 1 个组织，至少需要 2 个");
+    }
 
     #[test]
     fn invalid_reasons_are_stored_as_codes_and_read_back() {

@@ -177,7 +177,8 @@ mod tests {
         // top 2/5, approval (2 + 1)/5
         assert_eq!(f.top_rate.to_fixed(4), "0.4000");
         assert_eq!(f.approval_rate.to_fixed(4), "0.6000");
-        // counts + blank = valid weight
+        // counts + blank = valid weight: seven ballots of weight 1.
+        assert_eq!((tally.ballots, tally.weight), (7, Milli(7000)));
         assert_eq!(org.rated() + org.blank, tally.weight);
     }
 
@@ -239,8 +240,54 @@ mod tests {
         let mut tally = Tally::new(3, 4, 1);
         let before = tally.clone();
         tally.add(&marks("AB*"), Milli(500), Some(0));
+        tally.add(&marks("CD-"), Milli(1000), None);
         tally.remove(&marks("AB*"), Milli(500), Some(0));
+        // One ballot of weight 1 left, outside the group.
+        assert_eq!((tally.ballots, tally.weight), (1, Milli(1000)));
+        assert_eq!(tally.orgs[0].counts[2], Milli(1000));
+        assert_eq!(tally.by_group[0], before.by_group[0]);
+        tally.remove(&marks("CD-"), Milli(1000), None);
         assert_eq!(tally, before);
+    }
+
+    #[test]
+    fn a_group_ballot_counts_overall_and_in_its_group_only() {
+        let mut tally = Tally::new(2, 4, 2);
+        tally.add(&marks("AB"), Milli(2000), Some(1));
+        tally.add(&marks("C-"), Milli(1000), None);
+        // Overall: A 2 and C 1 for the first organization, B 2 and blank 1 for the second.
+        assert_eq!(
+            tally.orgs[0].counts,
+            [Milli(2000), Milli(0), Milli(1000), Milli(0)]
+        );
+        assert_eq!(
+            (tally.orgs[1].counts[1], tally.orgs[1].blank),
+            (Milli(2000), Milli(1000))
+        );
+        // Group 1 holds only its own ballot; group 0 nothing.
+        assert_eq!(
+            tally.by_group[1][0].counts,
+            [Milli(2000), Milli(0), Milli(0), Milli(0)]
+        );
+        assert_eq!(tally.by_group[0], vec![OrgCounts::new(4); 2]);
+        // A group index without a configured group counts overall only.
+        tally.add(&marks("DD"), Milli(1000), Some(5));
+        assert_eq!(tally.orgs[0].counts[3], Milli(1000));
+        assert_eq!(tally.ballots, 3);
+    }
+
+    #[test]
+    fn figures_are_named_by_their_rank_key() {
+        // A, B, C, C: score (100 + 80 + 60 + 60) / 4 = 75, top 1/4, approval 2/4.
+        let scale = default_scale();
+        let mut tally = Tally::new(1, 4, 0);
+        for m in ["A", "B", "C", "C"] {
+            tally.add(&marks(m), Milli::ONE, None);
+        }
+        let f = tally.orgs[0].figures(&scale);
+        assert_eq!(f.get(RankKey::Score), Ratio::new_or_zero(75, 1));
+        assert_eq!(f.get(RankKey::TopRate), Ratio::new_or_zero(1, 4));
+        assert_eq!(f.get(RankKey::ApprovalRate), Ratio::new_or_zero(1, 2));
     }
 
     #[test]

@@ -73,7 +73,7 @@ fn ballots() -> impl Strategy<Value = Vec<Ballot>> {
 }
 
 fn tally_of(config: &Config, ballots: &[Ballot]) -> Tally {
-    let mut tally = Tally::new(ORGS, config.scale.len(), config.groups.len());
+    let mut tally = Tally::new(ORGS, config.scale.options.len(), config.groups.len());
     for b in ballots {
         if validity(&b.marks, &config.scale, &config.rules).is_ok() {
             let group = b

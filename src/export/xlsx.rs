@@ -10,24 +10,11 @@ use crate::lang::Lang;
 use crate::meeting::{Meeting, Results};
 use crate::ranking::{tier_ending_at, Placement};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
-use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
 /// Tier fills, best first; undecided rows get their own.
 const TIER_FILLS: [u32; 4] = [0xC6EFCE, 0xDDEBF7, 0xFFF2CC, 0xEDEDED];
 const UNDECIDED_FILL: u32 = 0xFCE4D6;
-
-/// Writes the results workbook to `path`.
-pub fn write_results_xlsx(
-    path: &Path,
-    meeting: &Meeting,
-    results: &Results,
-    lang: Lang,
-    options: ResultsOptions,
-) -> Result<()> {
-    let workbook = results_workbook(meeting, results, lang, options)?;
-    std::fs::write(path, workbook).map_err(|e| Error::io(path, e))
-}
 
 /// The results workbook as bytes.
 pub fn results_workbook(

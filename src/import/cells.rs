@@ -186,6 +186,18 @@ mod tests {
     }
 
     #[test]
+    fn a_blank_or_spoiled_part_beside_an_option_maps_to_nothing() {
+        // Only a rated part (Mark::is_rated) names an option: "A,-" is neither the one
+        // option A nor several options, so it is not read as spoiled but left unmapped.
+        let r = reader(&[("n", Mark::Blank)]);
+        for cell in ["A,-", "[A, *]", "A|-", "-,*", "an"] {
+            assert_eq!(r.read(cell), None, "{cell}");
+        }
+        // Two options beside each other still are a spoiled mark.
+        assert_eq!(r.read("[A, C]"), Some(Mark::Spoiled));
+    }
+
+    #[test]
     fn the_map_adds_values_blank_and_spoiled() {
         let r = reader(&[
             ("no", Mark::Blank),

@@ -60,8 +60,6 @@ pub struct ImportOptions {
 pub struct ImportReport {
     /// The file as named by the user.
     pub file: String,
-    /// Its SHA-256.
-    pub sha256: String,
     /// Encoding (or worksheet) read.
     pub format: String,
     /// Delimiter of a text file.
@@ -193,7 +191,6 @@ fn import_records(
     let next_serial = meeting.store.max_serial()? + 1;
     let mut report = ImportReport {
         file: name.to_string(),
-        sha256: sha256.clone(),
         format: detected.format,
         delimiter: detected.delimiter,
         layout: match layout {

@@ -10,6 +10,7 @@ use tallyclerk::import::{self, ImportOptions};
 use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
+use tallyclerk::ranking::Decision;
 use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
@@ -25,6 +26,30 @@ pub struct Cli {
     pub lang: Option<Lang>,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// `excellent: O2 (tie O1, O2, O3, places 1-3)`.
+fn decision_line(meeting: &Meeting, decision: &Decision, lang: Lang) -> String {
+    let config = &meeting.config;
+    let ids = |orgs: &[usize]| {
+        orgs.iter()
+            .map(|&o| config.organizations[o].id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let tie = &decision.tie;
+    let (named, tied) = (ids(&decision.orgs), ids(&tie.orgs));
+    let tier = config.tiers[decision.tier].display(lang);
+    match lang {
+        Lang::En => format!(
+            "{tier}: {named} (tie {tied}, places {}-{})",
+            tie.first, tie.last
+        ),
+        Lang::Zh => format!(
+            "{tier}：{named}（并列 {tied}，第 {}-{} 名）",
+            tie.first, tie.last
+        ),
+    }
 }
 
 fn parse_lang(text: &str) -> std::result::Result<Lang, String> {
@@ -136,7 +161,7 @@ enum Command {
         force: bool,
     },
     /// Resolve a tie at a cutoff: the organizations named take places of tier NAME ahead of
-    /// the rest of their tie group.
+    /// the rest of their tie group. The decision holds only while exactly that tie stands.
     Decide {
         /// The meeting folder.
         dir: PathBuf,
@@ -146,6 +171,21 @@ enum Command {
         /// Organization ids.
         #[arg(required = true)]
         orgs: Vec<String>,
+        /// Why (kept with the decision and in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Withdraw the decisions of tier NAME (and those of later tiers made on top of them on
+    /// the same tie); the tie is undecided again.
+    Undecide {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The tier whose decisions are withdrawn.
+        #[arg(long)]
+        tier: String,
+        /// Why (kept with the decision and in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
     },
     /// Check the store's integrity and print the digest of the ballot set.
     Check {
@@ -513,15 +553,31 @@ pub fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Decide { dir, tier, orgs } => {
+        Command::Decide {
+            dir,
+            tier,
+            orgs,
+            reason,
+        } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.decide(&tier, &orgs)?;
+            let decision = meeting.decide(&tier, &orgs, &reason)?;
             println!(
-                "{} {tier}: {}",
+                "{} {}",
                 lang.pick("decided", "已裁定"),
-                orgs.join(", ")
+                decision_line(&meeting, &decision, lang)
             );
+        }
+        Command::Undecide { dir, tier, reason } => {
+            let mut meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            for decision in meeting.undecide(&tier, &reason)? {
+                println!(
+                    "{} {}",
+                    lang.pick("withdrawn", "已撤销"),
+                    decision_line(&meeting, &decision, lang)
+                );
+            }
         }
         Command::Check { dir } => {
             let meeting = Meeting::open(&dir)?;

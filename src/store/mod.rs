@@ -8,7 +8,7 @@
 use crate::config::Config;
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
-use crate::ranking::Decision;
+use crate::ranking::{Decision, Tie};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -25,7 +25,7 @@ pub use serials::SerialSet;
 use set_hash::SetHash;
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -94,9 +94,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// of the same 24 bytes a million times over (SQLite cannot drop a NOT NULL, hence the
 /// table is rebuilt, foreign keys off); and the few voided and verified ballots are indexed,
 /// so counting them does not read the whole table.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    2,
-    "
+///
+/// 3: a decision records the tie it settles (`tie`: the ids of the whole tie group,
+/// `first_place`..`last_place`: the places it occupied) and its `reason`; it is withdrawn
+/// (`withdrawn_at`, `withdraw_reason`), never deleted. Decisions recorded before are bound to
+/// the tie they settle in the ballots as they are when migrated ([`bind_unbound_decisions`]).
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        2,
+        "
 CREATE TABLE ballots_2 (
     id INTEGER PRIMARY KEY,
     serial INTEGER NOT NULL,
@@ -121,7 +127,21 @@ CREATE INDEX ballots_verified ON ballots(id) WHERE verified_at IS NOT NULL AND v
 CREATE TRIGGER ballots_never_deleted BEFORE DELETE ON ballots
 BEGIN SELECT RAISE(ABORT, 'ballots are voided, never deleted'); END;
 ",
-)];
+    ),
+    (
+        3,
+        "
+ALTER TABLE decisions ADD COLUMN tie TEXT;
+ALTER TABLE decisions ADD COLUMN first_place INTEGER;
+ALTER TABLE decisions ADD COLUMN last_place INTEGER;
+ALTER TABLE decisions ADD COLUMN reason TEXT;
+ALTER TABLE decisions ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE decisions ADD COLUMN withdraw_reason TEXT;
+CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are withdrawn, never deleted'); END;
+",
+    ),
+];
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
@@ -286,6 +306,9 @@ impl Store {
                 tx.execute_batch(migration)?;
             }
         }
+        if version > 0 && version < 3 {
+            bind_unbound_decisions(&tx, &self.config)?;
+        }
         let dangling: i64 =
             tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
                 r.get(0)
@@ -413,6 +436,12 @@ impl Store {
             ));
         }
         Ok(())
+    }
+
+    /// Refuses `action` while the meeting is finalised (for a use case to say so before
+    /// anything else; every change is refused by the store itself too).
+    pub(crate) fn refuse_when_final(&self, action: &str) -> Result<()> {
+        Store::refuse_if_final(&self.conn, action)
     }
 
     /// Stores one typed ballot durably and returns it as stored.
@@ -681,48 +710,128 @@ impl Store {
         Ok(max.unwrap_or(0) as u64)
     }
 
-    /// The decisions in the order they were made, as indexes into the config.
+    /// The decisions in force (not withdrawn) in the order they were made, as indexes into
+    /// the config.
     pub fn decisions(&self) -> Result<Vec<Decision>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT tier, orgs FROM decisions ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(self
+            .active_decisions()?
+            .into_iter()
+            .map(|(_, decision)| decision)
+            .collect())
+    }
+
+    /// [`Store::decisions`] with their row ids.
+    pub fn active_decisions(&self) -> Result<Vec<(i64, Decision)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, tier, orgs, tie, first_place, last_place FROM decisions \
+             WHERE withdrawn_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })?;
         let mut decisions = Vec::new();
         for row in rows {
-            let (tier, orgs) = row?;
+            let (id, tier, orgs, tie, first, last) = row?;
             // A decision about a tier or organization no longer in meeting.toml cannot apply.
-            let Some(tier) = self.config.tier_index(&tier) else {
+            let Some((tier, orgs)) = resolve_decision(&self.config, &tier, &orgs) else {
                 continue;
             };
-            let orgs: Option<Vec<usize>> = orgs
-                .split(',')
-                .map(|id| self.config.org_index(id))
-                .collect();
-            if let Some(orgs) = orgs {
-                decisions.push(Decision { tier, orgs });
-            }
+            // One left unbound by the migration settles no tie: it shows as lapsed.
+            let tie = match (tie, first, last) {
+                (Some(tie), Some(first), Some(last)) => {
+                    let Some(orgs) = org_indexes(&self.config, &tie) else {
+                        continue;
+                    };
+                    Tie {
+                        orgs,
+                        first: first as usize,
+                        last: last as usize,
+                    }
+                }
+                _ => Tie {
+                    orgs: Vec::new(),
+                    first: 0,
+                    last: 0,
+                },
+            };
+            decisions.push((id, Decision { tier, tie, orgs }));
         }
         Ok(decisions)
     }
 
-    /// Records a decision (already checked by the caller against the current ranking).
-    pub fn add_decision(&mut self, decision: &Decision) -> Result<()> {
-        let tier = &self.config.tiers[decision.tier].name;
-        let orgs: Vec<&str> = decision
-            .orgs
-            .iter()
-            .map(|&i| self.config.organizations[i].id.as_str())
-            .collect();
-        let orgs = orgs.join(",");
+    /// Records a decision (already checked by the caller against the current ranking), with
+    /// the clerk's reason, audited.
+    pub fn add_decision(&mut self, decision: &Decision, reason: &str) -> Result<()> {
+        require_reason(reason)?;
+        let words = DecisionWords::of(&self.config, decision);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "decide")?;
         tx.execute(
-            &format!("INSERT INTO decisions (tier, orgs, made_at) VALUES (?1, ?2, {NOW})"),
-            params![tier, orgs],
+            &format!(
+                "INSERT INTO decisions (tier, orgs, tie, first_place, last_place, reason, made_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
+            ),
+            params![
+                words.tier,
+                words.orgs,
+                words.tie,
+                decision.tie.first as i64,
+                decision.tie.last as i64,
+                reason
+            ],
         )?;
-        append_audit(&tx, "decide", &format!("tier {tier} orgs {orgs}"))?;
+        append_audit(
+            &tx,
+            "decide",
+            &format!("{} reason {reason}", words.detail()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Withdraws decisions (row ids from [`Store::active_decisions`]) with the clerk's
+    /// reason, each audited; the rows stay, marked withdrawn. Refused, changing nothing, when
+    /// one of them was withdrawn meanwhile.
+    pub fn withdraw_decisions(
+        &mut self,
+        withdrawn: &[(i64, Decision)],
+        reason: &str,
+    ) -> Result<()> {
+        require_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Store::refuse_if_final(&tx, "undecide")?;
+        for (id, decision) in withdrawn {
+            let changed = tx.execute(
+                &format!(
+                    "UPDATE decisions SET withdrawn_at = {NOW}, withdraw_reason = ?1 \
+                     WHERE id = ?2 AND withdrawn_at IS NULL"
+                ),
+                params![reason, id],
+            )?;
+            if changed != 1 {
+                return Err(Error::user(
+                    "the decision was withdrawn meanwhile (by another station?); nothing changed",
+                    "该裁定已被撤销（可能在另一台电脑上）；未作任何更改",
+                ));
+            }
+            let words = DecisionWords::of(&self.config, decision);
+            append_audit(
+                &tx,
+                "undecide",
+                &format!("{} reason {reason}", words.detail()),
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -1267,7 +1376,100 @@ fn no_such_serial(serial: u64) -> Error {
     )
 }
 
-fn require_reason(reason: &str) -> Result<()> {
+/// A decision in the words of the store and the audit log: tier name and organization ids.
+struct DecisionWords {
+    tier: String,
+    orgs: String,
+    tie: String,
+    places: String,
+}
+
+impl DecisionWords {
+    fn of(config: &Config, decision: &Decision) -> DecisionWords {
+        let ids = |orgs: &[usize]| {
+            orgs.iter()
+                .map(|&i| config.organizations[i].id.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        DecisionWords {
+            tier: config.tiers[decision.tier].name.clone(),
+            orgs: ids(&decision.orgs),
+            tie: ids(&decision.tie.orgs),
+            places: format!("{}-{}", decision.tie.first, decision.tie.last),
+        }
+    }
+
+    /// `tier excellent orgs O2 tie O1,O2,O3 places 1-3`.
+    fn detail(&self) -> String {
+        format!(
+            "tier {} orgs {} tie {} places {}",
+            self.tier, self.orgs, self.tie, self.places
+        )
+    }
+}
+
+/// Organization indexes of comma-separated ids; `None` when one is not in the meeting.
+fn org_indexes(config: &Config, ids: &str) -> Option<Vec<usize>> {
+    ids.split(',').map(|id| config.org_index(id)).collect()
+}
+
+/// The tier and organizations of a stored decision as indexes into the config.
+fn resolve_decision(config: &Config, tier: &str, orgs: &str) -> Option<(usize, Vec<usize>)> {
+    Some((config.tier_index(tier)?, org_indexes(config, orgs)?))
+}
+
+/// Binds the decisions recorded before decisions kept their tie (schema 2 and before) to the
+/// tie each settles in the ballots as they are now, replaying them in the order they were
+/// made, as those versions did: the results shown before and after the migration are the
+/// same. One that settles no tie now stays unbound, applies to none, and shows as lapsed.
+fn bind_unbound_decisions(tx: &Connection, config: &Config) -> Result<()> {
+    let unbound: Vec<(i64, String, String)> = {
+        let mut stmt =
+            tx.prepare("SELECT id, tier, orgs FROM decisions WHERE tie IS NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if unbound.is_empty() {
+        return Ok(());
+    }
+    let mut count = Count::empty(config);
+    {
+        let mut stmt = tx.prepare("SELECT grp, marks FROM ballots WHERE voided_at IS NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let group: Option<String> = row.get(0)?;
+            let marks = decode_marks(config, &row.get::<_, String>(1)?)?;
+            count.add(config, group.as_deref(), &marks)?;
+        }
+    }
+    let mut bound = Vec::new();
+    for (id, tier, orgs) in unbound {
+        let Some((tier, orgs)) = resolve_decision(config, &tier, &orgs) else {
+            continue;
+        };
+        let Ok(decision) = crate::ranking::propose(config, &count.tally, &bound, tier, &orgs)
+        else {
+            continue;
+        };
+        let words = DecisionWords::of(config, &decision);
+        tx.execute(
+            "UPDATE decisions SET tie = ?1, first_place = ?2, last_place = ?3 WHERE id = ?4",
+            params![
+                words.tie,
+                decision.tie.first as i64,
+                decision.tie.last as i64,
+                id
+            ],
+        )?;
+        append_audit(tx, "bind", &words.detail())?;
+        bound.push(decision);
+    }
+    Ok(())
+}
+
+/// Refuses an empty (or blank) reason.
+pub(crate) fn require_reason(reason: &str) -> Result<()> {
     if reason.trim().is_empty() {
         return Err(Error::user("a reason is required", "必须说明原因"));
     }
@@ -1378,6 +1580,123 @@ mod tests {
         assert_eq!(listed[2].ballot.marks, marks);
     }
 
+    const ONE_TIER: &str = "tiers = [{ name = \"excellent\", label = \"优秀\", quota = 1 }]\n";
+
+    #[test]
+    fn decisions_of_schema_2_are_bound_to_the_tie_they_settle_when_migrated() {
+        // O1 and O2 tied at places 1-2 across the excellent cutoff. Schema 2 kept only the
+        // tier and the organizations named: O2, then O1 (which settled nothing by then).
+        let (temp, mut store) = meeting(ONE_TIER);
+        store.add(&ballot(&store, 1, "AA"), Source::Typed).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER decisions_never_deleted;
+                 ALTER TABLE decisions DROP COLUMN tie;
+                 ALTER TABLE decisions DROP COLUMN first_place;
+                 ALTER TABLE decisions DROP COLUMN last_place;
+                 ALTER TABLE decisions DROP COLUMN reason;
+                 ALTER TABLE decisions DROP COLUMN withdrawn_at;
+                 ALTER TABLE decisions DROP COLUMN withdraw_reason;
+                 INSERT INTO decisions (tier, orgs, made_at) VALUES
+                     ('excellent', 'O2', '2025-01-01T00:00:00Z'),
+                     ('excellent', 'O1', '2025-01-01T00:00:01Z');
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        drop(store);
+        let config = Config::load(temp.path()).unwrap();
+        let store = Store::open(&config).unwrap();
+        let decisions = store.decisions().unwrap();
+        assert_eq!(
+            decisions,
+            [
+                Decision {
+                    tier: 0,
+                    tie: Tie {
+                        orgs: vec![0, 1],
+                        first: 1,
+                        last: 2
+                    },
+                    orgs: vec![1],
+                },
+                // Unbound: it applies to no tie.
+                Decision {
+                    tier: 0,
+                    tie: Tie {
+                        orgs: vec![],
+                        first: 0,
+                        last: 0
+                    },
+                    orgs: vec![0],
+                },
+            ]
+        );
+        // The results are those schema 2 showed: O2 excellent, O1 none, both decided.
+        let ranking = crate::ranking::rank(&config, &store.count().unwrap().tally, &decisions);
+        let tiers: Vec<(usize, &crate::ranking::Note)> =
+            ranking.rows.iter().map(|r| (r.org, &r.note)).collect();
+        assert_eq!(
+            tiers,
+            [
+                (1, &crate::ranking::Note::Decided),
+                (0, &crate::ranking::Note::Decided)
+            ]
+        );
+        let log = store.audit_log().unwrap();
+        let details: Vec<String> = log
+            .iter()
+            .skip(2)
+            .map(|(_, a, d)| format!("{a} {d}"))
+            .collect();
+        assert_eq!(
+            details,
+            [
+                "bind tier excellent orgs O2 tie O1,O2 places 1-2",
+                "migrate schema 2 to 3"
+            ]
+        );
+        // Decisions are withdrawn, never deleted.
+        assert!(store.conn.execute("DELETE FROM decisions", []).is_err());
+    }
+
+    #[test]
+    fn a_decision_is_withdrawn_once_and_kept() {
+        let (_temp, mut store) = meeting(ONE_TIER);
+        store.add(&ballot(&store, 1, "AA"), Source::Typed).unwrap();
+        let decision = Decision {
+            tier: 0,
+            tie: Tie {
+                orgs: vec![0, 1],
+                first: 1,
+                last: 2,
+            },
+            orgs: vec![1],
+        };
+        assert!(store.add_decision(&decision, " ").is_err());
+        store.add_decision(&decision, "drawn by lot").unwrap();
+        let active = store.active_decisions().unwrap();
+        assert_eq!(active.len(), 1);
+        store.withdraw_decisions(&active, "wrong lot").unwrap();
+        assert!(store.decisions().unwrap().is_empty());
+        // Withdrawn meanwhile (another station): refused, nothing audited.
+        let entries = store.audit_log().unwrap().len();
+        let err = store.withdraw_decisions(&active, "again").unwrap_err();
+        assert!(err
+            .message(crate::lang::Lang::En)
+            .contains("withdrawn meanwhile"));
+        assert_eq!(store.audit_log().unwrap().len(), entries);
+        let kept: (String, String) = store
+            .conn
+            .query_row(
+                "SELECT reason, withdraw_reason FROM decisions WHERE withdrawn_at IS NOT NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("drawn by lot".into(), "wrong lot".into()));
+    }
+
     #[test]
     fn more_forms_collected_than_issued_is_a_void_round() {
         // Issued 2 in meeting.toml: 2 forms are fine, a third (even invalid) voids the round,
@@ -1440,10 +1759,16 @@ mod tests {
         refused(store.undo_last().map(|_| ()));
         refused(store.mark_verified(1));
         refused(store.set_issued(3));
-        refused(store.add_decision(&Decision {
+        let decision = Decision {
             tier: 0,
+            tie: Tie {
+                orgs: vec![0, 1],
+                first: 1,
+                last: 2,
+            },
             orgs: vec![0],
-        }));
+        };
+        refused(store.add_decision(&decision, "drawn by lot"));
         refused(
             store
                 .import_batch("f.csv", "00", Source::Import, false, |_| Ok(true))

@@ -100,6 +100,22 @@ pub enum PromptKind {
     EditReason(u64, Vec<Mark>),
     /// A serial to find in the ballots list.
     Search,
+    /// The reason for a decision: these organizations take places of this tier.
+    DecideReason {
+        /// Index of the tier.
+        tier: usize,
+        /// Indexes of the organizations named.
+        orgs: Vec<usize>,
+        /// The question, naming them.
+        question: Text,
+    },
+    /// The reason for withdrawing the decisions of this tier.
+    UndecideReason {
+        /// Index of the tier.
+        tier: usize,
+        /// The question, naming it.
+        question: Text,
+    },
 }
 
 /// A one-line prompt over the screen.
@@ -124,6 +140,8 @@ impl Prompt {
             PromptKind::VoidReason(serial) => strings::ask_void_reason(lang, *serial),
             PromptKind::EditReason(serial, _) => strings::ask_edit_reason(lang, *serial),
             PromptKind::Search => S::AskSerial.get(lang).to_string(),
+            PromptKind::DecideReason { question, .. }
+            | PromptKind::UndecideReason { question, .. } => question.get(lang).to_string(),
         }
     }
 }
@@ -444,6 +462,12 @@ impl App {
                         ballots::save_edit(self, serial, &marks, &input)
                     }
                     PromptKind::Search => ballots::search(self, &input),
+                    PromptKind::DecideReason { tier, orgs, .. } => {
+                        ranking_tab::decide(self, tier, &orgs, &input)
+                    }
+                    PromptKind::UndecideReason { tier, .. } => {
+                        ranking_tab::undecide(self, tier, &input)
+                    }
                 }
             }
             _ => {

@@ -115,6 +115,8 @@ pub enum Action {
     ToggleSelect,
     /// Ranking: record a decision for the tie at a cutoff.
     Decide,
+    /// Ranking: withdraw the decision of the tier of the row under the cursor.
+    Undecide,
     /// Ranking: finalise the meeting.
     Finalise,
     /// Ranking: reopen a finalised meeting.
@@ -725,6 +727,7 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(Ranking, Char('d'), Action::Decide, S::HelpDecide, true),
+    bind(Ranking, Char('x'), Action::Undecide, S::HelpUndecide, false),
     bind(Ranking, Char('F'), Action::Finalise, S::HelpFinalise, true),
     bind(Ranking, Char('R'), Action::Reopen, S::HelpReopen, true),
     // Import / Export.

@@ -1,6 +1,7 @@
 //! The Ranking tab: the live ranking with tier colours, a line after each cutoff, shared
 //! ranks marked, and organizations tied across a cutoff highlighted with the key that
-//! records the clerk's decision. Finalising and reopening the meeting are done here.
+//! records the clerk's decision (with a reason) and the key that withdraws one. Finalising and
+//! reopening the meeting are done here.
 
 use super::app::{App, Overlay, Prompt, PromptKind, Question};
 use super::form::scroll_offset;
@@ -8,6 +9,8 @@ use super::keymap::Action;
 use super::strings::{self, S};
 use super::tally_tab::percent;
 use super::theme;
+use crate::error::Text;
+use crate::lang::Lang;
 use crate::ranking::{Note, Placement, RankedOrg};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -37,7 +40,8 @@ pub fn handle(app: &mut App, action: Action) {
         Action::PageUp => move_by(-10),
         Action::PageDown => move_by(10),
         Action::ToggleSelect => toggle_select(app),
-        Action::Decide => decide(app),
+        Action::Decide => ask_decide(app),
+        Action::Undecide => ask_undecide(app),
         Action::Finalise => {
             if app.counts.finalised {
                 app.warn(S::AlreadyFinal);
@@ -77,9 +81,10 @@ fn toggle_select(app: &mut App) {
     }
 }
 
-/// Records a decision: the selected organizations of the tie under the cursor (or the one
-/// under the cursor when none is selected) take places of the first tier the tie touches.
-fn decide(app: &mut App) {
+/// Asks the reason for a decision: the selected organizations of the tie under the cursor
+/// (or the one under the cursor when none is selected) take places of the first tier the tie
+/// touches.
+fn ask_decide(app: &mut App) {
     if app.refuse_when_final() {
         return;
     }
@@ -110,27 +115,105 @@ fn decide(app: &mut App) {
     if orgs.is_empty() {
         orgs.push(row.org);
     }
-    let config = &app.meeting.config;
-    let ids: Vec<String> = orgs
-        .iter()
-        .map(|&o| config.organizations[o].id.clone())
-        .collect();
-    let tier_name = config.tiers[tier].name.clone();
-    let tier_text = crate::error::Text::new(
-        config.tiers[tier].display(crate::Lang::En),
-        config.tiers[tier].display(crate::Lang::Zh),
+    let ids = org_ids(app, &orgs);
+    let tier_text = tier_text(app, tier);
+    let question = Text::new(
+        strings::ask_decide_reason(Lang::En, tier_text.get(Lang::En), &ids),
+        strings::ask_decide_reason(Lang::Zh, tier_text.get(Lang::Zh), &ids),
     );
-    match app.meeting.decide(&tier_name, &ids) {
-        Ok(()) => {
+    app.overlay = Overlay::Prompt(Prompt {
+        kind: PromptKind::DecideReason {
+            tier,
+            orgs,
+            question,
+        },
+        input: String::new(),
+    });
+}
+
+/// Records a decision (after its reason was given).
+pub fn decide(app: &mut App, tier: usize, orgs: &[usize], reason: &str) {
+    if reason.is_empty() {
+        app.warn(S::ReasonNeeded);
+        return;
+    }
+    let ids = org_ids(app, orgs);
+    let tier_name = app.meeting.config.tiers[tier].name.clone();
+    match app.meeting.decide(&tier_name, &ids, reason) {
+        Ok(_) => {
             app.ranking_view.selected.clear();
             if let Err(e) = app.refresh() {
                 app.fail(&e);
                 return;
             }
-            app.inform(strings::decided(&tier_text, &ids));
+            app.inform(strings::decided(&tier_text(app, tier), &ids));
         }
         Err(e) => app.fail(&e),
     }
+}
+
+/// Asks the reason for withdrawing the decisions of the tier of the row under the cursor:
+/// its tier, the first its tie touches when undecided, the last tier when it has none.
+fn ask_undecide(app: &mut App) {
+    if app.refuse_when_final() {
+        return;
+    }
+    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor) else {
+        return;
+    };
+    let tier = match &row.placement {
+        Placement::Tier(t) => Some(*t),
+        Placement::Undecided(touched) => touched.iter().flatten().next().copied(),
+        Placement::NoTier => app.meeting.config.tiers.len().checked_sub(1),
+    };
+    let Some(tier) = tier else {
+        return;
+    };
+    let tier_name = app.meeting.config.tiers[tier].name.clone();
+    if let Err(e) = app.meeting.withdrawable(&tier_name) {
+        app.fail(&e);
+        return;
+    }
+    let tier_text = tier_text(app, tier);
+    let question = Text::new(
+        strings::ask_undecide_reason(Lang::En, tier_text.get(Lang::En)),
+        strings::ask_undecide_reason(Lang::Zh, tier_text.get(Lang::Zh)),
+    );
+    app.overlay = Overlay::Prompt(Prompt {
+        kind: PromptKind::UndecideReason { tier, question },
+        input: String::new(),
+    });
+}
+
+/// Withdraws the decisions of a tier (after the reason was given).
+pub fn undecide(app: &mut App, tier: usize, reason: &str) {
+    if reason.is_empty() {
+        app.warn(S::ReasonNeeded);
+        return;
+    }
+    let tier_name = app.meeting.config.tiers[tier].name.clone();
+    match app.meeting.undecide(&tier_name, reason) {
+        Ok(withdrawn) => {
+            if let Err(e) = app.refresh() {
+                app.fail(&e);
+                return;
+            }
+            app.inform(strings::undecided(&tier_text(app, tier), withdrawn.len()));
+        }
+        Err(e) => app.fail(&e),
+    }
+}
+
+fn org_ids(app: &App, orgs: &[usize]) -> Vec<String> {
+    let config = &app.meeting.config;
+    orgs.iter()
+        .map(|&o| config.organizations[o].id.clone())
+        .collect()
+}
+
+fn tier_text(app: &App, tier: usize) -> Text {
+    let tier = &app.meeting.config.tiers[tier];
+    Text::new(tier.display(Lang::En), tier.display(Lang::Zh))
 }
 
 /// Finalises the meeting (after the question was answered yes).
@@ -265,16 +348,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 row.rank.to_string()
             };
             let selected = app.ranking_view.selected.contains(&row.org);
+            let names = |tiers: &[Option<usize>]| -> Vec<&str> {
+                tiers
+                    .iter()
+                    .map(|t| match t {
+                        Some(i) => config.tiers[*i].display(lang),
+                        None => S::NoTier.get(lang),
+                    })
+                    .collect()
+            };
             let note = match &row.note {
-                Note::TieAtCutoff(tiers) => {
-                    let names: Vec<&str> = tiers
-                        .iter()
-                        .map(|t| match t {
-                            Some(i) => config.tiers[*i].display(lang),
-                            None => S::NoTier.get(lang),
-                        })
-                        .collect();
-                    strings::tie_note_with_key(lang, &names)
+                Note::TieAtCutoff(tiers) => strings::tie_note_with_key(lang, &names(tiers)),
+                Note::LapsedAtCutoff(tiers) => {
+                    strings::lapsed_tie_note_with_key(lang, &names(tiers))
                 }
                 other => other.text(config, lang),
             };

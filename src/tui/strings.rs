@@ -146,6 +146,7 @@ pub enum S {
     HelpSaveEdit,
     HelpSelect,
     HelpDecide,
+    HelpUndecide,
     HelpFinalise,
     HelpReopen,
     HelpComplete,
@@ -358,6 +359,7 @@ impl S {
             S::HelpSaveEdit => ("save (asks reason)", "保存（需填原因）"),
             S::HelpSelect => ("select for decision", "选入裁定"),
             S::HelpDecide => ("decide tie at cutoff", "裁定名额线并列"),
+            S::HelpUndecide => ("withdraw the decision of this tier", "撤销本等次的裁定"),
             S::HelpFinalise => ("finalise", "定稿"),
             S::HelpReopen => ("reopen", "重新开放"),
             S::HelpComplete => ("complete name", "补全文件名"),
@@ -624,6 +626,47 @@ pub fn tie_note_with_key(lang: Lang, tiers: &[&str]) -> String {
         Lang::En => format!("tie: {}? d decides", tiers.join("/")),
         Lang::Zh => format!("并列：{}？按 d 裁定", tiers.join("/")),
     }
+}
+
+/// The note of a row tied across a cutoff whose decision lapsed: the tiers its tie touches
+/// and the key that decides it anew.
+pub fn lapsed_tie_note_with_key(lang: Lang, tiers: &[&str]) -> String {
+    match lang {
+        Lang::En => format!("lapsed: {}? d decides", tiers.join("/")),
+        Lang::Zh => format!("裁定失效：{}？按 d 裁定", tiers.join("/")),
+    }
+}
+
+/// The question before a decision is recorded.
+pub fn ask_decide_reason(lang: Lang, tier: &str, ids: &[String]) -> String {
+    let ids = ids.join(", ");
+    match lang {
+        Lang::En => format!("{ids} take {tier}: why? (kept in the audit log)"),
+        Lang::Zh => format!("{ids} 列入{tier}：原因？（记入审计日志）"),
+    }
+}
+
+/// The question before the decisions of a tier are withdrawn.
+pub fn ask_undecide_reason(lang: Lang, tier: &str) -> String {
+    match lang {
+        Lang::En => format!("Withdraw the decision of {tier}: why? (kept in the audit log)"),
+        Lang::Zh => format!("撤销“{tier}”的裁定：原因？（记入审计日志）"),
+    }
+}
+
+/// Decisions withdrawn.
+pub fn undecided(tier: &Text, count: usize) -> Text {
+    both(|lang| match lang {
+        Lang::En if count == 1 => format!("decision of {} withdrawn (audited)", tier.get(lang)),
+        Lang::En => format!(
+            "{count} decisions withdrawn, from {} on (audited)",
+            tier.get(lang)
+        ),
+        Lang::Zh => format!(
+            "已撤销“{}”起的 {count} 项裁定（记入审计日志）",
+            tier.get(lang)
+        ),
+    })
 }
 
 /// A decision recorded.

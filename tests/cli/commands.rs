@@ -233,8 +233,8 @@ fn demo_then_tally_prints_the_ranking_with_tiers() {
 #[test]
 fn help_is_available_for_every_command() {
     for command in [
-        "demo", "new", "add", "import", "tally", "export", "decide", "check", "issued", "finalise",
-        "reopen",
+        "demo", "new", "add", "import", "tally", "export", "decide", "undecide", "check", "issued",
+        "finalise", "reopen",
     ] {
         tallyclerk_cmd()
             .args([command, "--help"])

@@ -280,7 +280,10 @@ fn a_store_from_a_newer_tallyclerk_is_refused() {
     drop(conn);
     let err = stderr_of(&f.run("add", &["2", "ABCD-"]).code(1));
     assert!(
-        err.contains("was written by a newer tallyclerk (schema 99, this one reads 2)"),
+        err.contains(&format!(
+            "was written by a newer tallyclerk (schema 99, this one reads {})",
+            tallyclerk::store::SCHEMA_VERSION
+        )),
         "{err}"
     );
 }
@@ -310,7 +313,7 @@ fn a_store_of_schema_1_is_migrated_and_the_migration_audited() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, tallyclerk::store::SCHEMA_VERSION);
     let plan: String = conn
         .query_row(
             "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL",
@@ -321,7 +324,13 @@ fn a_store_of_schema_1_is_migrated_and_the_migration_audited() {
     assert!(plan.contains("ballots_voided"), "{plan}");
     drop(conn);
     let log = stdout_of(&run(&["log"]).success());
-    assert!(log.contains("schema 1 to 2"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "schema 1 to {}",
+            tallyclerk::store::SCHEMA_VERSION
+        )),
+        "{log}"
+    );
     assert!(stdout_of(&run(&["check"]).success()).contains("store ok"));
     tallyclerk_cmd()
         .args(["void"])

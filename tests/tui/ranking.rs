@@ -46,12 +46,32 @@ fn a_tie_at_the_cutoff_is_highlighted_and_decided_with_d() {
     assert!(screen(&app, 80, 24).contains("tied at a cutoff (highlighted)"));
     assert!(app.meeting.store.decisions().unwrap().is_empty());
 
-    // Select O03 and decide: it takes the excellent place, O02 falls to better.
+    // Select O03 and decide: a reason is asked first; without one nothing is recorded.
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     keys(&mut app, " d");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("O03 take excellent: why?"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("a reason is required"));
+    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    // Esc leaves the prompt, recording nothing.
+    keys(&mut app, "d");
+    key(&mut app, KeyCode::Esc);
+    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    // With a reason: O03 takes the excellent place, O02 falls to better.
+    keys(&mut app, "d");
+    keys(&mut app, "drawn by lot");
+    key(&mut app, KeyCode::Enter);
     let decisions = app.meeting.store.decisions().unwrap();
     assert_eq!(decisions.len(), 1);
+    let log = app.meeting.store.audit_log().unwrap();
+    let (_, action, detail) = log.last().unwrap();
+    assert_eq!(action, "decide");
+    assert_eq!(
+        detail,
+        "tier excellent orgs O03 tie O02,O03 places 2-3 reason drawn by lot"
+    );
     let buffer = draw(&app, 80, 24);
     let text = screen(&app, 80, 24);
     assert!(text.contains("decided: O03 take excellent"), "{text}");
@@ -64,6 +84,110 @@ fn a_tie_at_the_cutoff_is_highlighted_and_decided_with_d() {
     assert_eq!(buffer[(x_name, y2)].fg, Color::Cyan);
     // Rank numbers never change by a decision.
     assert!(line(&buffer, y2).contains("=2") && line(&buffer, y3).contains("=2"));
+}
+
+#[test]
+fn x_withdraws_the_decision_of_the_rows_tier_after_asking_a_reason() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    // Nothing decided yet: x on O01 (excellent) says so and asks nothing.
+    keys(&mut app, "x");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("no decision of tier excellent to withdraw"),
+        "{text}"
+    );
+    assert!(!text.contains("why?"), "{text}");
+
+    // Decide O02 into excellent, then withdraw it from O03's row (better, by the decision).
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "d");
+    keys(&mut app, "drawn by lot");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.meeting.store.decisions().unwrap().len(), 1);
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "x");
+    // O03 is in better: better has no decision of its own.
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("no decision of tier better to withdraw"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Up);
+    keys(&mut app, "x");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("Withdraw the decision of excellent: why?"),
+        "{text}"
+    );
+    // A reason is required.
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("a reason is required"));
+    assert_eq!(app.meeting.store.decisions().unwrap().len(), 1);
+    keys(&mut app, "x");
+    keys(&mut app, "wrong organization");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("decision of excellent withdrawn (audited)"),
+        "{text}"
+    );
+    // Undecided again, O02 and O03 both.
+    for id in ["O02", "O03"] {
+        let (_, y) = find(&buffer, id).unwrap();
+        assert!(
+            line(&buffer, y).contains("undecided"),
+            "{}",
+            line(&buffer, y)
+        );
+    }
+    let log = app.meeting.store.audit_log().unwrap();
+    let (_, action, detail) = log.last().unwrap();
+    assert_eq!(action, "undecide");
+    assert_eq!(
+        detail,
+        "tier excellent orgs O02 tie O02,O03 places 2-3 reason wrong organization"
+    );
+}
+
+#[test]
+fn a_lapsed_decision_is_shown_on_the_tie_with_the_key_to_decide_anew() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "d");
+    keys(&mut app, "drawn by lot");
+    key(&mut app, KeyCode::Enter);
+    // A third ballot, B A A: O01 (A A B) drops to O02's and O03's score and top rate
+    // (93.33, 2 of 3): all three tie at places 1-3, not the tie of O02 and O03 decided.
+    let marks = tallyclerk::model::parse_marks("BAACDD", &app.meeting.config.scale).unwrap();
+    app.add_ballot(&tallyclerk::model::Ballot {
+        serial: 3,
+        group: None,
+        marks,
+    })
+    .unwrap();
+    let buffer = draw(&app, 100, 30);
+    for id in ["O02", "O03"] {
+        let (_, y) = find(&buffer, id).unwrap();
+        assert!(
+            line(&buffer, y).contains("undecided")
+                && line(&buffer, y).contains("lapsed: excellent/better? d decides"),
+            "{}",
+            line(&buffer, y)
+        );
+    }
+    // O01 was not in the decision: the plain note.
+    let (_, y) = find(&buffer, "O01").unwrap();
+    assert!(
+        line(&buffer, y).contains("tie: excellent/better? d decides"),
+        "{}",
+        line(&buffer, y)
+    );
 }
 
 #[test]

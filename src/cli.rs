@@ -69,6 +69,16 @@ enum Command {
         /// The meeting folder.
         dir: PathBuf,
     },
+    /// The projector view: the results tier by tier in large type, revealed by the clerk
+    /// (Space: next tier, Enter: next organization, Backspace: hide the last, s: scores and
+    /// counts, l: black on white, Esc: the tabs, q: quit). It follows the store live.
+    Announce {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Black on white (for a bright room or a projector that washes out dark screens).
+        #[arg(long)]
+        light: bool,
+    },
     /// Create a meeting folder from an organizations CSV (id,name[,category]).
     New {
         /// The folder to create.
@@ -391,6 +401,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 lang.pick("demo meeting created in", "演示会议已创建于"),
                 meeting.config.dir.display()
             );
+        }
+        Command::Announce { dir, light } => {
+            let meeting = Meeting::open(&dir)?;
+            let lang = meeting.lang(flag);
+            tui::run_projector(meeting, lang, light)?;
         }
         Command::Open { dir } => {
             let meeting = Meeting::open(&dir)?;

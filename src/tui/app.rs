@@ -11,6 +11,7 @@ use super::ballots::{self, BallotsState};
 use super::entry::{self, EntryState};
 use super::files_tab::{self, FilesState};
 use super::keymap::{self, Action, Scope};
+use super::projector::ProjectorState;
 use super::ranking_tab::{self, RankingState};
 use super::strings::{self, S};
 use super::tally_tab;
@@ -257,6 +258,8 @@ pub struct App {
     pub ranking_view: RankingState,
     /// Import/Export tab.
     pub files: FilesState,
+    /// The projector view, when it covers the screen.
+    pub projector: Option<ProjectorState>,
     /// Set when the app should end.
     pub quit: bool,
     /// Ctrl-C was pressed once over a half-typed form.
@@ -293,6 +296,7 @@ impl App {
             tally_cursor: 0,
             ranking_view: RankingState::default(),
             files: FilesState::default(),
+            projector: None,
             quit: false,
             interrupt_armed: false,
             seen_version: 0,
@@ -320,6 +324,9 @@ impl App {
             Overlay::Prompt(_) => return vec![Scope::Prompt, Scope::Always],
             Overlay::Confirm(_) => return vec![Scope::Confirm, Scope::Always],
             Overlay::None => {}
+        }
+        if self.projector.is_some() {
+            return vec![Scope::Projector, Scope::Always];
         }
         let scope = match self.tab {
             Tab::Entry => entry::scope(self),
@@ -359,6 +366,7 @@ impl App {
             }
             Overlay::Prompt(prompt) => self.on_prompt(prompt, action),
             Overlay::Confirm(question) => self.on_confirm(question, action),
+            Overlay::None if self.projector.is_some() => self.on_projector(action),
             Overlay::None => {
                 if !self.global(action) {
                     match self.tab {
@@ -370,6 +378,21 @@ impl App {
                         Tab::Files => files_tab::handle(self, action),
                     }
                 }
+            }
+        }
+    }
+
+    fn on_projector(&mut self, action: Action) {
+        let Some(projector) = &mut self.projector else {
+            return;
+        };
+        if projector.handle(action, &self.ranking) {
+            return;
+        }
+        match action {
+            Action::CloseProjector => self.projector = None,
+            _ => {
+                self.global(action);
             }
         }
     }
@@ -405,6 +428,7 @@ impl App {
                 self.go_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
             Action::GoTab(i) => self.go_tab(Tab::ALL[i as usize % Tab::ALL.len()]),
+            Action::OpenProjector => self.projector = Some(ProjectorState::new(false)),
             Action::SetIssued => {
                 if self.refuse_when_final() {
                     return true;
@@ -427,6 +451,7 @@ impl App {
     /// Shows a tab, loading the ballots list when it is stale.
     pub fn go_tab(&mut self, tab: Tab) {
         self.overlay = Overlay::None;
+        self.projector = None;
         self.tab = tab;
         if tab == Tab::Ballots {
             ballots::refresh(self);

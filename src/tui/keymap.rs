@@ -46,6 +46,8 @@ pub enum Scope {
     Confirm,
     /// The help overlay.
     Help,
+    /// The projector view.
+    Projector,
 }
 
 /// What a key press asks for.
@@ -137,6 +139,20 @@ pub enum Action {
     Yes,
     /// No to a question.
     No,
+    /// Open the projector view.
+    OpenProjector,
+    /// Projector: show the next tier.
+    RevealSection,
+    /// Projector: show the next organization.
+    RevealOne,
+    /// Projector: hide what was shown last.
+    HideLast,
+    /// Projector: scores and counts on or off.
+    ToggleFigures,
+    /// Projector: black on white or white on black.
+    ToggleLight,
+    /// Projector: back to the tabs.
+    CloseProjector,
 }
 
 /// Which key presses a binding matches.
@@ -257,6 +273,80 @@ pub const BINDINGS: &[Binding] = &[
     bind(Global, Char('L'), Action::ToggleLang, S::HelpLang, false),
     bind(Global, Char('i'), Action::SetIssued, S::HelpIssued, false),
     bind(Global, Char('q'), Action::Quit, S::HelpQuit, true),
+    bind(
+        Global,
+        Char('P'),
+        Action::OpenProjector,
+        S::HelpProjector,
+        false,
+    ),
+    // The projector view: no hints on screen, the help lists these.
+    bind(
+        Projector,
+        Char(' '),
+        Action::RevealSection,
+        S::HelpRevealSection,
+        false,
+    ),
+    bind(
+        Projector,
+        Code(KeyCode::Enter),
+        Action::RevealOne,
+        S::HelpRevealOne,
+        false,
+    ),
+    bind(
+        Projector,
+        Code(KeyCode::Right),
+        Action::RevealOne,
+        S::HelpRevealOne,
+        false,
+    ),
+    bind(
+        Projector,
+        Code(KeyCode::Backspace),
+        Action::HideLast,
+        S::HelpHideLast,
+        false,
+    ),
+    bind(
+        Projector,
+        Code(KeyCode::Left),
+        Action::HideLast,
+        S::HelpHideLast,
+        false,
+    ),
+    bind(
+        Projector,
+        CharAnyCase('s'),
+        Action::ToggleFigures,
+        S::HelpToggleFigures,
+        false,
+    ),
+    bind(
+        Projector,
+        CharAnyCase('l'),
+        Action::ToggleLight,
+        S::HelpToggleLight,
+        false,
+    ),
+    bind(
+        Projector,
+        Code(KeyCode::Esc),
+        Action::CloseProjector,
+        S::HelpCloseProjector,
+        false,
+    ),
+    bind(
+        Projector,
+        Char('P'),
+        Action::CloseProjector,
+        S::HelpCloseProjector,
+        false,
+    ),
+    bind(Projector, Char('q'), Action::Quit, S::HelpQuit, false),
+    bind(Projector, Char('?'), Action::ToggleHelp, S::HelpHelp, false),
+    bind(Projector, Char('L'), Action::ToggleLang, S::HelpLang, false),
     // Entry: the serial field.
     bind(
         EntrySerial,

@@ -11,6 +11,7 @@ mod entry;
 mod files_tab;
 mod form;
 mod keymap;
+mod projector;
 mod ranking_tab;
 mod strings;
 mod tally_tab;
@@ -23,6 +24,7 @@ pub use ballots::BallotsState;
 pub use entry::EntryState;
 pub use files_tab::FilesState;
 pub use form::FormEditor;
+pub use projector::ProjectorState;
 pub use ranking_tab::RankingState;
 pub use strings::S;
 pub use verify::VerifyState;
@@ -44,6 +46,19 @@ pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
         app.inform(notice.clone());
         app.notice = Some(S::DemoNotice.text());
     }
+    run_app(app)
+}
+
+/// Runs the UI on `meeting` with the projector view open (`announce`), black on white when
+/// `light`. Esc leaves it for the tabs; `q` quits.
+pub fn run_projector(meeting: Meeting, lang: Lang, light: bool) -> Result<()> {
+    require_terminal()?;
+    let mut app = App::new(meeting, lang)?;
+    app.projector = Some(ProjectorState::new(light));
+    run_app(app)
+}
+
+fn run_app(mut app: App) -> Result<()> {
     let mut terminal = ratatui::try_init().map_err(terminal_error)?;
     let outcome = event_loop(&mut terminal, &mut app);
     let restored = ratatui::try_restore().map_err(terminal_error);

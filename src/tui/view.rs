@@ -6,7 +6,7 @@ use super::app::{App, Overlay, Question, Tab};
 use super::keymap;
 use super::strings::{self, S};
 use super::theme;
-use super::{ballots, entry, files_tab, ranking_tab, tally_tab, verify};
+use super::{ballots, entry, files_tab, projector, ranking_tab, tally_tab, verify};
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Tabs, Wrap};
@@ -15,6 +15,21 @@ use ratatui::Frame;
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
+    if let Some(state) = &app.projector {
+        let shown = projector::Shown {
+            config: &app.meeting.config,
+            ranking: &app.ranking,
+            tally: &app.tally,
+            finalised: app.counts.finalised,
+            void_round: app.counts.void_round(),
+            lang: app.lang,
+        };
+        projector::render(state, &shown, frame, area);
+        if app.overlay == Overlay::Help {
+            render_help(app, frame, area);
+        }
+        return;
+    }
     let banner = app.counts.void_round();
     let [tabs, body, banner_area, message, footer, status] = Layout::vertical([
         Constraint::Length(1),
@@ -232,8 +247,14 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         table(
-            keymap::help(app.tab.scopes(), scale),
-            app.tab.title(),
+            match app.projector {
+                Some(_) => keymap::help(&[keymap::Scope::Projector], scale),
+                None => keymap::help(app.tab.scopes(), scale),
+            },
+            match app.projector {
+                Some(_) => S::HelpProjector,
+                None => app.tab.title(),
+            },
             Borders::RIGHT,
         ),
         left,

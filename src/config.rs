@@ -606,18 +606,38 @@ pub fn parse_organizations(file: &str, content: &str) -> Result<Vec<Organization
         })
     };
     let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(content.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| problem(Some(1), None, None, csv_why(&e)))?
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text::LineEnds::new(content.as_bytes()));
+    let mut records = reader.records();
+    let mut next = || -> Result<Option<(u64, csv::StringRecord)>> {
+        // Blank lines are skipped, counted.
+        for record in records.by_ref() {
+            let record = record
+                .map_err(|e| problem(e.position().map(|p| p.line()), None, None, csv_why(&e)))?;
+            if !record.iter().all(|c| c.trim().is_empty()) {
+                let line = record.position().map_or(0, |p| p.line());
+                return Ok(Some((line, record)));
+            }
+        }
+        Ok(None)
+    };
+    let Some((header_line, header)) = next()? else {
+        return Err(problem(
+            None,
+            None,
+            None,
+            Text::new("no organizations listed", "没有列出任何组织"),
+        ));
+    };
+    let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(id_col), Some(name_col)) = (column("id"), column("name")) else {
         return Err(problem(
-            Some(1),
+            Some(header_line),
             None,
             Some(&headers.join(",")),
             Text::new(
@@ -630,12 +650,21 @@ pub fn parse_organizations(file: &str, content: &str) -> Result<Vec<Organization
     let mut organizations: Vec<Organization> = Vec::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
     let mut names: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record =
-            record.map_err(|e| problem(e.position().map(|p| p.line()), None, None, csv_why(&e)))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
+    while let Some((line, record)) = next()? {
+        if record.len() != headers.len() {
+            return Err(problem(
+                Some(line),
+                None,
+                None,
+                Text::new(
+                    format!(
+                        "{} fields where the header has {}",
+                        record.len(),
+                        headers.len()
+                    ),
+                    format!("有 {} 个字段，而表头有 {} 个", record.len(), headers.len()),
+                ),
+            ));
         }
         let id = record.get(id_col).unwrap_or("").trim().to_string();
         let name = record.get(name_col).unwrap_or("").trim().to_string();
@@ -712,5 +741,46 @@ pub(crate) fn csv_why(e: &csv::Error) -> Text {
         ),
         csv::ErrorKind::Utf8 { .. } => Text::new("not valid text", "不是有效文本"),
         _ => Text::new(format!("malformed CSV: {e}"), format!("CSV 格式错误：{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(content: &str) -> String {
+        match parse_organizations("orgs.csv", content) {
+            Ok(_) => panic!("{content:?} was accepted"),
+            Err(e) => e.message(Lang::En),
+        }
+    }
+
+    #[test]
+    fn organization_problems_name_file_lines_whatever_the_line_ends() {
+        for end in ["\n", "\r\n", "\r"] {
+            let text = ["id,name", "V1,甲", "", "V2,乙", "v1,丙"].join(end);
+            let err = refusal(&text);
+            assert!(
+                err.contains(
+                    "orgs.csv:5: column \"id\": value \"v1\": duplicate id, first on line 2"
+                ),
+                "{end:?}: {err}"
+            );
+            let text = ["id,name", "V1,甲", "V2,乙", "V3,甲"].join(end);
+            let err = refusal(&text);
+            assert!(
+                err.contains(
+                    "orgs.csv:4: column \"name\": value \"甲\": duplicate name, first on line 2"
+                ),
+                "{end:?}: {err}"
+            );
+        }
+        let err = refusal("\r\nid,name\r\nV1,甲,extra\r\n");
+        assert!(
+            err.contains("orgs.csv:3: 3 fields where the header has 2"),
+            "{err}"
+        );
+        let parsed = parse_organizations("orgs.csv", "id,name\r\rV1,甲\rV2,乙\r").unwrap();
+        assert_eq!(parsed.len(), 2);
     }
 }

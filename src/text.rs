@@ -20,6 +20,92 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// Serves a text stream with every line ending as one LF, so that a CSV reader, which counts
+/// LF bytes, counts file lines: CRLF and a lone CR (old Mac files) each end one line, and an
+/// empty line becomes a line holding one space, which a CSV reader yields as a blank record
+/// instead of skipping it uncounted (readers of ballots skip blank records themselves).
+///
+/// Chunks without a CR or an empty line — nearly all of a file — pass through untouched, after
+/// one vectorised scan.
+pub struct LineEnds<R> {
+    inner: R,
+    /// Rewritten bytes not yet handed out.
+    pending: Vec<u8>,
+    taken: usize,
+    /// The last byte handed out (LF at the start: the first line may be empty too).
+    last: u8,
+    /// The last byte read was a CR, whose LF (if it comes next) is already written.
+    after_cr: bool,
+}
+
+impl<R> LineEnds<R> {
+    /// Wraps a stream.
+    pub fn new(inner: R) -> LineEnds<R> {
+        LineEnds {
+            inner,
+            pending: Vec::new(),
+            taken: 0,
+            last: b'\n',
+            after_cr: false,
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        if byte == b'\n' && self.last == b'\n' {
+            self.pending.push(b' ');
+        }
+        self.pending.push(byte);
+        self.last = byte;
+    }
+}
+
+/// Whether a chunk needs rewriting: it holds a CR or an empty line.
+fn needs_rewriting(last: u8, chunk: &[u8]) -> bool {
+    let Some(&first) = chunk.first() else {
+        return false;
+    };
+    // No early exit, so the loop vectorises.
+    let inside = chunk
+        .iter()
+        .zip(&chunk[1..])
+        .fold(false, |found, (&a, &b)| {
+            found | (a == b'\r') | ((a == b'\n') & (b == b'\n'))
+        });
+    inside || chunk[chunk.len() - 1] == b'\r' || (last == b'\n' && first == b'\n')
+}
+
+impl<R: std::io::Read> std::io::Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.taken < self.pending.len() {
+                let n = buf.len().min(self.pending.len() - self.taken);
+                buf[..n].copy_from_slice(&self.pending[self.taken..self.taken + n]);
+                self.taken += n;
+                return Ok(n);
+            }
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let chunk = &buf[..n];
+            if !self.after_cr && !needs_rewriting(self.last, chunk) {
+                self.last = chunk[n - 1];
+                return Ok(n);
+            }
+            self.pending.clear();
+            self.taken = 0;
+            for &byte in &buf[..n] {
+                let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+                match byte {
+                    b'\r' => self.push(b'\n'),
+                    b'\n' if after_cr => {}
+                    other => self.push(other),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +121,45 @@ mod tests {
             .chain("好".encode_utf16().flat_map(|u| u.to_le_bytes()))
             .collect();
         assert_eq!(decode(&utf16), "好");
+    }
+
+    fn through_line_ends(input: &[u8], chunk: usize) -> String {
+        use std::io::Read;
+        // A reader that hands out at most `chunk` bytes at a time, so every split is tried.
+        struct Trickle<'a>(&'a [u8], usize);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(buf.len()).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = String::new();
+        LineEnds::new(Trickle(input, chunk))
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn every_line_end_becomes_one_lf_and_empty_lines_hold_a_space() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"a,b\nc,d\n", "a,b\nc,d\n"),
+            (b"a,b\r\nc,d\r\n", "a,b\nc,d\n"),
+            (b"a,b\rc,d\r", "a,b\nc,d\n"),
+            (b"a\r\n\r\nb\n\nc\r\rd", "a\n \nb\n \nc\n \nd"),
+            (b"\nhead\n", " \nhead\n"),
+            (b"x\r\n\"q\r\nq\"\r\n", "x\n\"q\nq\"\n"),
+        ];
+        for (input, expected) in cases {
+            for chunk in 1..=input.len() {
+                assert_eq!(
+                    through_line_ends(input, chunk),
+                    expected,
+                    "{input:?} in chunks of {chunk}"
+                );
+            }
+        }
     }
 }

@@ -169,25 +169,31 @@ fn import_records(
     let map = options.map.clone().unwrap_or_default();
     let reader = CellReader::new(&config, &map.values);
     let mut header = csv::StringRecord::new();
-    if records
-        .next(name, &mut header)
-        .map_err(|p| Error::problem(*p))?
-        .is_none()
-    {
-        return Err(Error::problem(located(
-            name,
-            None,
-            None,
-            None,
-            Text::new("the file is empty", "文件为空"),
-        )));
-    }
+    // The header is the first line that is not blank.
+    let header_line = loop {
+        match records
+            .next(name, &mut header)
+            .map_err(|p| Error::problem(*p))?
+        {
+            Some(_) if header.iter().all(|c| c.trim().is_empty()) => continue,
+            Some(line) => break line,
+            None => {
+                return Err(Error::problem(located(
+                    name,
+                    None,
+                    None,
+                    None,
+                    Text::new("the file is empty", "文件为空"),
+                )))
+            }
+        }
+    };
     let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
     let mut problems = Problems::default();
-    let layout = resolve(&config, &map, name, &headers, &mut problems);
+    let layout = resolve(&config, &map, name, header_line, &headers, &mut problems);
     let next_serial = meeting.store.max_serial()? + 1;
     let mut report = ImportReport {
         file: name.to_string(),
@@ -324,12 +330,13 @@ fn resolve(
     config: &Config,
     map: &Mapping,
     name: &str,
+    header_line: u64,
     headers: &[String],
     problems: &mut Problems,
 ) -> Option<Layout> {
     let find = |wanted: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(wanted));
     let missing = |problems: &mut Problems, column: &str, why: Text| {
-        problems.push(located(name, Some(1), Some(column), None, why));
+        problems.push(located(name, Some(header_line), Some(column), None, why));
     };
     let serial = match &map.serial {
         Some(SerialSource::Auto) => None,
@@ -427,13 +434,13 @@ fn resolve(
         match org_of(header) {
             Some(org) => {
                 if orgs[org].is_some() {
-                    problems.push(located(name, Some(1), Some(header), None, Text::new("a second column for the same organization", "同一组织出现第二列")));
+                    problems.push(located(name, Some(header_line), Some(header), None, Text::new("a second column for the same organization", "同一组织出现第二列")));
                 }
                 orgs[org] = Some(column);
             }
             None if !map.ignore_others && looks_like_org(header) => problems.push(located(
                 name,
-                Some(1),
+                Some(header_line),
                 Some(header),
                 None,
                 Text::new(
@@ -448,7 +455,7 @@ fn resolve(
         if column.is_none() {
             problems.push(located(
                 name,
-                Some(1),
+                Some(header_line),
                 Some(&org.id),
                 None,
                 Text::new("no column for this organization", "缺少该组织的列"),

@@ -8,6 +8,7 @@
 
 use crate::config::csv_why;
 use crate::error::{Problem, Text};
+use crate::text::LineEnds;
 use encoding_rs::{Encoding as Codec, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -115,6 +116,7 @@ fn csv_records<'a>(
     delimiter: u8,
     format: &str,
 ) -> (Records<'a>, Detected) {
+    let input: Box<dyn Read + 'a> = Box::new(LineEnds::new(input));
     let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

@@ -6,4 +6,5 @@ mod harness;
 mod encodings;
 mod exports;
 mod failures;
+mod hardening;
 mod scanners;

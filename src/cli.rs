@@ -7,6 +7,7 @@ use tallyclerk::config;
 use tallyclerk::error::{Error, Result, Text};
 use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
+use tallyclerk::meeting::create::{self, MaxMarks, NewMeeting};
 use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
@@ -79,19 +80,44 @@ enum Command {
         #[arg(long)]
         light: bool,
     },
-    /// Create a meeting folder from an organizations CSV (id,name[,category]).
+    /// Create a meeting folder from an organization list (.csv or .xlsx). Everything is
+    /// checked before anything is written. With tiers, a form may give the first approving
+    /// option (好) to at most as many organizations as the first tier has places.
+    #[command(after_help = NEW_HELP)]
     New {
         /// The folder to create.
         dir: PathBuf,
-        /// The organizations file: columns id, name and optionally category.
+        /// The organization list: CSV (UTF-8 or GB18030) or .xlsx, headed id,name[,category]
+        /// or 序号/编号, 单位名称/党组织名称/名称, 类别; without an id column ids O01.. are
+        /// made up.
         #[arg(long)]
         orgs: PathBuf,
         /// Meeting title (default: the folder name).
         #[arg(long)]
         title: Option<String>,
+        /// Date of the meeting, as it should be printed, e.g. 2026-02-16.
+        #[arg(long)]
+        date: Option<String>,
         /// A quota tier, best first: NAME=QUOTA or NAME:LABEL=QUOTA, e.g. excellent:优秀=11.
         #[arg(long = "tier", value_parser = parse_tier)]
         tiers: Vec<Tier>,
+        /// A validity limit KEY=N: a form giving more than N marks of option KEY is invalid
+        /// (repeatable; replaces the limit the first tier sets).
+        #[arg(long = "max-marks", value_parser = parse_max_marks, conflicts_with = "no_max_marks")]
+        max_marks: Vec<(char, usize)>,
+        /// No validity limit on any option, even with tiers.
+        #[arg(long)]
+        no_max_marks: bool,
+        /// A voter group ID:LABEL=WEIGHT (LABEL and WEIGHT optional; weight 1 by default),
+        /// e.g. members:机关党员=0.5.
+        #[arg(long = "group", value_parser = parse_group)]
+        groups: Vec<model::Group>,
+        /// Forms handed out (can be set later with `issued`).
+        #[arg(long)]
+        issued: Option<u64>,
+        /// Language of the meeting's screens and files: zh or en.
+        #[arg(long, value_parser = parse_lang)]
+        language: Option<Lang>,
     },
     /// Store one ballot. MARKS has one character per organization in organizations.csv
     /// order: an option key, '-' for blank, '*' for spoiled, e.g. "AABAC-D*".
@@ -285,6 +311,16 @@ enum Format {
     Json,
 }
 
+const NEW_HELP: &str = "\
+The seed meeting (30 organizations, 11 excellent and 5 better, three voter groups, 45 forms):
+
+    tallyclerk new 2026评议 --orgs 名单.xlsx --title \"长兴镇2025年度基层党组织书记抓党建述职评议\" \\
+      --date 2026-02-16 --language zh --tier excellent:优秀=11 --tier better:较好=5 \\
+      --group leaders:镇领导班子成员=1 --group cadres:村（社区）干部=1 \\
+      --group members:机关党员=0.5 --issued 45
+
+This writes max_marks A = 11: a form giving more than 11 好 is invalid.";
+
 const IMPORT_HELP: &str = "\
 Columns are matched to organizations by org id or name; `serial` (or 序号/编号/表号) and
 `group` (or 组别) columns are found by name; without a serial column the forms are numbered
@@ -367,6 +403,100 @@ fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
     })
 }
 
+fn parse_max_marks(text: &str) -> std::result::Result<(char, usize), String> {
+    let (key, max) = text
+        .split_once('=')
+        .ok_or_else(|| format!("\"{text}\" is not KEY=N, e.g. A=11"))?;
+    let mut chars = key.trim().chars();
+    let key = match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_alphabetic() => c.to_ascii_uppercase(),
+        _ => return Err(format!("\"{key}\" is not an option key (one letter)")),
+    };
+    let max = max
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{max}\" is not a whole number"))?;
+    Ok((key, max))
+}
+
+fn parse_group(text: &str) -> std::result::Result<model::Group, String> {
+    let (id_label, weight) = match text.rsplit_once('=') {
+        Some((head, weight)) => {
+            let parsed = tallyclerk::decimal::Milli::parse(weight)
+                .filter(|w| w.0 > 0)
+                .ok_or_else(|| {
+                    format!("\"{weight}\" is not a positive weight with at most 3 decimals")
+                })?;
+            (head, parsed)
+        }
+        None => (text, tallyclerk::decimal::Milli::ONE),
+    };
+    let (id, label) = match id_label.split_once(':') {
+        Some((id, label)) => (id.trim(), label.trim()),
+        None => (id_label.trim(), id_label.trim()),
+    };
+    if id.is_empty() {
+        return Err(format!("\"{text}\" has no group id"));
+    }
+    Ok(model::Group {
+        id: id.to_string(),
+        label: if label.is_empty() { id } else { label }.to_string(),
+        weight,
+    })
+}
+
+/// What `new` made, and the validity limit it chose when it took one from the tiers.
+fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
+    let config = &meeting.config;
+    println!(
+        "{} {} ({} {})",
+        lang.pick("meeting created in", "会议已创建于"),
+        config.dir.display(),
+        config.organizations.len(),
+        lang.pick("organizations", "个组织")
+    );
+    if !config.tiers.is_empty() {
+        let tiers: Vec<String> = config
+            .tiers
+            .iter()
+            .map(|t| format!("{} {}", t.display(lang), t.quota))
+            .collect();
+        println!("{}: {}", lang.pick("tiers", "等次"), tiers.join(", "));
+    }
+    if !config.groups.is_empty() {
+        let groups: Vec<String> = config
+            .groups
+            .iter()
+            .map(|g| format!("{} ({}) ×{}", g.id, g.label, g.weight.to_shortest()))
+            .collect();
+        println!(
+            "{}: {}",
+            lang.pick("voter groups", "投票人组别"),
+            groups.join(", ")
+        );
+    }
+    match spec.derived_limit(&config.scale) {
+        Some(limit) => println!("{}", create::derived_limit_text(&limit).get(lang)),
+        None => {
+            let limits: Vec<String> = config
+                .scale
+                .options
+                .iter()
+                .zip(&config.rules.max_marks)
+                .filter_map(|(o, max)| max.map(|m| format!("{} ≤ {m}", o.key)))
+                .collect();
+            if limits.is_empty() {
+                println!("max_marks: {}", lang.pick("none", "无"));
+            } else {
+                println!("max_marks: {}", limits.join(", "));
+            }
+        }
+    }
+    if let Some(issued) = config.forms_issued {
+        println!("{}: {issued}", lang.pick("forms issued", "发出评议表"));
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let flag = cli.lang;
@@ -416,17 +546,32 @@ pub fn run(cli: Cli) -> Result<()> {
             dir,
             orgs,
             title,
+            date,
             tiers,
+            max_marks,
+            no_max_marks,
+            groups,
+            issued,
+            language,
         } => {
-            let meeting = Meeting::create(&dir, &orgs, title.as_deref(), &tiers)?;
+            let spec = NewMeeting {
+                title,
+                date,
+                language,
+                forms_issued: issued,
+                tiers,
+                groups,
+                max_marks: if no_max_marks {
+                    MaxMarks::Unlimited
+                } else if max_marks.is_empty() {
+                    MaxMarks::FirstTierQuota
+                } else {
+                    MaxMarks::Given(max_marks)
+                },
+            };
+            let meeting = Meeting::create(&dir, &orgs, &spec)?;
             let lang = meeting.lang(flag);
-            println!(
-                "{} {} ({} {})",
-                lang.pick("meeting created in", "会议已创建于"),
-                dir.display(),
-                meeting.config.organizations.len(),
-                lang.pick("organizations", "个组织")
-            );
+            print_created(&meeting, &spec, lang);
         }
         Command::Add {
             dir,

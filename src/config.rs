@@ -474,19 +474,52 @@ fn build_tiers(
 ) -> Result<Vec<Tier>> {
     let mut tiers = Vec::new();
     let mut names = HashSet::new();
+    let mut labels = HashSet::new();
     for tier in raw.map(|r| r.get_ref().as_slice()).unwrap_or_default() {
         let tier = tier.get_ref();
         let name = tier.name.get_ref().trim().to_string();
-        if name.is_empty()
-            || !names.insert(name.to_lowercase())
-            || name.eq_ignore_ascii_case("undecided")
-        {
+        // `undecided` and `none` are what the results say of a tie at a cutoff and of the
+        // places past the last tier; a tier of that name could not be told apart.
+        if ["undecided", "none"].contains(&name.to_lowercase().as_str()) {
             return Err(file.error(
                 tier.name.span(),
                 "tiers.name",
                 Text::new(
-                    format!("tier name \"{name}\" is empty, reserved or used twice"),
-                    format!("等次名称 \"{name}\" 为空、保留或重复"),
+                    format!("tier name \"{name}\" is reserved (undecided and none are what the results call a tie at a cutoff and no tier)"),
+                    format!("等次名称 \"{name}\" 是保留字（undecided 与 none 在结果中表示名额线并列待定和无等次）"),
+                ),
+            ));
+        }
+        if name.is_empty() {
+            return Err(file.error(
+                tier.name.span(),
+                "tiers.name",
+                Text::new("a tier name is empty", "等次名称为空"),
+            ));
+        }
+        if !names.insert(name.to_lowercase()) {
+            return Err(file.error(
+                tier.name.span(),
+                "tiers.name",
+                Text::new(
+                    format!("tier name \"{name}\" is used twice"),
+                    format!("等次名称 \"{name}\" 重复"),
+                ),
+            ));
+        }
+        let label = tier.label.clone().unwrap_or_else(|| name.clone());
+        let reserved_label =
+            ["待定", "无等次", "undecided", "none"].contains(&label.trim().to_lowercase().as_str());
+        if label.trim().is_empty() || reserved_label || !labels.insert(label.trim().to_lowercase())
+        {
+            return Err(file.error(
+                tier.name.span(),
+                "tiers.label",
+                Text::new(
+                    format!(
+                        "tier label \"{label}\" is empty, reserved (待定, 无等次) or used twice"
+                    ),
+                    format!("等次标签 \"{label}\" 为空、保留（待定、无等次）或重复"),
                 ),
             ));
         }
@@ -502,7 +535,7 @@ fn build_tiers(
             ));
         }
         tiers.push(Tier {
-            label: tier.label.clone().unwrap_or_else(|| name.clone()),
+            label: label.trim().to_string(),
             name,
             quota: quota as usize,
         });

@@ -162,6 +162,14 @@ fn malformed_meeting_toml_names_file_line_and_field() {
             good.replace("rank_by = \"score\"", "rank_by = \"votes\""),
             "field \"rules.rank_by\"",
         ),
+        (
+            good.replace("name = \"better\"", "name = \"none\""),
+            "field \"tiers.name\": tier name \"none\" is reserved",
+        ),
+        (
+            good.replace("label = \"优秀\"", "label = \"较好\""),
+            "field \"tiers.label\": tier label \"较好\" is empty, reserved (待定, 无等次) or used twice",
+        ),
         (good.replace("title = ", "title = = "), "meeting.toml:1"),
         (good.clone() + "\nunknown_key = 1\n", "unknown field"),
     ];

@@ -13,7 +13,8 @@ pub struct Fixture {
 pub const ORGS: &str = "id,name,category\nO1,长兴村党支部,village\nO2,东门社区党支部,community\nO3,兴华纺织有限公司党支部,enterprise\nO4,南湖村党支部,village\nO5,西山村党支部,village\n";
 
 impl Fixture {
-    /// A meeting created with `new`, tiers excellent 2 and better 1, max 2 A per ballot.
+    /// A meeting created with `new`, tiers excellent 2 and better 1: at most 2 A per form, the
+    /// first tier's quota, as `new` writes it.
     pub fn new() -> Fixture {
         let temp = tempfile::tempdir().unwrap();
         let orgs = temp.path().join("orgs.csv");
@@ -34,13 +35,6 @@ impl Fixture {
             ])
             .assert()
             .success();
-        let toml = dir.join("meeting.toml");
-        let text = std::fs::read_to_string(&toml).unwrap();
-        std::fs::write(
-            &toml,
-            text.replace("[rules]\n", "[rules]\nmax_marks = { A = 2 }\n"),
-        )
-        .unwrap();
         Fixture { temp, dir }
     }
 

@@ -6,3 +6,4 @@ mod harness;
 mod commands;
 mod failures;
 mod rules;
+mod setup;

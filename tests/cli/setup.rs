@@ -1,0 +1,260 @@
+//! Setting a meeting up with `new`, as a clerk does: the rule the tiers imply, voter groups,
+//! date, forms issued, language, organization lists as clerks keep them; refusals that
+//! write nothing.
+
+use crate::harness::*;
+use std::path::{Path, PathBuf};
+
+/// A list of `n` organizations O01.. in a temporary folder.
+fn thirty_orgs(temp: &Path, n: usize) -> PathBuf {
+    let mut text = String::from("id,name,category\n");
+    for i in 1..=n {
+        text.push_str(&format!("O{i:02},第{i}村党支部,village\n"));
+    }
+    let path = temp.join("orgs.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn new_meeting(dir: &Path, orgs: &Path, rest: &[&str]) -> assert_cmd::assert::Assert {
+    tallyclerk_cmd()
+        .args(["--lang", "en", "new"])
+        .arg(dir)
+        .arg("--orgs")
+        .arg(orgs)
+        .args(rest)
+        .assert()
+}
+
+fn add(dir: &Path, serial: &str, marks: &str) -> String {
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "add"])
+        .arg(dir)
+        .args([serial, marks])
+        .assert()
+        .success();
+    stdout_of(&out).trim().to_string()
+}
+
+/// `count` A marks, the rest C, for 30 organizations.
+fn form_with_a(count: usize) -> String {
+    "A".repeat(count) + &"C".repeat(30 - count)
+}
+
+#[test]
+fn new_with_tiers_makes_a_form_with_12_good_of_30_invalid() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = thirty_orgs(temp.path(), 30);
+    let dir = temp.path().join("m");
+    let out = new_meeting(
+        &dir,
+        &orgs,
+        &["--tier", "excellent=11", "--tier", "better=5"],
+    )
+    .success();
+    let said = stdout_of(&out);
+    assert!(
+        said.contains("max_marks A = 11: a form giving more than 11 \"好\" (A) is invalid, as excellent has 11 places"),
+        "{said}"
+    );
+    assert!(read(&dir.join("meeting.toml")).contains("max_marks = { A = 11 }"));
+    assert_eq!(
+        add(&dir, "1", &form_with_a(12)),
+        format!(
+            "ballot 1 [-] {} INVALID: 12 marks A, at most 11 allowed",
+            form_with_a(12)
+        )
+    );
+    assert_eq!(
+        add(&dir, "2", &form_with_a(11)),
+        format!("ballot 2 [-] {} valid", form_with_a(11))
+    );
+}
+
+#[test]
+fn max_marks_flags_replace_the_limit_of_the_tiers() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = thirty_orgs(temp.path(), 30);
+    let unlimited = temp.path().join("unlimited");
+    let out = new_meeting(
+        &unlimited,
+        &orgs,
+        &["--tier", "excellent=11", "--no-max-marks"],
+    )
+    .success();
+    assert!(stdout_of(&out).contains("max_marks: none"));
+    assert!(add(&unlimited, "1", &form_with_a(30)).ends_with(" valid"));
+
+    let given = temp.path().join("given");
+    let out = new_meeting(
+        &given,
+        &orgs,
+        &[
+            "--tier",
+            "excellent=11",
+            "--max-marks",
+            "A=3",
+            "--max-marks",
+            "d=1",
+        ],
+    )
+    .success();
+    assert!(stdout_of(&out).contains("max_marks: A ≤ 3, D ≤ 1"));
+    assert!(add(&given, "1", &form_with_a(4)).ends_with("INVALID: 4 marks A, at most 3 allowed"));
+
+    // Both at once is a contradiction, refused before anything is written.
+    let both = temp.path().join("both");
+    new_meeting(&both, &orgs, &["--max-marks", "A=3", "--no-max-marks"]).code(1);
+    assert!(!both.exists());
+}
+
+#[test]
+fn the_seed_meeting_is_set_up_in_one_command() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = thirty_orgs(temp.path(), 30);
+    let dir = temp.path().join("2026评议");
+    let out = new_meeting(
+        &dir,
+        &orgs,
+        &[
+            "--title",
+            "长兴镇2025年度基层党组织书记抓党建述职评议",
+            "--date",
+            "2026-02-16",
+            "--language",
+            "zh",
+            "--tier",
+            "excellent:优秀=11",
+            "--tier",
+            "better:较好=5",
+            "--group",
+            "leaders:镇领导班子成员=1",
+            "--group",
+            "cadres:村（社区）干部=1",
+            "--group",
+            "members:机关党员=0.5",
+            "--issued",
+            "45",
+        ],
+    )
+    .success();
+    let said = stdout_of(&out);
+    assert!(said.contains("30 organizations"), "{said}");
+    assert!(said.contains("tiers: excellent 11, better 5"), "{said}");
+    assert!(
+        said.contains("voter groups: leaders (镇领导班子成员) ×1, cadres (村（社区）干部) ×1, members (机关党员) ×0.5"),
+        "{said}"
+    );
+    assert!(said.contains("forms issued: 45"), "{said}");
+    // The meeting's language is Chinese: without --lang, the tally speaks it.
+    let tally = tallyclerk_cmd().arg("tally").arg(&dir).assert().success();
+    let tally = stdout_of(&tally);
+    assert!(
+        tally.starts_with("长兴镇2025年度基层党组织书记抓党建述职评议  2026-02-16\n发出 45 份"),
+        "{tally}"
+    );
+    // A members' form weighs a half.
+    tallyclerk_cmd()
+        .arg("add")
+        .arg(&dir)
+        .args(["1", &form_with_a(11), "--group", "members"])
+        .assert()
+        .success();
+    let csv = tallyclerk_cmd()
+        .args(["--lang", "en", "tally"])
+        .arg(&dir)
+        .args(["--format", "csv"])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&csv).contains("\n1,O01,第1村党支部,village,excellent,100.00,0.5,0.5,0,0,0,0,"),
+        "{}",
+        stdout_of(&csv)
+    );
+}
+
+#[test]
+fn refused_setups_write_nothing_and_a_retry_works() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = thirty_orgs(temp.path(), 30);
+    let dir = temp.path().join("m");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--tier", "excellent=11", "--tier", "excellent=5"],
+            "field \"tiers.name\": tier name \"excellent\" is used twice",
+        ),
+        (
+            &["--tier", "excellent=11", "--tier", "none=5"],
+            "tier name \"none\" is reserved",
+        ),
+        (
+            &["--tier", "top:优秀=11", "--tier", "next:优秀=5"],
+            "field \"tiers.label\": tier label \"优秀\"",
+        ),
+        (
+            &["--tier", "excellent=25", "--tier", "better=6"],
+            "quotas add up to 31, more than the 30 organizations",
+        ),
+        (
+            &["--group", "a=1", "--group", "a=2"],
+            "group id \"a\" is empty or used twice",
+        ),
+        (&["--max-marks", "E=3"], "\"E\" is not an option key"),
+        (
+            &["--max-marks", "A=3", "--max-marks", "a=4"],
+            "option A is limited twice",
+        ),
+        (&["--group", "a=-1"], "is not a positive weight"),
+        (&["--language", "fr"], "\"fr\" is not zh or en"),
+        (
+            &["--issued", "many"],
+            "invalid value 'many' for '--issued <ISSUED>'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = new_meeting(&dir, &orgs, args).code(1);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected {expected:?} in {err}"
+        );
+        assert!(!dir.exists(), "{args:?} left {} behind", dir.display());
+    }
+    // Nothing else was left in the parent folder either (no staging folder).
+    let names: Vec<String> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["orgs.csv"]);
+    new_meeting(
+        &dir,
+        &orgs,
+        &["--tier", "excellent=11", "--tier", "better=5"],
+    )
+    .success();
+    let again = new_meeting(&dir, &orgs, &[]).code(1);
+    assert!(stderr_of(&again).contains("is already a meeting"));
+}
+
+#[test]
+fn new_in_the_folder_that_holds_the_list_keeps_the_list() {
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = thirty_orgs(temp.path(), 3);
+    let list = temp.path().join("organizations.csv");
+    std::fs::rename(&orgs, &list).unwrap();
+    let before = read(&list);
+    new_meeting(temp.path(), &list, &["--tier", "excellent=1"]).success();
+    assert_eq!(read(&list), before);
+    assert!(temp.path().join("meeting.toml").is_file());
+
+    // Another list of that name in the folder is not overwritten.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("organizations.csv"), "id,name\nX,x\n").unwrap();
+    let out = new_meeting(other.path(), &list, &[]).code(1);
+    assert!(stderr_of(&out).contains("exists already; new does not overwrite it"));
+    assert!(!other.path().join("meeting.toml").exists());
+    assert_eq!(
+        read(&other.path().join("organizations.csv")),
+        "id,name\nX,x\n"
+    );
+}

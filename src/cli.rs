@@ -840,6 +840,8 @@ pub fn run(cli: Cli) -> Result<()> {
 /// Reads the MARKS argument of `add` and `edit`: one character per organization.
 fn parse_marks_arg(meeting: &Meeting, marks: &str) -> Result<Vec<model::Mark>> {
     model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
+        let marks = tallyclerk::text::echo(marks);
+        let c = tallyclerk::text::echo(&c.to_string());
         let keys: String = meeting.config.scale.options.iter().map(|o| o.key).collect();
         Error::user(
             format!(

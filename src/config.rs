@@ -97,7 +97,7 @@ impl Config {
         let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         let raw: RawMeeting = toml::from_str(source).map_err(|e| {
             let line = e.span().map(|s| line_of(source, s.start));
-            let message = e.message().to_string();
+            let message = text::clip(e.message(), 300);
             config_error(path, line, None, Text::new(message.clone(), message))
         })?;
         let at = |span: std::ops::Range<usize>| Some(line_of(source, span.start));
@@ -113,8 +113,8 @@ impl Config {
                     lang.span(),
                     "language",
                     Text::new(
-                        format!("\"{}\" is not zh or en", lang.get_ref()),
-                        format!("\"{}\" 不是 zh 或 en", lang.get_ref()),
+                        format!("\"{}\" is not zh or en", text::echo(lang.get_ref())),
+                        format!("\"{}\" 不是 zh 或 en", text::echo(lang.get_ref())),
                     ),
                 )
             })?),
@@ -306,6 +306,7 @@ fn config_error(path: &Path, line: Option<usize>, field: Option<&str>, why: Text
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
     };
+    let field = field.map(text::echo);
     let (en_field, zh_field) = match field {
         Some(f) => (format!(": field \"{f}\""), format!(": 字段 \"{f}\"")),
         None => (String::new(), String::new()),
@@ -365,6 +366,7 @@ fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>)
     for (i, option) in raw.into_inner().into_iter().enumerate() {
         let option = option.into_inner();
         let key_text = option.key.get_ref().trim();
+        let key_echo = text::echo(key_text);
         let mut chars = key_text.chars();
         let key = match (chars.next(), chars.next()) {
             (Some(c), None) if c.is_ascii_alphabetic() => c,
@@ -373,8 +375,8 @@ fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>)
                     option.key.span(),
                     "scale.key",
                     Text::new(
-                        format!("\"{key_text}\" must be one letter (A-Z)"),
-                        format!("\"{key_text}\" 必须是一个字母（A-Z）"),
+                        format!("\"{key_echo}\" must be one letter (A-Z)"),
+                        format!("\"{key_echo}\" 必须是一个字母（A-Z）"),
                     ),
                 ))
             }
@@ -391,6 +393,7 @@ fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>)
         }
         let label = option.label.get_ref().trim().to_string();
         if label.is_empty() || !labels.insert(label.to_lowercase()) {
+            let label = text::echo(&label);
             return Err(file.error(
                 option.label.span(),
                 "scale.label",
@@ -431,6 +434,7 @@ fn build_groups(file: &ConfigFile, raw: Vec<Spanned<RawGroup>>) -> Result<Vec<Gr
         let group = group.into_inner();
         let id = group.id.get_ref().trim().to_string();
         if id.is_empty() || !ids.insert(id.clone()) {
+            let id = text::echo(&id);
             return Err(file.error(
                 group.id.span(),
                 "groups.id",
@@ -498,6 +502,7 @@ fn build_tiers(
             ));
         }
         if !names.insert(name.to_lowercase()) {
+            let name = text::echo(&name);
             return Err(file.error(
                 tier.name.span(),
                 "tiers.name",
@@ -512,6 +517,7 @@ fn build_tiers(
             ["待定", "无等次", "undecided", "none"].contains(&label.trim().to_lowercase().as_str());
         if label.trim().is_empty() || reserved_label || !labels.insert(label.trim().to_lowercase())
         {
+            let label = text::echo(&label);
             return Err(file.error(
                 tier.name.span(),
                 "tiers.label",
@@ -557,8 +563,11 @@ fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules>
                     key.span(),
                     "rules.max_marks",
                     Text::new(
-                        format!("\"{}\" is not an option key of the scale", key.get_ref()),
-                        format!("\"{}\" 不是评价选项的键", key.get_ref()),
+                        format!(
+                            "\"{}\" is not an option key of the scale",
+                            text::echo(key.get_ref())
+                        ),
+                        format!("\"{}\" 不是评价选项的键", text::echo(key.get_ref())),
                     ),
                 )
             })?;
@@ -590,11 +599,11 @@ fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules>
                 Text::new(
                     format!(
                         "\"{}\" is not score, top_rate or approval_rate",
-                        word.get_ref()
+                        text::echo(word.get_ref())
                     ),
                     format!(
                         "\"{}\" 不是 score、top_rate 或 approval_rate",
-                        word.get_ref()
+                        text::echo(word.get_ref())
                     ),
                 ),
             )

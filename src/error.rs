@@ -52,9 +52,11 @@ impl Problem {
             out.push_str(&format!(":{line}"));
         }
         if let Some(column) = &self.column {
+            let column = crate::text::echo(column);
             out.push_str(&format!(": {} \"{column}\"", lang.pick("column", "列")));
         }
         if let Some(value) = &self.value {
+            let value = crate::text::echo(value);
             out.push_str(&format!(": {} \"{value}\"", lang.pick("value", "值")));
         }
         out.push_str(": ");

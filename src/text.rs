@@ -106,6 +106,33 @@ impl<R: std::io::Read> std::io::Read for LineEnds<R> {
     }
 }
 
+/// How many characters of a value a message repeats.
+pub const ECHO_CHARS: usize = 60;
+
+/// A value as a message repeats it: control characters escaped (`\n`, `\u{1b}`), so a value
+/// cannot add lines or move the cursor, and cut after [`ECHO_CHARS`] characters with `…`, so
+/// a huge cell cannot flood the screen.
+pub fn echo(value: &str) -> String {
+    clip(value, ECHO_CHARS)
+}
+
+/// [`echo`] with another length: for messages of other programs that quote a value.
+pub fn clip(value: &str, chars: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == chars {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +188,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn echoed_values_are_cut_and_cannot_add_lines() {
+        assert_eq!(echo("长兴村"), "长兴村");
+        assert_eq!(echo("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
+        let huge = "好".repeat(10_000_000);
+        let echoed = echo(&huge);
+        assert_eq!(echoed.chars().count(), ECHO_CHARS + 1);
+        assert!(echoed.ends_with("好…"));
+        assert_eq!(echo(&"x".repeat(ECHO_CHARS)), "x".repeat(ECHO_CHARS));
     }
 }

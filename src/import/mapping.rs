@@ -106,6 +106,7 @@ impl Mapping {
     pub fn parse(file: &str, text: &str, config: &Config) -> Result<Mapping> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let error = |line: Option<usize>, field: &str, why: Text| {
+            let field = crate::text::echo(field);
             let place = line.map_or(file.to_string(), |l| format!("{file}:{l}"));
             Error::user(
                 format!("{place}: field \"{field}\": {}", why.en),
@@ -114,7 +115,7 @@ impl Mapping {
         };
         let raw: RawMapping = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(s.start));
-            let message = e.message().trim().to_string();
+            let message = crate::text::clip(e.message().trim(), 300);
             let place = line.map_or(file.to_string(), |l| format!("{file}:{l}"));
             Error::user(format!("{place}: {message}"), format!("{place}: {message}"))
         })?;
@@ -128,8 +129,8 @@ impl Mapping {
                         Some(line_of(word.span().start)),
                         "layout",
                         Text::new(
-                            format!("\"{other}\" is not wide or long"),
-                            format!("\"{other}\" 不是 wide 或 long"),
+                            format!("\"{}\" is not wide or long", crate::text::echo(other)),
+                            format!("\"{}\" 不是 wide 或 long", crate::text::echo(other)),
                         ),
                     ))
                 }
@@ -152,11 +153,11 @@ impl Mapping {
                         Text::new(
                             format!(
                                 "\"{}\" is no organization id or name of organizations.csv",
-                                org.get_ref()
+                                crate::text::echo(org.get_ref())
                             ),
                             format!(
                                 "\"{}\" 不是 organizations.csv 中的组织编号或名称",
-                                org.get_ref()
+                                crate::text::echo(org.get_ref())
                             ),
                         ),
                     )
@@ -182,8 +183,8 @@ impl Mapping {
                     Some(line_of(meaning.span().start)),
                     &format!("values.{}", value.get_ref()),
                     Text::new(
-                        format!("\"{}\" is no option of the scale (key, label, English label or position), blank or spoiled", meaning.get_ref()),
-                        format!("\"{}\" 不是评价选项（键、标签、英文标签或序号）、blank 或 spoiled", meaning.get_ref()),
+                        format!("\"{}\" is no option of the scale (key, label, English label or position), blank or spoiled", crate::text::echo(meaning.get_ref())),
+                        format!("\"{}\" 不是评价选项（键、标签、英文标签或序号）、blank 或 spoiled", crate::text::echo(meaning.get_ref())),
                     ),
                 )
             })?;

@@ -434,6 +434,7 @@ fn open_workbook<'a>(
     let names = workbook.sheet_names().to_vec();
     let sheet = match &options.sheet {
         Some(name) => names.iter().find(|n| *n == name).cloned().ok_or_else(|| {
+            let name = crate::text::echo(name);
             problem(
                 file,
                 None,

@@ -14,16 +14,17 @@ impl Meeting {
         let tier_index = tier_index(config, tier)?;
         let mut orgs = Vec::new();
         for id in org_ids {
+            let echoed = crate::text::echo(id);
             let index = config.org_index(id).ok_or_else(|| {
                 Error::user(
-                    format!("unknown organization id \"{id}\""),
-                    format!("未知组织编号 \"{id}\""),
+                    format!("unknown organization id \"{echoed}\""),
+                    format!("未知组织编号 \"{echoed}\""),
                 )
             })?;
             if orgs.contains(&index) {
                 return Err(Error::user(
-                    format!("organization \"{id}\" named twice"),
-                    format!("组织 \"{id}\" 重复列出"),
+                    format!("organization \"{echoed}\" named twice"),
+                    format!("组织 \"{echoed}\" 重复列出"),
                 ));
             }
             orgs.push(index);
@@ -93,6 +94,7 @@ impl Meeting {
 fn tier_index(config: &Config, tier: &str) -> Result<usize> {
     config.tier_index(tier).ok_or_else(|| {
         let names: Vec<&str> = config.tiers.iter().map(|t| t.name.as_str()).collect();
+        let tier = crate::text::echo(tier);
         Error::user(
             format!("unknown tier \"{tier}\" (tiers: {})", names.join(", ")),
             format!("未知等次 \"{tier}\"（等次：{}）", names.join("、")),

@@ -413,7 +413,7 @@ impl Store {
         }
         if self.config.weight_of(ballot.group.as_deref()).is_none() {
             let known: Vec<&str> = self.config.groups.iter().map(|g| g.id.as_str()).collect();
-            let group = ballot.group.as_deref().unwrap_or_default();
+            let group = crate::text::echo(ballot.group.as_deref().unwrap_or_default());
             return Err(Error::user(
                 format!(
                     "unknown voter group \"{group}\" (the meeting has: {})",

@@ -68,3 +68,25 @@ fn problems_in_tallyclerks_own_ballots_csv_name_file_lines() {
     );
     drop(t);
 }
+
+#[test]
+fn echoed_values_are_cut_to_sixty_characters() {
+    let (t, m) = meeting(3, "ABCD");
+    drop(m);
+    let cell = "Z".repeat(1_000_000);
+    let bad = t.path().join("huge.csv");
+    std::fs::write(
+        &bad,
+        format!("serial,O1,O2,O3\n1,{cell},{cell},{cell}\n2,A,\"B\nC\",C\n"),
+    )
+    .unwrap();
+    let err = import_refused(t.path(), |cmd| {
+        cmd.arg(&bad);
+    });
+    assert!(err.len() < 2_000, "{} bytes of messages", err.len());
+    let cut = format!("value \"{}…\": not a rating", "Z".repeat(60));
+    assert_eq!(err.matches(&cut).count(), 3, "{err}");
+    // A line end inside a value is shown escaped: it adds no line to the messages.
+    assert!(err.contains("value \"B\\nC\""), "{err}");
+    assert_eq!(err.lines().count(), 4, "{err}");
+}

@@ -7,6 +7,7 @@ use tallyclerk::config;
 use tallyclerk::error::{Error, Result, Text};
 use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
+use tallyclerk::meeting::ballots::{disputed_fields, serial_runs, Verification};
 use tallyclerk::meeting::create::{self, MaxMarks, NewMeeting};
 use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
@@ -25,6 +26,9 @@ pub struct Cli {
     /// Language of messages and headers: zh or en (default: meeting.toml, else LANG).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
+    /// The clerk at this station: kept with each form keyed and in the audit log.
+    #[arg(long, global = true)]
+    pub clerk: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -256,8 +260,10 @@ enum Command {
         #[arg(long, required = true)]
         reason: String,
     },
-    /// Void a ballot: kept and shown, no longer counted.
-    Void {
+    /// Set a paper form aside as void: kept and shown, still collected (it counts against
+    /// the forms issued), no longer counted in the tally. Also `void`.
+    #[command(name = "set-aside", visible_alias = "void")]
+    SetAside {
         /// The meeting folder.
         dir: PathBuf,
         /// The serial of the ballot.
@@ -265,6 +271,37 @@ enum Command {
         /// Why (kept in the audit log).
         #[arg(long, required = true)]
         reason: String,
+    },
+    /// Withdraw a keying mistake (typed or imported): no paper form behind it, so it is no
+    /// longer collected nor counted; kept in the store and the audit log.
+    Withdraw {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The serial of the ballot.
+        serial: u64,
+        /// Why (kept in the audit log).
+        #[arg(long, required = true)]
+        reason: String,
+    },
+    /// Key a form again to verify it: MARKS (as for `add`) and --group read from the paper
+    /// without looking at the first keying. Answers verified, or disputed with the rows that
+    /// differ (never the readings); a disputed form is keyed again the same way, and two
+    /// readings of three decide each disputed row. `verify DIR --list` shows what is left.
+    Verify {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// The serial on the form.
+        #[arg(required_unless_present = "list", conflicts_with = "list")]
+        serial: Option<u64>,
+        /// One character per organization, read from the paper.
+        #[arg(required_unless_present = "list")]
+        marks: Option<String>,
+        /// The voter group read from the paper.
+        #[arg(long)]
+        group: Option<String>,
+        /// List what is left to verify: unverified, disputed and invalid forms.
+        #[arg(long)]
+        list: bool,
     },
     /// Replace the marks of a ballot, keeping its old version in its history.
     Edit {
@@ -500,12 +537,13 @@ fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let flag = cli.lang;
+    let clerk = cli.clerk;
     let Some(command) = cli.command else {
         // Checked first, so a script does not leave a demo copy behind for nothing.
         tui::require_terminal()?;
         let here = Path::new(".");
         if config::is_meeting(here) {
-            let meeting = Meeting::open(here)?;
+            let meeting = open_as_clerk(here, &clerk)?;
             let lang = meeting.lang(flag);
             return tui::run(meeting, lang, None);
         }
@@ -538,7 +576,7 @@ pub fn run(cli: Cli) -> Result<()> {
             tui::run_projector(meeting, lang, light)?;
         }
         Command::Open { dir } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             tui::run(meeting, lang, None)?;
         }
@@ -579,7 +617,7 @@ pub fn run(cli: Cli) -> Result<()> {
             marks,
             group,
         } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             let parsed = parse_marks_arg(&meeting, &marks)?;
             let ballot = Ballot {
@@ -791,15 +829,58 @@ pub fn run(cli: Cli) -> Result<()> {
             meeting.reopen(&reason)?;
             println!("{}", lang.pick("meeting reopened", "会议已重新开放"));
         }
-        Command::Void {
+        Command::SetAside {
             dir,
             serial,
             reason,
         } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
-            meeting.void(serial, &reason)?;
-            println!("{} {serial}", lang.pick("voided ballot", "已作废选票"));
+            meeting.set_aside(serial, &reason)?;
+            println!(
+                "{} {serial}",
+                lang.pick(
+                    "set aside (kept and collected, not counted): ballot",
+                    "已作废搁置（保留并计入收回数，不计票）：选票"
+                )
+            );
+        }
+        Command::Withdraw {
+            dir,
+            serial,
+            reason,
+        } => {
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
+            let lang = meeting.lang(flag);
+            meeting.withdraw(serial, &reason)?;
+            println!(
+                "{} {serial}",
+                lang.pick(
+                    "withdrawn (not collected, not counted): ballot",
+                    "已撤回（不计入收回数，不计票）：选票"
+                )
+            );
+        }
+        Command::Verify {
+            dir,
+            serial,
+            marks,
+            group,
+            list,
+        } => {
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
+            let lang = meeting.lang(flag);
+            match (serial, marks) {
+                (Some(serial), Some(marks)) if !list => {
+                    let reading = tallyclerk::ballot_state::Reading {
+                        group,
+                        marks: parse_marks_arg(&meeting, &marks)?,
+                    };
+                    let outcome = meeting.verify(serial, &reading)?;
+                    println!("{}", verification_text(&meeting, serial, &outcome, lang));
+                }
+                _ => print_progress(&meeting, lang)?,
+            }
         }
         Command::Edit {
             dir,
@@ -808,7 +889,7 @@ pub fn run(cli: Cli) -> Result<()> {
             group,
             reason,
         } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             let parsed = parse_marks_arg(&meeting, &marks)?;
             let stored = meeting.edit(serial, &parsed, group.as_deref(), &reason)?;
@@ -833,6 +914,88 @@ pub fn run(cli: Cli) -> Result<()> {
                 println!("{at}  {action:<9} {detail}");
             }
         }
+    }
+    Ok(())
+}
+
+/// Opens a meeting for a command that keys forms, naming the station's clerk (`--clerk`).
+fn open_as_clerk(dir: &Path, clerk: &Option<String>) -> Result<Meeting> {
+    let mut meeting = Meeting::open(dir)?;
+    meeting.set_clerk(clerk.as_deref());
+    Ok(meeting)
+}
+
+/// What a keying for verification did, as `verify` answers it: never a reading.
+fn verification_text(meeting: &Meeting, serial: u64, outcome: &Verification, lang: Lang) -> String {
+    match outcome {
+        Verification::Verified => match lang {
+            Lang::En => format!("ballot {serial} verified: both keyings agree"),
+            Lang::Zh => format!("选票 {serial} 核对无误：两次录入一致"),
+        },
+        Verification::Resolved { changed: false } => match lang {
+            Lang::En => format!("ballot {serial} resolved: the first keying stands"),
+            Lang::Zh => format!("选票 {serial} 争议已解决：第一次录入成立"),
+        },
+        Verification::Resolved { changed: true } => match lang {
+            Lang::En => format!("ballot {serial} resolved: corrected by the readings (audited)"),
+            Lang::Zh => format!("选票 {serial} 争议已解决：按多数录入更正（记入审计日志）"),
+        },
+        Verification::Disputed(dispute) => {
+            let fields = disputed_fields(&meeting.config, dispute);
+            match lang {
+                Lang::En => format!(
+                    "ballot {serial} DISPUTED: {}; key the form again from the paper (verify DIR {serial} MARKS)",
+                    fields.en
+                ),
+                Lang::Zh => format!(
+                    "选票 {serial} 有争议：{}；请对照纸质表格再次录入（verify DIR {serial} MARKS）",
+                    fields.zh
+                ),
+            }
+        }
+    }
+}
+
+/// `verify DIR --list`: the progress line, then the unverified, disputed and invalid forms.
+fn print_progress(meeting: &Meeting, lang: Lang) -> Result<()> {
+    let progress = meeting.progress(i64::MAX as usize)?;
+    let disputed = progress.disputed.len();
+    println!(
+        "{}",
+        match lang {
+            Lang::En => format!(
+                "verified {}/{}, disputed {disputed}, unverified {}",
+                progress.verified, progress.counted, progress.unverified
+            ),
+            Lang::Zh => format!(
+                "已核对 {}/{}，有争议 {disputed}，待核对 {}",
+                progress.verified, progress.counted, progress.unverified
+            ),
+        }
+    );
+    if progress.unverified > 0 {
+        println!(
+            "{}: {}",
+            lang.pick("unverified", "待核对"),
+            serial_runs(&progress.unverified_serials)
+        );
+    }
+    for (serial, dispute) in &progress.disputed {
+        println!(
+            "{} {serial}: {}",
+            lang.pick("disputed", "有争议"),
+            disputed_fields(&meeting.config, dispute).get(lang)
+        );
+    }
+    if progress.invalid > 0 {
+        println!(
+            "{}: {}",
+            lang.pick("invalid", "无效"),
+            serial_runs(&progress.invalid_serials)
+        );
+    }
+    if let Some(next) = meeting.next_unverified(0)? {
+        println!("{}: {next}", lang.pick("next to verify", "下一张待核对"));
     }
     Ok(())
 }
@@ -963,12 +1126,12 @@ fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String
         format!("{}  {}", meeting.config.title, meeting.config.date),
         match lang {
             Lang::En => format!(
-                "forms issued {issued}, collected {}, valid {}, invalid {}, voided {}, verified {}",
-                s.collected, s.valid, s.invalid, s.voided, s.verified
+                "forms issued {issued}, collected {}, valid {}, invalid {}, set aside {}, withdrawn {}, verified {}, disputed {}",
+                s.collected, s.valid, s.invalid, s.set_aside, s.withdrawn, s.verified, s.disputed
             ),
             Lang::Zh => format!(
-                "发出 {issued} 份，收回 {} 份，有效 {} 份，无效 {} 份，作废 {} 份，已核对 {} 份",
-                s.collected, s.valid, s.invalid, s.voided, s.verified
+                "发出 {issued} 份，收回 {} 份，有效 {} 份，无效 {} 份，作废搁置 {} 份，撤回 {} 份，已核对 {} 份，有争议 {} 份",
+                s.collected, s.valid, s.invalid, s.set_aside, s.withdrawn, s.verified, s.disputed
             ),
         },
         format!(
@@ -1086,8 +1249,11 @@ fn json(meeting: &Meeting, results: &Results, lang: Lang) -> String {
             "collected": s.collected,
             "valid": s.valid,
             "invalid": s.invalid,
-            "voided": s.voided,
+            "set_aside": s.set_aside,
+            "withdrawn": s.withdrawn,
             "verified": s.verified,
+            "disputed": s.disputed,
+            "unverified": s.unverified,
         },
         "digest": format!("sha256:{}", s.digest),
         "final": s.finalised,

@@ -1,6 +1,7 @@
 //! Property tests of the tally invariants and of the export/import round trip.
 
 use proptest::prelude::*;
+use tallyclerk::ballot_state::Reading;
 use tallyclerk::config::Config;
 use tallyclerk::export::{write_ballots_csv, write_results_csv, ResultsOptions};
 use tallyclerk::import::{import_bytes, ImportOptions};
@@ -172,9 +173,9 @@ enum Change {
     Add(Ballot),
     Import(Vec<Ballot>, bool),
     Edit(Ballot),
-    Void(u64),
-    Undo,
-    Verify(u64),
+    SetAside(u64),
+    Withdraw(u64),
+    Verify(Ballot),
     Rules {
         max_a: usize,
         min_marked: usize,
@@ -201,9 +202,9 @@ fn change() -> impl Strategy<Value = Change> {
         2 => (prop::collection::vec(ballot(), 1..12), any::<bool>())
             .prop_map(|(ballots, skip)| Change::Import(ballots, skip)),
         2 => ballot().prop_map(Change::Edit),
-        2 => (1u64..25).prop_map(Change::Void),
-        1 => Just(Change::Undo),
-        1 => (1u64..25).prop_map(Change::Verify),
+        2 => (1u64..25).prop_map(Change::SetAside),
+        1 => (1u64..25).prop_map(Change::Withdraw),
+        1 => ballot().prop_map(Change::Verify),
         1 => (1usize..5, 0usize..3, prop_oneof![Just("0.5"), Just("1.25")])
             .prop_map(|(max_a, min_marked, weight)| Change::Rules { max_a, min_marked, weight }),
     ]
@@ -278,12 +279,15 @@ proptest! {
                 )
                 .map(|_| ()),
                 Change::Edit(b) => meeting
-                    .store
                     .edit(b.serial, &b.marks, b.group.as_deref(), "misread")
                     .map(|_| ()),
-                Change::Void(serial) => meeting.store.void(serial, "torn"),
-                Change::Undo => meeting.store.undo_last().map(|_| ()),
-                Change::Verify(serial) => meeting.store.mark_verified(serial),
+                Change::SetAside(serial) => meeting.set_aside(serial, "torn").map(|_| ()),
+                Change::Withdraw(serial) => meeting.withdraw(serial, "typo").map(|_| ()),
+                // A keying for verification: agreeing or not, a further reading settling
+                // a dispute may change the ballot.
+                Change::Verify(b) => meeting
+                    .verify(b.serial, &Reading { group: b.group, marks: b.marks })
+                    .map(|_| ()),
                 Change::Rules { max_a, min_marked, weight } => {
                     let toml = MEETING_TOML
                         .replace("max_marks = { A = 3 }", &format!("max_marks = {{ A = {max_a} }}\nmin_marked = {min_marked}"))
@@ -296,12 +300,12 @@ proptest! {
             let kept = meeting.store.count().unwrap();
             prop_assert_eq!(&kept, &meeting.store.count_by_scan().unwrap());
             let listed = meeting.store.ballots().unwrap();
-            prop_assert_eq!(kept.collected, listed.len() as u64);
+            prop_assert_eq!(kept.counted, listed.len() as u64);
             let valid: Vec<Ballot> = listed.iter().filter(|s| s.valid).map(|s| s.ballot.clone()).collect();
             prop_assert_eq!(&kept.tally, &tally_of(&meeting.config, &valid));
             prop_assert_eq!(meeting.store.digest().unwrap(), digest_of_listed_ballots(&meeting));
             let counts = meeting.store.ballot_counts().unwrap();
-            prop_assert_eq!(counts.valid + counts.invalid, counts.collected);
+            prop_assert_eq!(counts.valid + counts.invalid + counts.set_aside, counts.collected);
         }
         prop_assert!(meeting.store.check().unwrap().is_empty());
     }

@@ -136,7 +136,14 @@ pub fn results_workbook(
         ),
         (lang.pick("Valid", "有效"), summary.valid.to_string()),
         (lang.pick("Invalid", "无效"), summary.invalid.to_string()),
-        (lang.pick("Voided", "作废"), summary.voided.to_string()),
+        (
+            lang.pick("Set aside", "作废搁置"),
+            summary.set_aside.to_string(),
+        ),
+        (
+            lang.pick("Withdrawn", "撤回"),
+            summary.withdrawn.to_string(),
+        ),
         (
             lang.pick("Verified", "已核对"),
             summary.verified.to_string(),

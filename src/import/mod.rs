@@ -244,7 +244,7 @@ fn import_records(
             }
             let counted = sink.count();
             batch.report.valid = counted.tally.ballots;
-            batch.report.invalid = counted.collected - counted.tally.ballots;
+            batch.report.invalid = counted.counted - counted.tally.ballots;
             batch.report.tally = counted.tally.clone();
             let report = &batch.report;
             if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {

@@ -153,7 +153,7 @@ impl Store {
     where
         F: FnOnce(&mut BatchSink<'_>) -> Result<bool>,
     {
-        let Store { conn, config } = self;
+        let Store { conn, config, .. } = self;
         let mut tx = Immediate::begin(conn)?;
         Store::refuse_if_final(tx.conn(), "import")?;
         let now: String = tx

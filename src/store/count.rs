@@ -17,11 +17,11 @@ use crate::tally::{OrgCounts, Tally};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-/// What the ballots that count (not voided) add up to.
+/// What the ballots that count (neither withdrawn nor set aside) add up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Count {
     /// Ballots that count, valid or not.
-    pub collected: u64,
+    pub counted: u64,
     /// The weighted counts of the valid ones.
     pub tally: Tally,
 }
@@ -30,7 +30,7 @@ impl Count {
     /// Nothing counted yet.
     pub fn empty(config: &Config) -> Count {
         Count {
-            collected: 0,
+            counted: 0,
             tally: Tally::new(
                 config.organizations.len(),
                 config.scale.len(),
@@ -53,7 +53,7 @@ impl Count {
         marks: &[Mark],
         valid: bool,
     ) -> Result<()> {
-        self.collected += 1;
+        self.counted += 1;
         if valid {
             let (weight, index) = weight(config, group)?;
             self.tally.add(marks, weight, index);
@@ -63,7 +63,7 @@ impl Count {
 
     /// Takes back a ballot counted by [`Count::add`] with the same arguments.
     pub fn remove(&mut self, config: &Config, group: Option<&str>, marks: &[Mark]) -> Result<()> {
-        self.collected -= 1;
+        self.counted -= 1;
         if validity(marks, &config.scale, &config.rules).is_ok() {
             let (weight, index) = weight(config, group)?;
             self.tally.remove(marks, weight, index);
@@ -73,7 +73,7 @@ impl Count {
 
     /// Adds the counts of `other`, taken under the same config.
     pub fn merge(&mut self, other: &Count) {
-        self.collected += other.collected;
+        self.counted += other.counted;
         let tally = &mut self.tally;
         tally.ballots += other.tally.ballots;
         tally.weight.0 += other.tally.weight.0;
@@ -94,11 +94,11 @@ impl Count {
         }
     }
 
-    /// Every figure as one line of integers: collected, ballots, weight, then per organization
+    /// Every figure as one line of integers: ballots counted, valid ballots, weight, then per organization
     /// (overall, then per group) each option's count and the blank.
     fn encode(&self) -> String {
         let mut numbers = vec![
-            self.collected as i64,
+            self.counted as i64,
             self.tally.ballots as i64,
             self.tally.weight.0,
         ];
@@ -115,7 +115,7 @@ impl Count {
         let mut numbers = line.split(' ').map(|w| w.parse::<i64>().ok());
         let mut next = || numbers.next().flatten();
         let mut count = Count::empty(config);
-        count.collected = u64::try_from(next()?).ok()?;
+        count.counted = u64::try_from(next()?).ok()?;
         count.tally.ballots = u64::try_from(next()?).ok()?;
         count.tally.weight = Milli(next()?);
         let tally = &mut count.tally;
@@ -227,10 +227,10 @@ mod tests {
         let marks = parse_marks("AB", &config.scale).unwrap();
         count.add(&config, Some("g"), &marks).unwrap();
         count.add(&config, None, &marks).unwrap();
-        // Two A marks: invalid, collected but not tallied.
+        // Two A marks: invalid, counted but not tallied.
         let invalid = parse_marks("AA", &config.scale).unwrap();
         count.add(&config, None, &invalid).unwrap();
-        assert_eq!(count.collected, 3);
+        assert_eq!(count.counted, 3);
         assert_eq!(count.tally.ballots, 2);
         assert_eq!(count.tally.weight, Milli(1500));
         assert_eq!(count.tally.orgs[0].counts[0], Milli(1500));

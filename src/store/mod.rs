@@ -1,7 +1,8 @@
 //! The durable store of a meeting: `meeting.db` (SQLite, WAL, `synchronous = FULL`).
 //!
-//! Ballots are never deleted: an edit keeps the old version in `ballot_history`, a void or an
-//! undo sets `voided_at`. Every change appends to the `audit` log, whose entries are chained
+//! Ballots are never deleted: an edit keeps the old version in `ballot_history`, a withdrawal
+//! or setting aside sets `voided_at` (with `void_kind`). Where each ballot stands in its
+//! lifecycle, and the keyings that brought it there, are kept as [`states`] says. Every change appends to the `audit` log, whose entries are chained
 //! by SHA-256 and which triggers keep append-only. Each change is one transaction, so a kill
 //! at any moment leaves the store as it was before or after it, never between.
 
@@ -18,14 +19,16 @@ mod batch;
 mod count;
 mod serials;
 mod set_hash;
+mod states;
 
 pub use batch::BatchSink;
 pub use count::Count;
 pub use serials::SerialSet;
 use set_hash::SetHash;
+pub use states::{Keying, Step};
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -99,6 +102,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// `first_place`..`last_place`: the places it occupied) and its `reason`; it is withdrawn
 /// (`withdrawn_at`, `withdraw_reason`), never deleted. Decisions recorded before are bound to
 /// the tie they settle in the ballots as they are when migrated ([`bind_unbound_decisions`]).
+///
+/// 4: a ballot's lifecycle (see [`states`]): `void_kind` tells a withdrawn keying mistake from
+/// a paper form set aside (an earlier `undo` was a withdrawal, any other void a setting
+/// aside), `verified_by` how a verified ballot was verified (earlier ones: agreed), `dispute`
+/// the readings that disagree, and `keyings` every keying typed at a station. The new columns
+/// are NULL for an imported ballot, so an import writes nothing more.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
@@ -141,6 +150,29 @@ CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are withdrawn, never deleted'); END;
 ",
     ),
+    (
+        4,
+        "
+ALTER TABLE ballots ADD COLUMN void_kind TEXT CHECK (void_kind IN ('withdrawn', 'set_aside'));
+ALTER TABLE ballots ADD COLUMN verified_by TEXT CHECK (verified_by IN ('agreed', 'third_reading'));
+ALTER TABLE ballots ADD COLUMN dispute TEXT;
+UPDATE ballots SET void_kind = CASE WHEN void_reason = 'undo' THEN 'withdrawn' ELSE 'set_aside' END
+    WHERE voided_at IS NOT NULL;
+UPDATE ballots SET verified_by = 'agreed' WHERE verified_at IS NOT NULL AND voided_at IS NULL;
+CREATE INDEX ballots_disputed ON ballots(id) WHERE dispute IS NOT NULL AND voided_at IS NULL;
+CREATE TABLE keyings (
+    id INTEGER PRIMARY KEY,
+    ballot_id INTEGER NOT NULL REFERENCES ballots(id),
+    reading INTEGER NOT NULL,
+    group_keyed INTEGER NOT NULL,
+    grp TEXT,
+    marks TEXT NOT NULL,
+    clerk TEXT,
+    keyed_at TEXT NOT NULL
+);
+CREATE INDEX keyings_ballot ON keyings(ballot_id);
+",
+    ),
 ];
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -181,8 +213,10 @@ pub struct StoredBallot {
     pub source: String,
     /// When it was stored.
     pub created_at: String,
-    /// When it was verified by a second entry.
+    /// When it was verified by a second keying (or resolved by further readings).
     pub verified_at: Option<String>,
+    /// Whether its readings disagree (waiting for a further reading).
+    pub disputed: bool,
 }
 
 /// Counts of the ballot set, for status lines and exports.
@@ -190,16 +224,23 @@ pub struct StoredBallot {
 pub struct Summary {
     /// Forms handed out, when known (the store's figure, else meeting.toml's).
     pub issued: Option<u64>,
-    /// Ballots entered and not voided, valid or not.
+    /// Paper forms collected: the ballots that count, valid or not, and the forms set aside
+    /// (a withdrawn keying mistake has no paper behind it).
     pub collected: u64,
     /// Valid ballots.
     pub valid: u64,
-    /// Invalid ballots.
+    /// Invalid ballots (that count, but not in the tally).
     pub invalid: u64,
-    /// Voided ballots.
-    pub voided: u64,
-    /// Ballots confirmed by a second entry.
+    /// Keyings withdrawn as mistakes.
+    pub withdrawn: u64,
+    /// Paper forms set aside as void.
+    pub set_aside: u64,
+    /// Ballots confirmed by a second keying (agreed, or resolved by further readings).
     pub verified: u64,
+    /// Ballots whose readings disagree, waiting for a further reading.
+    pub disputed: u64,
+    /// Ballots waiting for a second keying.
+    pub unverified: u64,
     /// SHA-256 of the ballot set.
     pub digest: String,
     /// Whether the meeting is finalised.
@@ -209,16 +250,22 @@ pub struct Summary {
 /// How many ballots the store holds, by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BallotCounts {
-    /// Entered and not voided, valid or not.
+    /// Paper forms collected: counted (valid or not) or set aside.
     pub collected: u64,
     /// Valid.
     pub valid: u64,
     /// Invalid.
     pub invalid: u64,
-    /// Voided.
-    pub voided: u64,
-    /// Confirmed by a second entry.
+    /// Withdrawn as keying mistakes.
+    pub withdrawn: u64,
+    /// Set aside as void.
+    pub set_aside: u64,
+    /// Confirmed by a second keying.
     pub verified: u64,
+    /// Readings disagree.
+    pub disputed: u64,
+    /// Waiting for a second keying.
+    pub unverified: u64,
 }
 
 impl Summary {
@@ -232,6 +279,8 @@ impl Summary {
 pub struct Store {
     conn: Connection,
     config: Config,
+    /// The clerk of this station, when named: kept with each keying and in the audit log.
+    clerk: Option<String>,
 }
 
 impl Store {
@@ -250,6 +299,7 @@ impl Store {
         let mut store = Store {
             conn,
             config: config.clone(),
+            clerk: None,
         };
         store.migrate()?;
         store.check_layout()?;
@@ -411,9 +461,14 @@ impl Store {
                 format!("编号 {} 必须是正整数", ballot.serial),
             ));
         }
-        if self.config.weight_of(ballot.group.as_deref()).is_none() {
+        self.check_group(ballot.group.as_deref())
+    }
+
+    /// Checks that a voter group is one of the meeting's (or none, when it has none).
+    pub fn check_group(&self, group: Option<&str>) -> Result<()> {
+        if self.config.weight_of(group).is_none() {
             let known: Vec<&str> = self.config.groups.iter().map(|g| g.id.as_str()).collect();
-            let group = crate::text::echo(ballot.group.as_deref().unwrap_or_default());
+            let group = crate::text::echo(group.unwrap_or_default());
             return Err(Error::user(
                 format!(
                     "unknown voter group \"{group}\" (the meeting has: {})",
@@ -447,9 +502,8 @@ impl Store {
     /// Stores one typed ballot durably and returns it as stored.
     pub fn add(&mut self, ballot: &Ballot, source: Source) -> Result<StoredBallot> {
         self.check_ballot(ballot)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Through a shared borrow, so the helpers of `self` can be called inside it.
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         Store::refuse_if_final(&tx, "add")?;
         if active_id(&tx, ballot.serial)?.is_some() {
             return Err(serial_taken(ballot.serial));
@@ -471,6 +525,11 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        let first = crate::ballot_state::Reading {
+            group: ballot.group.clone(),
+            marks: ballot.marks.clone(),
+        };
+        self.insert_keying(&tx, id, &Keying::whole(1, &first))?;
         let before = SetHash::load(&tx)?;
         let mut after = before;
         after.add(ballot.serial as i64, ballot.group.as_deref(), &marks);
@@ -482,9 +541,10 @@ impl Store {
             &tx,
             "add",
             &format!(
-                "serial {} group {} marks {marks}",
+                "serial {} group {} marks {marks}{}",
                 ballot.serial,
-                group_text(ballot)
+                group_text(ballot),
+                self.clerk_suffix()
             ),
         )?;
         tx.commit()?;
@@ -498,128 +558,6 @@ impl Store {
             .prepare("SELECT file_name || ' (' || imported_at || ')' FROM import_batches WHERE sha256 = ?1 ORDER BY id")?;
         let rows = stmt.query_map([sha256], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Replaces the marks (and group) of a ballot, keeping the old version in its history.
-    pub fn edit(
-        &mut self,
-        serial: u64,
-        marks: &[Mark],
-        group: Option<&str>,
-        reason: &str,
-    ) -> Result<StoredBallot> {
-        let ballot = Ballot {
-            serial,
-            group: group.map(str::to_string),
-            marks: marks.to_vec(),
-        };
-        self.check_ballot(&ballot)?;
-        require_reason(reason)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "edit")?;
-        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
-        let before = SetHash::load(&tx)?;
-        let mut after = before;
-        let (old_group, old_marks) = after.remove_stored(&tx, id)?;
-        after.add(
-            serial as i64,
-            group,
-            &marks_string(marks, &self.config.scale),
-        );
-        after.save(&tx)?;
-        count::carry(&tx, &self.config, &before, &after, |count| {
-            let old_marks = decode_marks(&self.config, &old_marks)?;
-            count.remove(&self.config, old_group.as_deref(), &old_marks)?;
-            count.add(&self.config, group, marks)
-        })?;
-        tx.execute(
-            &format!(
-                "INSERT INTO ballot_history (ballot_id, grp, marks, replaced_at, reason)
-                 SELECT id, grp, marks, {NOW}, ?2 FROM ballots WHERE id = ?1"
-            ),
-            params![id, reason],
-        )?;
-        let text = marks_string(marks, &self.config.scale);
-        let (valid, invalid) = validity_columns(&self.config, marks);
-        tx.execute(
-            &format!(
-                "UPDATE ballots SET marks = ?1, grp = ?2, valid = ?3, invalid_reason = ?4,
-                 updated_at = {NOW} WHERE id = ?5"
-            ),
-            params![text, group, valid, invalid, id],
-        )?;
-        append_audit(
-            &tx,
-            "edit",
-            &format!(
-                "serial {serial} group {} marks {text} reason {reason}",
-                group.unwrap_or("-")
-            ),
-        )?;
-        tx.commit()?;
-        self.ballot_by_id(id)
-    }
-
-    /// Voids a ballot: it stays stored and shown, but no longer counts and frees its serial.
-    pub fn void(&mut self, serial: u64, reason: &str) -> Result<()> {
-        require_reason(reason)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "void")?;
-        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
-        take_out(&self.config, &tx, id)?;
-        tx.execute(
-            &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = ?1 WHERE id = ?2"),
-            params![reason, id],
-        )?;
-        append_audit(&tx, "void", &format!("serial {serial} reason {reason}"))?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Voids the most recently stored ballot that still counts (the TUI's undo); returns it.
-    pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
-        let last: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM ballots WHERE voided_at IS NULL ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = last else { return Ok(None) };
-        let ballot = self.ballot_by_id(id)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "undo")?;
-        take_out(&self.config, &tx, id)?;
-        tx.execute(
-            &format!("UPDATE ballots SET voided_at = {NOW}, void_reason = 'undo' WHERE id = ?1 AND voided_at IS NULL"),
-            params![id],
-        )?;
-        append_audit(&tx, "undo", &format!("serial {}", ballot.ballot.serial))?;
-        tx.commit()?;
-        Ok(Some(ballot))
-    }
-
-    /// Marks a ballot as confirmed by a second, independent entry.
-    pub fn mark_verified(&mut self, serial: u64) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "verify")?;
-        let id = active_id(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
-        tx.execute(
-            &format!("UPDATE ballots SET verified_at = {NOW} WHERE id = ?1"),
-            params![id],
-        )?;
-        append_audit(&tx, "verify", &format!("serial {serial}"))?;
-        tx.commit()?;
-        Ok(())
     }
 
     fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
@@ -649,6 +587,7 @@ impl Store {
             source: row.6,
             created_at: row.7,
             verified_at: row.8,
+            disputed: row.9,
         })
     }
 
@@ -1043,8 +982,11 @@ impl Store {
             collected: counts.collected,
             valid: counts.valid,
             invalid: counts.invalid,
-            voided: counts.voided,
+            withdrawn: counts.withdrawn,
+            set_aside: counts.set_aside,
             verified: counts.verified,
+            disputed: counts.disputed,
+            unverified: counts.unverified,
             digest: self.digest()?,
             finalised: self.is_final()?,
         })
@@ -1057,20 +999,28 @@ impl Store {
 
     /// [`Store::ballot_counts`] of a count already read.
     pub fn ballot_counts_of(&self, count: &Count) -> Result<BallotCounts> {
-        // Both come from small partial indexes: few ballots are voided or verified.
-        let (voided, verified): (i64, i64) = self.conn.query_row(
-            "SELECT
-                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL),
-                (SELECT COUNT(*) FROM ballots WHERE verified_at IS NOT NULL AND voided_at IS NULL)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        // Each comes from a small partial index: few ballots are withdrawn, set aside,
+        // verified (typed forms, not imports of thousands) or disputed.
+        let (withdrawn, set_aside, verified, disputed): (i64, i64, i64, i64) =
+            self.conn.query_row(
+                "SELECT
+                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'withdrawn'),
+                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'set_aside'),
+                (SELECT COUNT(*) FROM ballots WHERE verified_at IS NOT NULL AND voided_at IS NULL),
+                (SELECT COUNT(*) FROM ballots WHERE dispute IS NOT NULL AND voided_at IS NULL)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let (verified, disputed) = (verified as u64, disputed as u64);
         Ok(BallotCounts {
-            collected: count.collected,
+            collected: count.counted + set_aside as u64,
             valid: count.tally.ballots,
-            invalid: count.collected - count.tally.ballots,
-            voided: voided as u64,
-            verified: verified as u64,
+            invalid: count.counted - count.tally.ballots,
+            withdrawn: withdrawn as u64,
+            set_aside: set_aside as u64,
+            verified,
+            disputed,
+            unverified: count.counted.saturating_sub(verified + disputed),
         })
     }
 
@@ -1263,7 +1213,7 @@ impl MarksDecoder {
 /// The columns of a [`StoredBallot`], in the order [`stored_row`] reads them.
 const STORED_COLUMNS: &str = "id, serial, grp, marks, valid, invalid_reason, source,
     COALESCE(created_at, (SELECT imported_at FROM import_batches WHERE id = batch_id)),
-    verified_at";
+    verified_at, dispute IS NOT NULL";
 
 /// One row of [`STORED_COLUMNS`], marks still encoded.
 type StoredRow = (
@@ -1276,6 +1226,7 @@ type StoredRow = (
     String,
     String,
     Option<String>,
+    bool,
 );
 
 fn stored_row(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
@@ -1289,6 +1240,7 @@ fn stored_row(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
@@ -1511,6 +1463,7 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ballot_state::{Reading, State};
     use crate::model::parse_marks;
 
     fn meeting(toml: &str) -> (tempfile::TempDir, Store) {
@@ -1524,6 +1477,29 @@ mod tests {
         let config = Config::load(temp.path()).unwrap();
         let store = Store::open(&config).unwrap();
         (temp, store)
+    }
+
+    /// Applies a step as a use case would (the store's tests do without the use cases).
+    fn apply(store: &mut Store, serial: u64, state: State, marks: Option<&str>) -> Result<()> {
+        let replaced = marks.map(|m| {
+            let reading = Reading {
+                group: None,
+                marks: parse_marks(m, &store.config().scale).unwrap(),
+            };
+            (reading, "misread".to_string())
+        });
+        store
+            .step(serial, |_, _| {
+                Ok(Step {
+                    state,
+                    replaced,
+                    keying: None,
+                    void_reason: Some("torn".into()),
+                    action: "step",
+                    detail: format!("serial {serial}"),
+                })
+            })
+            .map(|_| ())
     }
 
     fn ballot(store: &Store, serial: u64, marks: &str) -> Ballot {
@@ -1544,10 +1520,10 @@ mod tests {
                 .add(&ballot(&store, serial, marks), Source::Typed)
                 .unwrap();
         }
-        store.void(9, "torn").unwrap();
-        store.mark_verified(5).unwrap();
+        apply(&mut store, 9, State::SetAside, None).unwrap();
+        apply(&mut store, 5, State::Verified, None).unwrap();
         let marks = parse_marks("CA", &store.config().scale).unwrap();
-        store.edit(7, &marks, None, "misread").unwrap();
+        apply(&mut store, 7, State::Entered, Some("CA")).unwrap();
         let listed = store.ballots().unwrap();
         let serials: Vec<u64> = listed.iter().map(|b| b.ballot.serial).collect();
         assert_eq!(serials, [2, 5, 7]);
@@ -1700,7 +1676,8 @@ mod tests {
     #[test]
     fn more_forms_collected_than_issued_is_a_void_round() {
         // Issued 2 in meeting.toml: 2 forms are fine, a third (even invalid) voids the round,
-        // voiding a form takes it back, and a later figure from `issued` overrides the file.
+        // setting it aside does not take it back, and a later figure from `issued` overrides
+        // the file.
         let (_temp, mut store) = meeting("forms_issued = 2\n");
         store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
         store.add(&ballot(&store, 2, "--"), Source::Typed).unwrap();
@@ -1709,7 +1686,17 @@ mod tests {
         let summary = store.summary().unwrap();
         assert_eq!((summary.collected, summary.issued), (3, Some(2)));
         assert!(summary.void_round());
-        store.void(3, "not one of ours").unwrap();
+        // A keying mistake withdrawn is not collected; a paper form set aside still is.
+        apply(&mut store, 3, State::SetAside, None).unwrap();
+        assert!(store.summary().unwrap().void_round());
+        store.add(&ballot(&store, 4, "BA"), Source::Typed).unwrap();
+        apply(&mut store, 4, State::Withdrawn, None).unwrap();
+        let summary = store.summary().unwrap();
+        assert_eq!(
+            (summary.collected, summary.set_aside, summary.withdrawn),
+            (3, 1, 1)
+        );
+        store.set_issued(3).unwrap();
         assert!(!store.summary().unwrap().void_round());
         store.set_issued(1).unwrap();
         assert!(store.summary().unwrap().void_round());
@@ -1745,7 +1732,6 @@ mod tests {
         let digest = store.digest().unwrap();
         store.finalise().unwrap();
         let b2 = ballot(&store, 2, "AB");
-        let marks = b2.marks.clone();
         let refused = |r: Result<()>| {
             let e = r.unwrap_err();
             assert!(
@@ -1754,10 +1740,14 @@ mod tests {
             );
         };
         refused(store.add(&b2, Source::Typed).map(|_| ()));
-        refused(store.edit(1, &marks, None, "typo").map(|_| ()));
-        refused(store.void(1, "x"));
-        refused(store.undo_last().map(|_| ()));
-        refused(store.mark_verified(1));
+        for state in [
+            State::Entered,
+            State::Verified,
+            State::SetAside,
+            State::Withdrawn,
+        ] {
+            refused(apply(&mut store, 1, state, Some("BA")));
+        }
         refused(store.set_issued(3));
         let decision = Decision {
             tier: 0,
@@ -1795,9 +1785,8 @@ mod tests {
         let first = store.count().unwrap();
         assert_eq!(kept(&store), Some(first));
         store.add(&ballot(&store, 2, "AC"), Source::Typed).unwrap();
-        let marks = parse_marks("BB", &config.scale).unwrap();
-        store.edit(1, &marks, None, "misread").unwrap();
-        store.void(2, "torn").unwrap();
+        apply(&mut store, 1, State::Entered, Some("BB")).unwrap();
+        apply(&mut store, 2, State::SetAside, None).unwrap();
         // Carried along by each change, without a full count in between.
         let carried = kept(&store).expect("the count was carried along");
         assert_eq!(carried, store.count_by_scan().unwrap());
@@ -1881,21 +1870,23 @@ mod tests {
     }
 
     #[test]
-    fn edits_keep_history_and_undo_voids_the_last_form() {
+    fn edits_keep_history_and_a_withdrawal_frees_the_serial() {
         let (_temp, mut store) = meeting("");
         store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
         store.add(&ballot(&store, 2, "BB"), Source::Typed).unwrap();
-        let marks = ballot(&store, 1, "CC").marks;
-        store.edit(1, &marks, None, "typo").unwrap();
+        apply(&mut store, 1, State::Entered, Some("CC")).unwrap();
         let history: i64 = store
             .conn
             .query_row("SELECT COUNT(*) FROM ballot_history", [], |r| r.get(0))
             .unwrap();
         assert_eq!(history, 1);
-        let undone = store.undo_last().unwrap().unwrap();
-        assert_eq!(undone.ballot.serial, 2);
+        apply(&mut store, 2, State::Withdrawn, None).unwrap();
         assert_eq!(store.summary().unwrap().collected, 1);
-        assert_eq!(store.summary().unwrap().voided, 1);
+        assert_eq!(store.summary().unwrap().withdrawn, 1);
+        assert_eq!(
+            store.ballot_state(2).unwrap().map(|(_, state)| state),
+            Some(State::Withdrawn)
+        );
         // The serial is free again, and nothing was deleted.
         store.add(&ballot(&store, 2, "AA"), Source::Typed).unwrap();
         let rows: i64 = store

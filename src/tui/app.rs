@@ -78,7 +78,7 @@ impl Tab {
             Tab::Verify => &[
                 Scope::VerifySerial,
                 Scope::VerifyRows,
-                Scope::VerifyMismatch,
+                Scope::VerifyDisputed,
             ],
             Tab::Ballots => &[Scope::BallotsList, Scope::BallotDetail, Scope::BallotEdit],
             Tab::Tally => &[Scope::Tally],
@@ -95,8 +95,12 @@ pub enum PromptKind {
     Issued,
     /// The reason for reopening a finalised meeting.
     Reopen,
-    /// The reason for voiding this ballot.
-    VoidReason(u64),
+    /// The reason for setting this paper form aside.
+    SetAsideReason(u64),
+    /// The reason for withdrawing this ballot as a keying mistake.
+    WithdrawReason(u64),
+    /// The clerk's name, kept with each keying and in the audit log (asked once).
+    Clerk,
     /// The reason for replacing the marks of this ballot with these.
     EditReason(u64, Vec<Mark>),
     /// A serial to find in the ballots list.
@@ -138,7 +142,9 @@ impl Prompt {
         match &self.kind {
             PromptKind::Issued => S::AskIssued.get(lang).to_string(),
             PromptKind::Reopen => S::AskReopenReason.get(lang).to_string(),
-            PromptKind::VoidReason(serial) => strings::ask_void_reason(lang, *serial),
+            PromptKind::SetAsideReason(serial) => strings::ask_set_aside_reason(lang, *serial),
+            PromptKind::WithdrawReason(serial) => strings::ask_withdraw_reason(lang, *serial),
+            PromptKind::Clerk => S::AskClerk.get(lang).to_string(),
             PromptKind::EditReason(serial, _) => strings::ask_edit_reason(lang, *serial),
             PromptKind::Search => S::AskSerial.get(lang).to_string(),
             PromptKind::DecideReason { question, .. }
@@ -160,6 +166,8 @@ pub enum Question {
     Import,
     /// Export although the round is void?
     ExportVoid(crate::meeting::files::ExportKind),
+    /// Withdraw this form, typed at this station in this run, as a keying mistake?
+    Undo(u64),
 }
 
 /// What covers the tab, if anything.
@@ -189,14 +197,16 @@ pub struct Message {
 pub struct Counts {
     /// Forms handed out, when known.
     pub issued: Option<u64>,
-    /// Ballots entered and not voided.
+    /// Paper forms collected: ballots that count and forms set aside.
     pub collected: u64,
     /// Valid ballots.
     pub valid: u64,
     /// Invalid ballots.
     pub invalid: u64,
-    /// Ballots confirmed by a second entry.
+    /// Ballots confirmed by a second keying.
     pub verified: u64,
+    /// Ballots whose readings disagree.
+    pub disputed: u64,
     /// Whether the meeting is finalised.
     pub finalised: bool,
 }
@@ -212,6 +222,7 @@ impl Counts {
             valid: ballots.valid,
             invalid: ballots.invalid,
             verified: ballots.verified,
+            disputed: ballots.disputed,
             finalised: store.is_final()?,
         })
     }
@@ -453,8 +464,10 @@ impl App {
         self.overlay = Overlay::None;
         self.projector = None;
         self.tab = tab;
-        if tab == Tab::Ballots {
-            ballots::refresh(self);
+        match tab {
+            Tab::Ballots => ballots::refresh(self),
+            Tab::Verify => verify::on_show(self),
+            _ => {}
         }
     }
 
@@ -482,7 +495,13 @@ impl App {
                 match prompt.kind {
                     PromptKind::Issued => self.set_issued(&input),
                     PromptKind::Reopen => ranking_tab::reopen(self, &input),
-                    PromptKind::VoidReason(serial) => ballots::void(self, serial, &input),
+                    PromptKind::SetAsideReason(serial) => {
+                        ballots::take_out(self, serial, &input, ballots::TakeOut::SetAside)
+                    }
+                    PromptKind::WithdrawReason(serial) => {
+                        ballots::take_out(self, serial, &input, ballots::TakeOut::Withdraw)
+                    }
+                    PromptKind::Clerk => verify::set_clerk(self, &input),
                     PromptKind::EditReason(serial, marks) => {
                         ballots::save_edit(self, serial, &marks, &input)
                     }
@@ -511,6 +530,7 @@ impl App {
                     Question::Finalise => ranking_tab::finalise(self),
                     Question::Import => files_tab::start_import(self, false),
                     Question::ExportVoid(kind) => files_tab::export(self, kind, true),
+                    Question::Undo(serial) => entry::undo(self, serial),
                 }
             }
             Action::No => self.overlay = Overlay::None,
@@ -614,13 +634,6 @@ impl App {
         Ok(stored)
     }
 
-    /// Undoes the last stored ballot (audited by the store) and takes it out of the counts.
-    pub fn undo_last(&mut self) -> Result<Option<StoredBallot>> {
-        let undone = self.meeting.undo_last()?;
-        self.refresh()?;
-        Ok(undone)
-    }
-
     /// Replaces the marks of a ballot (audited, with its history kept) and recounts it.
     pub fn edit_ballot(&mut self, serial: u64, marks: &[Mark], reason: &str) -> Result<()> {
         let old = self
@@ -630,18 +643,6 @@ impl App {
             .ok_or_else(|| Error::Internal(format!("ballot {serial} vanished")))?;
         self.meeting
             .edit(serial, marks, old.ballot.group.as_deref(), reason)?;
-        self.refresh()
-    }
-
-    /// Voids a ballot (audited) and takes it out of the counts.
-    pub fn void_ballot(&mut self, serial: u64, reason: &str) -> Result<()> {
-        self.meeting.void(serial, reason)?;
-        self.refresh()
-    }
-
-    /// Records that a second entry confirmed this ballot.
-    pub fn mark_verified(&mut self, stored: &StoredBallot) -> Result<()> {
-        self.meeting.mark_verified(stored.ballot.serial)?;
         self.refresh()
     }
 

@@ -1,8 +1,9 @@
-//! The Ballots tab: every stored ballot that counts, to search, open, edit and void.
+//! The Ballots tab: every stored ballot that counts, to search, open, edit, withdraw (a keying
+//! mistake, typed or imported) or set aside (a paper form declared void).
 //!
 //! The list is read from the store when the tab is shown after a change, not on every key.
-//! Editing and voiding ask for a reason, which the store keeps in the audit log (an edit also
-//! keeps the old marks in the ballot's history).
+//! Each of these changes asks for a reason, which the store keeps in the audit log (an edit
+//! also keeps the old marks in the ballot's history, and makes the ballot unverified again).
 
 use super::app::{App, Overlay, Prompt, PromptKind};
 use super::form::{self, FormEditor};
@@ -110,7 +111,8 @@ pub fn handle(app: &mut App, action: Action) {
                 app.ballots.view = View::Detail { row: 0 };
             }
             Action::Edit => start_edit(app),
-            Action::Void => ask_void(app),
+            Action::SetAside => ask_reason(app, PromptKind::SetAsideReason),
+            Action::Withdraw => ask_reason(app, PromptKind::WithdrawReason),
             _ => {}
         },
         View::Detail { row } => {
@@ -127,7 +129,8 @@ pub fn handle(app: &mut App, action: Action) {
                     }
                 }
                 Action::Edit => start_edit(app),
-                Action::Void => ask_void(app),
+                Action::SetAside => ask_reason(app, PromptKind::SetAsideReason),
+                Action::Withdraw => ask_reason(app, PromptKind::WithdrawReason),
                 Action::Back => app.ballots.view = View::List,
                 _ => {}
             }
@@ -173,13 +176,13 @@ fn start_edit(app: &mut App) {
     }
 }
 
-fn ask_void(app: &mut App) {
+fn ask_reason(app: &mut App, kind: fn(u64) -> PromptKind) {
     if app.refuse_when_final() {
         return;
     }
     if let Some(stored) = current(app) {
         app.overlay = Overlay::Prompt(Prompt {
-            kind: PromptKind::VoidReason(stored.ballot.serial),
+            kind: kind(stored.ballot.serial),
             input: String::new(),
         });
     }
@@ -205,21 +208,36 @@ pub fn search(app: &mut App, input: &str) {
     }
 }
 
-/// Voids a ballot with the reason given.
-pub fn void(app: &mut App, serial: u64, reason: &str) {
+/// How a ballot leaves the count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeOut {
+    /// A keying mistake: no paper behind it, no longer collected.
+    Withdraw,
+    /// A paper form declared void: still collected.
+    SetAside,
+}
+
+/// Withdraws or sets aside a ballot with the reason given.
+pub fn take_out(app: &mut App, serial: u64, reason: &str, how: TakeOut) {
     if reason.is_empty() {
         app.warn(S::ReasonNeeded);
         return;
     }
-    match app.void_ballot(serial, reason) {
-        Ok(()) => {
-            app.inform(strings::voided(serial));
-            app.ballots.view = View::List;
-            super::entry::refresh_serial(app);
-            refresh(app);
-        }
-        Err(e) => app.fail(&e),
+    let done = match how {
+        TakeOut::Withdraw => app.meeting.withdraw(serial, reason),
+        TakeOut::SetAside => app.meeting.set_aside(serial, reason),
+    };
+    if let Err(e) = done.and_then(|_| app.refresh()) {
+        app.fail(&e);
+        return;
     }
+    app.inform(match how {
+        TakeOut::Withdraw => strings::withdrawn(serial),
+        TakeOut::SetAside => strings::set_aside(serial),
+    });
+    app.ballots.view = View::List;
+    super::entry::refresh_serial(app);
+    refresh(app);
 }
 
 /// Saves an edit with the reason given.
@@ -293,11 +311,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(stored.ballot.group.clone().unwrap_or_else(|| "-".into())),
                 Cell::from(text).style(style),
                 Cell::from(strings::source(lang, &stored.source)),
-                Cell::from(if stored.verified_at.is_some() {
-                    "✓"
-                } else {
-                    "·"
-                }),
+                Cell::from(state_mark(stored)),
             ]);
             if i == app.ballots.cursor {
                 row.style(theme::cursor())
@@ -357,11 +371,7 @@ fn render_ballot(
         Line::raw(format!(
             "{}{}",
             strings::label(lang, S::VerifiedColumn),
-            if stored.verified_at.is_some() {
-                "✓"
-            } else {
-                "·"
-            }
+            state_mark(stored)
         )),
         Line::raw(stored.created_at.clone()),
         Line::raw(""),
@@ -372,4 +382,15 @@ fn render_ballot(
         lines.push(Line::styled(S::HintEditing.get(lang), theme::key()));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), side);
+}
+
+/// The verification column: verified ✓, disputed ≠, waiting ·.
+fn state_mark(stored: &StoredBallot) -> &'static str {
+    if stored.verified_at.is_some() {
+        "✓"
+    } else if stored.disputed {
+        "≠"
+    } else {
+        "·"
+    }
 }

@@ -32,6 +32,9 @@ pub struct EntryState {
     pub on_rows: bool,
     /// The serial to suggest for the next form.
     pub next_serial: u64,
+    /// The serials of the forms typed at this station in this run, oldest first: the only
+    /// ones `u` offers to withdraw (an imported form is withdrawn from the Ballots tab).
+    pub typed_here: Vec<u64>,
 }
 
 impl EntryState {
@@ -45,6 +48,7 @@ impl EntryState {
             form: FormEditor::new(orgs),
             on_rows: false,
             next_serial,
+            typed_here: Vec::new(),
         }
     }
 }
@@ -122,7 +126,7 @@ fn serial_key(app: &mut App, action: Action) {
         }
         Action::Accept => accept_serial(app),
         Action::CycleGroup => cycle_group(app),
-        Action::Undo => undo(app),
+        Action::Undo => ask_undo(app),
         _ => {}
     }
 }
@@ -182,7 +186,7 @@ fn other_rows_key(app: &mut App, action: Action) {
             }
         }
         Action::CycleGroup => cycle_group(app),
-        Action::Undo => undo(app),
+        Action::Undo => ask_undo(app),
         _ => {}
     }
 }
@@ -208,6 +212,7 @@ pub fn save(app: &mut App) {
     };
     match app.add_ballot(&ballot) {
         Ok(stored) => {
+            app.entry.typed_here.push(serial);
             let config = &app.meeting.config;
             let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules).err();
             let orgs = config.organizations.len();
@@ -229,21 +234,44 @@ pub fn save(app: &mut App) {
     }
 }
 
-fn undo(app: &mut App) {
+/// `u`: asks whether to withdraw the last form typed here that still counts.
+fn ask_undo(app: &mut App) {
     if app.refuse_when_final() {
         return;
     }
-    match app.undo_last() {
-        Ok(Some(stored)) => {
-            app.inform(strings::undone(stored.ballot.serial));
-            if !app.entry.form.touched() && !app.entry.on_rows {
-                suggest(app, stored.ballot.serial);
-            } else {
-                refresh_serial(app);
-            }
-        }
-        Ok(None) => app.warn(S::NothingToUndo),
-        Err(e) => app.fail(&e),
+    let last = app
+        .entry
+        .typed_here
+        .iter()
+        .rev()
+        .copied()
+        .find(|&serial| matches!(app.meeting.store.ballot(serial), Ok(Some(_))));
+    match last {
+        Some(serial) => app.overlay = Overlay::Confirm(Question::Undo(serial)),
+        None => app.warn(S::NothingToUndo),
+    }
+}
+
+/// Withdraws a form typed here as a keying mistake, once the clerk said yes.
+pub fn undo(app: &mut App, serial: u64) {
+    if app.refuse_when_final() {
+        return;
+    }
+    let reason = S::ReasonUndo.get(app.lang).to_string();
+    if let Err(e) = app.meeting.withdraw(serial, &reason) {
+        app.fail(&e);
+        return;
+    }
+    app.entry.typed_here.retain(|&s| s != serial);
+    if let Err(e) = app.refresh() {
+        app.fail(&e);
+        return;
+    }
+    app.inform(strings::undone(serial));
+    if !app.entry.form.touched() && !app.entry.on_rows {
+        suggest(app, serial);
+    } else {
+        refresh_serial(app);
     }
 }
 

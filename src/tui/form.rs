@@ -160,14 +160,6 @@ impl FormEditor {
         }
         counts
     }
-
-    /// The first row whose mark (untyped as blank) differs from `other`.
-    pub fn first_difference(&self, other: &[Mark]) -> Option<usize> {
-        self.marks
-            .iter()
-            .zip(other)
-            .position(|(a, b)| a.unwrap_or(Mark::Blank) != *b)
-    }
 }
 
 /// The first row shown so that `cursor` stays in view, kept near the middle of `height`
@@ -192,9 +184,9 @@ pub fn mark_text(config: &Config, lang: Lang, mark: Option<Mark>) -> String {
     }
 }
 
-/// Draws the organization rows of a form: number, id, name, mark; the cursor row reversed
-/// with a pointer. With `other`, a second column shows those marks and rows that differ are
-/// marked (the verify view).
+/// Draws the rows of a form. `orgs` names the organization (an index of organizations.csv)
+/// each row of `form` stands for, when the form keys only some of them (a further reading of
+/// the disputed rows); `None` when it keys all, in order.
 pub fn render_rows(
     frame: &mut Frame,
     area: Rect,
@@ -202,75 +194,48 @@ pub fn render_rows(
     lang: Lang,
     form: &FormEditor,
     focused: bool,
-    other: Option<(&[Mark], S, S)>,
+    orgs: Option<&[usize]>,
 ) {
     let height = area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(form.cursor, form.marks.len(), height);
-    let mut header = vec![
+    let header = vec![
         Cell::from(""),
         Cell::from(S::Id.get(lang)),
         Cell::from(S::Organization.get(lang)),
+        Cell::from(S::Mark.get(lang)),
     ];
-    let mut widths = vec![
+    let widths = vec![
         Constraint::Length(5),
         Constraint::Length(5),
         Constraint::Fill(1),
+        Constraint::Length(12),
     ];
-    match other {
-        Some((_, first, second)) => {
-            header.push(Cell::from(first.get(lang)));
-            header.push(Cell::from(second.get(lang)));
-            widths.push(Constraint::Length(12));
-            widths.push(Constraint::Length(12));
+    let rows = form.marks.iter().enumerate().map(|(i, mark)| {
+        let index = orgs.map_or(i, |orgs| orgs[i]);
+        let org = &config.organizations[index];
+        let pointer = if i == form.cursor && focused {
+            "▶"
+        } else {
+            " "
+        };
+        let cell = Cell::from(mark_text(config, lang, *mark));
+        let cells = vec![
+            Cell::from(format!("{pointer} {:>3}", index + 1)),
+            Cell::from(org.id.as_str()),
+            Cell::from(org.name.as_str()),
+            if mark.is_none() {
+                cell.style(theme::dim())
+            } else {
+                cell
+            },
+        ];
+        let row = Row::new(cells);
+        if i == form.cursor && focused {
+            row.style(theme::cursor())
+        } else {
+            row
         }
-        None => {
-            header.push(Cell::from(S::Mark.get(lang)));
-            widths.push(Constraint::Length(12));
-        }
-    }
-    let rows = config
-        .organizations
-        .iter()
-        .zip(&form.marks)
-        .enumerate()
-        .map(|(i, (org, mark))| {
-            let pointer = if i == form.cursor && focused {
-                "▶"
-            } else {
-                " "
-            };
-            let differs = other.is_some_and(|(first, _, _)| {
-                first.get(i).copied() != Some(mark.unwrap_or(Mark::Blank))
-            });
-            // A row whose two entries differ carries ≠ beside its number.
-            let marker = if differs { "≠" } else { " " };
-            let mut cells = vec![
-                Cell::from(format!("{pointer}{marker}{:>3}", i + 1)),
-                Cell::from(org.id.as_str()),
-                Cell::from(org.name.as_str()),
-            ];
-            let mut style = ratatui::style::Style::new();
-            if let Some((first, _, _)) = other {
-                cells.push(Cell::from(mark_text(config, lang, first.get(i).copied())));
-                cells.push(Cell::from(mark_text(config, lang, *mark)));
-                if differs {
-                    style = theme::mismatch();
-                }
-            } else {
-                let cell = Cell::from(mark_text(config, lang, *mark));
-                cells.push(if mark.is_none() {
-                    cell.style(theme::dim())
-                } else {
-                    cell
-                });
-            }
-            let row = Row::new(cells).style(style);
-            if i == form.cursor && focused {
-                row.style(theme::cursor())
-            } else {
-                row
-            }
-        });
+    });
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::header()))
         .column_spacing(1);

@@ -24,8 +24,8 @@ pub enum Scope {
     VerifySerial,
     /// Verify tab, the organization rows of the second entry.
     VerifyRows,
-    /// Verify tab, the two entries side by side.
-    VerifyMismatch,
+    /// Verify tab, a disputed form waiting for its rows to be keyed again.
+    VerifyDisputed,
     /// Ballots tab, the list.
     BallotsList,
     /// Ballots tab, one ballot opened.
@@ -97,22 +97,20 @@ pub enum Action {
     MarkSpoiled,
     /// The next option key fills the remaining rows.
     Fill,
-    /// Undo the last saved form.
+    /// Withdraw a form typed at this station in this run (asks first).
     Undo,
     /// Cycle the voter group of the form.
     CycleGroup,
-    /// Verify: keep the first entry.
-    KeepFirst,
-    /// Verify: keep the second entry.
-    KeepSecond,
-    /// Verify: correct the form by hand.
-    Correct,
+    /// Verify: key the disputed rows again from the paper.
+    ReadAgain,
     /// Ballots: find a serial.
     Search,
     /// Ballots: edit the ballot.
     Edit,
-    /// Ballots: void the ballot.
-    Void,
+    /// Ballots: set the paper form aside as void.
+    SetAside,
+    /// Ballots: withdraw a keying mistake.
+    Withdraw,
     /// Ranking: select or unselect the organization for a decision.
     ToggleSelect,
     /// Ranking: record a decision for the tie at a cutoff.
@@ -575,45 +573,24 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
-        VerifyMismatch,
-        Char('1'),
-        Action::KeepFirst,
-        S::HelpKeepFirst,
+        VerifyRows,
+        Char('g'),
+        Action::CycleGroup,
+        S::HelpGroup,
         true,
     ),
     bind(
-        VerifyMismatch,
-        Char('2'),
-        Action::KeepSecond,
-        S::HelpKeepSecond,
+        VerifyDisputed,
+        Char('t'),
+        Action::ReadAgain,
+        S::HelpReadAgain,
         true,
     ),
     bind(
-        VerifyMismatch,
-        Char('e'),
-        Action::Correct,
-        S::HelpCorrect,
-        true,
-    ),
-    bind(
-        VerifyMismatch,
-        Code(KeyCode::Up),
-        Action::Up,
-        S::HelpUpDown,
-        false,
-    ),
-    bind(
-        VerifyMismatch,
-        Code(KeyCode::Down),
-        Action::Down,
-        S::HelpUpDown,
-        false,
-    ),
-    bind(
-        VerifyMismatch,
+        VerifyDisputed,
         Code(KeyCode::Esc),
         Action::Back,
-        S::HelpAbandon,
+        S::HelpLeaveDispute,
         true,
     ),
     // Ballots.
@@ -668,7 +645,20 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(BallotsList, Char('e'), Action::Edit, S::HelpEdit, true),
-    bind(BallotsList, Char('x'), Action::Void, S::HelpVoid, true),
+    bind(
+        BallotsList,
+        Char('x'),
+        Action::SetAside,
+        S::HelpSetAside,
+        true,
+    ),
+    bind(
+        BallotsList,
+        Char('w'),
+        Action::Withdraw,
+        S::HelpWithdraw,
+        true,
+    ),
     bind(
         BallotDetail,
         Code(KeyCode::Up),
@@ -684,7 +674,20 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     bind(BallotDetail, Char('e'), Action::Edit, S::HelpEdit, true),
-    bind(BallotDetail, Char('x'), Action::Void, S::HelpVoid, true),
+    bind(
+        BallotDetail,
+        Char('x'),
+        Action::SetAside,
+        S::HelpSetAside,
+        true,
+    ),
+    bind(
+        BallotDetail,
+        Char('w'),
+        Action::Withdraw,
+        S::HelpWithdraw,
+        true,
+    ),
     bind(
         BallotDetail,
         Code(KeyCode::Esc),

@@ -5,6 +5,8 @@
 //! below, each also written once for both languages. Messages are kept as [`Text`] (both
 //! forms), so pressing `L` switches a message already on screen too.
 
+use crate::ballot_state::Dispute;
+use crate::config::Config;
 use crate::error::Text;
 use crate::import::ImportReport;
 use crate::lang::Lang;
@@ -53,9 +55,11 @@ pub enum S {
     Tier,
     NoTier,
     Note,
-    FirstEntry,
-    SecondEntry,
     SecondEntryTitle,
+    NextUnverified,
+    UnverifiedList,
+    DisputedList,
+    InvalidList,
     Suggested,
     SerialTakenShort,
     TieAtCutoffLegend,
@@ -74,8 +78,8 @@ pub enum S {
     HintComplete,
     HintVerifySerial,
     HintVerifyRows,
-    HintCorrecting,
-    HintMismatch,
+    HintDisputed,
+    HintFurtherReading,
     HintEditing,
     HintImport,
     // Questions.
@@ -86,12 +90,14 @@ pub enum S {
     AskFinalise,
     AskImport,
     AskExportVoid,
+    AskClerk,
     // Messages.
     SerialNeeded,
     NumberNeeded,
     ReasonNeeded,
     PathNeeded,
     NoGroups,
+    GroupNeeded,
     NothingToUndo,
     NothingChanged,
     FinalisedRefused,
@@ -117,7 +123,7 @@ pub enum S {
     SelectOnlyUndecided,
     DecideOnlyUndecided,
     NoCompletion,
-    ReasonSecondEntry,
+    ReasonUndo,
     // Help texts of the key table (short: the overlay has two columns at 80x24).
     HelpInterrupt,
     HelpGoTab,
@@ -147,13 +153,13 @@ pub enum S {
     HelpVerifyStart,
     HelpCompare,
     HelpAbandon,
-    HelpKeepFirst,
-    HelpKeepSecond,
-    HelpCorrect,
+    HelpReadAgain,
+    HelpLeaveDispute,
     HelpSearch,
     HelpOpen,
     HelpEdit,
-    HelpVoid,
+    HelpSetAside,
+    HelpWithdraw,
     HelpClose,
     HelpSaveEdit,
     HelpSelect,
@@ -219,9 +225,11 @@ impl S {
             S::Tier => ("Tier", "等次"),
             S::NoTier => ("none", "无等次"),
             S::Note => ("Note", "备注"),
-            S::FirstEntry => ("1st entry", "第一次录入"),
-            S::SecondEntry => ("2nd entry", "第二次录入"),
-            S::SecondEntryTitle => ("Second entry", "二次录入"),
+            S::SecondEntryTitle => ("Second keying", "二次录入"),
+            S::NextUnverified => ("(next unverified)", "（下一张待核对）"),
+            S::UnverifiedList => ("unverified", "待核对"),
+            S::DisputedList => ("disputed", "有争议"),
+            S::InvalidList => ("invalid", "无效"),
             S::Suggested => ("(next free)", "（下一个）"),
             S::SerialTakenShort => ("already entered", "该表号已录入"),
             S::TieAtCutoffLegend => ("■ tie at cutoff: d decides", "■ 名额线并列：按 d 裁定"),
@@ -251,16 +259,16 @@ impl S {
                 "输入要再次录入的表格编号。",
             ),
             S::HintVerifyRows => (
-                "Key the form again; the first entry stays hidden.",
-                "请再次录入；第一次录入的内容不显示。",
+                "Key the form again, its group too (g); the first keying stays hidden.",
+                "请再次录入，组别也要录入（g）；第一次录入的内容不显示。",
             ),
-            S::HintCorrecting => (
-                "Correct the form, Enter saves (audited).",
-                "修正表格，回车保存（记入审计日志）。",
+            S::HintDisputed => (
+                "Take the paper form and press t: key the differing rows again, neither reading is shown. Esc leaves the dispute stored.",
+                "请拿出纸质表格后按 t：重新录入不一致的行，不显示此前任何一次录入。Esc 离开，争议保留。",
             ),
-            S::HintMismatch => (
-                "1 keep first, 2 keep second, e correct.",
-                "1 保留第一次，2 保留第二次，e 修正。",
+            S::HintFurtherReading => (
+                "Key these rows from the paper; two readings of three decide each.",
+                "请对照纸质表格录入这些行；三次录入中两次一致即定。",
             ),
             S::HintEditing => ("Editing: Enter asks a reason.", "修改中：回车后填写原因。"),
             S::HintImport => (
@@ -289,12 +297,23 @@ impl S {
                 "The round is void. Export anyway? The file will say VOID ROUND.",
                 "本轮无效。仍要导出吗？文件将标注 VOID ROUND。",
             ),
+            S::AskClerk => (
+                "Your name as clerk, kept with each keying in the audit log (Enter: none):",
+                "录入员姓名，随每次录入记入审计日志（回车：不填）：",
+            ),
             S::SerialNeeded => ("type a serial number first", "请先输入表号"),
             S::NumberNeeded => ("type a number", "请输入数字"),
             S::ReasonNeeded => ("a reason is required", "必须说明原因"),
             S::PathNeeded => ("type the path of a file", "请输入文件路径"),
             S::NoGroups => ("the meeting has no voter groups", "本次会议未设投票人组别"),
-            S::NothingToUndo => ("nothing to undo", "没有可撤销的表格"),
+            S::NothingToUndo => (
+                "nothing typed here to undo (imported forms are withdrawn from the Ballots tab)",
+                "本机本次没有可撤销的录入（导入的表格请在选票页撤回）",
+            ),
+            S::GroupNeeded => (
+                "key the voter group first (g)",
+                "请先录入投票人组别（g）",
+            ),
             S::NothingChanged => ("nothing changed", "没有修改"),
             S::FinalisedRefused => (
                 "the meeting is finalised: changes are refused (reopen with R on the Ranking tab)",
@@ -346,9 +365,9 @@ impl S {
                 "请移到名额线上并列（高亮）的组织再裁定",
             ),
             S::NoCompletion => ("no file name matches", "没有匹配的文件名"),
-            S::ReasonSecondEntry => (
-                "double entry: second entry kept",
-                "二次录入：保留第二次录入",
+            S::ReasonUndo => (
+                "undone at entry: keying mistake",
+                "录入时撤销：录入错误",
             ),
             S::HelpInterrupt => ("quit (asks once)", "退出（会先提醒）"),
             S::HelpGoTab => ("go to tab", "切换页面"),
@@ -362,7 +381,7 @@ impl S {
             S::HelpSerialErase => ("erase a digit", "删除一位"),
             S::HelpSerialAccept => ("start the form", "开始录入"),
             S::HelpGroup => ("voter group", "投票人组别"),
-            S::HelpUndo => ("undo last saved", "撤销上一张"),
+            S::HelpUndo => ("undo last typed here", "撤销本机上一张"),
             S::HelpOptionNumber => ("n-th option", "第 n 个选项"),
             S::HelpOptionKey => ("option by key", "按选项键"),
             S::HelpBlank => ("blank", "空白"),
@@ -378,13 +397,13 @@ impl S {
             S::HelpVerifyStart => ("key it again", "开始二次录入"),
             S::HelpCompare => ("compare", "比对"),
             S::HelpAbandon => ("abandon", "放弃"),
-            S::HelpKeepFirst => ("keep 1st entry", "保留第一次"),
-            S::HelpKeepSecond => ("keep 2nd entry", "保留第二次"),
-            S::HelpCorrect => ("correct", "修正"),
+            S::HelpReadAgain => ("key the rows again", "重新录入不一致的行"),
+            S::HelpLeaveDispute => ("leave (dispute kept)", "离开（争议保留）"),
             S::HelpSearch => ("find serial", "查找表号"),
             S::HelpOpen => ("open", "打开"),
             S::HelpEdit => ("edit", "修改"),
-            S::HelpVoid => ("void", "作废"),
+            S::HelpSetAside => ("set aside", "作废搁置"),
+            S::HelpWithdraw => ("withdraw", "撤回"),
             S::HelpClose => ("close", "关闭"),
             S::HelpSaveEdit => ("save (asks reason)", "保存（需填原因）"),
             S::HelpSelect => ("select for decision", "选入裁定"),
@@ -494,75 +513,95 @@ pub fn saved(serial: u64, invalid: Option<&InvalidReason>) -> Text {
     })
 }
 
-/// The last saved form undone.
+/// A form typed here withdrawn by `u`.
 pub fn undone(serial: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("form {serial} undone (kept in the audit log); type it again"),
-        Lang::Zh => format!("表格 {serial} 已撤销（记入审计日志）；请重新录入"),
+        Lang::En => format!("form {serial} withdrawn as a keying mistake (audited); type it again"),
+        Lang::Zh => format!("表格 {serial} 已作为录入错误撤回（记入审计日志）；请重新录入"),
     })
 }
 
-/// A ballot verified again.
+/// A second keying of a form already verified.
 pub fn already_verified(serial: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("form {serial} was verified before; verifying again"),
-        Lang::Zh => format!("表格 {serial} 已核对过；再次核对"),
+        Lang::En => format!("form {serial} is already verified"),
+        Lang::Zh => format!("表格 {serial} 已核对"),
     })
 }
 
-/// Both entries agree.
+/// A clerk about to verify a form they keyed themselves.
+pub fn own_keying(serial: u64) -> Text {
+    both(|lang| match lang {
+        Lang::En => {
+            format!("form {serial} was keyed by you: a second keying should be another clerk's")
+        }
+        Lang::Zh => format!("表格 {serial} 是您本人录入的：二次录入应由另一位录入员完成"),
+    })
+}
+
+/// The clerk's name recorded.
+pub fn clerk_named(clerk: &str) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!("clerk {clerk}: kept with each keying"),
+        Lang::Zh => format!("录入员 {clerk}：随每次录入记录"),
+    })
+}
+
+/// Both keyings agree.
 pub fn verified(serial: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("form {serial} verified: both entries agree"),
+        Lang::En => format!("form {serial} verified: both keyings agree"),
         Lang::Zh => format!("表格 {serial} 核对无误：两次录入一致"),
     })
 }
 
-/// The entries differ.
-pub fn mismatch(serial: u64, rows: usize) -> Text {
-    both(|lang| match lang {
-        Lang::En => format!("form {serial}: the entries differ in {rows} rows"),
-        Lang::Zh => format!("表格 {serial}：两次录入有 {rows} 行不同"),
+/// A dispute settled by further readings.
+pub fn resolved(serial: u64, changed: bool) -> Text {
+    both(|lang| match (lang, changed) {
+        (Lang::En, false) => format!("form {serial} resolved: the first keying stands"),
+        (Lang::En, true) => format!("form {serial} resolved: corrected by the readings (audited)"),
+        (Lang::Zh, false) => format!("表格 {serial} 争议已解决：第一次录入成立"),
+        (Lang::Zh, true) => format!("表格 {serial} 争议已解决：按多数录入更正（记入审计日志）"),
     })
 }
 
-/// How many rows differ (verify panel).
-pub fn differing_rows(lang: Lang, rows: usize) -> String {
-    match lang {
-        Lang::En => format!("{rows} rows differ (≠)"),
-        Lang::Zh => format!("{rows} 行不同（≠）"),
+/// The readings of a form differ.
+pub fn disputed(config: &Config, serial: u64, dispute: &Dispute) -> Text {
+    both(|lang| match lang {
+        Lang::En => format!(
+            "form {serial} DISPUTED: {}; press t and key them again from the paper",
+            crate::meeting::ballots::disputed_fields(config, dispute).get(lang)
+        ),
+        Lang::Zh => format!(
+            "表格 {serial} 有争议：{}；请按 t 对照纸质表格重新录入",
+            crate::meeting::ballots::disputed_fields(config, dispute).get(lang)
+        ),
+    })
+}
+
+/// `verified 54/80, disputed 2`.
+pub fn verified_progress(lang: Lang, verified: u64, counted: u64, disputed: u64) -> String {
+    match (lang, disputed) {
+        (Lang::En, 0) => format!("verified {verified}/{counted}"),
+        (Lang::En, _) => format!("verified {verified}/{counted}, disputed {disputed}"),
+        (Lang::Zh, 0) => format!("已核对 {verified}/{counted}"),
+        (Lang::Zh, _) => format!("已核对 {verified}/{counted}，有争议 {disputed}"),
     }
 }
 
-/// First entry kept.
-pub fn kept_first(serial: u64) -> Text {
+/// A ballot withdrawn as a keying mistake.
+pub fn withdrawn(serial: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("form {serial} verified: first entry kept"),
-        Lang::Zh => format!("表格 {serial} 已核对：保留第一次录入"),
+        Lang::En => format!("ballot {serial} withdrawn: not collected (audited)"),
+        Lang::Zh => format!("选票 {serial} 已撤回：不计入收回数（记入审计日志）"),
     })
 }
 
-/// Second entry kept (an audited edit).
-pub fn kept_second(serial: u64) -> Text {
+/// A paper form set aside as void.
+pub fn set_aside(serial: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("form {serial} verified: corrected (audited)"),
-        Lang::Zh => format!("表格 {serial} 已核对：已更正（记入审计日志）"),
-    })
-}
-
-/// `verified 54 / 80`.
-pub fn verified_progress(lang: Lang, verified: u64, collected: u64) -> String {
-    match lang {
-        Lang::En => format!("verified {verified}/{collected}"),
-        Lang::Zh => format!("已核对 {verified}/{collected}"),
-    }
-}
-
-/// A ballot voided.
-pub fn voided(serial: u64) -> Text {
-    both(|lang| match lang {
-        Lang::En => format!("ballot {serial} voided (audited)"),
-        Lang::Zh => format!("选票 {serial} 已作废（记入审计日志）"),
+        Lang::En => format!("ballot {serial} set aside: kept and collected, not counted (audited)"),
+        Lang::Zh => format!("选票 {serial} 已作废搁置：保留并计入收回数，不计票（记入审计日志）"),
     })
 }
 
@@ -574,11 +613,27 @@ pub fn edited(serial: u64) -> Text {
     })
 }
 
-/// The void-reason question.
-pub fn ask_void_reason(lang: Lang, serial: u64) -> String {
+/// Asks why a paper form is set aside.
+pub fn ask_set_aside_reason(lang: Lang, serial: u64) -> String {
     match lang {
-        Lang::En => format!("Void ballot {serial}: why? (kept in the audit log)"),
-        Lang::Zh => format!("作废选票 {serial}：原因？（记入审计日志）"),
+        Lang::En => format!("Set ballot {serial} aside (the paper form is void): why?"),
+        Lang::Zh => format!("作废搁置选票 {serial}（纸质表格无效）：原因？"),
+    }
+}
+
+/// Asks why a ballot is withdrawn.
+pub fn ask_withdraw_reason(lang: Lang, serial: u64) -> String {
+    match lang {
+        Lang::En => format!("Withdraw ballot {serial} (a keying mistake, no paper): why?"),
+        Lang::Zh => format!("撤回选票 {serial}（录入错误，无纸质表格）：原因？"),
+    }
+}
+
+/// Asks before `u` withdraws a form typed here.
+pub fn ask_undo(lang: Lang, serial: u64) -> String {
+    match lang {
+        Lang::En => format!("Withdraw form {serial}, typed here, as a keying mistake?"),
+        Lang::Zh => format!("将本机录入的表格 {serial} 作为录入错误撤回？"),
     }
 }
 

@@ -1,38 +1,58 @@
-//! The Verify tab: double entry.
+//! The Verify tab: the second, independent keying of a form, and the settling of a dispute.
 //!
-//! The clerk (or a second clerk) keys a form again by its serial without seeing the first
-//! entry. When both agree the ballot is marked verified; when they differ both are shown side
-//! by side with the differing organizations marked, and the clerk keeps one or corrects the
-//! form. Keeping the second entry or a correction is an audited edit with its reason.
+//! The clerk keys a form again by its serial (the next unverified one is suggested), its
+//! voter group included, without seeing the first keying. Equal, the form is verified;
+//! different, it is disputed — stored at once, so Esc or quitting leaves the dispute standing.
+//! A dispute is settled only by keying the differing rows (and group) again from the paper,
+//! with neither earlier reading shown, two readings of three deciding each; `t` starts that
+//! reading, so no key typed ahead of the dispute settles anything. The steps are the use cases
+//! of [`crate::meeting::ballots`]; this tab only keys and shows.
 
-use super::app::App;
+use super::app::{App, Overlay, Prompt, PromptKind};
 use super::form::{self, FormEditor};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
-use crate::model::Mark;
-use crate::store::StoredBallot;
+use crate::ballot_state::{Dispute, Fields, Reading, State};
+use crate::meeting::ballots::{serial_runs, Progress, Verification};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// Where the second entry stands.
+/// How many serials each list of the panel holds.
+const LISTED: usize = 60;
+
+/// The voter group keyed: not yet, or a group (`None`: no group).
+pub type GroupKeyed = Option<Option<usize>>;
+
+/// Where the keying stands.
 #[derive(Debug, Clone)]
 pub enum Stage {
     /// Typing the serial of the form to verify.
     Serial,
-    /// Keying the form again; the first entry is held but not shown.
-    Rows {
-        /// The ballot as first entered.
-        first: Box<StoredBallot>,
-        /// The clerk is correcting after a mismatch (Enter saves the correction).
-        correcting: bool,
+    /// The second keying of the whole form; the first keying is not shown.
+    Second {
+        /// The form's serial.
+        serial: u64,
+        /// The group keyed.
+        group: GroupKeyed,
     },
-    /// The two entries differ: shown side by side.
-    Mismatch {
-        /// The ballot as first entered.
-        first: Box<StoredBallot>,
+    /// The form is disputed over these fields; `t` starts keying them again.
+    Disputed {
+        /// The form's serial.
+        serial: u64,
+        /// What is disputed.
+        dispute: Dispute,
+    },
+    /// Keying the disputed fields again from the paper, neither reading shown.
+    Further {
+        /// The form's serial.
+        serial: u64,
+        /// What is disputed: the rows keyed are its rows.
+        dispute: Dispute,
+        /// The group keyed, when the group is disputed.
+        group: GroupKeyed,
     },
 }
 
@@ -41,10 +61,16 @@ pub enum Stage {
 pub struct VerifyState {
     /// The serial field.
     pub serial: String,
+    /// The serial field holds the suggestion; the first digit typed replaces it.
+    pub suggested: bool,
     /// The stage.
     pub stage: Stage,
-    /// The second entry.
+    /// The keying under way: the whole form, or the disputed rows.
     pub form: FormEditor,
+    /// What is left to verify, as last read.
+    pub progress: Option<Progress>,
+    /// The clerk was asked for a name (once per run).
+    pub clerk_asked: bool,
 }
 
 impl VerifyState {
@@ -52,8 +78,11 @@ impl VerifyState {
     pub fn new(orgs: usize) -> VerifyState {
         VerifyState {
             serial: String::new(),
+            suggested: false,
             stage: Stage::Serial,
             form: FormEditor::new(orgs),
+            progress: None,
+            clerk_asked: false,
         }
     }
 }
@@ -62,75 +91,151 @@ impl VerifyState {
 pub fn scope(app: &App) -> Scope {
     match app.verify.stage {
         Stage::Serial => Scope::VerifySerial,
-        Stage::Rows { .. } => Scope::VerifyRows,
-        Stage::Mismatch { .. } => Scope::VerifyMismatch,
+        Stage::Second { .. } | Stage::Further { .. } => Scope::VerifyRows,
+        Stage::Disputed { .. } => Scope::VerifyDisputed,
     }
 }
 
-/// Whether a second entry is under way.
+/// Whether a keying is under way.
 pub fn half_typed(app: &App) -> bool {
-    !matches!(app.verify.stage, Stage::Serial) && app.verify.form.touched()
+    matches!(
+        app.verify.stage,
+        Stage::Second { .. } | Stage::Further { .. }
+    ) && app.verify.form.touched()
 }
 
-fn reset(app: &mut App) {
+/// The tab is shown: reads what is left to verify.
+pub fn on_show(app: &mut App) {
+    if matches!(app.verify.stage, Stage::Serial) {
+        back_to_serial(app, 0);
+    }
+}
+
+/// The clerk's name typed at the prompt (empty: none given); the keying asked for goes on.
+pub fn set_clerk(app: &mut App, name: &str) {
+    app.meeting.set_clerk(Some(name));
+    start(app);
+    if let (Some(clerk), None) = (app.meeting.store.clerk(), &app.message) {
+        app.inform(strings::clerk_named(clerk));
+    }
+}
+
+/// Back on the serial field, suggesting the next unverified serial after `after`, the
+/// lists read again.
+fn back_to_serial(app: &mut App, after: u64) {
     let orgs = app.meeting.config.organizations.len();
-    app.verify = VerifyState::new(orgs);
+    app.verify.stage = Stage::Serial;
+    app.verify.form = FormEditor::new(orgs);
+    match (
+        app.meeting.progress(LISTED),
+        app.meeting.next_unverified(after),
+    ) {
+        (Ok(progress), Ok(next)) => {
+            app.verify.progress = Some(progress);
+            app.verify.serial = next.map(|s| s.to_string()).unwrap_or_default();
+            app.verify.suggested = next.is_some();
+        }
+        (Err(e), _) | (_, Err(e)) => app.fail(&e),
+    }
 }
 
 /// Handles a key of the Verify tab.
 pub fn handle(app: &mut App, action: Action) {
     match app.verify.stage.clone() {
         Stage::Serial => match action {
-            Action::Digit(d)
-                if app.verify.serial.len() < 18 && !(app.verify.serial.is_empty() && d == 0) =>
-            {
-                app.verify.serial.push(char::from(b'0' + d));
+            Action::Digit(d) => {
+                let verify = &mut app.verify;
+                if std::mem::take(&mut verify.suggested) {
+                    verify.serial.clear();
+                }
+                if verify.serial.len() < 18 && !(verify.serial.is_empty() && d == 0) {
+                    verify.serial.push(char::from(b'0' + d));
+                }
             }
             Action::Erase => {
-                app.verify.serial.pop();
+                let verify = &mut app.verify;
+                if std::mem::take(&mut verify.suggested) {
+                    verify.serial.clear();
+                } else {
+                    verify.serial.pop();
+                }
             }
             Action::Accept => start(app),
             _ => {}
         },
-        Stage::Rows { first, correcting } => {
-            let form = &mut app.verify.form;
-            if form.edit(action).is_some() {
+        Stage::Second { serial, group } => {
+            if app.verify.form.edit(action).is_some() {
                 return;
             }
             match action {
-                Action::Back => reset(app),
-                Action::Accept => {
-                    let untyped = form.untyped();
-                    if untyped > 0 {
-                        app.warn_text(strings::rows_to_go_text(untyped));
-                    } else if correcting {
-                        keep(app, &first, false);
-                    } else {
-                        compare(app, *first);
-                    }
+                Action::Back => back_to_serial(app, serial.saturating_sub(1)),
+                Action::CycleGroup => {
+                    let group = cycle(app, group);
+                    app.verify.stage = Stage::Second { serial, group };
                 }
+                Action::Accept => second(app, serial, group),
                 _ => {}
             }
         }
-        Stage::Mismatch { first } => match action {
-            Action::KeepFirst => keep(app, &first, true),
-            Action::KeepSecond => keep(app, &first, false),
-            Action::Correct => {
-                app.verify.form.cursor = app
-                    .verify
-                    .form
-                    .first_difference(&first.ballot.marks)
-                    .unwrap_or(0);
-                app.verify.stage = Stage::Rows {
-                    first,
-                    correcting: true,
+        Stage::Disputed { serial, dispute } => match action {
+            Action::ReadAgain => {
+                app.verify.form = FormEditor::new(dispute.rows.len());
+                app.verify.stage = Stage::Further {
+                    serial,
+                    dispute,
+                    group: None,
                 };
             }
-            Action::Up => app.verify.form.move_by(-1),
-            Action::Down => app.verify.form.move_by(1),
-            Action::Back => reset(app),
+            Action::Back => back_to_serial(app, serial),
             _ => {}
         },
+        Stage::Further {
+            serial,
+            dispute,
+            group,
+        } => {
+            if app.verify.form.edit(action).is_some() {
+                return;
+            }
+            match action {
+                Action::Back => back_to_serial(app, serial),
+                Action::CycleGroup if dispute.group.is_some() => {
+                    let group = cycle(app, group);
+                    app.verify.stage = Stage::Further {
+                        serial,
+                        dispute,
+                        group,
+                    };
+                }
+                Action::Accept => further(app, serial, &dispute, group),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The next group of `g`: not keyed, then each group of the meeting, then none, round again.
+fn cycle(app: &mut App, group: GroupKeyed) -> GroupKeyed {
+    let groups = app.meeting.config.groups.len();
+    if groups == 0 {
+        app.warn(S::NoGroups);
+        return group;
+    }
+    Some(match group {
+        None => Some(0),
+        Some(Some(g)) if g + 1 < groups => Some(g + 1),
+        Some(Some(_)) => None,
+        Some(None) => Some(0),
+    })
+}
+
+/// The group keyed, as an id; `Err` when the meeting has groups and none was keyed yet.
+fn group_id(app: &App, group: GroupKeyed) -> Result<Option<String>, ()> {
+    let config = &app.meeting.config;
+    match group {
+        _ if config.groups.is_empty() => Ok(None),
+        None => Err(()),
+        Some(g) => Ok(g.map(|g| config.groups[g].id.clone())),
     }
 }
 
@@ -138,96 +243,125 @@ fn start(app: &mut App) {
     if app.refuse_when_final() {
         return;
     }
+    // Once per run, before the first keying, when the station named no clerk.
+    if !app.verify.clerk_asked && app.meeting.store.clerk().is_none() {
+        app.verify.clerk_asked = true;
+        app.overlay = Overlay::Prompt(Prompt {
+            kind: PromptKind::Clerk,
+            input: String::new(),
+        });
+        return;
+    }
     let Some(serial) = app.verify.serial.parse::<u64>().ok() else {
         app.warn(S::SerialNeeded);
         return;
     };
-    match app.meeting.store.ballot(serial) {
-        Ok(Some(first)) => {
-            if first.verified_at.is_some() {
-                app.inform(strings::already_verified(serial));
+    match app.meeting.ballot_state(serial) {
+        Ok(Some((_, state))) => match state {
+            State::Entered => {
+                if app.entry.typed_here.contains(&serial)
+                    || app.meeting.keyed_by_this_clerk(serial).unwrap_or(false)
+                {
+                    app.warn_text(strings::own_keying(serial));
+                }
+                app.verify.form = FormEditor::new(app.meeting.config.organizations.len());
+                app.verify.suggested = false;
+                app.verify.stage = Stage::Second {
+                    serial,
+                    group: None,
+                };
             }
-            app.verify.form = FormEditor::new(app.meeting.config.organizations.len());
-            app.verify.stage = Stage::Rows {
-                first: Box::new(first),
-                correcting: false,
-            };
-        }
+            State::Disputed(dispute) => {
+                app.warn_text(strings::disputed(&app.meeting.config, serial, &dispute));
+                app.verify.stage = Stage::Disputed { serial, dispute };
+            }
+            State::Verified | State::Resolved => app.inform(strings::already_verified(serial)),
+            State::Withdrawn | State::SetAside => app.warn_text(strings::no_such_serial(serial)),
+        },
         Ok(None) => app.warn_text(strings::no_such_serial(serial)),
         Err(e) => app.fail(&e),
     }
 }
 
-fn compare(app: &mut App, first: StoredBallot) {
-    let second = app.verify.form.marks_or_blank();
-    if second == first.ballot.marks {
-        match app.mark_verified(&first) {
-            Ok(()) => {
-                app.inform(strings::verified(first.ballot.serial));
-                reset(app);
-            }
-            Err(e) => app.fail(&e),
-        }
-    } else {
-        app.verify.form.cursor = app
-            .verify
-            .form
-            .first_difference(&first.ballot.marks)
-            .unwrap_or(0);
-        app.warn_text(strings::mismatch(
-            first.ballot.serial,
-            first
-                .ballot
-                .marks
-                .iter()
-                .zip(&second)
-                .filter(|(a, b)| a != b)
-                .count(),
-        ));
-        app.verify.stage = Stage::Mismatch {
-            first: Box::new(first),
-        };
+fn second(app: &mut App, serial: u64, group: GroupKeyed) {
+    let untyped = app.verify.form.untyped();
+    if untyped > 0 {
+        app.warn_text(strings::rows_to_go_text(untyped));
+        return;
     }
-}
-
-/// Ends a mismatch: the first entry stays (`keep_first`), or the second entry (possibly
-/// corrected) replaces it through an audited edit; either way the ballot is verified.
-fn keep(app: &mut App, first: &StoredBallot, keep_first: bool) {
+    let Ok(group) = group_id(app, group) else {
+        app.warn(S::GroupNeeded);
+        return;
+    };
     if app.refuse_when_final() {
         return;
     }
-    let serial = first.ballot.serial;
-    if !keep_first {
-        let marks = app.verify.form.marks_or_blank();
-        if marks != first.ballot.marks {
-            let reason = S::ReasonSecondEntry.get(app.lang).to_string();
-            if let Err(e) = app.edit_ballot(serial, &marks, &reason) {
-                app.fail(&e);
-                return;
-            }
-        }
+    let reading = Reading {
+        group,
+        marks: app.verify.form.marks_or_blank(),
+    };
+    let outcome = app.meeting.second_keying(serial, &reading);
+    settle(app, serial, outcome);
+}
+
+fn further(app: &mut App, serial: u64, dispute: &Dispute, group: GroupKeyed) {
+    let untyped = app.verify.form.untyped();
+    if untyped > 0 {
+        app.warn_text(strings::rows_to_go_text(untyped));
+        return;
     }
-    let current = match app.meeting.store.ballot(serial) {
-        Ok(Some(current)) => current,
-        Ok(None) => {
-            app.warn_text(strings::no_such_serial(serial));
+    let group = match (&dispute.group, group_id(app, group)) {
+        (None, _) => None,
+        (Some(_), Ok(group)) => Some(group),
+        (Some(_), Err(())) => {
+            app.warn(S::GroupNeeded);
             return;
         }
+    };
+    if app.refuse_when_final() {
+        return;
+    }
+    let answers = Fields {
+        group,
+        rows: dispute
+            .row_indexes()
+            .into_iter()
+            .zip(app.verify.form.marks_or_blank())
+            .collect(),
+    };
+    let outcome = app.meeting.further_reading(serial, &answers);
+    settle(app, serial, outcome);
+}
+
+/// Shows what a keying did and moves on: to the next form, or to the dispute.
+fn settle(app: &mut App, serial: u64, outcome: crate::Result<Verification>) {
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
         Err(e) => {
             app.fail(&e);
             return;
         }
     };
-    match app.mark_verified(&current) {
-        Ok(()) => {
-            app.inform(if keep_first {
-                strings::kept_first(serial)
-            } else {
-                strings::kept_second(serial)
-            });
-            reset(app);
+    if let Err(e) = app.refresh() {
+        app.fail(&e);
+        return;
+    }
+    match outcome {
+        Verification::Verified => {
+            back_to_serial(app, serial);
+            app.inform(strings::verified(serial));
         }
-        Err(e) => app.fail(&e),
+        Verification::Resolved { changed } => {
+            back_to_serial(app, serial);
+            app.inform(strings::resolved(serial, changed));
+        }
+        Verification::Disputed(dispute) => {
+            back_to_serial(app, serial);
+            app.warn_text(strings::disputed(&app.meeting.config, serial, &dispute));
+            app.verify.suggested = false;
+            app.verify.serial = serial.to_string();
+            app.verify.stage = Stage::Disputed { serial, dispute };
+        }
     }
 }
 
@@ -238,59 +372,95 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [rows_area, side] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
     let verify = &app.verify;
-    let mut lines = vec![Line::styled(
-        strings::verified_progress(lang, app.counts.verified, app.counts.collected),
-        theme::ok(),
-    )];
+    let mut lines = Vec::new();
+    if let Some(progress) = &verify.progress {
+        lines.push(Line::styled(
+            strings::verified_progress(
+                lang,
+                progress.verified,
+                progress.counted,
+                progress.disputed.len() as u64,
+            ),
+            theme::ok(),
+        ));
+    }
     lines.push(Line::raw(""));
+    let group_line = |group: GroupKeyed| {
+        let text = match group {
+            None => "?".to_string(),
+            Some(None) => "-".to_string(),
+            Some(Some(g)) => config.groups[g].label.clone(),
+        };
+        Line::from(vec![
+            Span::raw(format!("{}{text} ", strings::label(lang, S::Group))),
+            Span::styled("(g)", theme::key()),
+        ])
+    };
     match &verify.stage {
         Stage::Serial => {
-            lines.push(Line::from(vec![
+            let mut serial_line = vec![
                 Span::raw(strings::label(lang, S::Serial)),
                 Span::styled(format!(" {:<6}", verify.serial), theme::cursor()),
-            ]));
-            lines.push(Line::raw(""));
+            ];
+            if verify.suggested {
+                serial_line.push(Span::styled(
+                    format!(" {}", S::NextUnverified.get(lang)),
+                    theme::dim(),
+                ));
+            }
+            lines.push(Line::from(serial_line));
             lines.push(Line::styled(S::HintVerifySerial.get(lang), theme::dim()));
+            if let Some(progress) = &verify.progress {
+                lines.push(Line::raw(""));
+                lines.extend(list_lines(app, progress));
+            }
             let hidden = FormEditor::new(config.organizations.len());
             form::render_rows(frame, rows_area, config, lang, &hidden, false, None);
         }
-        Stage::Rows { first, correcting } => {
+        Stage::Second { serial, group } => {
             lines.push(Line::raw(format!(
-                "{}{}",
-                strings::label(lang, S::Serial),
-                first.ballot.serial
+                "{}{serial}",
+                strings::label(lang, S::Serial)
             )));
-            lines.push(Line::styled(
-                if *correcting {
-                    S::HintCorrecting.get(lang)
-                } else {
-                    S::HintVerifyRows.get(lang)
-                },
-                theme::dim(),
-            ));
+            if !config.groups.is_empty() {
+                lines.push(group_line(*group));
+            }
+            lines.push(Line::styled(S::HintVerifyRows.get(lang), theme::dim()));
             lines.push(Line::raw(""));
             lines.extend(form::count_lines(config, lang, &verify.form));
             form::render_rows(frame, rows_area, config, lang, &verify.form, true, None);
         }
-        Stage::Mismatch { first } => {
+        Stage::Disputed { serial, dispute } => {
             lines.push(Line::raw(format!(
-                "{}{}",
-                strings::label(lang, S::Serial),
-                first.ballot.serial
+                "{}{serial}",
+                strings::label(lang, S::Serial)
             )));
-            let differing = verify
-                .form
-                .marks
-                .iter()
-                .zip(&first.ballot.marks)
-                .filter(|(a, b)| a.unwrap_or(Mark::Blank) != **b)
-                .count();
             lines.push(Line::styled(
-                strings::differing_rows(lang, differing),
+                crate::meeting::ballots::disputed_fields(config, dispute)
+                    .get(lang)
+                    .to_string(),
                 theme::mismatch(),
             ));
             lines.push(Line::raw(""));
-            lines.push(Line::styled(S::HintMismatch.get(lang), theme::dim()));
+            lines.push(Line::styled(S::HintDisputed.get(lang), theme::key()));
+            let hidden = FormEditor::new(dispute.rows.len());
+            let orgs = dispute.row_indexes();
+            form::render_rows(frame, rows_area, config, lang, &hidden, false, Some(&orgs));
+        }
+        Stage::Further {
+            serial,
+            dispute,
+            group,
+        } => {
+            lines.push(Line::raw(format!(
+                "{}{serial}",
+                strings::label(lang, S::Serial)
+            )));
+            if dispute.group.is_some() {
+                lines.push(group_line(*group));
+            }
+            lines.push(Line::styled(S::HintFurtherReading.get(lang), theme::dim()));
+            let orgs = dispute.row_indexes();
             form::render_rows(
                 frame,
                 rows_area,
@@ -298,7 +468,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lang,
                 &verify.form,
                 true,
-                Some((&first.ballot.marks, S::FirstEntry, S::SecondEntry)),
+                Some(&orgs),
             );
         }
     }
@@ -308,4 +478,43 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .title(Line::styled(S::SecondEntryTitle.get(lang), theme::header())),
     );
     frame.render_widget(panel, side);
+}
+
+/// The lists of what is left: unverified, disputed and invalid serials.
+fn list_lines(app: &App, progress: &Progress) -> Vec<Line<'static>> {
+    let lang = app.lang;
+    let mut lines = Vec::new();
+    let mut list = |title: S, total: u64, serials: &[u64], style| {
+        if total == 0 {
+            return;
+        }
+        let mut text = serial_runs(serials);
+        if total > serials.len() as u64 {
+            text.push_str(" …");
+        }
+        lines.push(Line::styled(
+            format!("{} ({total}): {text}", title.get(lang)),
+            style,
+        ));
+    };
+    list(
+        S::UnverifiedList,
+        progress.unverified,
+        &progress.unverified_serials,
+        theme::dim(),
+    );
+    let disputed: Vec<u64> = progress.disputed.iter().map(|(s, _)| *s).collect();
+    list(
+        S::DisputedList,
+        disputed.len() as u64,
+        &disputed,
+        theme::mismatch(),
+    );
+    list(
+        S::InvalidList,
+        progress.invalid,
+        &progress.invalid_serials,
+        theme::error(),
+    );
+    lines
 }

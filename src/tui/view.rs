@@ -83,6 +83,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                 Question::Finalise => S::AskFinalise.get(app.lang).to_string(),
                 Question::Import => S::AskImport.get(app.lang).to_string(),
                 Question::ExportVoid(_) => S::AskExportVoid.get(app.lang).to_string(),
+                Question::Undo(serial) => strings::ask_undo(app.lang, *serial),
             };
             let lines = vec![
                 Line::from(text),
@@ -140,7 +141,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             lang,
             counts.valid,
             counts.invalid,
-            counts.collected,
+            counts.valid + counts.invalid,
         )),
         Span::raw(strings::status_collected(
             lang,
@@ -150,7 +151,8 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(strings::verified_progress(
             lang,
             counts.verified,
-            counts.collected,
+            counts.valid + counts.invalid,
+            counts.disputed,
         )),
     ];
     let saved = app

@@ -44,7 +44,9 @@ fn add_prints_the_stored_ballot_and_tally_counts_it() {
 
     let table = stdout_of(&f.run("tally", &[]).success());
     assert!(
-        table.contains("forms issued unset, collected 2, valid 1, invalid 1, voided 0"),
+        table.contains(
+            "forms issued unset, collected 2, valid 1, invalid 1, set aside 0, withdrawn 0"
+        ),
         "{table}"
     );
     assert!(table.contains("长兴村党支部"));
@@ -185,7 +187,7 @@ fn void_and_edit_keep_history_and_free_the_serial() {
         .success();
     f.run("add", &["1", "CCCCC"]).success();
     let log = stdout_of(&f.run("log", &[]).success());
-    for action in ["add", "edit", "void"] {
+    for action in ["add", "edit", "set-aside"] {
         assert!(log.contains(action), "{log}");
     }
 }

@@ -364,16 +364,23 @@ fn more_forms_than_issued_voids_the_round() {
         results.lines().skip(1).all(|l| l.contains("VOID ROUND")),
         "{results}"
     );
-    // Correcting the number issued lifts it; voids do not count as collected.
+    // Correcting the number issued lifts it; a form set aside still counts as collected, a
+    // keying mistake withdrawn does not.
     f.run("issued", &["2"]).success();
     f.run("export", &[]).success();
     assert!(!read(&f.path("results.csv")).contains("VOID ROUND"));
     f.run("issued", &["1"]).success();
     f.run("void", &["2", "--reason", "duplicate form"])
         .success();
+    let json = stdout_of(&f.run("tally", &["--format", "json"]).success());
+    assert!(json.contains("\"void_round\": true"), "{json}");
+    assert!(json.contains("\"set_aside\": 1"), "{json}");
+    f.run("withdraw", &["1", "--reason", "typed twice"])
+        .success();
     f.run("export", &[]).success();
     let json = stdout_of(&f.run("tally", &["--format", "json"]).success());
     assert!(json.contains("\"void_round\": false"), "{json}");
+    assert!(json.contains("\"withdrawn\": 1"), "{json}");
 }
 
 #[test]

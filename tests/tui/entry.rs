@@ -76,23 +76,47 @@ fn the_fill_key_fills_the_remaining_rows_with_one_option() {
 }
 
 #[test]
-fn undo_takes_back_the_last_saved_form_and_offers_its_serial_again() {
-    let (_dir, meeting) = meeting(6, 2, 1, 6);
+fn undo_asks_then_withdraws_the_last_form_typed_here_and_offers_its_serial_again() {
+    let (_dir, mut meeting) = meeting(6, 2, 1, 6);
+    // Ballot 1 was not typed at this station in this run (imported, another window): `u`
+    // never offers it.
+    add_ballots(&mut meeting, &["BBBBBB"]);
     let mut app = app(meeting);
+    keys(&mut app, "u");
+    assert!(screen(&app, 80, 24).contains("nothing typed here to undo"));
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "f1");
     key(&mut app, KeyCode::Enter);
-    assert!(stored_marks(&app, 1).is_some());
+    assert!(stored_marks(&app, 2).is_some());
+    // `u` asks first; no keeps the form.
     keys(&mut app, "u");
-    assert_eq!(stored_marks(&app, 1), None);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("form 1 undone"), "{text}");
-    assert!(text.contains("valid 0 invalid 0 total 0"), "{text}");
-    assert!(text.contains("Serial:  1      (next free)"), "{text}");
+    assert!(
+        text.contains("Withdraw form 2, typed here, as a keying mistake?"),
+        "{text}"
+    );
+    keys(&mut app, "n");
+    assert!(stored_marks(&app, 2).is_some());
+    keys(&mut app, "u");
+    keys(&mut app, "y");
+    assert_eq!(stored_marks(&app, 2), None);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("form 2 withdrawn as a keying mistake"),
+        "{text}"
+    );
+    assert!(text.contains("valid 1 invalid 0 total 1"), "{text}");
+    assert!(text.contains("Serial:  2      (next free)"), "{text}");
     assert_eq!(app.tally, app.meeting.results().unwrap().tally);
-    // The undo is in the audit log.
+    // Withdrawn, so not collected; audited with its reason.
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
     let log = app.meeting.store.audit_log().unwrap();
-    assert!(log.iter().any(|(_, action, _)| action == "undo"));
+    assert!(log
+        .iter()
+        .any(|(_, action, detail)| action == "withdraw" && detail.contains("keying mistake")));
+    // Nothing more typed here: ballot 1 is still not offered.
+    keys(&mut app, "u");
+    assert!(screen(&app, 80, 24).contains("nothing typed here to undo"));
 }
 
 #[test]

@@ -47,7 +47,7 @@ fn help_lists_every_key_of_the_current_tab_and_closes() {
         "n-th option",
         "A/B/C/D",
         "0 Space",
-        "undo last saved",
+        "undo last typed here",
         "中文 / English",
         "F1-F6",
     ] {

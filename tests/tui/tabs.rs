@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 #[test]
-fn ballots_are_searched_edited_and_voided_with_reasons() {
+fn ballots_are_searched_edited_set_aside_and_withdrawn_with_reasons() {
     let (_dir, mut meeting) = meeting(6, 2, 1, 6);
-    add_ballots(&mut meeting, &["AAAAAA", "BBBBBB", "CCCCCC"]);
+    add_ballots(&mut meeting, &["AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"]);
     let mut app = app(meeting);
     key(&mut app, KeyCode::F(3));
     keys(&mut app, "/2");
@@ -22,16 +22,27 @@ fn ballots_are_searched_edited_and_voided_with_reasons() {
     let stored = app.meeting.store.ballot(2).unwrap().unwrap();
     assert_eq!(stored.ballot.marks[0], tallyclerk::model::Mark::Option(3));
     assert!(screen(&app, 80, 24).contains("ballot 2 changed"));
-    // Void ballot 3 from the list.
+    // Set ballot 3 aside from the list: still collected, no longer counted.
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::Down);
     keys(&mut app, "x");
+    assert!(screen(&app, 80, 24).contains("Set ballot 3 aside (the paper form is void): why?"));
     keys(&mut app, "duplicate form");
     key(&mut app, KeyCode::Enter);
     assert!(app.meeting.store.ballot(3).unwrap().is_none());
     let text = screen(&app, 80, 24);
-    assert!(text.contains("ballot 3 voided"), "{text}");
+    assert!(text.contains("ballot 3 set aside"), "{text}");
+    assert!(text.contains("valid 3 invalid 0 total 3"), "{text}");
+    assert!(text.contains("forms 4/40"), "{text}");
+    // Withdraw ballot 4 (an imported keying mistake): no longer collected either.
+    key(&mut app, KeyCode::End);
+    keys(&mut app, "w");
+    keys(&mut app, "scanned twice");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("ballot 4 withdrawn"), "{text}");
     assert!(text.contains("valid 2 invalid 0 total 2"), "{text}");
+    assert!(text.contains("forms 3/40"), "{text}");
     assert_eq!(app.tally, app.meeting.results().unwrap().tally);
     let log = app.meeting.store.audit_log().unwrap();
     assert!(log
@@ -39,7 +50,10 @@ fn ballots_are_searched_edited_and_voided_with_reasons() {
         .any(|(_, a, d)| a == "edit" && d.contains("misread row 1")));
     assert!(log
         .iter()
-        .any(|(_, a, d)| a == "void" && d.contains("duplicate form")));
+        .any(|(_, a, d)| a == "set-aside" && d.contains("duplicate form")));
+    assert!(log
+        .iter()
+        .any(|(_, a, d)| a == "withdraw" && d.contains("scanned twice")));
 }
 
 #[test]

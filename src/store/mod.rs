@@ -1559,6 +1559,54 @@ mod tests {
     const ONE_TIER: &str = "tiers = [{ name = \"excellent\", label = \"优秀\", quota = 1 }]\n";
 
     #[test]
+    fn voided_and_verified_ballots_of_schema_3_take_their_lifecycle_state_when_migrated() {
+        // Schema 3 knew one kind of void: an undo (a keying mistake) becomes withdrawn, any
+        // other void a paper form set aside; a verified ballot was verified by agreement.
+        let (temp, mut store) = meeting("");
+        for (serial, marks) in [(1, "AB"), (2, "BA"), (3, "CC"), (4, "AA")] {
+            store
+                .add(&ballot(&store, serial, marks), Source::Typed)
+                .unwrap();
+        }
+        store
+            .conn
+            .execute_batch(
+                "DROP INDEX ballots_disputed;
+                 DROP TABLE keyings;
+                 ALTER TABLE ballots DROP COLUMN void_kind;
+                 ALTER TABLE ballots DROP COLUMN verified_by;
+                 ALTER TABLE ballots DROP COLUMN dispute;
+                 UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'undo' WHERE serial = 1;
+                 UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'torn' WHERE serial = 2;
+                 UPDATE ballots SET verified_at = '2025-01-01' WHERE serial = 3;
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+        drop(store);
+        let config = Config::load(temp.path()).unwrap();
+        let store = Store::open(&config).unwrap();
+        let state = |serial| store.ballot_state(serial).unwrap().unwrap().1;
+        assert_eq!(state(1), State::Withdrawn);
+        assert_eq!(state(2), State::SetAside);
+        assert_eq!(state(3), State::Verified);
+        assert_eq!(state(4), State::Entered);
+        let counts = store.ballot_counts().unwrap();
+        assert_eq!(
+            (
+                counts.withdrawn,
+                counts.set_aside,
+                counts.verified,
+                counts.unverified
+            ),
+            (1, 1, 1, 1)
+        );
+        // Set aside is collected, withdrawn is not: serials 2, 3 and 4.
+        assert_eq!(counts.collected, 3);
+        let log = store.audit_log().unwrap();
+        assert_eq!(log.last().unwrap().2, "schema 3 to 4");
+    }
+
+    #[test]
     fn decisions_of_schema_2_are_bound_to_the_tie_they_settle_when_migrated() {
         // O1 and O2 tied at places 1-2 across the excellent cutoff. Schema 2 kept only the
         // tier and the organizations named: O2, then O1 (which settled nothing by then).
@@ -1568,6 +1616,11 @@ mod tests {
             .conn
             .execute_batch(
                 "DROP TRIGGER decisions_never_deleted;
+                 DROP INDEX ballots_disputed;
+                 DROP TABLE keyings;
+                 ALTER TABLE ballots DROP COLUMN void_kind;
+                 ALTER TABLE ballots DROP COLUMN verified_by;
+                 ALTER TABLE ballots DROP COLUMN dispute;
                  ALTER TABLE decisions DROP COLUMN tie;
                  ALTER TABLE decisions DROP COLUMN first_place;
                  ALTER TABLE decisions DROP COLUMN last_place;
@@ -1629,7 +1682,7 @@ mod tests {
             details,
             [
                 "bind tier excellent orgs O2 tie O1,O2 places 1-2",
-                "migrate schema 2 to 3"
+                "migrate schema 2 to 4"
             ]
         );
         // Decisions are withdrawn, never deleted.

@@ -2,16 +2,25 @@
 //! setting aside (the diagram, edge by edge, is in docs/ballot-states.md).
 //!
 //! ```text
-//!   add / import ──► ENTERED ──second keying agrees──► VERIFIED
-//!                      │ ▲
-//!      second keying   │ └── edit (from ENTERED, VERIFIED, DISPUTED, RESOLVED)
-//!      differs         ▼
-//!                   DISPUTED ──a reading settles every field──► RESOLVED
-//!                      ▲  │
-//!                      └──┘ a field still read differently each time
+//!               add (typed) / import
+//!                        │
+//!                        ▼
+//!                     ENTERED ◄──────────── edit, from ENTERED, VERIFIED, DISPUTED, RESOLVED
+//!                     │     │
+//!      second keying  │     │  second keying
+//!      agrees         │     │  differs
+//!                     ▼     ▼
+//!               VERIFIED   DISPUTED ◄──┐
+//!                           │    │     │ further reading: a field
+//!                           │    └─────┘ read differently every time
+//!                           │
+//!                           │ further reading settles every field
+//!                           │ (a value read twice: two readings of three)
+//!                           ▼
+//!                        RESOLVED
 //!
-//!   ENTERED, VERIFIED, DISPUTED, RESOLVED ──withdraw──► WITHDRAWN (no paper: not collected)
-//!                                         ──set aside─► SET ASIDE (paper void: collected)
+//!    ENTERED, VERIFIED, DISPUTED, RESOLVED ── withdraw ──► WITHDRAWN  (no paper: not collected)
+//!    ENTERED, VERIFIED, DISPUTED, RESOLVED ── set aside ─► SET ASIDE  (paper void: collected)
 //! ```
 //!
 //! A dispute is settled field by field (the voter group is a field like each row): a further

@@ -7,3 +7,4 @@ mod commands;
 mod failures;
 mod rules;
 mod setup;
+mod verify;

@@ -4,14 +4,17 @@
 //! trust a [`Config`]. Errors name the file, the line and the field.
 
 use crate::decimal::Milli;
-use crate::error::{Error, Problem, Result, Text};
+use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
 use crate::model::{Group, Organization, RankKey, Rules, Scale, ScaleOption, Tier};
 use crate::text;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+mod organizations;
+pub use organizations::{load_organizations, parse_organizations};
 
 /// The name of the rules file of a meeting folder.
 pub const MEETING_FILE: &str = "meeting.toml";
@@ -629,149 +632,6 @@ fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules>
     })
 }
 
-/// Loads and checks an organizations file (`id,name[,category]`, UTF-8 or GB18030).
-pub fn load_organizations(path: &Path) -> Result<Vec<Organization>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let content = text::decode(&bytes);
-    parse_organizations(&path.display().to_string(), &content)
-}
-
-/// Parses the text of an organizations file named `file` (for messages).
-pub fn parse_organizations(file: &str, content: &str) -> Result<Vec<Organization>> {
-    let problem = |line: Option<u64>, column: Option<&str>, value: Option<&str>, why: Text| {
-        Error::problem(Problem {
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            why,
-        })
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text::LineEnds::new(content.as_bytes()));
-    let mut records = reader.records();
-    let mut next = || -> Result<Option<(u64, csv::StringRecord)>> {
-        // Blank lines are skipped, counted.
-        for record in records.by_ref() {
-            let record = record
-                .map_err(|e| problem(e.position().map(|p| p.line()), None, None, csv_why(&e)))?;
-            if !record.iter().all(|c| c.trim().is_empty()) {
-                let line = record.position().map_or(0, |p| p.line());
-                return Ok(Some((line, record)));
-            }
-        }
-        Ok(None)
-    };
-    let Some((header_line, header)) = next()? else {
-        return Err(problem(
-            None,
-            None,
-            None,
-            Text::new("no organizations listed", "没有列出任何组织"),
-        ));
-    };
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(id_col), Some(name_col)) = (column("id"), column("name")) else {
-        return Err(problem(
-            Some(header_line),
-            None,
-            Some(&headers.join(",")),
-            Text::new(
-                "the header must name the columns id and name (category optional)",
-                "表头必须包含 id 和 name 列（category 可选）",
-            ),
-        ));
-    };
-    let category_col = column("category");
-    let mut organizations: Vec<Organization> = Vec::new();
-    let mut ids: HashMap<String, u64> = HashMap::new();
-    let mut names: HashMap<String, u64> = HashMap::new();
-    while let Some((line, record)) = next()? {
-        if record.len() != headers.len() {
-            return Err(problem(
-                Some(line),
-                None,
-                None,
-                Text::new(
-                    format!(
-                        "{} fields where the header has {}",
-                        record.len(),
-                        headers.len()
-                    ),
-                    format!("有 {} 个字段，而表头有 {} 个", record.len(), headers.len()),
-                ),
-            ));
-        }
-        let id = record.get(id_col).unwrap_or("").trim().to_string();
-        let name = record.get(name_col).unwrap_or("").trim().to_string();
-        let category = category_col
-            .and_then(|c| record.get(c))
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let id_ok = !id.is_empty()
-            && !id.contains(|c: char| c.is_whitespace() || c == ',')
-            && !["serial", "group"].contains(&id.to_ascii_lowercase().as_str());
-        if !id_ok {
-            return Err(problem(
-                Some(line),
-                Some("id"),
-                Some(&id),
-                Text::new(
-                    "an id must be non-empty, without spaces or commas, and not \"serial\" or \"group\"",
-                    "id 不能为空，不能含空格或逗号，也不能是 \"serial\" 或 \"group\"",
-                ),
-            ));
-        }
-        if let Some(first) = ids.insert(id.to_lowercase(), line) {
-            return Err(problem(
-                Some(line),
-                Some("id"),
-                Some(&id),
-                Text::new(
-                    format!("duplicate id, first on line {first}"),
-                    format!("id 重复，首次出现在第 {first} 行"),
-                ),
-            ));
-        }
-        if name.is_empty() {
-            return Err(problem(
-                Some(line),
-                Some("name"),
-                Some(&name),
-                Text::new("the name is empty", "名称为空"),
-            ));
-        }
-        if let Some(first) = names.insert(name.clone(), line) {
-            return Err(problem(
-                Some(line),
-                Some("name"),
-                Some(&name),
-                Text::new(
-                    format!("duplicate name, first on line {first}"),
-                    format!("名称重复，首次出现在第 {first} 行"),
-                ),
-            ));
-        }
-        organizations.push(Organization { id, name, category });
-    }
-    if organizations.is_empty() {
-        return Err(problem(
-            None,
-            None,
-            None,
-            Text::new("no organizations listed", "没有列出任何组织"),
-        ));
-    }
-    Ok(organizations)
-}
-
 /// A csv crate error as a message.
 pub(crate) fn csv_why(e: &csv::Error) -> Text {
     match e.kind() {
@@ -783,46 +643,5 @@ pub(crate) fn csv_why(e: &csv::Error) -> Text {
         ),
         csv::ErrorKind::Utf8 { .. } => Text::new("not valid text", "不是有效文本"),
         _ => Text::new(format!("malformed CSV: {e}"), format!("CSV 格式错误：{e}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn refusal(content: &str) -> String {
-        match parse_organizations("orgs.csv", content) {
-            Ok(_) => panic!("{content:?} was accepted"),
-            Err(e) => e.message(Lang::En),
-        }
-    }
-
-    #[test]
-    fn organization_problems_name_file_lines_whatever_the_line_ends() {
-        for end in ["\n", "\r\n", "\r"] {
-            let text = ["id,name", "V1,甲", "", "V2,乙", "v1,丙"].join(end);
-            let err = refusal(&text);
-            assert!(
-                err.contains(
-                    "orgs.csv:5: column \"id\": value \"v1\": duplicate id, first on line 2"
-                ),
-                "{end:?}: {err}"
-            );
-            let text = ["id,name", "V1,甲", "V2,乙", "V3,甲"].join(end);
-            let err = refusal(&text);
-            assert!(
-                err.contains(
-                    "orgs.csv:4: column \"name\": value \"甲\": duplicate name, first on line 2"
-                ),
-                "{end:?}: {err}"
-            );
-        }
-        let err = refusal("\r\nid,name\r\nV1,甲,extra\r\n");
-        assert!(
-            err.contains("orgs.csv:3: 3 fields where the header has 2"),
-            "{err}"
-        );
-        let parsed = parse_organizations("orgs.csv", "id,name\r\rV1,甲\rV2,乙\r").unwrap();
-        assert_eq!(parsed.len(), 2);
     }
 }

@@ -258,3 +258,64 @@ fn new_in_the_folder_that_holds_the_list_keeps_the_list() {
         "id,name\nX,x\n"
     );
 }
+
+/// The organizations.csv `new` wrote, as text.
+fn written_list(dir: &Path) -> String {
+    read(&dir.join("organizations.csv"))
+}
+
+#[test]
+fn new_from_a_gb18030_list_with_chinese_headers() {
+    let temp = tempfile::tempdir().unwrap();
+    let list = "序号,单位名称,类别\r\n1,长兴村党支部,村\r\n2,东门社区党支部,社区\r\n3,兴华纺织有限公司党支部,非公企业\r\n";
+    let (gbk, _, _) = encoding_rs::GB18030.encode(list);
+    let orgs = temp.path().join("名单.csv");
+    std::fs::write(&orgs, &gbk).unwrap();
+    let dir = temp.path().join("m");
+    let out = new_meeting(&dir, &orgs, &["--tier", "excellent=1"]).success();
+    assert!(stdout_of(&out).contains("(3 organizations)"));
+    assert_eq!(
+        written_list(&dir),
+        "id,name,category\n1,长兴村党支部,村\n2,东门社区党支部,社区\n3,兴华纺织有限公司党支部,非公企业\n"
+    );
+    assert!(add(&dir, "1", "AB-").ends_with(" valid"));
+
+    // A problem in such a list names the file, the line, the column as written and the value.
+    let bad = "序号,单位名称,类别\n1,长兴村党支部,村\n1,东门社区党支部,社区\n";
+    std::fs::write(&orgs, encoding_rs::GB18030.encode(bad).0).unwrap();
+    let refused = temp.path().join("refused");
+    let out = new_meeting(&refused, &orgs, &[]).code(1);
+    assert!(
+        stderr_of(&out)
+            .contains("名单.csv:3: column \"序号\": value \"1\": duplicate id, first on line 2"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!refused.exists());
+}
+
+#[test]
+fn new_from_an_xlsx_list_without_ids_makes_them_up() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write(0, 0, "长兴镇基层党组织名单").unwrap();
+    sheet.write(1, 0, "党组织名称").unwrap();
+    sheet.write(1, 1, "类别").unwrap();
+    for (row, (name, kind)) in [("长兴村党支部", "村"), ("东门社区党支部", "社区")]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(row as u32 + 2, 0, *name).unwrap();
+        sheet.write(row as u32 + 2, 1, *kind).unwrap();
+    }
+    let orgs = temp.path().join("名单.xlsx");
+    workbook.save(&orgs).unwrap();
+    let dir = temp.path().join("m");
+    new_meeting(&dir, &orgs, &[]).success();
+    assert_eq!(
+        written_list(&dir),
+        "id,name,category\nO01,长兴村党支部,村\nO02,东门社区党支部,社区\n"
+    );
+    assert!(add(&dir, "1", "AB").ends_with(" valid"));
+}

@@ -39,6 +39,7 @@ median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }
 
 for run in $(seq "$runs"); do
   rm -f "$work/meeting/meeting.db" "$work/meeting/meeting.db-wal" "$work/meeting/meeting.db-shm"
+  "$bin" new "$work/meeting" >/dev/null
   start=$(now)
   measure "$bin" import "$work/meeting" "$csv"
   measure "$bin" tally "$work/meeting" --format csv

@@ -103,7 +103,7 @@ fn bench(c: &mut Criterion) {
                 dir
             },
             |dir| {
-                let mut meeting = Meeting::open(dir.path()).unwrap();
+                let mut meeting = Meeting::create_store(dir.path()).unwrap();
                 import_bytes(
                     &mut meeting,
                     "bench.csv",

@@ -28,7 +28,7 @@ fn meeting_with(dir: &Path, forms: u64) {
         },
     )
     .unwrap();
-    let mut meeting = Meeting::open(dir).unwrap();
+    let mut meeting = Meeting::create_store(dir).unwrap();
     import_file(&mut meeting, &ballots, ImportOptions::default()).unwrap();
 }
 

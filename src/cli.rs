@@ -86,7 +86,9 @@ enum Command {
     },
     /// Create a meeting folder from an organization list (.csv or .xlsx). Everything is
     /// checked before anything is written. With tiers, a form may give the first approving
-    /// option (好) to at most as many organizations as the first tier has places.
+    /// option (好) to at most as many organizations as the first tier has places. Without
+    /// --orgs: create the store of a meeting folder written by hand (meeting.toml and its
+    /// organizations file, no meeting.db yet).
     #[command(after_help = NEW_HELP)]
     New {
         /// The folder to create.
@@ -95,32 +97,32 @@ enum Command {
         /// or 序号/编号, 单位名称/党组织名称/名称, 类别; without an id column ids O01.. are
         /// made up.
         #[arg(long)]
-        orgs: PathBuf,
+        orgs: Option<PathBuf>,
         /// Meeting title (default: the folder name).
-        #[arg(long)]
+        #[arg(long, requires = "orgs")]
         title: Option<String>,
         /// Date of the meeting, as it should be printed, e.g. 2026-02-16.
-        #[arg(long)]
+        #[arg(long, requires = "orgs")]
         date: Option<String>,
         /// A quota tier, best first: NAME=QUOTA or NAME:LABEL=QUOTA, e.g. excellent:优秀=11.
-        #[arg(long = "tier", value_parser = parse_tier)]
+        #[arg(long = "tier", value_parser = parse_tier, requires = "orgs")]
         tiers: Vec<Tier>,
         /// A validity limit KEY=N: a form giving more than N marks of option KEY is invalid
         /// (repeatable; replaces the limit the first tier sets).
-        #[arg(long = "max-marks", value_parser = parse_max_marks, conflicts_with = "no_max_marks")]
+        #[arg(long = "max-marks", value_parser = parse_max_marks, conflicts_with = "no_max_marks", requires = "orgs")]
         max_marks: Vec<(char, usize)>,
         /// No validity limit on any option, even with tiers.
-        #[arg(long)]
+        #[arg(long, requires = "orgs")]
         no_max_marks: bool,
         /// A voter group ID:LABEL=WEIGHT (LABEL and WEIGHT optional; weight 1 by default),
         /// e.g. members:机关党员=0.5.
-        #[arg(long = "group", value_parser = parse_group)]
+        #[arg(long = "group", value_parser = parse_group, requires = "orgs")]
         groups: Vec<model::Group>,
         /// Forms handed out (can be set later with `issued`).
-        #[arg(long)]
+        #[arg(long, requires = "orgs")]
         issued: Option<u64>,
         /// Language of the meeting's screens and files: zh or en.
-        #[arg(long, value_parser = parse_lang)]
+        #[arg(long, value_parser = parse_lang, requires = "orgs")]
         language: Option<Lang>,
     },
     /// Store one ballot. MARKS has one character per organization in organizations.csv
@@ -227,7 +229,8 @@ enum Command {
         #[arg(long, required = true)]
         reason: String,
     },
-    /// Check the store's integrity and print the digest of the ballot set.
+    /// Check the store's integrity, the audit chain and, while final, that the rules and
+    /// results are those finalised; print the digest of the ballot set. Writes nothing.
     Check {
         /// The meeting folder.
         dir: PathBuf,
@@ -247,7 +250,9 @@ enum Command {
         /// Forms handed out.
         n: u64,
     },
-    /// Lock the meeting once results are announced.
+    /// Lock the meeting once results are announced: refused while a tie at a cutoff is
+    /// undecided or the round is void; warns about unverified forms (refused while any is
+    /// unverified where meeting.toml sets `[rules] require_verified = true`).
     Finalise {
         /// The meeting folder.
         dir: PathBuf,
@@ -592,6 +597,25 @@ pub fn run(cli: Cli) -> Result<()> {
             issued,
             language,
         } => {
+            let Some(orgs) = orgs else {
+                // A meeting written by hand: its files say everything, only the store is new.
+                if !config::is_meeting(&dir) {
+                    return Err(Error::user(
+                        format!("{} has no meeting.toml: give the organization list with --orgs FILE to create a meeting", dir.display()),
+                        format!("{} 中没有 meeting.toml：请用 --orgs FILE 给出组织名单以创建会议", dir.display()),
+                    ));
+                }
+                let meeting = Meeting::create_store(&dir)?;
+                let lang = meeting.lang(flag);
+                println!(
+                    "{} {} ({} {})",
+                    lang.pick("store created for the meeting in", "已为会议创建数据库："),
+                    dir.display(),
+                    meeting.config.organizations.len(),
+                    lang.pick("organizations", "个组织")
+                );
+                return Ok(());
+            };
             let spec = NewMeeting {
                 title,
                 date,
@@ -778,7 +802,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Check { dir } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_read_only(&dir)?;
             let lang = meeting.lang(flag);
             let problems = meeting.check()?;
             let summary = meeting.store.summary()?;
@@ -820,11 +844,24 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Finalise { dir } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
-            meeting.finalise()?;
+            let finalised = meeting.finalise()?;
+            for warning in finalised.warnings.texts() {
+                eprintln!("{}: {}", lang.pick("warning", "警告"), warning.get(lang));
+            }
             println!("{}", lang.pick("meeting finalised", "会议已定稿"));
+            println!(
+                "{}: sha256:{}",
+                lang.pick("rules", "规则"),
+                finalised.rules_sha256
+            );
+            println!(
+                "{}: sha256:{}",
+                lang.pick("results", "结果"),
+                finalised.results_sha256
+            );
         }
         Command::Reopen { dir, reason } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = Meeting::open_to_reopen(&dir)?;
             let lang = meeting.lang(flag);
             meeting.reopen(&reason)?;
             println!("{}", lang.pick("meeting reopened", "会议已重新开放"));

@@ -44,6 +44,8 @@ pub struct Config {
     pub tiers: Vec<Tier>,
     /// Validity and ranking rules.
     pub rules: Rules,
+    /// `[rules] require_verified`: finalising is refused while any form is not verified.
+    pub require_verified: bool,
 }
 
 impl Config {
@@ -137,7 +139,9 @@ impl Config {
             .organizations
             .unwrap_or_else(|| "organizations.csv".to_string());
         let organizations = organizations(&orgs_name)?;
-        let rules = build_rules(&file, raw.rules.unwrap_or_default(), &scale)?;
+        let raw_rules = raw.rules.unwrap_or_default();
+        let require_verified = raw_rules.require_verified.unwrap_or(false);
+        let rules = build_rules(&file, raw_rules, &scale)?;
 
         if let Some(tiers_span) = raw.tiers.as_ref().map(|t| t.span()) {
             let sum: usize = tiers.iter().map(|t| t.quota).sum();
@@ -191,6 +195,7 @@ impl Config {
             groups,
             tiers,
             rules,
+            require_verified,
         })
     }
 
@@ -290,6 +295,7 @@ struct RawRules {
     min_marked: Option<Spanned<i64>>,
     rank_by: Option<Spanned<String>>,
     tie_breakers: Option<Spanned<Vec<Spanned<String>>>>,
+    require_verified: Option<bool>,
 }
 
 /// Where config errors point: the file and a span-to-line lookup.

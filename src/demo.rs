@@ -28,7 +28,7 @@ pub fn install(dir: &Path) -> Result<Meeting> {
         let path = dir.join(name);
         std::fs::write(&path, content).map_err(|e| Error::io(&path, e))?;
     }
-    let mut meeting = Meeting::open(dir)?;
+    let mut meeting = Meeting::create_store(dir)?;
     import_bytes(
         &mut meeting,
         "demo ballots.csv",

@@ -6,6 +6,7 @@
 //!
 //! The library holds the whole domain; the command line and the terminal UI are thin layers:
 //! - [`config`]: `meeting.toml` and `organizations.csv`, checked;
+//! - [`effective`]: the parts of them that decide results, as finalising stores them;
 //! - [`model`]: organizations, scale, ballots, marks, validity;
 //! - [`tally`] and [`ranking`]: the rules of DESIGN.md section 4, exact;
 //! - [`ballot_state`]: a ballot's lifecycle (verified, disputed, withdrawn, set aside);
@@ -19,6 +20,7 @@ pub mod ballot_state;
 pub mod config;
 pub mod decimal;
 pub mod demo;
+pub mod effective;
 pub mod error;
 pub mod export;
 pub mod generate;

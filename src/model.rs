@@ -115,6 +115,15 @@ impl RankKey {
             _ => None,
         }
     }
+
+    /// The config word: what [`RankKey::parse`] reads (the effective rules are written in it).
+    pub fn word(self) -> &'static str {
+        match self {
+            RankKey::Score => "score",
+            RankKey::TopRate => "top_rate",
+            RankKey::ApprovalRate => "approval_rate",
+        }
+    }
 }
 
 /// The `[rules]` table.

@@ -41,6 +41,7 @@ fn write_meeting(dir: &std::path::Path) {
         orgs.push_str(&format!("V{i:02},村{i}\n"));
     }
     std::fs::write(dir.join("organizations.csv"), orgs).unwrap();
+    drop(Meeting::create_store(dir).unwrap());
 }
 
 fn write_ballots(path: &std::path::Path, rng: &mut Lcg) {
@@ -136,7 +137,6 @@ fn two_processes_writing_one_meeting_are_serialized() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("meeting");
     write_meeting(&dir);
-    drop(Meeting::open(&dir).unwrap());
     let binary = assert_cmd::cargo::cargo_bin("tallyclerk");
     // One process imports a big file while another adds typed ballots one by one.
     let mut rng = Lcg(7);
@@ -179,7 +179,6 @@ fn killed_typed_entry_loses_no_saved_form() {
     for round in 0..rounds() {
         let dir = temp.path().join(format!("typed{round}"));
         write_meeting(&dir);
-        drop(Meeting::open(&dir).unwrap());
         // The clerk saves forms 1..k-1, each reported saved; form k is killed (SIGKILL) at a
         // random moment while it is being saved.
         let k = 1 + rng.next() % 5;

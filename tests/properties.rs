@@ -125,7 +125,7 @@ fn meeting_in(dir: &std::path::Path) -> Meeting {
         orgs.push_str(&format!("{},{}\n", o.id, o.name));
     }
     std::fs::write(dir.join("organizations.csv"), orgs).unwrap();
-    Meeting::open(dir).unwrap()
+    Meeting::create_store(dir).unwrap()
 }
 
 fn results_bytes(meeting: &Meeting) -> Vec<u8> {

@@ -9,7 +9,7 @@ use super::Meeting;
 use crate::ballot_state::{Dispute, Fields, Reading, Refusal, State};
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, Ballot, Mark};
-use crate::store::{Keying, Source, Step, StoredBallot};
+use crate::store::{Change, Keying, Source, Step, StoredBallot};
 
 /// What a keying for verification did to the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +84,7 @@ impl Meeting {
                 keying: Some(Keying::whole(1, &reading)),
                 replaced: Some((reading.clone(), reason.to_string())),
                 void_reason: None,
+                change: Change::Edit,
                 action: "edit",
                 detail,
             })
@@ -101,6 +102,7 @@ impl Meeting {
                 replaced: None,
                 keying: None,
                 void_reason: Some(reason.to_string()),
+                change: Change::Withdraw,
                 action: "withdraw",
                 detail: format!("serial {serial} reason {reason}"),
             })
@@ -118,6 +120,7 @@ impl Meeting {
                 replaced: None,
                 keying: None,
                 void_reason: Some(reason.to_string()),
+                change: Change::SetAside,
                 action: "set-aside",
                 detail: format!("serial {serial} reason {reason}"),
             })
@@ -162,6 +165,7 @@ impl Meeting {
                 replaced: None,
                 keying: Some(Keying::whole(2, second)),
                 void_reason: None,
+                change: Change::Verify,
                 action,
                 detail,
             })
@@ -231,6 +235,7 @@ impl Meeting {
                     }),
                     keying: Some(keying),
                     void_reason: None,
+                    change: Change::FurtherReading,
                     action,
                     detail,
                 })

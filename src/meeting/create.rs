@@ -10,6 +10,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
 use crate::model::{Group, Organization, Scale, Tier};
+use crate::store::Store;
 use std::path::Path;
 
 /// What a new meeting is set up with, besides its organizations.
@@ -111,7 +112,15 @@ impl Meeting {
             .and_then(|toml| Config::from_parts(&toml, organizations.clone()).map(|_| toml))
             .map_err(|e| not_created(dir, e))?;
         write_folder(dir, orgs_file, &organizations, &toml)?;
-        Meeting::open(dir)
+        Meeting::create_store(dir)
+    }
+
+    /// Creates the store of a meeting folder that has its meeting.toml and organizations
+    /// file but no store yet (a meeting written by hand, the demo), and opens it.
+    pub fn create_store(dir: &Path) -> Result<Meeting> {
+        let config = Config::load(dir)?;
+        let store = Store::create(&config)?;
+        Ok(Meeting { config, store })
     }
 }
 

@@ -4,7 +4,7 @@ use super::Meeting;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ranking::{self, Decision};
-use crate::store;
+use crate::store::{self, Change};
 
 impl Meeting {
     /// Records that `org_ids` take places of tier `tier` ahead of the rest of their tie, for
@@ -31,7 +31,7 @@ impl Meeting {
         }
         // The store refuses these too; say so before any tie analysis.
         store::require_reason(reason)?;
-        self.store.refuse_when_final("decide")?;
+        self.store.refuse_when_final(Change::Decide)?;
         let tally = self.tally()?;
         let decisions = self.store.decisions()?;
         let decision =
@@ -52,7 +52,7 @@ impl Meeting {
     pub fn undecide(&mut self, tier: &str, reason: &str) -> Result<Vec<Decision>> {
         tier_index(&self.config, tier)?;
         store::require_reason(reason)?;
-        self.store.refuse_when_final("undecide")?;
+        self.store.refuse_when_final(Change::Undecide)?;
         let withdrawn = self.to_withdraw(tier)?;
         self.store.withdraw_decisions(&withdrawn, reason)?;
         Ok(withdrawn.into_iter().map(|(_, d)| d).collect())

@@ -3,8 +3,9 @@
 //! The command line and the terminal UI only parse input, call one of these functions and
 //! render what it returns, so both follow the same rules. Each use case lives in the file of
 //! its part of the meeting:
-//! - this file: open, results;
-//! - [`create`]: a new meeting folder from an organization list;
+//! - this file: open (for work, read-only, to reopen), results;
+//! - [`create`]: a new meeting folder from an organization list, or the store of one
+//!   written by hand;
 //! - [`ballots`]: add, edit, withdraw, set aside, verify;
 //! - [`decisions`]: decide and withdraw a decision at a cutoff tie;
 //! - [`lifecycle`]: forms issued, finalise, reopen, check;
@@ -47,10 +48,28 @@ pub struct Results {
 }
 
 impl Meeting {
-    /// Opens the meeting in `dir`, creating its store if the folder has none yet.
+    /// Opens the meeting in `dir` for work. Refused when the folder has no store (or an
+    /// empty one): only [`Meeting::create`] and [`Meeting::create_store`] make one. Refused
+    /// too when the meeting is finalised and its rules changed since.
     pub fn open(dir: &Path) -> Result<Meeting> {
         let config = Config::load(dir)?;
         let store = Store::open(&config)?;
+        Ok(Meeting { config, store })
+    }
+
+    /// Opens the meeting in `dir` to read it only (`check`): nothing in the folder is
+    /// created or written, a finalised meeting whose rules changed included.
+    pub fn open_read_only(dir: &Path) -> Result<Meeting> {
+        let config = Config::load(dir)?;
+        let store = Store::open_read_only(&config)?;
+        Ok(Meeting { config, store })
+    }
+
+    /// Opens the meeting in `dir` to reopen it: unlike [`Meeting::open`], not refused when it
+    /// is finalised and its rules changed since, as reopening is the way to change them.
+    pub fn open_to_reopen(dir: &Path) -> Result<Meeting> {
+        let config = Config::load(dir)?;
+        let store = Store::open_to_reopen(&config)?;
         Ok(Meeting { config, store })
     }
 

@@ -155,7 +155,7 @@ impl Store {
     {
         let Store { conn, config, .. } = self;
         let mut tx = Immediate::begin(conn)?;
-        Store::refuse_if_final(tx.conn(), "import")?;
+        Store::refuse_if_final(tx.conn(), super::Change::Import)?;
         let now: String = tx
             .conn()
             .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;

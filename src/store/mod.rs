@@ -2,15 +2,24 @@
 //!
 //! Ballots are never deleted: an edit keeps the old version in `ballot_history`, a withdrawal
 //! or setting aside sets `voided_at` (with `void_kind`). Where each ballot stands in its
-//! lifecycle, and the keyings that brought it there, are kept as [`states`] says. Every change appends to the `audit` log, whose entries are chained
-//! by SHA-256 and which triggers keep append-only. Each change is one transaction, so a kill
-//! at any moment leaves the store as it was before or after it, never between.
+//! lifecycle, and the keyings that brought it there, are kept as [`states`] says. Every change
+//! appends to the `audit` log, whose entries are chained by SHA-256 and which triggers keep
+//! append-only; each entry records the ballot set it leaves behind (`set_hash`) and the rest of
+//! the meeting's state (`state`: the decisions, the forms issued, the final flag and what
+//! finalising stored), so `check` finds either changed behind tallyclerk's back. Each change
+//! is one transaction, so a kill at any moment leaves the store as it was before or after it,
+//! never between.
+//!
+//! Only [`Store::create`] makes a store file; every other open refuses a folder whose store is
+//! missing or empty, and [`Store::open_read_only`] writes nothing at all.
 
 use crate::config::Config;
+use crate::effective::{self, EffectiveRules, RuleChange};
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
 use crate::ranking::{Decision, Tie};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Duration;
@@ -28,7 +37,7 @@ use set_hash::SetHash;
 pub use states::{Keying, Step};
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -108,6 +117,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// aside), `verified_by` how a verified ballot was verified (earlier ones: agreed), `dispute`
 /// the readings that disagree, and `keyings` every keying typed at a station. The new columns
 /// are NULL for an imported ballot, so an import writes nothing more.
+///
+/// 5: each audit entry records the meeting's state besides the ballot set (`state`, see
+/// [`state_of`]); entries written before have none, and the migration's own entry records the
+/// state found then.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
@@ -173,6 +186,16 @@ CREATE TABLE keyings (
 CREATE INDEX keyings_ballot ON keyings(ballot_id);
 ",
     ),
+    (5, "ALTER TABLE audit ADD COLUMN state TEXT;"),
+];
+
+/// The keys of `meta` that belong to the meeting's state recorded by every audit entry.
+const STATE_META: &[&str] = &[
+    "finalised",
+    "forms_issued",
+    "final_rules",
+    "final_rules_sha256",
+    "final_results_sha256",
 ];
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -275,6 +298,74 @@ impl Summary {
     }
 }
 
+/// A change to the meeting, as a refusal names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Storing a typed ballot.
+    Add,
+    /// Importing a file of ballots.
+    Import,
+    /// Replacing the marks of a ballot.
+    Edit,
+    /// Withdrawing a ballot keyed by mistake.
+    Withdraw,
+    /// Setting a paper form aside as void.
+    SetAside,
+    /// Keying a form a second time to verify it.
+    Verify,
+    /// Keying the disputed fields of a form once more.
+    FurtherReading,
+    /// Recording a decision at a cutoff tie.
+    Decide,
+    /// Withdrawing a decision.
+    Undecide,
+    /// Setting the number of forms issued.
+    Issued,
+}
+
+impl Change {
+    /// The change as the object of "is refused" (English) and of "不能" (Chinese).
+    pub fn text(self) -> Text {
+        let (en, zh) = match self {
+            Change::Add => ("adding a ballot", "录入选票"),
+            Change::Import => ("importing ballots", "导入选票"),
+            Change::Edit => ("editing a ballot", "修改选票"),
+            Change::Withdraw => ("withdrawing a ballot", "撤回选票"),
+            Change::SetAside => ("setting a form aside", "作废表格"),
+            Change::Verify => ("verifying a ballot", "核对选票"),
+            Change::FurtherReading => ("reading a disputed form again", "重新读取有争议的表格"),
+            Change::Decide => ("recording a decision", "记录裁定"),
+            Change::Undecide => ("withdrawing a decision", "撤销裁定"),
+            Change::Issued => ("setting the forms issued", "设置发出表格数"),
+        };
+        Text::new(en, zh)
+    }
+}
+
+/// What finalising stores beside the flag: the effective rules and the results' digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalRecord {
+    /// The effective rules' canonical text ([`EffectiveRules::text`]).
+    pub rules: String,
+    /// SHA-256 of the results, as [`crate::meeting`] computes it.
+    pub results_sha256: String,
+    /// The audit head the results were computed at: finalising is refused if the meeting
+    /// changed since.
+    pub audit_head: String,
+}
+
+/// What an open may do to the store file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Work on the meeting: migrate the schema, keep stored validity current, and refuse a
+    /// finalised meeting whose rules changed.
+    Work,
+    /// Reopen a finalised meeting, whatever its rules are now.
+    Reopen,
+    /// Read only (`check`): nothing migrated, refreshed or cached.
+    ReadOnly,
+}
+
 /// The open store of one meeting.
 pub struct Store {
     conn: Connection,
@@ -284,26 +375,152 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store of a meeting and checks that it matches the config.
-    pub fn open(config: &Config) -> Result<Store> {
+    /// Creates the store of a meeting folder that has none yet (an empty file counts as
+    /// none: it holds nothing), readable by its owner only.
+    pub fn create(config: &Config) -> Result<Store> {
         let path = config.store_path();
-        let existed = path.exists();
-        if !existed {
-            restrict_permissions_on_create(&path)?;
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.len() > 0 => {
+                return Err(Error::user(
+                    format!(
+                        "{} already has a store ({})",
+                        config.dir.display(),
+                        path.display()
+                    ),
+                    format!("{} 已有数据库（{}）", config.dir.display(), path.display()),
+                ))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                restrict_permissions_on_create(&path)?
+            }
+            Err(e) => return Err(Error::io(&path, e)),
         }
-        let conn = Connection::open(&path)?;
+        let mut store = Store::connect(config, Access::Work)?;
+        store.make_durable()?;
+        store.migrate()?;
+        store.refresh_validity()?;
+        Ok(store)
+    }
+
+    /// Opens the store of a meeting for work: refuses a folder without one, migrates an
+    /// older schema, refuses a finalised meeting whose rules changed since, and keeps stored
+    /// validity current with the rules.
+    pub fn open(config: &Config) -> Result<Store> {
+        let mut store = Store::open_existing(config, Access::Work)?;
+        let changes = store.final_rules_changes()?;
+        if !changes.is_empty() {
+            return Err(Error::User(effective::changed_after_finalising(
+                config, &changes,
+            )));
+        }
+        store.refuse_layout_change()?;
+        store.refresh_validity()?;
+        Ok(store)
+    }
+
+    /// Opens the store of a finalised meeting to reopen it: the one use of a meeting whose
+    /// rules changed after finalising. Validity is brought up to date by the reopen.
+    pub fn open_to_reopen(config: &Config) -> Result<Store> {
+        let mut store = Store::open_existing(config, Access::Reopen)?;
+        store.refuse_layout_change()?;
+        if !store.is_final()? {
+            store.refresh_validity()?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the store to read it only: nothing is migrated, refreshed or cached, and the
+    /// store file is left byte for byte as it was (`check`).
+    pub fn open_read_only(config: &Config) -> Result<Store> {
+        Store::open_existing(config, Access::ReadOnly)
+    }
+
+    fn open_existing(config: &Config, access: Access) -> Result<Store> {
+        let path = config.store_path();
+        let dir = config.dir.display();
+        let size = match std::fs::metadata(&path) {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::user(
+                    format!("{dir} has no store: {} is missing. If the file was lost, restore it from a backup; a meeting written by hand gets its store from `tallyclerk new {dir}`", path.display()),
+                    format!("{dir} 没有数据库：缺少 {}。若文件丢失，请从备份恢复；手写的会议由 `tallyclerk new {dir}` 创建数据库", path.display()),
+                ))
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let store = if size == 0 {
+            None
+        } else {
+            Some(Store::connect(config, access)?)
+        };
+        let (mut store, version) = match store {
+            Some(store) => match store.user_version()? {
+                0 => return Err(store.refusal_without_schema()?),
+                version => (store, version),
+            },
+            None => return Err(empty_store(config)),
+        };
+        match access {
+            Access::ReadOnly if version < SCHEMA_VERSION => {
+                return Err(Error::user(
+                    format!("{} has schema {version}, older than this tallyclerk's {SCHEMA_VERSION}; reading it changes nothing, so it is not migrated here: any other command (e.g. `tallyclerk tally {dir}`) migrates it, audited", path.display()),
+                    format!("{} 的结构版本为 {version}，低于本程序的 {SCHEMA_VERSION}；本命令只读，不做迁移：其他命令（如 `tallyclerk tally {dir}`）会迁移它并记入审计日志", path.display()),
+                ))
+            }
+            Access::ReadOnly => store.refuse_newer(version)?,
+            Access::Work | Access::Reopen => {
+                store.make_durable()?;
+                store.migrate()?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// Opens the SQLite connection of an existing store file, without creating one and
+    /// without writing to it.
+    fn connect(config: &Config, access: Access) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(config.store_path(), flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        if access == Access::ReadOnly {
+            // A read-write connection that refuses every write: unlike a read-only one, it
+            // removes the -wal and -shm files it opened when it closes, so the folder is left
+            // as it was.
+            conn.pragma_update(None, "query_only", true)?;
+        }
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store {
+        Ok(Store {
             conn,
             config: config.clone(),
             clerk: None,
-        };
-        store.migrate()?;
-        store.check_layout()?;
-        Ok(store)
+        })
+    }
+
+    /// Write-ahead logging, each commit on disk before it is reported: set once the file is
+    /// known to be a tallyclerk store (or a new one), as switching the journal writes it.
+    fn make_durable(&self) -> Result<()> {
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        Ok(())
+    }
+
+    /// Why a store file whose schema version is 0 cannot be used: it is empty, or it is
+    /// some other program's database.
+    fn refusal_without_schema(&self) -> Result<Error> {
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if tables == 0 {
+            return Ok(empty_store(&self.config));
+        }
+        let path = self.config.store_path();
+        Ok(Error::user(
+            format!("{} is not a tallyclerk store", path.display()),
+            format!("{} 不是 tallyclerk 数据库", path.display()),
+        ))
     }
 
     /// The config the store was opened with.
@@ -311,10 +528,13 @@ impl Store {
         &self.config
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
+    fn user_version(&self) -> Result<i64> {
+        Ok(self
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn refuse_newer(&self, version: i64) -> Result<()> {
         if version > SCHEMA_VERSION {
             return Err(Error::user(
                 format!(
@@ -327,6 +547,12 @@ impl Store {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version = self.user_version()?;
+        self.refuse_newer(version)?;
         if version == SCHEMA_VERSION {
             return Ok(());
         }
@@ -349,7 +575,6 @@ impl Store {
                 &format!("INSERT INTO meta (key, value) VALUES ('created_at', {NOW})"),
                 [],
             )?;
-            append_audit(&tx, "create", "store created")?;
         }
         for &(to, migration) in MIGRATIONS {
             if version < to {
@@ -368,7 +593,10 @@ impl Store {
                 "the store has {dangling} rows referring to missing rows; it was not migrated"
             )));
         }
-        if version > 0 {
+        // Audited once the schema is current, so the entry records the state it leaves.
+        if version == 0 {
+            append_audit(&tx, "create", "store created")?;
+        } else {
             append_audit(
                 &tx,
                 "migrate",
@@ -380,39 +608,65 @@ impl Store {
         Ok(())
     }
 
-    /// Refuses a config that would reinterpret stored marks; refreshes stored validity when
-    /// the validity rules changed.
-    fn check_layout(&mut self) -> Result<()> {
+    /// The keys of the effective rules that differ from those stored when the meeting was
+    /// finalised; empty when it is not final (or was finalised before rules were stored).
+    pub fn final_rules_changes(&self) -> Result<Vec<RuleChange>> {
+        if !self.is_final()? {
+            return Ok(Vec::new());
+        }
+        let Some(stored) = self.meta("final_rules")? else {
+            return Ok(Vec::new());
+        };
+        Ok(EffectiveRules::parse(&stored).changes(&EffectiveRules::of(&self.config)))
+    }
+
+    /// Refuses a config that would reinterpret the stored marks: organizations or option
+    /// keys changed since ballots were entered.
+    fn refuse_layout_change(&self) -> Result<()> {
+        if let Some(problem) = self.layout_problem()? {
+            return Err(Error::User(problem));
+        }
+        Ok(())
+    }
+
+    fn layout_problem(&self) -> Result<Option<Text>> {
+        let layout = self.config.layout_fingerprint();
+        let Some(stored) = self.meta("layout")? else {
+            return Ok(None);
+        };
+        let ballots: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
+        if stored == layout || ballots == 0 {
+            return Ok(None);
+        }
+        let dir = self.config.dir.display();
+        Ok(Some(Text::new(
+            format!(
+                "the organizations or option keys of {dir} changed since ballots were entered ({stored} before, {layout} now); restore them"
+            ),
+            format!(
+                "{dir} 的组织或选项键在录入选票后被修改（原为 {stored}，现为 {layout}）；请恢复原样"
+            ),
+        )))
+    }
+
+    /// Records the layout, and recomputes every ballot's stored validity when the validity
+    /// rules changed since it was stored (audited when there are ballots).
+    fn refresh_validity(&mut self) -> Result<()> {
         let layout = self.config.layout_fingerprint();
         let rules = self.config.rules_fingerprint();
-        let stored_layout = self.meta("layout")?;
-        let stored_rules = self.meta("rules")?;
-        if stored_layout.as_deref() == Some(layout.as_str())
-            && stored_rules.as_deref() == Some(rules.as_str())
+        if self.meta("layout")?.as_deref() == Some(layout.as_str())
+            && self.meta("rules")?.as_deref() == Some(rules.as_str())
         {
             return Ok(());
         }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ballots: i64 = tx.query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
-        let stored_layout: Option<String> = meta_in(&tx, "layout")?;
-        if let Some(stored) = &stored_layout {
-            if stored != &layout && ballots > 0 {
-                return Err(Error::user(
-                    format!(
-                        "the organizations or option keys of {} changed since ballots were entered ({stored} before, {layout} now); restore them",
-                        self.config.dir.display()
-                    ),
-                    format!(
-                        "{} 的组织或选项键在录入选票后被修改（原为 {stored}，现为 {layout}）；请恢复原样",
-                        self.config.dir.display()
-                    ),
-                ));
-            }
-        }
         set_meta(&tx, "layout", &layout)?;
         if meta_in(&tx, "rules")?.as_deref() != Some(rules.as_str()) {
+            let ballots: i64 = tx.query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
             let rows: Vec<(i64, String)> = {
                 let mut stmt = tx.prepare("SELECT id, marks FROM ballots")?;
                 let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -483,20 +737,27 @@ impl Store {
         Ok(())
     }
 
-    fn refuse_if_final(conn: &Connection, action: &str) -> Result<()> {
+    fn refuse_if_final(conn: &Connection, change: Change) -> Result<()> {
         if meta_in(conn, "finalised")?.as_deref() == Some("1") {
+            let what = change.text();
             return Err(Error::user(
-                format!("the meeting is finalised: {action} is refused; `reopen DIR --reason TEXT` first"),
-                format!("会议已定稿：不能{action}；请先执行 `reopen DIR --reason 原因`"),
+                format!(
+                    "the meeting is finalised: {} is refused; `reopen DIR --reason TEXT` first",
+                    what.en
+                ),
+                format!(
+                    "会议已定稿：不能{}；请先执行 `reopen DIR --reason 原因`",
+                    what.zh
+                ),
             ));
         }
         Ok(())
     }
 
-    /// Refuses `action` while the meeting is finalised (for a use case to say so before
+    /// Refuses `change` while the meeting is finalised (for a use case to say so before
     /// anything else; every change is refused by the store itself too).
-    pub(crate) fn refuse_when_final(&self, action: &str) -> Result<()> {
-        Store::refuse_if_final(&self.conn, action)
+    pub(crate) fn refuse_when_final(&self, change: Change) -> Result<()> {
+        Store::refuse_if_final(&self.conn, change)
     }
 
     /// Stores one typed ballot durably and returns it as stored.
@@ -504,7 +765,7 @@ impl Store {
         self.check_ballot(ballot)?;
         // Through a shared borrow, so the helpers of `self` can be called inside it.
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "add")?;
+        Store::refuse_if_final(&tx, Change::Add)?;
         if active_id(&tx, ballot.serial)?.is_some() {
             return Err(serial_taken(ballot.serial));
         }
@@ -713,7 +974,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "decide")?;
+        Store::refuse_if_final(&tx, Change::Decide)?;
         tx.execute(
             &format!(
                 "INSERT INTO decisions (tier, orgs, tie, first_place, last_place, reason, made_at) \
@@ -749,7 +1010,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "undecide")?;
+        Store::refuse_if_final(&tx, Change::Undecide)?;
         for (id, decision) in withdrawn {
             let changed = tx.execute(
                 &format!(
@@ -780,15 +1041,17 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Store::refuse_if_final(&tx, "issued")?;
+        Store::refuse_if_final(&tx, Change::Issued)?;
         set_meta(&tx, "forms_issued", &issued.to_string())?;
         append_audit(&tx, "issued", &format!("forms issued {issued}"))?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Locks the meeting once results are announced.
-    pub fn finalise(&mut self) -> Result<()> {
+    /// Locks the meeting once results are announced, storing the effective rules with their
+    /// digest and the results' digest. Refused when the meeting changed since
+    /// `record.audit_head`, the state the caller checked and computed the results from.
+    pub fn finalise(&mut self, record: &FinalRecord) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -798,13 +1061,32 @@ impl Store {
                 "会议已经定稿",
             ));
         }
+        if audit_head(&tx)? != record.audit_head {
+            return Err(Error::user(
+                "the meeting changed while it was being finalised (another station?); finalise again",
+                "定稿过程中会议被修改（其他工作站？）；请重新定稿",
+            ));
+        }
+        let rules_sha256 = hex(&Sha256::digest(record.rules.as_bytes()));
         set_meta(&tx, "finalised", "1")?;
-        append_audit(&tx, "finalise", "meeting finalised")?;
+        set_meta(&tx, "final_rules", &record.rules)?;
+        set_meta(&tx, "final_rules_sha256", &rules_sha256)?;
+        set_meta(&tx, "final_results_sha256", &record.results_sha256)?;
+        append_audit(
+            &tx,
+            "finalise",
+            &format!(
+                "meeting finalised; rules sha256:{rules_sha256} results sha256:{}",
+                record.results_sha256
+            ),
+        )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Unlocks a finalised meeting, with the reason in the audit log.
+    /// Unlocks a finalised meeting, with the reason in the audit log; the rules and results
+    /// stored by finalising are cleared, and stored validity brought up to date with the
+    /// rules as they are now.
     pub fn reopen(&mut self, reason: &str) -> Result<()> {
         require_reason(reason)?;
         let tx = self
@@ -814,9 +1096,28 @@ impl Store {
             return Err(Error::user("the meeting is not finalised", "会议尚未定稿"));
         }
         set_meta(&tx, "finalised", "0")?;
+        tx.execute(
+            "DELETE FROM meta WHERE key IN ('final_rules', 'final_rules_sha256', 'final_results_sha256')",
+            [],
+        )?;
         append_audit(&tx, "reopen", &format!("reason {reason}"))?;
         tx.commit()?;
-        Ok(())
+        self.refresh_validity()
+    }
+
+    /// The rules and results digests stored when the meeting was finalised, if it is.
+    pub fn final_digests(&self) -> Result<Option<(String, String)>> {
+        if !self.is_final()? {
+            return Ok(None);
+        }
+        Ok(self
+            .meta("final_rules_sha256")?
+            .zip(self.meta("final_results_sha256")?))
+    }
+
+    /// The hash of the last audit entry: it moves with every change to the meeting.
+    pub fn audit_head(&self) -> Result<String> {
+        audit_head(&self.conn)
     }
 
     /// Writes one consistent copy of the store into `file` (a new file): SQLite's
@@ -1048,6 +1349,12 @@ impl Store {
                 format!("{table} 第 {row} 行引用了不存在的 {parent} 记录"),
             ));
         }
+        // Under changed validity rules every ballot they judge otherwise disagrees: that is
+        // one problem, counted, not one per ballot.
+        let rules_changed = self
+            .meta("rules")?
+            .is_some_and(|stored| stored != self.config.rules_fingerprint());
+        let mut disagreeing = 0;
         let mut stmt = self
             .conn
             .prepare("SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL")?;
@@ -1074,7 +1381,11 @@ impl Store {
                             counted = None;
                         }
                     }
-                    if validity_columns(&self.config, &m).0 != valid {
+                    let judged = validity(&m, &self.config.scale, &self.config.rules).is_ok();
+                    if judged != valid {
+                        disagreeing += 1;
+                    }
+                    if judged != valid && !rules_changed {
                         problems.push(Text::new(
                             format!("ballot {serial}: stored validity disagrees with the rules"),
                             format!("选票 {serial}：保存的有效性与规则不符"),
@@ -1095,37 +1406,91 @@ impl Store {
                 ));
             }
         }
+        drop(rows);
+        problems.extend(self.check_rules_fingerprints(disagreeing)?);
+        problems.extend(self.check_audit_chain()?);
+        problems.extend(self.check_kept_figures(counted.as_ref())?);
+        Ok(problems)
+    }
+
+    /// The audit chain unbroken, and its last entry recording the ballot set and the state
+    /// the store holds now.
+    fn check_audit_chain(&self) -> Result<Vec<Text>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, at, action, detail, set_hash, prev_hash, hash FROM audit ORDER BY id",
+            "SELECT id, at, action, detail, set_hash, state, prev_hash, hash FROM audit ORDER BY id",
         )?;
         let mut rows = stmt.query([])?;
         let mut prev = String::new();
-        let mut last = (0i64, SetHash::default().hex());
+        let mut last: Option<(i64, String, Option<String>)> = None;
+        let mut stated = false;
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             let (at, action, detail): (String, String, String) =
                 (row.get(1)?, row.get(2)?, row.get(3)?);
             let set_hash: String = row.get(4)?;
-            let (prev_hash, hash): (String, String) = (row.get(5)?, row.get(6)?);
-            last = (id, set_hash.clone());
-            if prev_hash != prev || hash != audit_hash(&prev_hash, &at, &action, &detail, &set_hash)
+            let state: Option<String> = row.get(5)?;
+            let (prev_hash, hash): (String, String) = (row.get(6)?, row.get(7)?);
+            // Once entries record the state, every later one does.
+            let state_dropped = stated && state.is_none();
+            stated |= state.is_some();
+            if state_dropped
+                || prev_hash != prev
+                || hash
+                    != audit_hash(
+                        &prev_hash,
+                        &at,
+                        &action,
+                        &detail,
+                        &set_hash,
+                        state.as_deref(),
+                    )
             {
-                problems.push(Text::new(
+                return Ok(vec![Text::new(
                     format!("audit log entry {id} ({action}) does not match its chain: the store was changed outside tallyclerk"),
                     format!("审计日志第 {id} 条（{action}）与哈希链不符：数据库被 tallyclerk 以外的程序修改"),
-                ));
-                break;
+                )]);
             }
             prev = hash;
+            last = Some((id, set_hash, state));
         }
-        if problems.is_empty() && SetHash::of_ballots(&self.conn)?.hex() != last.1 {
-            let id = last.0;
+        let Some((id, set_hash, state)) = last else {
+            return Ok(vec![Text::new(
+                "the audit log is empty: the store was changed outside tallyclerk",
+                "审计日志为空：数据库被 tallyclerk 以外的程序修改",
+            )]);
+        };
+        let mut problems = Vec::new();
+        if SetHash::of_ballots(&self.conn)?.hex() != set_hash {
             problems.push(Text::new(
                 format!("the ballots do not match audit log entry {id}, the last one: the store was changed outside tallyclerk"),
                 format!("选票与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
             ));
         }
-        problems.extend(self.check_kept_figures(counted.as_ref())?);
+        if let Some(recorded) = state {
+            let now = state_of(&self.conn)?;
+            for (key, before, after) in state_differences(&recorded, &now) {
+                problems.push(Text::new(
+                    format!("the store's {key} ({after}) does not match audit log entry {id}, the last one ({before}): the store was changed outside tallyclerk"),
+                    format!("数据库的 {key}（{after}）与审计日志最后一条（第 {id} 条，{before}）不符：数据库被 tallyclerk 以外的程序修改"),
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// The layout and validity rules of meeting.toml against those the stored ballots were
+    /// entered and judged under (a store opened for work brings validity up to date itself;
+    /// one opened read-only reports it).
+    fn check_rules_fingerprints(&self, disagreeing: u64) -> Result<Vec<Text>> {
+        let mut problems: Vec<Text> = self.layout_problem()?.into_iter().collect();
+        let rules = self.config.rules_fingerprint();
+        // Changed rules that judge every ballot as before leave nothing wrong.
+        if disagreeing > 0 && self.meta("rules")?.is_some_and(|stored| stored != rules) {
+            problems.push(Text::new(
+                format!("the validity rules of meeting.toml (max_marks, min_marked) changed since the ballots were judged: {disagreeing} ballots change validity; a command that opens the meeting for work (e.g. tally) recomputes it, audited"),
+                format!("meeting.toml 的有效性规则（max_marks、min_marked）在选票判定后被修改：{disagreeing} 张选票的有效性随之改变；打开会议进行工作的命令（如 tally）会重新判定并记入审计日志"),
+            ));
+        }
         Ok(problems)
     }
 
@@ -1257,6 +1622,16 @@ fn validity_columns(config: &Config, marks: &[Mark]) -> (bool, Option<String>) {
         Ok(()) => (true, None),
         Err(reason) => (false, Some(reason.code())),
     }
+}
+
+/// The refusal of a store file that holds no tallyclerk data.
+fn empty_store(config: &Config) -> Error {
+    let dir = config.dir.display();
+    let path = config.store_path();
+    Error::user(
+        format!("{dir} has an empty store: {} holds no tallyclerk data. If the file was lost, restore it from a backup; to start the meeting afresh, delete it and run `tallyclerk new {dir}`", path.display()),
+        format!("{dir} 的数据库为空：{} 中没有 tallyclerk 数据。若文件丢失，请从备份恢复；若要重新开始，请删除该文件并执行 `tallyclerk new {dir}`", path.display()),
+    )
 }
 
 fn restrict_permissions_on_create(path: &Path) -> Result<()> {
@@ -1428,31 +1803,127 @@ pub(crate) fn require_reason(reason: &str) -> Result<()> {
     Ok(())
 }
 
-fn audit_hash(prev: &str, at: &str, action: &str, detail: &str, set_hash: &str) -> String {
+/// The hash of an audit entry: its fields and the hash before it. Entries written before
+/// schema 3 record no state and are hashed without one.
+fn audit_hash(
+    prev: &str,
+    at: &str,
+    action: &str,
+    detail: &str,
+    set_hash: &str,
+    state: Option<&str>,
+) -> String {
     let mut hasher = Sha256::new();
-    for part in [prev, at, action, detail, set_hash] {
+    for part in [prev, at, action, detail, set_hash]
+        .into_iter()
+        .chain(state)
+    {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
     hex(&hasher.finalize())
 }
 
-fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
-    let prev: String = conn
+fn audit_head(conn: &Connection) -> Result<String> {
+    Ok(conn
         .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
             r.get(0)
         })
         .optional()?
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
+    let prev = audit_head(conn)?;
     let at: String = conn.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
     let set_hash = SetHash::load(conn)?.hex();
-    let hash = audit_hash(&prev, &at, action, detail, &set_hash);
+    let state = state_of(conn)?;
+    let hash = audit_hash(&prev, &at, action, detail, &set_hash, Some(&state));
     conn.execute(
-        "INSERT INTO audit (at, action, detail, set_hash, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![at, action, detail, set_hash, prev, hash],
+        "INSERT INTO audit (at, action, detail, set_hash, state, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![at, action, detail, set_hash, state, prev, hash],
     )?;
     Ok(())
+}
+
+/// The meeting's state besides the ballots, as every audit entry records it:
+/// `decisions=HASH` over every column of every row of the decisions table in id order, then
+/// each of [`STATE_META`] as `key=value` (`-` when unset; a value that is not a short word is
+/// written as its SHA-256), separated by spaces.
+fn state_of(conn: &Connection) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut stmt = conn.prepare("SELECT * FROM decisions ORDER BY id")?;
+    let columns = stmt.column_count();
+    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+    let mut rows = stmt.query([])?;
+    let part = |hasher: &mut Sha256, bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    while let Some(row) = rows.next()? {
+        hasher.update(b"row");
+        for (i, name) in names.iter().enumerate().take(columns) {
+            part(&mut hasher, name.as_bytes());
+            match row.get_ref(i)? {
+                ValueRef::Null => hasher.update([0]),
+                ValueRef::Integer(n) => {
+                    hasher.update([1]);
+                    hasher.update(n.to_le_bytes());
+                }
+                ValueRef::Real(x) => {
+                    hasher.update([2]);
+                    hasher.update(x.to_bits().to_le_bytes());
+                }
+                ValueRef::Text(text) => {
+                    hasher.update([3]);
+                    part(&mut hasher, text);
+                }
+                ValueRef::Blob(blob) => {
+                    hasher.update([4]);
+                    part(&mut hasher, blob);
+                }
+            }
+        }
+    }
+    let mut state = format!("decisions={}", hex(&hasher.finalize()));
+    for key in STATE_META {
+        let value = match meta_in(conn, key)? {
+            None => "-".to_string(),
+            Some(v)
+                if !v.is_empty()
+                    && v.len() <= 64
+                    && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                v
+            }
+            Some(v) => format!("sha256:{}", hex(&Sha256::digest(v.as_bytes()))),
+        };
+        state.push_str(&format!(" {key}={value}"));
+    }
+    Ok(state)
+}
+
+/// The parts of two recorded states that differ: `(key, recorded, now)`.
+fn state_differences<'a>(recorded: &'a str, now: &'a str) -> Vec<(&'a str, &'a str, &'a str)> {
+    let parts = |state: &'a str| -> Vec<(&'a str, &'a str)> {
+        state
+            .split(' ')
+            .map(|item| item.split_once('=').unwrap_or((item, "")))
+            .collect()
+    };
+    let (recorded, now) = (parts(recorded), parts(now));
+    let mut differences = Vec::new();
+    for &(key, value) in &now {
+        let before = recorded
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("(none)", |(_, v)| *v);
+        if before != value {
+            differences.push((key, before, value));
+        }
+    }
+    differences
 }
 
 /// Lowercase hex of bytes.
@@ -1475,7 +1946,7 @@ mod tests {
         )
         .unwrap();
         let config = Config::load(temp.path()).unwrap();
-        let store = Store::open(&config).unwrap();
+        let store = Store::create(&config).unwrap();
         (temp, store)
     }
 
@@ -1495,11 +1966,21 @@ mod tests {
                     replaced,
                     keying: None,
                     void_reason: Some("torn".into()),
+                    change: Change::Edit,
                     action: "step",
                     detail: format!("serial {serial}"),
                 })
             })
             .map(|_| ())
+    }
+
+    /// What finalising `store` now stores, with a made-up results digest.
+    fn final_record(store: &Store) -> FinalRecord {
+        FinalRecord {
+            rules: EffectiveRules::of(store.config()).text(),
+            results_sha256: "ab".repeat(32),
+            audit_head: store.audit_head().unwrap(),
+        }
     }
 
     fn ballot(store: &Store, serial: u64, marks: &str) -> Ballot {
@@ -1508,6 +1989,131 @@ mod tests {
             group: None,
             marks: parse_marks(marks, &store.config().scale).unwrap(),
         }
+    }
+
+    #[test]
+    fn only_create_makes_a_store_and_opens_refuse_a_missing_or_empty_one() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("meeting.toml"), "").unwrap();
+        std::fs::write(temp.path().join("organizations.csv"), "id,name\nO1,甲\n").unwrap();
+        let config = Config::load(temp.path()).unwrap();
+        let files = || {
+            let mut names: Vec<String> = std::fs::read_dir(temp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = files();
+        let opens: [fn(&Config) -> Result<Store>; 3] =
+            [Store::open, Store::open_read_only, Store::open_to_reopen];
+        for open in opens {
+            let e = open(&config).err().unwrap();
+            assert!(
+                e.message(crate::lang::Lang::En).contains("has no store: "),
+                "{e}"
+            );
+            assert_eq!(files(), before);
+        }
+        std::fs::write(config.store_path(), b"").unwrap();
+        for open in opens {
+            let e = open(&config).err().unwrap();
+            assert!(
+                e.message(crate::lang::Lang::En)
+                    .contains("has an empty store: "),
+                "{e}"
+            );
+        }
+        // An empty file holds nothing: create may use it.
+        drop(Store::create(&config).unwrap());
+        let e = Store::create(&config).err().unwrap();
+        assert!(
+            e.message(crate::lang::Lang::En)
+                .contains("already has a store"),
+            "{e}"
+        );
+        for open in opens {
+            drop(open(&config).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_store_opened_read_only_refuses_every_write_and_leaves_its_file_as_it_was() {
+        let (temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        drop(store);
+        let path = temp.path().join("meeting.db");
+        let before = std::fs::read(&path).unwrap();
+        let config = Config::load(temp.path()).unwrap();
+        let mut store = Store::open_read_only(&config).unwrap();
+        let e = store
+            .add(&ballot(&store, 2, "AB"), Source::Typed)
+            .unwrap_err();
+        assert!(e.to_string().contains("readonly"), "{e}");
+        // Reads answer, uncached.
+        assert_eq!(store.summary().unwrap().collected, 1);
+        assert!(store.check().unwrap().is_empty());
+        drop(store);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!temp.path().join("meeting.db-wal").exists());
+    }
+
+    #[test]
+    fn every_audit_entry_records_the_state_and_check_names_what_changed() {
+        let (_temp, mut store) = meeting("forms_issued = 3\n");
+        store.set_issued(2).unwrap();
+        let state: String = store
+            .conn
+            .query_row(
+                "SELECT state FROM audit ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            state.starts_with("decisions=") && state.ends_with(" finalised=- forms_issued=2 final_rules=- final_rules_sha256=- final_results_sha256=-"),
+            "{state}"
+        );
+        assert!(store.check().unwrap().is_empty());
+        set_meta(&store.conn, "forms_issued", "9").unwrap();
+        let problems = store.check().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].en,
+            "the store's forms_issued (9) does not match audit log entry 2, the last one (2): the store was changed outside tallyclerk"
+        );
+        // Erasing the state an entry recorded breaks the chain.
+        set_meta(&store.conn, "forms_issued", "2").unwrap();
+        store
+            .conn
+            .execute_batch(
+                "DROP TRIGGER audit_append_only_update;
+                 UPDATE audit SET state = NULL WHERE id = 2;",
+            )
+            .unwrap();
+        let problems = store.check().unwrap();
+        assert_eq!(
+            problems[0].en,
+            "audit log entry 2 (issued) does not match its chain: the store was changed outside tallyclerk"
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_change_in_both_languages() {
+        let (_temp, mut store) = meeting("");
+        store.finalise(&final_record(&store)).unwrap();
+        let e = store
+            .add(&ballot(&store, 1, "AB"), Source::Typed)
+            .unwrap_err();
+        assert_eq!(
+            e.message(crate::lang::Lang::Zh),
+            "会议已定稿：不能录入选票；请先执行 `reopen DIR --reason 原因`"
+        );
+        assert_eq!(
+            e.message(crate::lang::Lang::En),
+            "the meeting is finalised: adding a ballot is refused; `reopen DIR --reason TEXT` first"
+        );
     }
 
     #[test]
@@ -1576,6 +2182,7 @@ mod tests {
                  ALTER TABLE ballots DROP COLUMN void_kind;
                  ALTER TABLE ballots DROP COLUMN verified_by;
                  ALTER TABLE ballots DROP COLUMN dispute;
+                 ALTER TABLE audit DROP COLUMN state;
                  UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'undo' WHERE serial = 1;
                  UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'torn' WHERE serial = 2;
                  UPDATE ballots SET verified_at = '2025-01-01' WHERE serial = 3;
@@ -1603,7 +2210,10 @@ mod tests {
         // Set aside is collected, withdrawn is not: serials 2, 3 and 4.
         assert_eq!(counts.collected, 3);
         let log = store.audit_log().unwrap();
-        assert_eq!(log.last().unwrap().2, "schema 3 to 4");
+        assert_eq!(
+            log.last().unwrap().2,
+            format!("schema 3 to {SCHEMA_VERSION}")
+        );
     }
 
     #[test]
@@ -1627,6 +2237,7 @@ mod tests {
                  ALTER TABLE decisions DROP COLUMN reason;
                  ALTER TABLE decisions DROP COLUMN withdrawn_at;
                  ALTER TABLE decisions DROP COLUMN withdraw_reason;
+                 ALTER TABLE audit DROP COLUMN state;
                  INSERT INTO decisions (tier, orgs, made_at) VALUES
                      ('excellent', 'O2', '2025-01-01T00:00:00Z'),
                      ('excellent', 'O1', '2025-01-01T00:00:01Z');
@@ -1681,8 +2292,8 @@ mod tests {
         assert_eq!(
             details,
             [
-                "bind tier excellent orgs O2 tie O1,O2 places 1-2",
-                "migrate schema 2 to 4"
+                "bind tier excellent orgs O2 tie O1,O2 places 1-2".to_string(),
+                format!("migrate schema 2 to {SCHEMA_VERSION}")
             ]
         );
         // Decisions are withdrawn, never deleted.
@@ -1783,7 +2394,7 @@ mod tests {
             meeting("tiers = [{ name = \"excellent\", label = \"优秀\", quota = 1 }]\n");
         store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
         let digest = store.digest().unwrap();
-        store.finalise().unwrap();
+        store.finalise(&final_record(&store)).unwrap();
         let b2 = ballot(&store, 2, "AB");
         let refused = |r: Result<()>| {
             let e = r.unwrap_err();

@@ -11,7 +11,7 @@
 
 use super::{
     append_audit, count, decode_marks, group_text, no_such_serial, take_out, validity_columns,
-    SetHash, Store, StoredBallot, NOW, STORED_COLUMNS,
+    Change, SetHash, Store, StoredBallot, NOW, STORED_COLUMNS,
 };
 use crate::ballot_state::{Disagreement, Dispute, Reading, State};
 use crate::error::{Error, Result};
@@ -29,6 +29,8 @@ pub struct Step {
     pub keying: Option<Keying>,
     /// The reason of a withdrawal or of setting aside.
     pub void_reason: Option<String>,
+    /// The change it is, as a refusal names it.
+    pub change: Change,
     /// The audit log's action word.
     pub action: &'static str,
     /// The audit log's detail.
@@ -115,7 +117,7 @@ impl Store {
         let id = row_of_serial(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
         let (before, state) = self.state_by_id(&tx, id)?;
         let step = decide(&before, &state)?;
-        Store::refuse_if_final(&tx, step.action)?;
+        Store::refuse_if_final(&tx, step.change)?;
         if let Some((reading, reason)) = &step.replaced {
             self.replace(&tx, id, serial, reading, reason)?;
         }

@@ -18,6 +18,7 @@ use super::tally_tab;
 use super::verify::{self, VerifyState};
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
+use crate::meeting::lifecycle::FinaliseWarnings;
 use crate::meeting::Meeting;
 use crate::model::{Ballot, Mark};
 use crate::ranking::{self, Decision, Ranking};
@@ -160,8 +161,8 @@ pub enum Question {
     SaveWithBlanks,
     /// Quit although a form is half-typed?
     Quit,
-    /// Finalise the meeting?
-    Finalise,
+    /// Finalise the meeting, despite these warnings (if any)?
+    Finalise(FinaliseWarnings),
     /// Import the previewed file?
     Import,
     /// Export although the round is void?
@@ -527,7 +528,7 @@ impl App {
                 match question {
                     Question::SaveWithBlanks => entry::save(self),
                     Question::Quit => self.quit = true,
-                    Question::Finalise => ranking_tab::finalise(self),
+                    Question::Finalise(_) => ranking_tab::finalise(self),
                     Question::Import => files_tab::start_import(self, false),
                     Question::ExportVoid(kind) => files_tab::export(self, kind, true),
                     Question::Undo(serial) => entry::undo(self, serial),

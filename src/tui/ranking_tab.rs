@@ -42,13 +42,7 @@ pub fn handle(app: &mut App, action: Action) {
         Action::ToggleSelect => toggle_select(app),
         Action::Decide => ask_decide(app),
         Action::Undecide => ask_undecide(app),
-        Action::Finalise => {
-            if app.counts.finalised {
-                app.warn(S::AlreadyFinal);
-            } else if !app.refuse_when_busy() {
-                app.overlay = Overlay::Confirm(Question::Finalise);
-            }
-        }
+        Action::Finalise => ask_finalise(app),
         Action::Reopen => {
             if !app.counts.finalised {
                 app.warn(S::NotFinal);
@@ -216,10 +210,29 @@ fn tier_text(app: &App, tier: usize) -> Text {
     Text::new(tier.display(Lang::En), tier.display(Lang::Zh))
 }
 
+/// Asks whether to finalise, showing what finalising would warn about; or says at once why
+/// it is refused.
+fn ask_finalise(app: &mut App) {
+    if app.counts.finalised {
+        app.warn(S::AlreadyFinal);
+        return;
+    }
+    if app.refuse_when_busy() {
+        return;
+    }
+    match app.meeting.finalise_check() {
+        Err(e) => app.fail(&e),
+        Ok(check) => match check.refusal_text(&app.meeting.config) {
+            Some(refusal) => app.warn_text(refusal),
+            None => app.overlay = Overlay::Confirm(Question::Finalise(check.warnings)),
+        },
+    }
+}
+
 /// Finalises the meeting (after the question was answered yes).
 pub fn finalise(app: &mut App) {
     match app.meeting.finalise() {
-        Ok(()) => {
+        Ok(_) => {
             if let Err(e) = app.refresh() {
                 app.fail(&e);
                 return;

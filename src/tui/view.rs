@@ -80,15 +80,24 @@ pub fn render(app: &App, frame: &mut Frame) {
                     strings::ask_save_blank(app.lang, app.entry.form.untyped())
                 }
                 Question::Quit => S::AskQuit.get(app.lang).to_string(),
-                Question::Finalise => S::AskFinalise.get(app.lang).to_string(),
+                Question::Finalise(_) => S::AskFinalise.get(app.lang).to_string(),
                 Question::Import => S::AskImport.get(app.lang).to_string(),
                 Question::ExportVoid(_) => S::AskExportVoid.get(app.lang).to_string(),
                 Question::Undo(serial) => strings::ask_undo(app.lang, *serial),
             };
-            let lines = vec![
-                Line::from(text),
-                Line::from(Span::styled(S::YesNo.get(app.lang), theme::key())),
-            ];
+            let mut lines = vec![Line::from(text)];
+            if let Question::Finalise(warnings) = question {
+                for warning in warnings.texts() {
+                    lines.push(Line::styled(
+                        warning.get(app.lang).to_string(),
+                        theme::error(),
+                    ));
+                }
+            }
+            lines.push(Line::from(Span::styled(
+                S::YesNo.get(app.lang),
+                theme::key(),
+            )));
             render_popup(frame, area, &lines, S::ConfirmTitle.get(app.lang));
         }
     }

@@ -1,6 +1,7 @@
 //! Bad input: exit 1, a message naming the place, the store unchanged.
 
 use crate::harness::*;
+use tallyclerk::store::SCHEMA_VERSION;
 
 #[test]
 fn duplicate_serial_is_refused() {
@@ -243,7 +244,7 @@ fn a_folder_without_meeting_toml_is_not_a_meeting() {
 }
 
 #[test]
-fn a_hand_written_meeting_gets_its_store_on_first_use() {
+fn a_hand_written_meeting_gets_its_store_from_new_and_from_nothing_else() {
     let temp = tempfile::tempdir().unwrap();
     std::fs::write(temp.path().join("meeting.toml"), "title = \"手写\"\n").unwrap();
     std::fs::write(
@@ -251,13 +252,41 @@ fn a_hand_written_meeting_gets_its_store_on_first_use() {
         "id,name\nA1,甲\nA2,乙\n",
     )
     .unwrap();
-    tallyclerk_cmd()
-        .arg("add")
+    let add = || {
+        tallyclerk_cmd()
+            .args(["--lang", "en", "add"])
+            .arg(temp.path())
+            .args(["1", "AB"])
+            .assert()
+    };
+    let err = stderr_of(&add().code(1));
+    assert!(err.contains("has no store: "), "{err}");
+    assert!(err.contains("`tallyclerk new "), "{err}");
+    assert!(!temp.path().join("meeting.db").exists());
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "new"])
         .arg(temp.path())
-        .args(["1", "AB"])
         .assert()
         .success();
-    assert!(temp.path().join("meeting.db").is_file());
+    assert!(stdout_of(&out).starts_with("store created for the meeting in"));
+    add().success();
+    // A second `new` leaves the store alone.
+    let err = stderr_of(
+        &tallyclerk_cmd()
+            .args(["--lang", "en", "new"])
+            .arg(temp.path())
+            .assert()
+            .code(1),
+    );
+    assert!(err.contains("already has a store"), "{err}");
+    let tally = stdout_of(
+        &tallyclerk_cmd()
+            .args(["--lang", "en", "tally"])
+            .arg(temp.path())
+            .assert()
+            .success(),
+    );
+    assert!(tally.contains("collected 1"), "{tally}");
 }
 
 #[test]
@@ -289,8 +318,7 @@ fn a_store_from_a_newer_tallyclerk_is_refused() {
     let err = stderr_of(&f.run("add", &["2", "ABCD-"]).code(1));
     assert!(
         err.contains(&format!(
-            "was written by a newer tallyclerk (schema 99, this one reads {})",
-            tallyclerk::store::SCHEMA_VERSION
+            "was written by a newer tallyclerk (schema 99, this one reads {SCHEMA_VERSION})"
         )),
         "{err}"
     );
@@ -321,7 +349,7 @@ fn a_store_of_schema_1_is_migrated_and_the_migration_audited() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, tallyclerk::store::SCHEMA_VERSION);
+    assert_eq!(version, SCHEMA_VERSION);
     let plan: String = conn
         .query_row(
             "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL",
@@ -333,10 +361,7 @@ fn a_store_of_schema_1_is_migrated_and_the_migration_audited() {
     drop(conn);
     let log = stdout_of(&run(&["log"]).success());
     assert!(
-        log.contains(&format!(
-            "schema 1 to {}",
-            tallyclerk::store::SCHEMA_VERSION
-        )),
+        log.contains(&format!("schema 1 to {SCHEMA_VERSION}")),
         "{log}"
     );
     assert!(stdout_of(&run(&["check"]).success()).contains("store ok"));
@@ -410,8 +435,9 @@ fn a_read_only_meeting_folder_is_a_clear_error() {
         eprintln!("skipped: the folder stays writable for this user");
         return;
     }
+    // Creating the store is the first write: it names the file and what the system said.
     let out = tallyclerk_cmd()
-        .args(["--lang", "en", "tally"])
+        .args(["--lang", "en", "new"])
         .arg(&dir)
         .assert()
         .code(1);

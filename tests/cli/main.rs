@@ -5,6 +5,7 @@ mod harness;
 
 mod commands;
 mod failures;
+mod lifecycle;
 mod rules;
 mod setup;
 mod verify;

@@ -124,6 +124,7 @@ fn demo_ballots_round_trip_through_gb18030_and_semicolons() {
     for name in ["meeting.toml", "organizations.csv"] {
         std::fs::copy(demo.join(name), fresh.join(name)).unwrap();
     }
+    tallyclerk().arg("new").arg(&fresh).assert().success();
     tallyclerk()
         .arg("import")
         .arg(&fresh)

@@ -33,7 +33,7 @@ pub fn meeting(orgs: usize, keys: &str) -> (TempDir, Meeting) {
         csv.push_str(&format!("O{i},第{i}党支部\n"));
     }
     std::fs::write(temp.path().join("organizations.csv"), csv).unwrap();
-    let meeting = Meeting::open(temp.path()).unwrap();
+    let meeting = Meeting::create_store(temp.path()).unwrap();
     (temp, meeting)
 }
 

@@ -72,7 +72,7 @@ max_marks = {{ A = {max_a} }}
 "#
     );
     std::fs::write(dir.path().join("meeting.toml"), toml).unwrap();
-    let meeting = Meeting::open(dir.path()).unwrap();
+    let meeting = Meeting::create_store(dir.path()).unwrap();
     (dir, meeting)
 }
 

@@ -210,9 +210,54 @@ fn the_ranking_is_live_while_forms_are_entered() {
     );
 }
 
+/// O01 and O02 tied for places 1-2, inside tier excellent; O03 better; no tie at a cutoff.
+fn settled_meeting() -> (tempfile::TempDir, tallyclerk::Meeting) {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AABCDD", "AABCDD"]);
+    (dir, meeting)
+}
+
+#[test]
+fn finalise_is_refused_on_the_spot_while_a_tie_at_a_cutoff_is_undecided() {
+    let (_dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    keys(&mut app, "F");
+    let text = screen(&app, 120, 24);
+    assert!(!text.contains("Finalise the meeting?"), "{text}");
+    assert!(
+        text.contains(
+            "finalise refused: a tie at a cutoff is undecided: O02, O03 (excellent or better)"
+        ),
+        "{text}"
+    );
+    assert!(!app.meeting.store.is_final().unwrap());
+}
+
+#[test]
+fn the_finalise_dialog_counts_the_unverified_forms() {
+    let (_dir, mut meeting) = settled_meeting();
+    let same = tallyclerk::ballot_state::Reading {
+        group: None,
+        marks: tallyclerk::model::parse_marks("AABCDD", &meeting.config.scale).unwrap(),
+    };
+    meeting.second_keying(1, &same).unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    keys(&mut app, "F");
+    let text = screen(&app, 100, 24);
+    assert!(text.contains("Finalise the meeting?"), "{text}");
+    assert!(
+        text.contains("not verified: 1 form (keyed once only)"),
+        "{text}"
+    );
+    keys(&mut app, "n");
+    assert!(!app.meeting.store.is_final().unwrap());
+}
+
 #[test]
 fn finalise_refuses_changes_in_place_and_reopen_asks_a_reason() {
-    let (_dir, meeting) = tied_meeting();
+    let (_dir, meeting) = settled_meeting();
     let mut app = app(meeting);
     key(&mut app, KeyCode::F(5));
     keys(&mut app, "F");

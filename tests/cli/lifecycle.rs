@@ -1,0 +1,322 @@
+//! The meeting's lifecycle on the command line: finalise refused or warned by name, the rules
+//! kept while final, the audit chain over the meeting's state, `check` writing nothing, and
+//! no store made by any command but `new` and `demo`.
+
+use crate::harness::*;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// O1 100, O2 80, O3 70, O4 60, O5 0 (excellent 2, better 1): no tie at a cutoff.
+fn settled() -> Fixture {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABBCD"]).success();
+    f.run("add", &["2", "ABCCD"]).success();
+    f
+}
+
+/// O2 and O3 tied at 80 for places 2-3, across the cutoff after excellent's 2 places.
+fn tied() -> Fixture {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABBCD"]).success();
+    f.run("add", &["2", "ABBCD"]).success();
+    f
+}
+
+/// Every file of a folder with its size and SHA-256, by name.
+fn listing(dir: &Path) -> Vec<(String, u64, String)> {
+    let mut files: Vec<(String, u64, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            let hash = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                bytes.len() as u64,
+                hash,
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn edit_toml(f: &Fixture, from: &str, to: &str) {
+    let path = f.path("meeting.toml");
+    let text = read(&path);
+    assert!(text.contains(from), "{text}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn tamper(f: &Fixture, sql: &str) {
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn finalise_is_refused_while_a_tie_at_a_cutoff_is_undecided_naming_it() {
+    let f = tied();
+    let err = stderr_of(&f.run("finalise", &[]).code(1));
+    assert!(
+        err.contains(
+            "finalise refused:\n  a tie at a cutoff is undecided: O2, O3 (excellent or better)"
+        ),
+        "{err}"
+    );
+    let log = stdout_of(&f.run("log", &[]).success());
+    assert!(!log.contains("finalise"), "{log}");
+    // A third form breaks the tie (O2 80, O3 73.33): nothing is left undecided.
+    f.run("add", &["3", "ABCCD"]).success();
+    f.run("finalise", &[]).success();
+}
+
+#[test]
+fn finalise_is_refused_in_a_void_round_naming_the_figures() {
+    let f = settled();
+    f.run("issued", &["1"]).success();
+    let err = stderr_of(&f.run("finalise", &[]).code(1));
+    assert!(
+        err.contains("VOID ROUND: 2 forms collected, only 1 issued: the round must be re-voted; if the number issued is wrong"),
+        "{err}"
+    );
+    f.run("issued", &["2"]).success();
+    f.run("finalise", &[]).success();
+}
+
+#[test]
+fn finalise_names_every_reason_at_once() {
+    let f = tied();
+    f.run("issued", &["1"]).success();
+    let err = stderr_of(&f.run("finalise", &[]).code(1));
+    assert!(err.contains("VOID ROUND"), "{err}");
+    assert!(err.contains("a tie at a cutoff is undecided"), "{err}");
+}
+
+#[test]
+fn finalise_warns_about_unverified_forms_and_prints_the_digests_it_stores() {
+    let f = settled();
+    let out = f.run("finalise", &[]).success();
+    assert!(
+        stderr_of(&out).contains("warning: not verified: 2 forms (keyed once only)"),
+        "{}",
+        stderr_of(&out)
+    );
+    let text = stdout_of(&out);
+    assert!(text.starts_with("meeting finalised\n"), "{text}");
+    assert!(text.contains("\nrules: sha256:"), "{text}");
+    assert!(text.contains("\nresults: sha256:"), "{text}");
+    let log = stdout_of(&f.run("log", &[]).success());
+    assert!(log.contains("meeting finalised; rules sha256:"), "{log}");
+}
+
+#[test]
+fn require_verified_refuses_finalising_unverified_forms() {
+    let f = settled();
+    edit_toml(&f, "[rules]\n", "[rules]\nrequire_verified = true\n");
+    let err = stderr_of(&f.run("finalise", &[]).code(1));
+    assert!(
+        err.contains("2 forms not verified and 0 forms disputed, and meeting.toml sets require_verified = true"),
+        "{err}"
+    );
+    assert!(!stdout_of(&f.run("tally", &[]).success()).contains("FINAL"));
+}
+
+#[test]
+fn meeting_toml_changed_after_finalising_is_refused_naming_the_key() {
+    let f = settled();
+    f.run("finalise", &[]).success();
+    edit_toml(&f, "quota = 2", "quota = 1");
+    let named = "meeting.toml changed after finalising: tiers[0].quota 2 → 1";
+    for (command, args) in [
+        ("tally", vec![]),
+        ("export", vec![]),
+        ("check", vec![]),
+        ("log", vec![]),
+        ("add", vec!["3", "ABCD-"]),
+    ] {
+        let err = stderr_of(&f.run(command, &args).code(1));
+        assert!(err.contains(named), "{command}: {err}");
+    }
+    assert!(!f.path("results.csv").exists());
+    // Put back, the meeting is whole and final again.
+    edit_toml(&f, "quota = 1", "quota = 2");
+    assert!(stdout_of(&f.run("tally", &[]).success()).contains("FINAL"));
+    f.run("check", &[]).success();
+    // Reopening is the way to change the rules of a finalised meeting.
+    edit_toml(&f, "rank_by = \"score\"", "rank_by = \"top_rate\"");
+    let err = stderr_of(&f.run("tally", &[]).code(1));
+    assert!(
+        err.contains("rules.rank_by \"score\" → \"top_rate\""),
+        "{err}"
+    );
+    f.run("reopen", &["--reason", "ranked by the wrong figure"])
+        .success();
+    assert!(!stdout_of(&f.run("tally", &[]).success()).contains("FINAL"));
+    f.run("check", &[]).success();
+}
+
+#[test]
+fn organizations_changed_after_finalising_are_named_too() {
+    let f = settled();
+    f.run("finalise", &[]).success();
+    let orgs = f.path("organizations.csv");
+    let text = read(&orgs).replace("东门社区党支部", "东门社区第一党支部");
+    std::fs::write(&orgs, text).unwrap();
+    let err = stderr_of(&f.run("tally", &[]).code(1));
+    assert!(
+        err.contains("the organizations file changed after finalising: organizations[1].name \"东门社区党支部\" → \"东门社区第一党支部\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_finds_a_changed_or_deleted_decision() {
+    let f = tied();
+    f.run(
+        "decide",
+        &["--tier", "excellent", "O2", "--reason", "drawn by lot"],
+    )
+    .success();
+    f.run("check", &[]).success();
+    tamper(&f, "UPDATE decisions SET orgs = 'O3'");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the store's decisions (") && err.contains("does not match audit log entry"),
+        "{err}"
+    );
+    tamper(&f, "UPDATE decisions SET orgs = 'O2'");
+    f.run("check", &[]).success();
+    // Decisions are withdrawn, never deleted: a forger drops the trigger first.
+    tamper(
+        &f,
+        "DROP TRIGGER decisions_never_deleted; DELETE FROM decisions",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's decisions ("), "{err}");
+}
+
+#[test]
+fn check_finds_a_changed_finalised_flag() {
+    let f = settled();
+    f.run("finalise", &[]).success();
+    tamper(&f, "UPDATE meta SET value = '0' WHERE key = 'finalised'");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the store's finalised (0) does not match audit log entry"),
+        "{err}"
+    );
+    assert!(err.contains("the last one (1)"), "{err}");
+}
+
+#[test]
+fn check_finds_a_changed_or_deleted_forms_issued_figure() {
+    let f = settled();
+    f.run("issued", &["40"]).success();
+    tamper(
+        &f,
+        "UPDATE meta SET value = '50' WHERE key = 'forms_issued'",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the store's forms_issued (50) does not match audit log entry"),
+        "{err}"
+    );
+    assert!(err.contains("the last one (40)"), "{err}");
+    tamper(&f, "DELETE FROM meta WHERE key = 'forms_issued'");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's forms_issued (-)"), "{err}");
+}
+
+#[test]
+fn check_writes_nothing_and_reports_changed_validity_rules() {
+    let f = settled();
+    f.run("check", &[]).success();
+    edit_toml(&f, "max_marks = { A = 2 }", "max_marks = { A = 0 }");
+    let before = listing(&f.dir);
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the validity rules of meeting.toml (max_marks, min_marked) changed since the ballots were judged: 2 ballots change validity"),
+        "{err}"
+    );
+    assert_eq!(listing(&f.dir), before);
+    // A command that works on the meeting recomputes validity (audited); then all agrees.
+    f.run("tally", &[]).success();
+    let log = stdout_of(&f.run("log", &[]).success());
+    assert!(
+        log.contains("validity recomputed for changed rules"),
+        "{log}"
+    );
+    f.run("check", &[]).success();
+}
+
+#[test]
+fn check_on_a_finalised_meeting_with_changed_rules_reports_them_and_writes_nothing() {
+    let f = settled();
+    f.run("finalise", &[]).success();
+    edit_toml(&f, "min_marked = 1", "min_marked = 5");
+    let before = listing(&f.dir);
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("meeting.toml changed after finalising: rules.min_marked 1 → 5"),
+        "{err}"
+    );
+    assert_eq!(listing(&f.dir), before);
+}
+
+#[test]
+fn commands_on_a_folder_without_a_store_exit_1_and_create_nothing() {
+    let f = Fixture::new();
+    std::fs::remove_file(f.path("meeting.db")).unwrap();
+    let file = f.file("more.csv", "serial,O1,O2,O3,O4,O5\n9,A,B,C,D,\n");
+    let before = listing(&f.dir);
+    let attempts: Vec<(&str, Vec<&str>)> = vec![
+        ("check", vec![]),
+        ("tally", vec![]),
+        ("export", vec![]),
+        ("log", vec![]),
+        ("add", vec!["1", "ABCD-"]),
+        ("import", vec![file.to_str().unwrap()]),
+        ("issued", vec!["40"]),
+        ("finalise", vec![]),
+        ("reopen", vec!["--reason", "x"]),
+        ("void", vec!["1", "--reason", "x"]),
+    ];
+    for (command, args) in &attempts {
+        let err = stderr_of(&f.run(command, args).code(1));
+        assert!(
+            err.contains("has no store: ") && err.contains("meeting.db is missing"),
+            "{command}: {err}"
+        );
+        assert_eq!(listing(&f.dir), before, "{command}");
+    }
+}
+
+#[test]
+fn commands_on_an_empty_store_exit_1_and_change_nothing() {
+    let f = Fixture::new();
+    // Emptied to 0 bytes, and a database file with no tables in it.
+    std::fs::write(f.path("meeting.db"), b"").unwrap();
+    let conn = rusqlite::Connection::open(f.temp.path().join("blank.db")).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    drop(conn);
+    let blank = std::fs::read(f.temp.path().join("blank.db")).unwrap();
+    assert!(!blank.is_empty());
+    for content in [Vec::new(), blank] {
+        std::fs::write(f.path("meeting.db"), &content).unwrap();
+        let before = listing(&f.dir);
+        for command in ["check", "tally", "export", "add"] {
+            let args: &[&str] = if command == "add" {
+                &["1", "ABCD-"]
+            } else {
+                &[]
+            };
+            let err = stderr_of(&f.run(command, args).code(1));
+            assert!(err.contains("has an empty store: "), "{command}: {err}");
+            assert_eq!(listing(&f.dir), before, "{command}");
+        }
+    }
+}

@@ -368,6 +368,9 @@ mod tests {
         assert_eq!(RankKey::parse("score"), Some(RankKey::Score));
         assert_eq!(RankKey::parse("top_rate"), Some(RankKey::TopRate));
         assert_eq!(RankKey::parse("approval_rate"), Some(RankKey::ApprovalRate));
+        for key in [RankKey::Score, RankKey::TopRate, RankKey::ApprovalRate] {
+            assert_eq!(RankKey::parse(key.word()), Some(key));
+        }
         assert_eq!(RankKey::parse("Score"), None);
         assert_eq!(RankKey::parse("top-rate"), None);
         assert_eq!(RankKey::parse(""), None);

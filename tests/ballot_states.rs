@@ -250,7 +250,7 @@ proptest! {
         let temp = tempfile::tempdir().unwrap();
         std::fs::write(temp.path().join("meeting.toml"), MEETING_TOML).unwrap();
         std::fs::write(temp.path().join("organizations.csv"), "id,name\nO1,a\nO2,b\n").unwrap();
-        let mut meeting = Meeting::open(temp.path()).unwrap();
+        let mut meeting = Meeting::create_store(temp.path()).unwrap();
         let mut live: HashMap<u64, Entry> = HashMap::new();
         let mut out: HashMap<u64, Model> = HashMap::new();
         let (mut withdrawn, mut set_aside) = (0u64, 0u64);

@@ -1,6 +1,6 @@
 //! Benchmarks of the terminal UI and of typed entry: a key event to a rendered frame with
-//! 10,000 forms stored, the first frame of a meeting of 100,000 forms, and saving one typed
-//! form durably.
+//! 10,000 forms stored, the projector view over 100,000 forms, the first frame of a meeting
+//! of 100,000 forms, and saving one typed form durably.
 //!
 //! Run with `cargo bench --bench tui`. Figures depend on the machine and its disk.
 
@@ -71,6 +71,25 @@ fn bench(c: &mut Criterion) {
             down = !down;
             terminal.draw(|frame| render(&app, frame)).unwrap();
             black_box(terminal.backend().buffer().area);
+        })
+    });
+
+    // The projector view over 100,000 forms: reveal a tier and take it back, each drawn at
+    // 160x48 (the view regroups the ranking and picks its type size on every frame).
+    let mut projector = App::new(Meeting::open(&hundred_thousand).unwrap(), Lang::Zh).unwrap();
+    let mut big = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    projector.update(key(KeyCode::Char('P')));
+    let mut reveal = true;
+    c.bench_function("key to frame, projector view, 100k forms, 160x48", |b| {
+        b.iter(|| {
+            projector.update(key(if reveal {
+                KeyCode::Char(' ')
+            } else {
+                KeyCode::Backspace
+            }));
+            reveal = !reveal;
+            big.draw(|frame| render(&projector, frame)).unwrap();
+            black_box(big.backend().buffer().area);
         })
     });
 

@@ -14,7 +14,7 @@ use super::keymap::{self, Action, Scope};
 use super::projector::ProjectorState;
 use super::ranking_tab::{self, RankingState};
 use super::strings::{self, S};
-use super::tally_tab;
+use super::tally_tab::TallyState;
 use super::verify::{self, VerifyState};
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
@@ -264,8 +264,8 @@ pub struct App {
     pub verify: VerifyState,
     /// Ballots tab.
     pub ballots: BallotsState,
-    /// Tally tab: the row under the cursor.
-    pub tally_cursor: usize,
+    /// Tally tab.
+    pub tally_view: TallyState,
     /// Ranking tab.
     pub ranking_view: RankingState,
     /// Import/Export tab.
@@ -305,7 +305,7 @@ impl App {
             entry: EntryState::new(orgs, next_serial),
             verify: VerifyState::new(orgs),
             ballots: BallotsState::default(),
-            tally_cursor: 0,
+            tally_view: TallyState::default(),
             ranking_view: RankingState::default(),
             files: FilesState::default(),
             projector: None,
@@ -385,7 +385,11 @@ impl App {
                         Tab::Entry => entry::handle(self, action),
                         Tab::Verify => verify::handle(self, action),
                         Tab::Ballots => ballots::handle(self, action),
-                        Tab::Tally => tally_tab::handle(self, action),
+                        Tab::Tally => self.tally_view.handle(
+                            action,
+                            self.meeting.config.organizations.len(),
+                            self.meeting.config.groups.len(),
+                        ),
                         Tab::Ranking => ranking_tab::handle(self, action),
                         Tab::Files => files_tab::handle(self, action),
                     }

@@ -789,6 +789,13 @@ pub const BINDINGS: &[Binding] = &[
         S::HelpPage,
         false,
     ),
+    bind(
+        Tally,
+        CharAnyCase('g'),
+        Action::CycleGroup,
+        S::HelpTallyGroup,
+        false,
+    ),
     // Ranking.
     bind(Ranking, Code(KeyCode::Up), Action::Up, S::HelpUpDown, false),
     bind(

@@ -27,6 +27,7 @@ pub use form::FormEditor;
 pub use projector::ProjectorState;
 pub use ranking_tab::RankingState;
 pub use strings::S;
+pub use tally_tab::TallyState;
 pub use verify::VerifyState;
 pub use view::render;
 

@@ -106,6 +106,8 @@ pub enum S {
     AlreadyFinal,
     NotFinal,
     NowFinal,
+    HelpTallyGroup,
+    AllGroups,
     ProjectorProvisional,
     ProjectorFinal,
     ProjectorVoid,
@@ -351,6 +353,8 @@ impl S {
             S::HelpToggleFigures => ("scores and counts on / off", "显示 / 隐藏得分和票数"),
             S::HelpToggleLight => ("black on white / white on black", "白底黑字 / 黑底白字"),
             S::HelpCloseProjector => ("back to the tabs", "返回各标签页"),
+            S::HelpTallyGroup => ("all forms / one voter group", "全部 / 按投票人组别"),
+            S::AllGroups => ("all forms, weighted", "全部评议表（加权）"),
             S::NowFinal => (
                 "meeting finalised: changes are refused until it is reopened",
                 "会议已定稿：重新开放前拒绝一切修改",
@@ -861,5 +865,14 @@ pub fn source(lang: Lang, source: &str) -> String {
         (Lang::Zh, "import") => "导入".into(),
         (Lang::Zh, "demo") => "演示".into(),
         (Lang::Zh, other) => other.to_string(),
+    }
+}
+
+/// The Tally tab's line saying whose forms are counted: all, or one voter group's.
+pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>) -> String {
+    match (group, lang) {
+        (None, _) => S::AllGroups.get(lang).to_string(),
+        (Some((id, label)), Lang::En) => format!("voter group {id}: {label} (g: next group)"),
+        (Some((id, label)), Lang::Zh) => format!("投票人组别 {id}：{label}（g：下一组别）"),
     }
 }

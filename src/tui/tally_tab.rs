@@ -1,10 +1,12 @@
 //! The Tally tab: per organization the weighted count of each option, the blanks, the score
-//! and the rates, with a small bar of the score, from the live tally.
+//! and the rates, with a small bar of the score, from the live tally — of all forms, or of
+//! one voter group's forms (`g` steps through the groups: the figures `export --by-group`
+//! writes).
 
 use super::app::App;
 use super::form::scroll_offset;
 use super::keymap::Action;
-use super::strings::S;
+use super::strings::{self, S};
 use super::theme;
 use crate::decimal::Ratio;
 use ratatui::layout::{Constraint, Rect};
@@ -12,17 +14,37 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 use ratatui::Frame;
 
-/// Handles a key of the Tally tab: only moving.
-pub fn handle(app: &mut App, action: Action) {
-    let last = app.meeting.config.organizations.len().saturating_sub(1) as isize;
-    let delta = match action {
-        Action::Up => -1,
-        Action::Down => 1,
-        Action::PageUp => -10,
-        Action::PageDown => 10,
-        _ => return,
-    };
-    app.tally_cursor = (app.tally_cursor as isize + delta).clamp(0, last) as usize;
+/// The Tally tab's own state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyState {
+    /// The row under the cursor.
+    pub cursor: usize,
+    /// The voter group shown (index into the meeting's groups), or all forms.
+    pub group: Option<usize>,
+}
+
+impl TallyState {
+    /// Handles a key of the Tally tab: moving, and stepping through the voter groups (all
+    /// forms, then each group, then all forms again).
+    pub fn handle(&mut self, action: Action, organizations: usize, groups: usize) {
+        let last = organizations.saturating_sub(1) as isize;
+        let delta = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -10,
+            Action::PageDown => 10,
+            Action::CycleGroup => {
+                self.group = match self.group {
+                    None if groups > 1 => Some(0),
+                    Some(g) if g + 1 < groups => Some(g + 1),
+                    _ => None,
+                };
+                return;
+            }
+            _ => return,
+        };
+        self.cursor = (self.cursor as isize + delta).clamp(0, last) as usize;
+    }
 }
 
 /// A bar of `width` cells filled to `fraction` (0..=1), in eighths of a cell.
@@ -70,12 +92,30 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         header.push(Cell::from(Line::from(s.get(lang)).right_aligned()));
     }
     header.push(Cell::from(""));
+    let view = &app.tally_view;
+    let group = view
+        .group
+        .and_then(|g| config.groups.get(g).map(|x| (g, x)));
+    // A meeting of one voter group (or none named) has nothing to switch: no line for it.
+    let scope_height = u16::from(config.groups.len() > 1);
+    let [scope_line, area] =
+        ratatui::layout::Layout::vertical([Constraint::Length(scope_height), Constraint::Fill(1)])
+            .areas(area);
+    let scope = strings::tally_scope(lang, group.map(|(_, g)| (g.id.as_str(), g.label.as_str())));
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(Line::styled(scope, theme::dim())),
+        scope_line,
+    );
+    let counts_of = match group {
+        Some((g, _)) => &app.tally.by_group[g],
+        None => &app.tally.orgs,
+    };
     let height = area.height.saturating_sub(1) as usize;
-    let offset = scroll_offset(app.tally_cursor, config.organizations.len(), height);
+    let offset = scroll_offset(view.cursor, config.organizations.len(), height);
     let rows = config
         .organizations
         .iter()
-        .zip(&app.tally.orgs)
+        .zip(counts_of)
         .enumerate()
         .map(|(i, (org, counts))| {
             let figures = counts.figures(&config.scale);
@@ -100,7 +140,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme::bar(),
             )));
             let row = Row::new(cells);
-            if i == app.tally_cursor {
+            if i == view.cursor {
                 row.style(theme::cursor())
             } else {
                 row

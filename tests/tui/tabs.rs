@@ -318,3 +318,65 @@ fn when_idle_the_ui_moves_saved_forms_into_meeting_db_itself() {
         .unwrap();
     assert_eq!(ballots, 1);
 }
+
+#[test]
+fn the_tally_tab_shows_each_voter_groups_counts_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("organizations.csv"),
+        "id,name\nO1,长兴村党支部\nO2,新华村党支部\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("meeting.toml"),
+        r#"title = "t"
+language = "en"
+groups = [
+  { id = "leaders", label = "镇领导班子成员", weight = 1.0 },
+  { id = "members", label = "党员代表", weight = 0.5 },
+]
+tiers = [{ name = "excellent", label = "优秀", quota = 1 }]
+"#,
+    )
+    .unwrap();
+    let mut meeting = tallyclerk::Meeting::open(dir.path()).unwrap();
+    for (serial, group, marks) in [
+        (1, "leaders", "AB"),
+        (2, "members", "CA"),
+        (3, "members", "CA"),
+    ] {
+        let ballot = tallyclerk::model::Ballot {
+            serial,
+            group: Some(group.to_string()),
+            marks: tallyclerk::model::parse_marks(marks, &meeting.config.scale).unwrap(),
+        };
+        meeting
+            .add(&ballot, tallyclerk::store::Source::Typed)
+            .unwrap();
+    }
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(4));
+    // All forms, weighted: O1 A 1, C 0.5 + 0.5 = 1 -> score (100 + 60) / 2 = 80.
+    let text = screen(&app, 100, 20);
+    assert!(text.contains("all forms, weighted"), "{text}");
+    let row = |text: &str, id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_string();
+    assert!(row(&text, "O1").contains("80.00"), "{text}");
+    // The leaders alone: O1 A 1 -> 100; O2 B 1 -> 80.
+    keys(&mut app, "g");
+    let text = screen(&app, 100, 20);
+    assert!(
+        text.contains("voter group leaders: 镇领导班子成员"),
+        "{text}"
+    );
+    assert!(row(&text, "O1").contains("100.00"), "{text}");
+    assert!(row(&text, "O2").contains("80.00"), "{text}");
+    // The members alone: O1 C 0.5 + 0.5 -> 60; O2 A -> 100.
+    keys(&mut app, "g");
+    let text = screen(&app, 100, 20);
+    assert!(text.contains("voter group members"), "{text}");
+    assert!(row(&text, "O1").contains("60.00"), "{text}");
+    assert!(row(&text, "O2").contains("100.00"), "{text}");
+    // And back to all forms.
+    keys(&mut app, "g");
+    assert!(screen(&app, 100, 20).contains("all forms, weighted"));
+}

@@ -339,7 +339,7 @@ tiers = [{ name = "excellent", label = "优秀", quota = 1 }]
 "#,
     )
     .unwrap();
-    let mut meeting = tallyclerk::Meeting::open(dir.path()).unwrap();
+    let mut meeting = tallyclerk::Meeting::create_store(dir.path()).unwrap();
     for (serial, group, marks) in [
         (1, "leaders", "AB"),
         (2, "members", "CA"),

@@ -126,13 +126,16 @@ enum Command {
         language: Option<Lang>,
     },
     /// Store one ballot. MARKS has one character per organization in organizations.csv
-    /// order: an option key, '-' for blank, '*' for spoiled, e.g. "AABAC-D*".
+    /// order, as typed in the UI: an option key or its number 1-4, '-' or '0' for blank, '*'
+    /// for spoiled; spaces are passed over, e.g. "AABAC -D*.." or "11213 0..."; a leading
+    /// '-' needs no '--'.
     Add {
         /// The meeting folder.
         dir: PathBuf,
         /// The number on the form.
         serial: u64,
-        /// One character per organization.
+        /// One character per organization (option key or 1-4, '-'/'0' blank, '*' spoiled).
+        #[arg(allow_hyphen_values = true)]
         marks: String,
         /// The voter group (an id from meeting.toml).
         #[arg(long)]
@@ -298,8 +301,8 @@ enum Command {
         /// The serial on the form.
         #[arg(required_unless_present = "list", conflicts_with = "list")]
         serial: Option<u64>,
-        /// One character per organization, read from the paper.
-        #[arg(required_unless_present = "list")]
+        /// One character per organization, read from the paper, as for `add`.
+        #[arg(required_unless_present = "list", allow_hyphen_values = true)]
         marks: Option<String>,
         /// The voter group read from the paper.
         #[arg(long)]
@@ -315,6 +318,7 @@ enum Command {
         /// The serial of the ballot.
         serial: u64,
         /// The corrected marks, as for `add`.
+        #[arg(allow_hyphen_values = true)]
         marks: String,
         /// The voter group.
         #[arg(long)]
@@ -375,10 +379,15 @@ A map file for OMRChecker's Results.csv (file_id,input_path,output_path,score,q1
     serial = \"auto\"          # number the forms in file order
     numbered = \"q\"           # q1 is the 1st organization of organizations.csv, q2 the 2nd ...
     ignore = [\"file_id\", \"input_path\", \"output_path\", \"score\"]
+                             # an ignored q column is left out of the numbering
     blank = [\"no\"]           # values that mean blank, besides the empty cell
-    [values]                 # what other values mean
+    [values]                 # what other values mean: a key, label, position, - or *
     \"1\" = \"A\"
     \"好\" = \"A\"
+    \"NR\" = \"*\"           # spoiled (\"-\" is blank)
+
+Value keys match the whole cell, and inside brackets and multi-tick cells each value:
+\"response 01\" (or \"[response 01]\") matches [response 01] and [response 01, response 03].
 
 Other keys: layout = \"wide\" | \"long\"; group = \"COLUMN\"; org = / rating = \"COLUMN\" for
 long files; [columns] \"HEADER\" = \"ORG_ID\"; ignore_others = true; spoiled = [\"...\"].";
@@ -1039,17 +1048,19 @@ fn print_progress(meeting: &Meeting, lang: Lang) -> Result<()> {
 
 /// Reads the MARKS argument of `add` and `edit`: one character per organization.
 fn parse_marks_arg(meeting: &Meeting, marks: &str) -> Result<Vec<model::Mark>> {
-    model::parse_marks(marks.trim(), &meeting.config.scale).map_err(|(at, c)| {
+    let scale = &meeting.config.scale;
+    model::parse_typed_marks(marks, scale).map_err(|(at, c)| {
         let marks = tallyclerk::text::echo(marks);
         let c = tallyclerk::text::echo(&c.to_string());
-        let keys: String = meeting.config.scale.options.iter().map(|o| o.key).collect();
+        let keys: String = scale.options.iter().map(|o| o.key).collect();
+        let n = scale.options.len();
         Error::user(
             format!(
-                "MARKS \"{marks}\": character {} \"{c}\" is not an option key ({keys}), '-' or '*'",
+                "MARKS \"{marks}\": character {} \"{c}\" is not an option key ({keys}) or number (1-{n}), '-' or '0' (blank) or '*' (spoiled)",
                 at + 1
             ),
             format!(
-                "MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键（{keys}）、'-' 或 '*'",
+                "MARKS \"{marks}\"：第 {} 个字符 \"{c}\" 不是选项键（{keys}）或序号（1-{n}）、'-' 或 '0'（空白）或 '*'（无效标记）",
                 at + 1
             ),
         )

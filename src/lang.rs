@@ -63,8 +63,55 @@ impl Lang {
     }
 }
 
+/// An English count with its noun: `1 form`, `2 forms`, `0 forms`.
+pub fn count_en<N>(n: N, one: &str, many: &str) -> String
+where
+    N: fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
+/// An English ordinal: `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`.
+pub fn ordinal_en(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_counts_and_ordinals() {
+        assert_eq!(count_en(1u64, "form", "forms"), "1 form");
+        assert_eq!(count_en(0usize, "form", "forms"), "0 forms");
+        assert_eq!(
+            count_en(2u64, "row differs", "rows differ"),
+            "2 rows differ"
+        );
+        let ordinals: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111]
+            .into_iter()
+            .map(ordinal_en)
+            .collect();
+        assert_eq!(
+            ordinals,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+                "111th"
+            ]
+        );
     }
 }

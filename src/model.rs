@@ -191,6 +191,31 @@ pub fn parse_marks(text: &str, scale: &Scale) -> Result<Vec<Mark>, (usize, char)
         .collect()
 }
 
+/// Reads marks as the clerk types them, on the command line as in the UI: per organization
+/// an option key (any case) or its 1-based position (`1`-`4`), `-` or `0` for blank, `*` for
+/// spoiled; spaces group the organizations and are passed over.
+///
+/// Returns the position (0-based, in characters of `text`) and character of the first bad
+/// character on failure.
+pub fn parse_typed_marks(text: &str, scale: &Scale) -> Result<Vec<Mark>, (usize, char)> {
+    text.chars()
+        .enumerate()
+        .filter(|(_, c)| !c.is_whitespace())
+        .map(|(i, c)| match c {
+            '-' | '0' => Ok(Mark::Blank),
+            '*' => Ok(Mark::Spoiled),
+            _ => c
+                .to_digit(10)
+                .map(|d| d as usize)
+                .filter(|&d| d >= 1 && d <= scale.len())
+                .map(|d| d - 1)
+                .or_else(|| scale.index_of_key(c))
+                .map(|k| Mark::Option(k as u8))
+                .ok_or((i, c)),
+        })
+        .collect()
+}
+
 /// Formats marks as the marks string of [`parse_marks`].
 pub fn marks_string(marks: &[Mark], scale: &Scale) -> String {
     marks.iter().map(|m| m.to_char(scale)).collect()
@@ -374,6 +399,22 @@ mod tests {
         assert_eq!(RankKey::parse("Score"), None);
         assert_eq!(RankKey::parse("top-rate"), None);
         assert_eq!(RankKey::parse(""), None);
+    }
+
+    #[test]
+    fn typed_marks_take_keys_positions_blanks_and_spaces_as_the_ui_does() {
+        let scale = default_scale();
+        let typed = |text: &str| parse_typed_marks(text, &scale);
+        assert_eq!(typed("aB-*d"), Ok(marks("AB-*D")));
+        assert_eq!(typed("1234 0-*"), Ok(marks("ABCD--*")));
+        assert_eq!(typed("  -AB  CD \t"), Ok(marks("-ABCD")));
+        assert_eq!(typed(""), Ok(vec![]));
+        // Position 5 is past a four-option scale; 9 too; letters not keys; the position
+        // counts the spaces typed.
+        assert_eq!(typed("AB 5"), Err((3, '5')));
+        assert_eq!(typed("9"), Err((0, '9')));
+        assert_eq!(typed("AE"), Err((1, 'E')));
+        assert_eq!(typed("A.B"), Err((1, '.')));
     }
 
     #[test]

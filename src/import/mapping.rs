@@ -7,16 +7,21 @@
 //! serial = "auto"           # the serial column, or "auto": number the forms in file order
 //! group = "group"           # the voter group column (group id or label)
 //! numbered = "q"            # columns q1, q2, ... are the 1st, 2nd, ... organization
-//! ignore = ["file_id", "input_path", "output_path", "score"]
+//! ignore = ["file_id", "input_path", "output_path", "score"]   # a numbered column ignored
+//!                           # here is left out of the numbering: the next one takes its place
 //! ignore_others = false     # leave out every column not named here
 //! blank = ["no"]            # values meaning blank (besides the empty cell)
 //! spoiled = ["error-multi-select"]
 //! [columns]                 # column header = organization id or name
 //! "Branch 1" = "V01"
-//! [values]                  # cell value = option key, label, English label or position
-//! "1" = "A"
+//! [values]                  # cell value = option key, label, English label or position,
+//! "1" = "A"                 # blank or "-", spoiled or "*"
 //! "好" = "A"
+//! "NR" = "-"
 //! ```
+//! `[values]` keys are matched against the whole cell and, in a cell in brackets or with
+//! several ticks (`[response 01, response 03]`), against each value inside; a key copied
+//! with its brackets (`"[response 01]"`) means the value inside them.
 //! For long files: `org = "column"` and `rating = "column"` name the two columns.
 
 use crate::config::Config;
@@ -174,8 +179,8 @@ impl Mapping {
         }
         for (value, meaning) in &raw.values {
             let mark = match meaning.get_ref().trim().to_lowercase().as_str() {
-                "blank" => Some(Mark::Blank),
-                "spoiled" => Some(Mark::Spoiled),
+                "blank" | "-" => Some(Mark::Blank),
+                "spoiled" | "*" => Some(Mark::Spoiled),
                 other => plain.read(other).filter(|m| m.is_rated()),
             };
             let mark = mark.ok_or_else(|| {
@@ -183,12 +188,12 @@ impl Mapping {
                     Some(line_of(meaning.span().start)),
                     &format!("values.{}", value.get_ref()),
                     Text::new(
-                        format!("\"{}\" is no option of the scale (key, label, English label or position), blank or spoiled", crate::text::echo(meaning.get_ref())),
-                        format!("\"{}\" 不是评价选项（键、标签、英文标签或序号）、blank 或 spoiled", crate::text::echo(meaning.get_ref())),
+                        format!("\"{}\" is no option of the scale (key, label, English label or position), blank (\"-\") or spoiled (\"*\")", crate::text::echo(meaning.get_ref())),
+                        format!("\"{}\" 不是评价选项（键、标签、英文标签或序号）、blank（\"-\"）或 spoiled（\"*\"）", crate::text::echo(meaning.get_ref())),
                     ),
                 )
             })?;
-            values.push((value.get_ref().clone(), mark));
+            values.push((cell_value_key(value.get_ref()), mark));
         }
         let serial = raw.serial.map(|s| {
             if s.trim().eq_ignore_ascii_case("auto") {
@@ -211,16 +216,135 @@ impl Mapping {
         })
     }
 
-    /// The organization a numbered column (`q7` under prefix `q`) stands for.
-    pub fn numbered_org(&self, header: &str, orgs: usize) -> Option<usize> {
+    /// The number of a numbered column: 7 for `q7` under prefix `q`.
+    fn column_number(&self, header: &str) -> Option<usize> {
         let prefix = self.numbered.as_deref()?;
+        let header = header.trim();
         let rest = header.strip_prefix(prefix).or_else(|| {
             // Prefixes are matched case-insensitively: "Q1" under "q".
             let head = header.get(..prefix.len())?;
             head.eq_ignore_ascii_case(prefix)
                 .then(|| &header[prefix.len()..])
         })?;
-        let n: usize = rest.trim().parse().ok()?;
-        (n >= 1 && n <= orgs).then_some(n - 1)
+        rest.trim().parse().ok()
+    }
+
+    /// The organization a numbered column stands for: `q7` under prefix `q` is the 7th of
+    /// organizations.csv, less one for each numbered column before it that `ignore` leaves
+    /// out (a question of the form that rates no organization). An ignored column stands
+    /// for none.
+    pub fn numbered_org(&self, header: &str, orgs: usize) -> Option<usize> {
+        let n = self.column_number(header).filter(|&n| n >= 1)?;
+        let ignored: std::collections::BTreeSet<usize> = self
+            .ignore
+            .iter()
+            .filter_map(|c| self.column_number(c))
+            .collect();
+        if ignored.contains(&n) {
+            return None;
+        }
+        let index = n - 1 - ignored.range(1..n).count();
+        (index < orgs).then_some(index)
+    }
+}
+
+/// A `[values]` key as cells are matched: a key copied with the brackets of a scanner's cell
+/// (`"[response 01]"`) is the value inside them, as the reader looks inside brackets and
+/// splits multi-tick cells (`[response 01, response 03]`) into such values.
+fn cell_value_key(key: &str) -> String {
+    let key = key.trim();
+    for (open, close) in [('[', ']'), ('(', ')'), ('{', '}')] {
+        if let Some(inner) = key.strip_prefix(open).and_then(|k| k.strip_suffix(close)) {
+            if !inner.trim().is_empty() {
+                return inner.trim().to_string();
+            }
+        }
+    }
+    key.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::cells::CellReader;
+    use crate::lang::Lang;
+    use crate::model::Organization;
+
+    fn config(orgs: usize) -> Config {
+        let organizations = (1..=orgs)
+            .map(|i| Organization {
+                id: format!("O{i}"),
+                name: format!("org {i}"),
+                category: String::new(),
+            })
+            .collect();
+        Config::from_parts("title = \"t\"\n", organizations).unwrap()
+    }
+
+    #[test]
+    fn values_may_mean_blank_and_spoiled_by_dash_and_star() {
+        let config = config(3);
+        let map = Mapping::parse(
+            "m.toml",
+            "[values]\n\"no\" = \"-\"\n\"multi\" = \"*\"\n\"none\" = \"blank\"\n\"x\" = \"spoiled\"\n\"好\" = \"A\"\n",
+            &config,
+        )
+        .unwrap();
+        let reader = CellReader::new(&config, &map.values);
+        assert_eq!(reader.read("no"), Some(Mark::Blank));
+        assert_eq!(reader.read("none"), Some(Mark::Blank));
+        assert_eq!(reader.read("Multi"), Some(Mark::Spoiled));
+        assert_eq!(reader.read("x"), Some(Mark::Spoiled));
+        let err = Mapping::parse("m.toml", "[values]\n\"no\" = \"?\"\n", &config)
+            .unwrap_err()
+            .message(Lang::En);
+        assert!(
+            err.contains("m.toml:2: field \"values.no\": \"?\" is no option of the scale"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn value_keys_copied_with_brackets_match_single_and_multi_tick_cells() {
+        let config = config(3);
+        let map = Mapping::parse(
+            "m.toml",
+            "[values]\n\"[response 01]\" = \"A\"\n\"response 02\" = \"B\"\n",
+            &config,
+        )
+        .unwrap();
+        let reader = CellReader::new(&config, &map.values);
+        assert_eq!(reader.read("[response 01]"), Some(Mark::Option(0)));
+        assert_eq!(reader.read("response 01"), Some(Mark::Option(0)));
+        assert_eq!(reader.read("[response 02]"), Some(Mark::Option(1)));
+        assert_eq!(
+            reader.read("[response 01, response 02]"),
+            Some(Mark::Spoiled)
+        );
+        assert_eq!(cell_value_key(" [ x ] "), "x");
+        assert_eq!(cell_value_key("[]"), "[]");
+    }
+
+    #[test]
+    fn ignored_numbered_columns_are_left_out_of_the_numbering() {
+        let config = config(3);
+        let map = Mapping::parse(
+            "m.toml",
+            "numbered = \"q\"\nignore = [\"q2\", \"Q5\"]\n",
+            &config,
+        )
+        .unwrap();
+        let orgs: Vec<Option<usize>> = ["q1", "q2", "q3", "Q4", "q5", "q6", "q0", "qx"]
+            .iter()
+            .map(|h| map.numbered_org(h, 3))
+            .collect();
+        // q1 is the 1st, q2 left out, q3 the 2nd, q4 the 3rd, q5 left out, q6 past the end.
+        assert_eq!(
+            orgs,
+            [Some(0), None, Some(1), Some(2), None, None, None, None]
+        );
+        let plain = Mapping::parse("m.toml", "numbered = \"q\"\n", &config).unwrap();
+        assert_eq!(plain.numbered_org("q3", 3), Some(2));
+        assert_eq!(plain.numbered_org("q4", 3), None);
     }
 }

@@ -451,14 +451,38 @@ fn resolve(
             None => ignored.push(header.clone()),
         }
     }
-    for (org, column) in config.organizations.iter().zip(&orgs) {
+    for (index, (org, column)) in config.organizations.iter().zip(&orgs).enumerate() {
         if column.is_none() {
+            let numbered = map.numbered.as_deref().map_or_else(
+                || Text::new("", ""),
+                |prefix| {
+                    Text::new(
+                        format!(
+                            "; under numbered = \"{prefix}\" it is the {} numbered column, ignored ones not counted",
+                            crate::lang::ordinal_en(index + 1)
+                        ),
+                        format!(
+                            "；numbered = \"{prefix}\" 时它是第 {} 个编号列（不计忽略的列）",
+                            index + 1
+                        ),
+                    )
+                },
+            );
             problems.push(located(
                 name,
                 Some(header_line),
-                Some(&org.id),
                 None,
-                Text::new("no column for this organization", "缺少该组织的列"),
+                None,
+                Text::new(
+                    format!(
+                        "organization {} ({}) has no column in the file{}",
+                        org.id, org.name, numbered.en
+                    ),
+                    format!(
+                        "文件中没有组织 {}（{}）的列{}",
+                        org.id, org.name, numbered.zh
+                    ),
+                ),
             ));
         }
     }

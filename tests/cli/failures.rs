@@ -41,7 +41,7 @@ fn unknown_org_id_in_a_csv_names_line_and_column() {
         "{err}"
     );
     assert!(
-        err.contains("column \"O5\": no column for this organization"),
+        err.contains("bad.csv:1: organization O5 (西山村党支部) has no column in the file"),
         "{err}"
     );
     assert_eq!(f.digest(), before);

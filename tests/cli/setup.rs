@@ -319,3 +319,93 @@ fn new_from_an_xlsx_list_without_ids_makes_them_up() {
     );
     assert!(add(&dir, "1", "AB").ends_with(" valid"));
 }
+
+#[test]
+fn add_and_edit_take_marks_as_the_ui_does() {
+    let f = Fixture::new();
+    // A leading '-' (the first organization blank) needs no '--'.
+    let out = f.run("add", &["5", "-AB*c"]).success();
+    assert_eq!(stdout_of(&out).trim(), "ballot 5 [-] -AB*C valid");
+    // Positions 1-4, '0' blank, spaces grouping.
+    let out = f.run("add", &["6", "12 30 4"]).success();
+    assert_eq!(stdout_of(&out).trim(), "ballot 6 [-] ABC-D valid");
+    // A blank form, all '-': refused as a form, not as an argument.
+    let out = f.run("add", &["7", "-----"]).success();
+    assert_eq!(
+        stdout_of(&out).trim(),
+        "ballot 7 [-] ----- INVALID: 0 organizations rated, at least 1 required"
+    );
+    let out = f
+        .run("edit", &["6", "-0 2 11", "--reason", "misread"])
+        .success();
+    assert_eq!(stdout_of(&out).trim(), "ballot 6 [-] --BAA valid");
+    let out = f.run("add", &["8", "AB 5CD"]).code(1);
+    assert!(
+        stderr_of(&out).contains(
+            "MARKS \"AB 5CD\": character 4 \"5\" is not an option key (ABCD) or number (1-4), '-' or '0' (blank) or '*' (spoiled)"
+        ),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_map_leaves_a_numbered_question_out_and_reads_dash_and_star_values() {
+    let f = Fixture::new();
+    // An OMR sheet whose 3rd question is a practice one: q1, q2, q4, q5, q6 are the five
+    // organizations. Multi-tick cells are written in brackets.
+    let file = f.file(
+        "Results.csv",
+        "file_id,score,q1,q2,q3,q4,q5,q6\n\
+         a.jpg,0,[response 01],[response 02],x,no,[response 01],NR\n\
+         b.jpg,0,[response 02],\"[response 01, response 03]\",x,[response 04],no,[response 01]\n",
+    );
+    let map = f.file(
+        "omr.toml",
+        "serial = \"auto\"\nnumbered = \"q\"\nignore = [\"file_id\", \"score\", \"q3\"]\n\
+         [values]\n\"[response 01]\" = \"A\"\n\"response 02\" = \"B\"\n\"response 03\" = \"C\"\n\
+         \"response 04\" = \"D\"\n\"no\" = \"-\"\n\"NR\" = \"*\"\n",
+    );
+    f.run(
+        "import",
+        &[file.to_str().unwrap(), "--map", map.to_str().unwrap()],
+    )
+    .success();
+    let csv = f.results_csv();
+    // Form 1: A B - A *; form 2: B * D - A. O1: A and B (90); O2: B, spoiled (80, 1 blank);
+    // O3: blank and D; O4: A and blank; O5: spoiled and A.
+    for (org, figures) in [
+        (",O1,", ",90.00,2,1,1,0,0,0,"),
+        (",O2,", ",80.00,1,0,1,0,0,1,"),
+        (",O3,", ",0.00,1,0,0,0,1,1,"),
+        (",O4,", ",100.00,1,1,0,0,0,1,"),
+        (",O5,", ",100.00,1,1,0,0,0,1,"),
+    ] {
+        let line = csv.lines().find(|l| l.contains(org)).unwrap();
+        assert!(line.contains(figures), "{figures} in {line}");
+    }
+    // Without the ignore, q6 has no organization and O5 no column: the message says why.
+    let unignored = f.file(
+        "plain.toml",
+        "serial = \"auto\"\nnumbered = \"q\"\nignore = [\"file_id\", \"score\"]\n\
+         [values]\n\"[response 01]\" = \"A\"\n\"response 02\" = \"B\"\n\"response 03\" = \"C\"\n\
+         \"response 04\" = \"D\"\n\"no\" = \"-\"\n\"NR\" = \"*\"\n\"x\" = \"-\"\n",
+    );
+    let out = f
+        .run(
+            "import",
+            &[
+                file.to_str().unwrap(),
+                "--map",
+                unignored.to_str().unwrap(),
+                "--dry-run",
+                "--allow-same-file",
+            ],
+        )
+        .code(1);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("column \"q6\": unknown organization id"),
+        "{err}"
+    );
+}

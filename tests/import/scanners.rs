@@ -123,7 +123,7 @@ fn omrchecker_without_a_map_is_refused_naming_the_question_columns() {
         "{err}"
     );
     assert!(
-        err.contains("column \"O11\": no column for this organization"),
+        err.contains(":1: organization O11 (") && err.contains(") has no column in the file"),
         "{err}"
     );
 }

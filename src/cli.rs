@@ -829,6 +829,14 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{}", lang.pick("store ok", "数据库完好"));
             println!("{}: {}", lang.pick("ballots", "选票"), summary.collected);
             println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
+            if let Some((rules, results)) = meeting.store.final_digests()? {
+                println!(
+                    "{}: {} sha256:{rules}, {} sha256:{results}",
+                    lang.pick("final", "已定稿"),
+                    lang.pick("rules", "规则"),
+                    lang.pick("results", "结果")
+                );
+            }
         }
         Command::Backup { dir, file } => {
             let meeting = Meeting::open(&dir)?;

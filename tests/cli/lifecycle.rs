@@ -108,8 +108,25 @@ fn finalise_warns_about_unverified_forms_and_prints_the_digests_it_stores() {
     assert!(text.starts_with("meeting finalised\n"), "{text}");
     assert!(text.contains("\nrules: sha256:"), "{text}");
     assert!(text.contains("\nresults: sha256:"), "{text}");
+    let digest = |name: &str| {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap();
+        line.trim_start_matches(name).to_string()
+    };
+    let (rules, results) = (digest("rules: sha256:"), digest("results: sha256:"));
     let log = stdout_of(&f.run("log", &[]).success());
-    assert!(log.contains("meeting finalised; rules sha256:"), "{log}");
+    assert!(
+        log.contains(&format!(
+            "meeting finalised; rules sha256:{rules} results sha256:{results}"
+        )),
+        "{log}"
+    );
+    let check = stdout_of(&f.run("check", &[]).success());
+    assert!(
+        check.contains(&format!(
+            "final: rules sha256:{rules}, results sha256:{results}"
+        )),
+        "{check}"
+    );
 }
 
 #[test]

@@ -166,6 +166,7 @@ fn rows_key(app: &mut App, action: Action) {
     match form.edit(action) {
         // Backspace on an empty first row goes back to the serial field.
         Some(Edited::SteppedBack(StepBack::LeftForm)) => app.entry.on_rows = false,
+        Some(Edited::PastLastRow) => app.warn(S::FormComplete),
         Some(_) => {}
         None => other_rows_key(app, action),
     }

@@ -25,6 +25,9 @@ pub struct FormEditor {
     pub cursor: usize,
     /// The fill key was pressed: the next mark fills the rows from the cursor down.
     pub fill_pending: bool,
+    /// The last row was just typed (or filled) and the cursor could not move on: a further
+    /// mark is a key typed past the end of the form, not a correction of its last row.
+    typed_to_end: bool,
 }
 
 /// What stepping back did.
@@ -43,6 +46,8 @@ pub enum Edited {
     Done,
     /// Backspace, with its outcome.
     SteppedBack(StepBack),
+    /// A mark typed past the last row: refused, the last row keeps its mark.
+    PastLastRow,
 }
 
 impl FormEditor {
@@ -52,6 +57,7 @@ impl FormEditor {
             marks: vec![None; rows],
             cursor: 0,
             fill_pending: false,
+            typed_to_end: false,
         }
     }
 
@@ -61,32 +67,45 @@ impl FormEditor {
             marks: marks.iter().copied().map(Some).collect(),
             cursor: 0,
             fill_pending: false,
+            typed_to_end: false,
         }
     }
 
     /// Sets the current row (or, after the fill key, every row from the cursor down) and
     /// moves to the next row.
-    pub fn mark(&mut self, mark: Mark) {
+    ///
+    /// Returns false, changing nothing, for a mark typed past the last row (the form is
+    /// complete): a key typed ahead must not overwrite the last organization's mark. Moving
+    /// back onto the last row makes it correctable again.
+    pub fn mark(&mut self, mark: Mark) -> bool {
         if self.marks.is_empty() {
-            return;
+            return true;
         }
         if std::mem::take(&mut self.fill_pending) {
             for row in &mut self.marks[self.cursor..] {
                 *row = Some(mark);
             }
             self.cursor = self.marks.len() - 1;
-            return;
+            self.typed_to_end = true;
+            return true;
+        }
+        if self.typed_to_end {
+            return false;
         }
         self.marks[self.cursor] = Some(mark);
         if self.cursor + 1 < self.marks.len() {
             self.cursor += 1;
+        } else {
+            self.typed_to_end = true;
         }
+        true
     }
 
     /// Backspace: clears the last row when it is the one just typed, else steps back one row
     /// and clears it.
     pub fn step_back(&mut self) -> StepBack {
         self.fill_pending = false;
+        self.typed_to_end = false;
         let last = self.marks.len().saturating_sub(1);
         if self.cursor == last && self.marks.get(last).is_some_and(Option::is_some) {
             self.marks[last] = None;
@@ -108,10 +127,17 @@ impl FormEditor {
     /// Returns `None` when the key is not one of those, so the tab handles it.
     pub fn edit(&mut self, action: Action) -> Option<Edited> {
         const PAGE: isize = 10;
-        match action {
+        let marked = match action {
             Action::Mark(i) => self.mark(Mark::Option(i)),
             Action::MarkBlank => self.mark(Mark::Blank),
             Action::MarkSpoiled => self.mark(Mark::Spoiled),
+            _ => true,
+        };
+        if !marked {
+            return Some(Edited::PastLastRow);
+        }
+        match action {
+            Action::Mark(_) | Action::MarkBlank | Action::MarkSpoiled => {}
             Action::Fill => self.fill_pending = true,
             Action::Erase => return Some(Edited::SteppedBack(self.step_back())),
             Action::Up => self.move_by(-1),
@@ -128,6 +154,7 @@ impl FormEditor {
     /// Moves the cursor by `delta` rows, staying on the form.
     pub fn move_by(&mut self, delta: isize) {
         self.fill_pending = false;
+        self.typed_to_end = false;
         let last = self.marks.len().saturating_sub(1) as isize;
         self.cursor = (self.cursor as isize + delta).clamp(0, last) as usize;
     }
@@ -327,6 +354,33 @@ mod tests {
         );
         assert_eq!(form.cursor, 3);
         assert_eq!(form.untyped(), 0);
+    }
+
+    #[test]
+    fn a_key_typed_past_the_last_row_does_not_overwrite_it() {
+        let mut form = FormEditor::new(2);
+        assert!(form.mark(Mark::Option(0)));
+        assert!(form.mark(Mark::Option(1)));
+        // The form is complete; a key typed ahead is refused and the last row keeps B.
+        assert!(!form.mark(Mark::Option(3)));
+        assert_eq!(form.edit(Action::Mark(2)), Some(Edited::PastLastRow));
+        assert_eq!(
+            form.marks,
+            vec![Some(Mark::Option(0)), Some(Mark::Option(1))]
+        );
+        // Moving back onto the last row makes it correctable.
+        form.move_by(-1);
+        form.move_by(1);
+        assert!(form.mark(Mark::Option(2)));
+        assert_eq!(form.marks[1], Some(Mark::Option(2)));
+        // So does Backspace, which clears it; the fill key ends the form too.
+        assert_eq!(form.step_back(), StepBack::Cleared);
+        assert_eq!(form.marks[1], None);
+        let mut filled = FormEditor::new(3);
+        filled.fill_pending = true;
+        assert!(filled.mark(Mark::Blank));
+        assert!(!filled.mark(Mark::Option(0)));
+        assert_eq!(filled.marks, vec![Some(Mark::Blank); 3]);
     }
 
     #[test]

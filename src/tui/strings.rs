@@ -106,6 +106,7 @@ pub enum S {
     AlreadyFinal,
     NotFinal,
     NowFinal,
+    FormComplete,
     HelpTallyGroup,
     AllGroups,
     ProjectorProvisional,
@@ -355,6 +356,10 @@ impl S {
             S::HelpCloseProjector => ("back to the tabs", "返回各标签页"),
             S::HelpTallyGroup => ("all forms / one voter group", "全部 / 按投票人组别"),
             S::AllGroups => ("all forms, weighted", "全部评议表（加权）"),
+            S::FormComplete => (
+                "the form is complete: Enter saves it, Backspace or ↑ corrects a row",
+                "表格已录完：Enter 保存，Backspace 或 ↑ 修改",
+            ),
             S::NowFinal => (
                 "meeting finalised: changes are refused until it is reopened",
                 "会议已定稿：重新开放前拒绝一切修改",

@@ -655,6 +655,7 @@ impl App {
     pub fn reload(&mut self) -> Result<()> {
         self.refresh()?;
         entry::follow_store(self);
+        verify::follow_store(self);
         if self.tab == Tab::Ballots {
             ballots::refresh(self);
         }

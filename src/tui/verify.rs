@@ -111,6 +111,22 @@ pub fn on_show(app: &mut App) {
     }
 }
 
+/// After the store changed (an import, another station verifying): the lists are read
+/// again, and a suggested serial follows them; one the clerk typed stays.
+pub fn follow_store(app: &mut App) {
+    if !matches!(app.verify.stage, Stage::Serial) {
+        return;
+    }
+    if app.verify.suggested || app.verify.serial.is_empty() {
+        back_to_serial(app, 0);
+    } else {
+        match app.meeting.progress(LISTED) {
+            Ok(progress) => app.verify.progress = Some(progress),
+            Err(e) => app.fail(&e),
+        }
+    }
+}
+
 /// The clerk's name typed at the prompt (empty: none given); the keying asked for goes on.
 pub fn set_clerk(app: &mut App, name: &str) {
     app.meeting.set_clerk(Some(name));

@@ -189,3 +189,76 @@ fn verifying_an_unknown_serial_says_so() {
     start_keying(&mut app, "42");
     assert!(screen(&app, 80, 24).contains("no ballot with serial 42"));
 }
+
+#[test]
+fn the_voter_group_is_keyed_and_compared_too() {
+    let (dir, _meeting) = meeting(6, 2, 1, 6);
+    let toml_path = dir.path().join("meeting.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    std::fs::write(
+        &toml_path,
+        format!(
+            "groups = [{{ id = \"leaders\", label = \"班子\", weight = 1 }}, {{ id = \"cadres\", label = \"干部\", weight = 1 }}]\n{toml}"
+        ),
+    )
+    .unwrap();
+    let mut meeting = tallyclerk::Meeting::open(dir.path()).unwrap();
+    for serial in [1, 2] {
+        let ballot = tallyclerk::model::Ballot {
+            serial,
+            group: Some("leaders".into()),
+            marks: tallyclerk::model::parse_marks("ABCDAB", &meeting.config.scale).unwrap(),
+        };
+        meeting
+            .add(&ballot, tallyclerk::store::Source::Import)
+            .unwrap();
+    }
+    let mut app = app(meeting);
+    start_keying(&mut app, "1");
+    keys(&mut app, "abcdab");
+    key(&mut app, KeyCode::Enter);
+    // Not keyed yet: the group is asked for, not taken as none.
+    assert!(screen(&app, 80, 24).contains("key the voter group first (g)"));
+    keys(&mut app, "g");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(state(&app, 1), State::Verified);
+    // Form 2: the marks agree, the group does not.
+    start_keying(&mut app, "2");
+    keys(&mut app, "abcdab");
+    keys(&mut app, "gg");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("form 2 DISPUTED: the group differs"),
+        "{text}"
+    );
+    assert!(!text.contains("班子") && !text.contains("干部"), "{text}");
+    keys(&mut app, "t");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("key the voter group first (g)"));
+    keys(&mut app, "g");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(state(&app, 2), State::Resolved);
+    let stored = app.meeting.store.ballot(2).unwrap().unwrap();
+    assert_eq!(stored.ballot.group.as_deref(), Some("leaders"));
+}
+
+#[test]
+fn the_lists_follow_a_keying_made_at_another_station() {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["ABCDAB", "AAAAAA"]);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(2));
+    assert!(screen(&app, 80, 24).contains("Serial:  1      (next unverified)"));
+    // Another station verifies form 1.
+    let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
+    let reading = tallyclerk::ballot_state::Reading {
+        group: None,
+        marks: tallyclerk::model::parse_marks("ABCDAB", &other.config.scale).unwrap(),
+    };
+    other.verify(1, &reading).unwrap();
+    app.follow_store();
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Serial:  2      (next unverified)"), "{text}");
+    assert!(text.contains("verified 1/2"), "{text}");
+}

@@ -496,15 +496,22 @@ fn parse_group(text: &str) -> std::result::Result<model::Group, String> {
     })
 }
 
+/// "30 organizations" / "30 个组织".
+fn organizations_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => tallyclerk::lang::count_en(n, "organization", "organizations"),
+        Lang::Zh => format!("{n} 个组织"),
+    }
+}
+
 /// What `new` made, and the validity limit it chose when it took one from the tiers.
 fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
     let config = &meeting.config;
     println!(
-        "{} {} ({} {})",
+        "{} {} ({})",
         lang.pick("meeting created in", "会议已创建于"),
         config.dir.display(),
-        config.organizations.len(),
-        lang.pick("organizations", "个组织")
+        organizations_count(config.organizations.len(), lang)
     );
     if !config.tiers.is_empty() {
         let tiers: Vec<String> = config
@@ -617,11 +624,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 let meeting = Meeting::create_store(&dir)?;
                 let lang = meeting.lang(flag);
                 println!(
-                    "{} {} ({} {})",
+                    "{} {} ({})",
                     lang.pick("store created for the meeting in", "已为会议创建数据库："),
                     dir.display(),
-                    meeting.config.organizations.len(),
-                    lang.pick("organizations", "个组织")
+                    organizations_count(meeting.config.organizations.len(), lang)
                 );
                 return Ok(());
             };
@@ -827,7 +833,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 ));
             }
             println!("{}", lang.pick("store ok", "数据库完好"));
-            println!("{}: {}", lang.pick("ballots", "选票"), summary.collected);
+            println!("{}: {}", lang.pick("ballots", "评议表"), summary.collected);
             println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
             if let Some((rules, results)) = meeting.store.final_digests()? {
                 println!(
@@ -895,7 +901,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 "{} {serial}",
                 lang.pick(
                     "set aside (kept and collected, not counted): ballot",
-                    "已作废搁置（保留并计入收回数，不计票）：选票"
+                    "已作废搁置（保留并计入收回数，不计票）：评议表"
                 )
             );
         }
@@ -911,7 +917,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 "{} {serial}",
                 lang.pick(
                     "withdrawn (not collected, not counted): ballot",
-                    "已撤回（不计入收回数，不计票）：选票"
+                    "已撤回（不计入收回数，不计票）：评议表"
                 )
             );
         }
@@ -984,15 +990,15 @@ fn verification_text(meeting: &Meeting, serial: u64, outcome: &Verification, lan
     match outcome {
         Verification::Verified => match lang {
             Lang::En => format!("ballot {serial} verified: both keyings agree"),
-            Lang::Zh => format!("选票 {serial} 核对无误：两次录入一致"),
+            Lang::Zh => format!("评议表 {serial} 核对无误：两次录入一致"),
         },
         Verification::Resolved { changed: false } => match lang {
             Lang::En => format!("ballot {serial} resolved: the first keying stands"),
-            Lang::Zh => format!("选票 {serial} 争议已解决：第一次录入成立"),
+            Lang::Zh => format!("评议表 {serial} 争议已解决：第一次录入成立"),
         },
         Verification::Resolved { changed: true } => match lang {
             Lang::En => format!("ballot {serial} resolved: corrected by the readings (audited)"),
-            Lang::Zh => format!("选票 {serial} 争议已解决：按多数录入更正（记入审计日志）"),
+            Lang::Zh => format!("评议表 {serial} 争议已解决：按多数录入更正（记入审计日志）"),
         },
         Verification::Disputed(dispute) => {
             let fields = disputed_fields(&meeting.config, dispute);
@@ -1002,7 +1008,7 @@ fn verification_text(meeting: &Meeting, serial: u64, outcome: &Verification, lan
                     fields.en
                 ),
                 Lang::Zh => format!(
-                    "选票 {serial} 有争议：{}；请对照纸质表格再次录入（verify DIR {serial} MARKS）",
+                    "评议表 {serial} 有争议：{}；请对照纸质表格再次录入（verify DIR {serial} MARKS）",
                     fields.zh
                 ),
             }
@@ -1098,7 +1104,7 @@ fn print_ballot(meeting: &Meeting, stored: &tallyclerk::store::StoredBallot, lan
     };
     println!(
         "{} {} [{}] {} {validity}",
-        lang.pick("ballot", "选票"),
+        lang.pick("ballot", "评议表"),
         ballot.serial,
         ballot.group.as_deref().unwrap_or("-"),
         model::marks_string(&ballot.marks, &config.scale),
@@ -1118,13 +1124,20 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
         "{}: {verb} {} {}: {} {}, {} {}, {} {}",
         report.file,
         report.forms,
-        lang.pick("forms", "份"),
+        lang.pick(if report.forms == 1 { "form" } else { "forms" }, "份"),
         report.valid,
         lang.pick("valid", "有效"),
         report.invalid,
         lang.pick("invalid", "无效"),
         report.spoiled_marks,
-        lang.pick("spoiled marks", "个无效标记"),
+        lang.pick(
+            if report.spoiled_marks == 1 {
+                "spoiled mark"
+            } else {
+                "spoiled marks"
+            },
+            "个无效标记"
+        ),
     );
     let layout = match report.layout {
         tallyclerk::import::mapping::LayoutKind::Wide => {
@@ -1192,7 +1205,7 @@ fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String
         },
         format!(
             "{}: sha256:{}",
-            lang.pick("ballot set digest", "选票集摘要"),
+            lang.pick("ballot set digest", "评议表集摘要"),
             s.digest
         ),
     ];

@@ -151,8 +151,12 @@ impl Config {
                     "tiers",
                     Text::new(
                         format!(
-                            "quotas add up to {sum}, more than the {} organizations",
-                            organizations.len()
+                            "quotas add up to {sum}, more than the {}",
+                            crate::lang::count_en(
+                                organizations.len(),
+                                "organization",
+                                "organizations"
+                            )
                         ),
                         format!("名额合计 {sum}，多于组织数 {}", organizations.len()),
                     ),
@@ -166,12 +170,12 @@ impl Config {
                 Some("rules.min_marked"),
                 Text::new(
                     format!(
-                        "{} is more than the {} organizations: every ballot would be invalid",
+                        "{} is more than the {}: every form would be invalid",
                         rules.min_marked,
-                        organizations.len()
+                        crate::lang::count_en(organizations.len(), "organization", "organizations")
                     ),
                     format!(
-                        "{} 大于组织数 {}：所有选票都将无效",
+                        "{} 大于组织数 {}：所有评议表都将无效",
                         rules.min_marked,
                         organizations.len()
                     ),

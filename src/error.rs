@@ -102,6 +102,7 @@ impl Problems {
         let mut lines: Vec<String> = self.listed.iter().map(|p| p.render(lang)).collect();
         if self.more > 0 {
             lines.push(match lang {
+                Lang::En if self.more == 1 => "... and 1 more problem".to_string(),
                 Lang::En => format!("... and {} more problems", self.more),
                 Lang::Zh => format!("……另有 {} 个问题", self.more),
             });

@@ -290,13 +290,19 @@ impl InvalidReason {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (InvalidReason::TooMany { key, count, max }, Lang::En) => {
-                format!("{count} marks {key}, at most {max} allowed")
+                format!(
+                    "{} {key}, at most {max} allowed",
+                    crate::lang::count_en(*count, "mark", "marks")
+                )
             }
             (InvalidReason::TooMany { key, count, max }, Lang::Zh) => {
                 format!("{key} 票 {count} 个，最多允许 {max} 个")
             }
             (InvalidReason::TooFewMarked { count, min }, Lang::En) => {
-                format!("{count} organizations rated, at least {min} required")
+                format!(
+                    "{} rated, at least {min} required",
+                    crate::lang::count_en(*count, "organization", "organizations")
+                )
             }
             (InvalidReason::TooFewMarked { count, min }, Lang::Zh) => {
                 format!("仅评价 {count} 个组织，至少需要 {min} 个")
@@ -527,7 +533,16 @@ mod tests {
         let too_few = InvalidReason::TooFewMarked { count: 1, min: 2 };
         assert_eq!(
             too_few.message(Lang::En),
-            "1 organizations rated, at least 2 required"
+            "1 organization rated, at least 2 required"
+        );
+        let one_too_many = InvalidReason::TooMany {
+            key: 'A',
+            count: 1,
+            max: 0,
+        };
+        assert_eq!(
+            one_too_many.message(Lang::En),
+            "1 mark A, at most 0 allowed"
         );
         assert_eq!(too_few.message(Lang::Zh), "仅评价 1 个组织，至少需要 2 个");
     }

@@ -241,13 +241,13 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
     };
     Ok(format!(
         "# tallyclerk results: {} {}\n\
-# computed from the ballot set sha256:{} ({} forms: {} valid, {} invalid, {} verified)\n\
+# computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
 {}  {name}\n",
         config.title,
         config.date,
         summary.digest,
-        summary.collected,
+        crate::lang::count_en(summary.collected, "form", "forms"),
         summary.valid,
         summary.invalid,
         summary.verified,

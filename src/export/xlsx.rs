@@ -149,7 +149,7 @@ pub fn results_workbook(
             summary.verified.to_string(),
         ),
         (
-            lang.pick("Ballot set digest", "选票集摘要"),
+            lang.pick("Ballot set digest", "评议表集摘要"),
             format!("sha256:{}", summary.digest),
         ),
         (

@@ -253,7 +253,7 @@ fn import_records(
                     None,
                     None,
                     None,
-                    Text::new("the file holds no ballots", "文件中没有选票"),
+                    Text::new("the file holds no ballots", "文件中没有评议表"),
                 ));
             }
             Ok(batch.problems.is_empty())

@@ -399,12 +399,20 @@ pub fn disputed_fields(config: &crate::config::Config, dispute: &Dispute) -> Tex
         .map(|(row, _)| config.organizations[*row].id.as_str())
         .collect();
     match (ids.is_empty(), dispute.group.is_some()) {
+        (false, false) if ids.len() == 1 => Text::new(
+            format!("row {} differs", ids[0]),
+            format!("{} 行不一致", ids[0]),
+        ),
         (false, false) => Text::new(
             format!("rows {} differ", ids.join(", ")),
             format!("{} 行不一致", ids.join("、")),
         ),
         (false, true) => Text::new(
-            format!("rows {} and the group differ", ids.join(", ")),
+            format!(
+                "{} {} and the group differ",
+                if ids.len() == 1 { "row" } else { "rows" },
+                ids.join(", ")
+            ),
             format!("{} 行及组别不一致", ids.join("、")),
         ),
         (true, _) => Text::new("the group differs", "组别不一致"),

@@ -315,11 +315,7 @@ fn finalise_refusals(config: &Config, results: &Results) -> Vec<FinaliseRefusal>
 
 /// "1 form", "2 forms".
 fn forms_en(n: u64) -> String {
-    if n == 1 {
-        "1 form".to_string()
-    } else {
-        format!("{n} forms")
-    }
+    crate::lang::count_en(n, "form", "forms")
 }
 
 fn refused(config: &Config, refusals: &[FinaliseRefusal]) -> Error {
@@ -367,7 +363,10 @@ pub fn results_digest(config: &Config, results: &Results) -> String {
 /// the UI's banner): more forms collected than issued, so the round must be re-voted.
 pub fn void_round_text(collected: u64, issued: u64) -> Text {
     Text::new(
-        format!("VOID ROUND: {collected} forms collected, only {issued} issued: the round must be re-voted"),
+        format!(
+            "VOID ROUND: {} collected, only {issued} issued: the round must be re-voted",
+            forms_en(collected)
+        ),
         format!("本轮无效（VOID ROUND）：收回 {collected} 份，多于发出的 {issued} 份，应重新投票"),
     )
 }

@@ -327,12 +327,12 @@ impl Change {
     /// The change as the object of "is refused" (English) and of "不能" (Chinese).
     pub fn text(self) -> Text {
         let (en, zh) = match self {
-            Change::Add => ("adding a ballot", "录入选票"),
-            Change::Import => ("importing ballots", "导入选票"),
-            Change::Edit => ("editing a ballot", "修改选票"),
-            Change::Withdraw => ("withdrawing a ballot", "撤回选票"),
+            Change::Add => ("adding a ballot", "录入评议表"),
+            Change::Import => ("importing ballots", "导入评议表"),
+            Change::Edit => ("editing a ballot", "修改评议表"),
+            Change::Withdraw => ("withdrawing a ballot", "撤回评议表"),
             Change::SetAside => ("setting a form aside", "作废表格"),
-            Change::Verify => ("verifying a ballot", "核对选票"),
+            Change::Verify => ("verifying a ballot", "核对评议表"),
             Change::FurtherReading => ("reading a disputed form again", "重新读取有争议的表格"),
             Change::Decide => ("recording a decision", "记录裁定"),
             Change::Undecide => ("withdrawing a decision", "撤销裁定"),
@@ -646,7 +646,7 @@ impl Store {
                 "the organizations or option keys of {dir} changed since ballots were entered ({stored} before, {layout} now); restore them"
             ),
             format!(
-                "{dir} 的组织或选项键在录入选票后被修改（原为 {stored}，现为 {layout}）；请恢复原样"
+                "{dir} 的组织或选项键在录入评议表后被修改（原为 {stored}，现为 {layout}）；请恢复原样"
             ),
         )))
     }
@@ -703,8 +703,9 @@ impl Store {
         if ballot.marks.len() != orgs {
             return Err(Error::user(
                 format!(
-                    "{} marks given, the meeting has {orgs} organizations",
-                    ballot.marks.len()
+                    "{} given, the meeting has {}",
+                    crate::lang::count_en(ballot.marks.len(), "mark", "marks"),
+                    crate::lang::count_en(orgs, "organization", "organizations")
                 ),
                 format!("给出 {} 个评价，会议有 {orgs} 个组织", ballot.marks.len()),
             ));
@@ -1372,7 +1373,7 @@ impl Store {
                     counted = None;
                     problems.push(Text::new(
                         format!("ballot {serial}: marks \"{marks}\" do not fit the meeting"),
-                        format!("选票 {serial}：评价 \"{marks}\" 与会议不符"),
+                        format!("评议表 {serial}：评价 \"{marks}\" 与会议不符"),
                     ))
                 }
                 Ok(m) => {
@@ -1388,7 +1389,7 @@ impl Store {
                     if judged != valid && !rules_changed {
                         problems.push(Text::new(
                             format!("ballot {serial}: stored validity disagrees with the rules"),
-                            format!("选票 {serial}：保存的有效性与规则不符"),
+                            format!("评议表 {serial}：保存的有效性与规则不符"),
                         ));
                     }
                 }
@@ -1400,7 +1401,7 @@ impl Store {
                         group.as_deref().unwrap_or_default()
                     ),
                     format!(
-                        "选票 {serial}：未知组别 {}",
+                        "评议表 {serial}：未知组别 {}",
                         group.as_deref().unwrap_or_default()
                     ),
                 ));
@@ -1463,7 +1464,7 @@ impl Store {
         if SetHash::of_ballots(&self.conn)?.hex() != set_hash {
             problems.push(Text::new(
                 format!("the ballots do not match audit log entry {id}, the last one: the store was changed outside tallyclerk"),
-                format!("选票与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
+                format!("评议表与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
             ));
         }
         if let Some(recorded) = state {
@@ -1487,8 +1488,8 @@ impl Store {
         // Changed rules that judge every ballot as before leave nothing wrong.
         if disagreeing > 0 && self.meta("rules")?.is_some_and(|stored| stored != rules) {
             problems.push(Text::new(
-                format!("the validity rules of meeting.toml (max_marks, min_marked) changed since the ballots were judged: {disagreeing} ballots change validity; a command that opens the meeting for work (e.g. tally) recomputes it, audited"),
-                format!("meeting.toml 的有效性规则（max_marks、min_marked）在选票判定后被修改：{disagreeing} 张选票的有效性随之改变；打开会议进行工作的命令（如 tally）会重新判定并记入审计日志"),
+                format!("the validity rules of meeting.toml (max_marks, min_marked) changed since the ballots were judged: {} validity; a command that opens the meeting for work (e.g. tally) recomputes it, audited", crate::lang::count_en(disagreeing, "ballot changes", "ballots change")),
+                format!("meeting.toml 的有效性规则（max_marks、min_marked）在评议表判定后被修改：{disagreeing} 份评议表的有效性随之改变；打开会议进行工作的命令（如 tally）会重新判定并记入审计日志"),
             ));
         }
         Ok(problems)
@@ -1504,7 +1505,7 @@ impl Store {
             if &kept != counted {
                 problems.push(Text::new(
                     "the kept tally does not match the ballots: the store was changed outside tallyclerk",
-                    "保存的计票结果与选票不符：数据库被 tallyclerk 以外的程序修改",
+                    "保存的计票结果与评议表不符：数据库被 tallyclerk 以外的程序修改",
                 ));
             }
         }
@@ -1513,7 +1514,7 @@ impl Store {
         {
             problems.push(Text::new(
                 "the kept ballot-set digest does not match the ballots: the store was changed outside tallyclerk",
-                "保存的选票集摘要与选票不符：数据库被 tallyclerk 以外的程序修改",
+                "保存的评议表集摘要与评议表不符：数据库被 tallyclerk 以外的程序修改",
             ));
         }
         Ok(problems)
@@ -1699,7 +1700,7 @@ fn serial_taken(serial: u64) -> Error {
 fn no_such_serial(serial: u64) -> Error {
     Error::user(
         format!("no ballot with serial {serial} in the meeting"),
-        format!("会议中没有编号为 {serial} 的选票"),
+        format!("会议中没有编号为 {serial} 的评议表"),
     )
 }
 
@@ -2108,7 +2109,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.message(crate::lang::Lang::Zh),
-            "会议已定稿：不能录入选票；请先执行 `reopen DIR --reason 原因`"
+            "会议已定稿：不能录入评议表；请先执行 `reopen DIR --reason 原因`"
         );
         assert_eq!(
             e.message(crate::lang::Lang::En),

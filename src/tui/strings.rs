@@ -9,7 +9,7 @@ use crate::ballot_state::Dispute;
 use crate::config::Config;
 use crate::error::Text;
 use crate::import::ImportReport;
-use crate::lang::Lang;
+use crate::lang::{count_en, Lang};
 use crate::model::InvalidReason;
 use std::path::Path;
 use std::time::Duration;
@@ -194,7 +194,7 @@ impl S {
         match self {
             S::TabEntry => ("Entry", "录入"),
             S::TabVerify => ("Verify", "核对"),
-            S::TabBallots => ("Ballots", "选票"),
+            S::TabBallots => ("Ballots", "评议表"),
             S::TabTally => ("Tally", "统计"),
             S::TabRanking => ("Ranking", "排名"),
             S::TabFiles => ("Import/Export", "导入/导出"),
@@ -211,7 +211,7 @@ impl S {
             S::Serial => ("Serial", "表号"),
             S::Group => ("Group", "组别"),
             S::Form => ("Form", "表格"),
-            S::Ballot => ("Ballot", "选票"),
+            S::Ballot => ("Ballot", "评议表"),
             S::Validity => ("Validity", "有效性"),
             S::Source => ("Source", "来源"),
             S::VerifiedColumn => ("Verified", "已核对"),
@@ -240,10 +240,10 @@ impl S {
             S::ImportPath => ("File", "文件"),
             S::Export => ("Export (into the meeting folder)", "导出（到会议文件夹）"),
             S::ResultsFile => ("results CSV", "结果 CSV"),
-            S::BallotsFile => ("ballots CSV", "选票 CSV"),
+            S::BallotsFile => ("ballots CSV", "评议表 CSV"),
             S::WorkbookFile => ("results workbook", "结果工作簿"),
             S::DigestsFile => ("results digests (sha256sum -c)", "结果摘要（sha256sum -c）"),
-            S::NoBallots => ("No ballots yet.", "尚无选票。"),
+            S::NoBallots => ("No ballots yet.", "尚无评议表。"),
             S::HintSerial => (
                 "Type the serial on the form, Enter to start.",
                 "输入表格上的编号，回车开始录入。",
@@ -276,7 +276,7 @@ impl S {
             S::HintEditing => ("Editing: Enter asks a reason.", "修改中：回车后填写原因。"),
             S::HintImport => (
                 "p: type the path of a ballots CSV (Tab completes), Enter previews it.",
-                "p：输入选票 CSV 的路径（Tab 补全），回车预览。",
+                "p：输入评议表 CSV 的路径（Tab 补全），回车预览。",
             ),
             S::AskIssued => ("Forms handed out:", "发出表格份数："),
             S::AskReopenReason => (
@@ -311,7 +311,7 @@ impl S {
             S::NoGroups => ("the meeting has no voter groups", "本次会议未设投票人组别"),
             S::NothingToUndo => (
                 "nothing typed here to undo (imported forms are withdrawn from the Ballots tab)",
-                "本机本次没有可撤销的录入（导入的表格请在选票页撤回）",
+                "本机本次没有可撤销的录入（导入的表格请在评议表页撤回）",
             ),
             S::GroupNeeded => (
                 "key the voter group first (g)",
@@ -428,7 +428,7 @@ impl S {
             S::HelpFocusPath => ("type a path", "输入路径"),
             S::HelpImportConfirm => ("import previewed", "导入已预览文件"),
             S::HelpExportResults => ("export results", "导出结果"),
-            S::HelpExportBallots => ("export ballots", "导出选票"),
+            S::HelpExportBallots => ("export ballots", "导出评议表"),
             S::HelpExportWorkbook => ("export results workbook (.xlsx)", "导出结果工作簿（.xlsx）"),
             S::HelpPromptAccept => ("accept", "确定"),
             S::HelpCancel => ("cancel", "取消"),
@@ -479,7 +479,7 @@ pub fn count_of_max(lang: Lang, label: &str, count: usize, max: usize) -> String
 /// How many rows are still to type.
 pub fn rows_to_go(lang: Lang, rows: usize) -> String {
     match lang {
-        Lang::En => format!("{rows} rows to go"),
+        Lang::En => format!("{} to go", count_en(rows, "row", "rows")),
         Lang::Zh => format!("还有 {rows} 行未录"),
     }
 }
@@ -487,7 +487,10 @@ pub fn rows_to_go(lang: Lang, rows: usize) -> String {
 /// [`rows_to_go`] as a message.
 pub fn rows_to_go_text(rows: usize) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("{rows} rows to go: type 0 for a blank row"),
+        Lang::En => format!(
+            "{} to go: type 0 for a blank row",
+            count_en(rows, "row", "rows")
+        ),
         Lang::Zh => format!("还有 {rows} 行未录：空白行请按 0"),
     })
 }
@@ -504,7 +507,7 @@ pub fn serial_taken(serial: u64) -> Text {
 pub fn no_such_serial(serial: u64) -> Text {
     both(|lang| match lang {
         Lang::En => format!("no ballot with serial {serial}"),
-        Lang::Zh => format!("没有表号为 {serial} 的选票"),
+        Lang::Zh => format!("没有表号为 {serial} 的评议表"),
     })
 }
 
@@ -602,7 +605,7 @@ pub fn verified_progress(lang: Lang, verified: u64, counted: u64, disputed: u64)
 pub fn withdrawn(serial: u64) -> Text {
     both(|lang| match lang {
         Lang::En => format!("ballot {serial} withdrawn: not collected (audited)"),
-        Lang::Zh => format!("选票 {serial} 已撤回：不计入收回数（记入审计日志）"),
+        Lang::Zh => format!("评议表 {serial} 已撤回：不计入收回数（记入审计日志）"),
     })
 }
 
@@ -610,7 +613,7 @@ pub fn withdrawn(serial: u64) -> Text {
 pub fn set_aside(serial: u64) -> Text {
     both(|lang| match lang {
         Lang::En => format!("ballot {serial} set aside: kept and collected, not counted (audited)"),
-        Lang::Zh => format!("选票 {serial} 已作废搁置：保留并计入收回数，不计票（记入审计日志）"),
+        Lang::Zh => format!("评议表 {serial} 已作废搁置：保留并计入收回数，不计票（记入审计日志）"),
     })
 }
 
@@ -618,7 +621,7 @@ pub fn set_aside(serial: u64) -> Text {
 pub fn edited(serial: u64) -> Text {
     both(|lang| match lang {
         Lang::En => format!("ballot {serial} changed (old marks kept in its history)"),
-        Lang::Zh => format!("选票 {serial} 已修改（原内容保留在历史中）"),
+        Lang::Zh => format!("评议表 {serial} 已修改（原内容保留在历史中）"),
     })
 }
 
@@ -626,7 +629,7 @@ pub fn edited(serial: u64) -> Text {
 pub fn ask_set_aside_reason(lang: Lang, serial: u64) -> String {
     match lang {
         Lang::En => format!("Set ballot {serial} aside (the paper form is void): why?"),
-        Lang::Zh => format!("作废搁置选票 {serial}（纸质表格无效）：原因？"),
+        Lang::Zh => format!("作废搁置评议表 {serial}（纸质表格无效）：原因？"),
     }
 }
 
@@ -634,7 +637,7 @@ pub fn ask_set_aside_reason(lang: Lang, serial: u64) -> String {
 pub fn ask_withdraw_reason(lang: Lang, serial: u64) -> String {
     match lang {
         Lang::En => format!("Withdraw ballot {serial} (a keying mistake, no paper): why?"),
-        Lang::Zh => format!("撤回选票 {serial}（录入错误，无纸质表格）：原因？"),
+        Lang::Zh => format!("撤回评议表 {serial}（录入错误，无纸质表格）：原因？"),
     }
 }
 
@@ -650,13 +653,14 @@ pub fn ask_undo(lang: Lang, serial: u64) -> String {
 pub fn ask_edit_reason(lang: Lang, serial: u64) -> String {
     match lang {
         Lang::En => format!("Change ballot {serial}: why? (kept in the audit log)"),
-        Lang::Zh => format!("修改选票 {serial}：原因？（记入审计日志）"),
+        Lang::Zh => format!("修改评议表 {serial}：原因？（记入审计日志）"),
     }
 }
 
 /// Save with untyped rows blank?
 pub fn ask_save_blank(lang: Lang, rows: usize) -> String {
     match lang {
+        Lang::En if rows == 1 => "1 row is not typed. Save it as blank?".to_string(),
         Lang::En => format!("{rows} rows are not typed. Save them as blank?"),
         Lang::Zh => format!("有 {rows} 行未录入。按空白保存吗？"),
     }
@@ -795,10 +799,12 @@ pub fn importing(
     let secs = elapsed.as_secs();
     match (lang, dry_run) {
         (Lang::En, true) => {
-            format!("{spinner} reading {path} (dry run): {forms} forms, {rate} forms/s, {secs} s")
+            let forms = count_en(forms, "form", "forms");
+            format!("{spinner} reading {path} (dry run): {forms}, {rate} forms/s, {secs} s")
         }
         (Lang::En, false) => {
-            format!("{spinner} importing {path}: {forms} forms, {rate} forms/s, {secs} s")
+            let forms = count_en(forms, "form", "forms");
+            format!("{spinner} importing {path}: {forms}, {rate} forms/s, {secs} s")
         }
         (Lang::Zh, true) => format!(
             "{spinner} 正在读取 {path}（试运行）：{forms} 份，每秒 {rate} 份，已用 {secs} 秒"
@@ -812,7 +818,11 @@ pub fn importing(
 /// A dry run that found no problem.
 pub fn preview_ready(forms: u64) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("preview: {forms} forms can be imported; Enter imports them"),
+        Lang::En => format!(
+            "preview: {} can be imported; Enter imports {}",
+            count_en(forms, "form", "forms"),
+            if forms == 1 { "it" } else { "them" }
+        ),
         Lang::Zh => format!("预览：可导入 {forms} 份；回车导入"),
     })
 }
@@ -822,8 +832,11 @@ pub fn preview_summary(lang: Lang, path: &Path, report: &ImportReport) -> String
     let path = path.display();
     match lang {
         Lang::En => format!(
-            "{path}: {} forms, {} valid, {} invalid, {} spoiled marks (dry run, nothing changed)",
-            report.forms, report.valid, report.invalid, report.spoiled_marks
+            "{path}: {}, {} valid, {} invalid, {} (dry run, nothing changed)",
+            count_en(report.forms, "form", "forms"),
+            report.valid,
+            report.invalid,
+            count_en(report.spoiled_marks, "spoiled mark", "spoiled marks")
         ),
         Lang::Zh => format!(
             "{path}：{} 份，有效 {}，无效 {}，无效标记 {} 个（试运行，未做修改）",
@@ -835,7 +848,7 @@ pub fn preview_summary(lang: Lang, path: &Path, report: &ImportReport) -> String
 /// An import done.
 pub fn imported(forms: u64, file: &str) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("imported {forms} forms from {file}"),
+        Lang::En => format!("imported {} from {file}", count_en(forms, "form", "forms")),
         Lang::Zh => format!("已从 {file} 导入 {forms} 份"),
     })
 }
@@ -843,7 +856,10 @@ pub fn imported(forms: u64, file: &str) -> Text {
 /// A file refused.
 pub fn problems_found(count: usize) -> Text {
     both(|lang| match lang {
-        Lang::En => format!("the file has {count} problems: nothing imported"),
+        Lang::En => format!(
+            "the file has {}: nothing imported",
+            count_en(count, "problem", "problems")
+        ),
         Lang::Zh => format!("文件有 {count} 个问题：未导入"),
     })
 }
@@ -852,7 +868,10 @@ pub fn problems_found(count: usize) -> Text {
 pub fn problems_in(lang: Lang, path: &Path, count: usize) -> String {
     let path = path.display();
     match lang {
-        Lang::En => format!("{path}: {count} problems, nothing imported:"),
+        Lang::En => format!(
+            "{path}: {}, nothing imported:",
+            count_en(count, "problem", "problems")
+        ),
         Lang::Zh => format!("{path}：{count} 个问题，未导入："),
     }
 }

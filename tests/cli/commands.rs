@@ -110,7 +110,7 @@ fn export_writes_results_with_bom_and_ballots_that_import_back() {
     let g = Fixture::new();
     let out = g.run("import", &[ballots.to_str().unwrap()]).success();
     assert!(
-        stdout_of(&out).contains("imported 3 forms: 2 valid, 1 invalid, 1 spoiled marks"),
+        stdout_of(&out).contains("imported 3 forms: 2 valid, 1 invalid, 1 spoiled mark"),
         "{}",
         stdout_of(&out)
     );
@@ -256,7 +256,7 @@ fn export_names_the_ballot_set_in_a_companion_sha256_file() {
     let set = digest.trim_start_matches("digest: ");
     assert!(
         companion.contains(&format!(
-            "# computed from the ballot set {set} (1 forms: 1 valid, 0 invalid, 0 verified)"
+            "# computed from the ballot set {set} (1 form: 1 valid, 0 invalid, 0 verified)"
         )),
         "{companion}"
     );

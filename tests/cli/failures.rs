@@ -127,7 +127,7 @@ fn dry_run_changes_nothing() {
     let text = stdout_of(&out);
     assert!(
         text.contains(
-            "would import (dry run, nothing changed) 2 forms: 1 valid, 1 invalid, 1 spoiled marks"
+            "would import (dry run, nothing changed) 2 forms: 1 valid, 1 invalid, 1 spoiled mark"
         ),
         "{text}"
     );

@@ -58,7 +58,7 @@ fn verify_answers_verified_or_disputed_naming_the_rows_never_the_readings() {
             .success(),
     );
     assert!(
-        out.contains("ballot 2 DISPUTED: rows O4 and the group differ"),
+        out.contains("ballot 2 DISPUTED: row O4 and the group differ"),
         "{out}"
     );
     assert!(
@@ -112,7 +112,7 @@ fn a_third_reading_differing_from_both_leaves_the_row_disputed() {
     f.run("add", &["1", "ABCD-"]).success();
     f.run("verify", &["1", "CBCD-"]).success();
     let out = stdout_of(&f.run("verify", &["1", "DBCD-"]).success());
-    assert!(out.contains("ballot 1 DISPUTED: rows O1 differ"), "{out}");
+    assert!(out.contains("ballot 1 DISPUTED: row O1 differs"), "{out}");
     let out = stdout_of(&f.run("verify", &["1", "ABCD-"]).success());
     assert!(
         out.contains("ballot 1 resolved: the first keying stands"),
@@ -139,7 +139,7 @@ fn verify_list_shows_what_is_left_to_verify() {
         "{out}"
     );
     assert!(out.contains("unverified: 3-4"), "{out}");
-    assert!(out.contains("disputed 2: rows O1 differ"), "{out}");
+    assert!(out.contains("disputed 2: row O1 differs"), "{out}");
     // Three A where at most two are allowed.
     assert!(out.contains("invalid: 3"), "{out}");
     assert!(out.contains("next to verify: 3"), "{out}");

@@ -70,7 +70,7 @@ fn a_differing_keying_disputes_the_form_without_showing_either_reading() {
     keys(&mut app, "abcdaa");
     key(&mut app, KeyCode::Enter);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("form 1 DISPUTED: rows O06 differ"), "{text}");
+    assert!(text.contains("form 1 DISPUTED: row O06 differs"), "{text}");
     assert!(text.contains("verified 0/1, disputed 1"), "{text}");
     // Only the disputed row is listed, and with no reading.
     assert!(text.contains("O06"), "{text}");
@@ -110,7 +110,7 @@ fn a_dispute_survives_esc_and_quitting() {
     assert!(text.contains("disputed (1): 1"), "{text}");
     // Asking for it again goes to the dispute, not to a new second keying.
     start_keying(&mut app, "1");
-    assert!(screen(&app, 80, 24).contains("form 1 DISPUTED: rows O01 differ"));
+    assert!(screen(&app, 80, 24).contains("form 1 DISPUTED: row O01 differs"));
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn a_third_reading_differing_from_both_asks_again() {
     keys(&mut app, "d");
     key(&mut app, KeyCode::Enter);
     // A, C, D: three readings, none twice: still disputed.
-    assert!(screen(&app, 80, 24).contains("form 1 DISPUTED: rows O01 differ"));
+    assert!(screen(&app, 80, 24).contains("form 1 DISPUTED: row O01 differs"));
     assert!(matches!(state(&app, 1), State::Disputed(_)));
     keys(&mut app, "t");
     keys(&mut app, "c");

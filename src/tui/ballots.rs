@@ -1,5 +1,6 @@
-//! The Ballots tab: every stored ballot that counts, to search, open, edit, withdraw (a keying
-//! mistake, typed or imported) or set aside (a paper form declared void).
+//! The Ballots tab: every stored ballot, to search, open, edit, withdraw (a keying mistake,
+//! typed or imported) or set aside (a paper form declared void). Withdrawn and set-aside ones
+//! stay listed, marked, with their reason; they are kept for the record and not changed.
 //!
 //! The list is read from the store when the tab is shown after a change, not on every key.
 //! Each of these changes asks for a reason, which the store keeps in the audit log (an edit
@@ -11,7 +12,7 @@ use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
 use crate::model::{validity, Mark};
-use crate::store::StoredBallot;
+use crate::store::{Removed, StoredBallot};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
@@ -35,8 +36,10 @@ pub enum View {
 /// The Ballots tab's state.
 #[derive(Debug, Clone, Default)]
 pub struct BallotsState {
-    /// The ballots that count, in serial order, as last read.
+    /// Every ballot, in serial order, as last read.
     pub rows: Vec<StoredBallot>,
+    /// For each row, how it left the count (withdrawn or set aside), if it did.
+    pub removed: Vec<Option<Removed>>,
     /// The store changed since `rows` was read.
     pub stale: bool,
     /// Whether `rows` was ever read.
@@ -68,9 +71,9 @@ pub fn refresh(app: &mut App) {
     if app.ballots.loaded && !app.ballots.stale {
         return;
     }
-    match app.meeting.store.ballots() {
+    match app.meeting.store.every_ballot() {
         Ok(rows) => {
-            app.ballots.rows = rows;
+            (app.ballots.rows, app.ballots.removed) = rows.into_iter().unzip();
             app.ballots.stale = false;
             app.ballots.loaded = true;
             app.ballots.cursor = app
@@ -166,8 +169,28 @@ pub fn handle(app: &mut App, action: Action) {
     }
 }
 
+/// Refuses a change to a withdrawn or set-aside ballot (kept for the record); true when
+/// refused.
+fn refuse_when_removed(app: &mut App) -> bool {
+    let removed = app
+        .ballots
+        .removed
+        .get(app.ballots.cursor)
+        .cloned()
+        .flatten();
+    if let Some(removed) = removed {
+        app.warn(if removed.withdrawn {
+            S::WithdrawnKept
+        } else {
+            S::SetAsideKept
+        });
+        return true;
+    }
+    false
+}
+
 fn start_edit(app: &mut App) {
-    if app.refuse_when_final() {
+    if app.refuse_when_final() || refuse_when_removed(app) {
         return;
     }
     if let Some(stored) = current(app) {
@@ -177,7 +200,7 @@ fn start_edit(app: &mut App) {
 }
 
 fn ask_reason(app: &mut App, kind: fn(u64) -> PromptKind) {
-    if app.refuse_when_final() {
+    if app.refuse_when_final() || refuse_when_removed(app) {
         return;
     }
     if let Some(stored) = current(app) {
@@ -194,12 +217,12 @@ pub fn search(app: &mut App, input: &str) {
         app.warn(S::SerialNeeded);
         return;
     };
-    match app
-        .ballots
-        .rows
-        .iter()
-        .position(|b| b.ballot.serial == serial)
-    {
+    // The ballot that counts, else the last one kept under that serial.
+    let ballots = &app.ballots;
+    let found = (0..ballots.rows.len())
+        .filter(|&i| ballots.rows[i].ballot.serial == serial)
+        .max_by_key(|&i| ballots.removed[i].is_none());
+    match found {
         Some(i) => {
             app.ballots.cursor = i;
             app.ballots.view = View::List;
@@ -295,9 +318,14 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         .take(height.max(1))
         .map(|(i, stored)| {
             let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules);
-            let (text, style) = match &verdict {
-                Ok(()) => (S::Valid.get(lang).to_string(), theme::ok()),
-                Err(reason) => (
+            let removed = app.ballots.removed.get(i).cloned().flatten();
+            let (text, style) = match (&removed, &verdict) {
+                (Some(removed), _) => (
+                    strings::removed(lang, removed.withdrawn, &removed.reason),
+                    theme::dim(),
+                ),
+                (None, Ok(())) => (S::Valid.get(lang).to_string(), theme::ok()),
+                (None, Err(reason)) => (
                     format!(
                         "{}{}",
                         strings::label(lang, S::Invalid),

@@ -20,7 +20,7 @@ mod verify;
 mod view;
 
 pub use app::{App, Counts, Message, Overlay, Prompt, PromptKind, Question, Tab};
-pub use ballots::BallotsState;
+pub use ballots::{BallotsState, View as BallotsView};
 pub use entry::EntryState;
 pub use files_tab::FilesState;
 pub use form::FormEditor;

@@ -106,6 +106,8 @@ pub enum S {
     AlreadyFinal,
     NotFinal,
     NowFinal,
+    WithdrawnKept,
+    SetAsideKept,
     FormComplete,
     HelpTallyGroup,
     AllGroups,
@@ -359,6 +361,14 @@ impl S {
             S::FormComplete => (
                 "the form is complete: Enter saves it, Backspace or ↑ corrects a row",
                 "表格已录完：Enter 保存，Backspace 或 ↑ 修改",
+            ),
+            S::WithdrawnKept => (
+                "this keying was withdrawn: it is kept for the record and not changed",
+                "该录入已撤回：仅留存备查，不能修改",
+            ),
+            S::SetAsideKept => (
+                "this form was set aside as void: it is kept for the record and not changed",
+                "该表已作废：仅留存备查，不能修改",
             ),
             S::NowFinal => (
                 "meeting finalised: changes are refused until it is reopened",
@@ -899,4 +909,15 @@ pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>) -> String {
         (Some((id, label)), Lang::En) => format!("voter group {id}: {label} (g: next group)"),
         (Some((id, label)), Lang::Zh) => format!("投票人组别 {id}：{label}（g：下一组别）"),
     }
+}
+
+/// The Ballots list's cell of a ballot that left the count, with the clerk's reason.
+pub fn removed(lang: Lang, withdrawn: bool, reason: &str) -> String {
+    let what = match (withdrawn, lang) {
+        (true, Lang::En) => "withdrawn",
+        (true, Lang::Zh) => "已撤回",
+        (false, Lang::En) => "set aside",
+        (false, Lang::Zh) => "已作废",
+    };
+    format!("{what}: {reason}")
 }

@@ -76,6 +76,21 @@ max_marks = {{ A = {max_a} }}
     (dir, meeting)
 }
 
+/// Stores ballots given as marks strings, serials from `first`, through the library.
+pub fn add_ballots_from(meeting: &mut Meeting, first: u64, marks: &[&str]) {
+    for (i, text) in marks.iter().enumerate() {
+        let parsed = tallyclerk::model::parse_marks(text, &meeting.config.scale).unwrap();
+        let ballot = tallyclerk::model::Ballot {
+            serial: first + i as u64,
+            group: None,
+            marks: parsed,
+        };
+        meeting
+            .add(&ballot, tallyclerk::store::Source::Typed)
+            .unwrap();
+    }
+}
+
 /// Stores ballots given as marks strings, serials from 1, through the library.
 pub fn add_ballots(meeting: &mut Meeting, marks: &[&str]) {
     for (i, text) in marks.iter().enumerate() {

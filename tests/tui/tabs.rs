@@ -380,3 +380,41 @@ tiers = [{ name = "excellent", label = "优秀", quota = 1 }]
     keys(&mut app, "g");
     assert!(screen(&app, 100, 20).contains("all forms, weighted"));
 }
+
+#[test]
+fn withdrawn_and_set_aside_ballots_stay_listed_marked_and_unchangeable() {
+    let (dir, mut meeting) = meeting(6, 2, 1, 6);
+    add_ballots(&mut meeting, &["AAAAAA", "BBBBBB", "CCCCCC"]);
+    meeting.set_aside(2, "torn form").unwrap();
+    meeting.withdraw(3, "typed twice").unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(3));
+    let text = screen(&app, 100, 24);
+    let row = |serial: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(serial))
+            .unwrap_or_else(|| panic!("ballot {serial} listed in\n{text}"))
+            .to_string()
+    };
+    assert!(row("1 ").contains("valid"), "{text}");
+    assert!(row("2 ").contains("set aside: torn form"), "{text}");
+    assert!(row("3 ").contains("withdrawn: typed twice"), "{text}");
+    // A set-aside form is kept for the record: no edit, no second removal.
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "e");
+    assert!(screen(&app, 100, 24).contains("kept for the record"));
+    keys(&mut app, "w");
+    assert!(!matches!(app.overlay, tallyclerk::tui::Overlay::Prompt(_)));
+    // A new form under a freed serial is listed beside the withdrawn one; search finds it.
+    let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
+    add_ballots_from(&mut other, 3, &["DDDDDD"]);
+    app.poll_jobs();
+    key(&mut app, KeyCode::F(3));
+    keys(&mut app, "/3");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "e");
+    assert!(
+        matches!(app.ballots.view, tallyclerk::tui::BallotsView::Edit(_)),
+        "the ballot that counts is the one found and edited"
+    );
+}

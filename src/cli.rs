@@ -1,4 +1,4 @@
-//! The command line of DESIGN.md section 5: clap definitions and thin calls into the library.
+//! The command line (README, "Command line"): clap definitions and thin calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

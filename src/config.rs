@@ -1,6 +1,6 @@
 //! Loading a meeting's rules: `meeting.toml` and the `organizations.csv` it names.
 //!
-//! Every check of DESIGN.md section 3 is made here, once, so the rest of the library can
+//! Every check of docs/RULES.md section 2 is made here, once, so the rest of the library can
 //! trust a [`Config`]. Errors name the file, the line and the field.
 
 use crate::decimal::Milli;
@@ -343,7 +343,7 @@ fn decimal_value(value: &toml::Value) -> Option<Milli> {
     }
 }
 
-/// The scale of DESIGN.md section 3, used when meeting.toml names none.
+/// The default scale of docs/RULES.md section 2, used when meeting.toml names none.
 pub fn default_scale() -> Scale {
     let option = |key, label: &str, en: &str, points: i64, approve| ScaleOption {
         key,
@@ -653,5 +653,72 @@ pub(crate) fn csv_why(e: &csv::Error) -> Text {
         ),
         csv::ErrorKind::Utf8 { .. } => Text::new("not valid text", "不是有效文本"),
         _ => Text::new(format!("malformed CSV: {e}"), format!("CSV 格式错误：{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = include_str!("../docs/RULES.md");
+
+    fn organizations(n: usize) -> Vec<Organization> {
+        (1..=n)
+            .map(|i| Organization {
+                id: format!("O{i:02}"),
+                name: format!("org {i}"),
+                category: String::new(),
+            })
+            .collect()
+    }
+
+    /// The keys a table of meeting.toml takes, as its refusal of an unknown key lists them.
+    fn keys_of_table(with_unknown_key: &str) -> Vec<String> {
+        let err = Config::from_parts(with_unknown_key, organizations(3))
+            .unwrap_err()
+            .message(Lang::En);
+        let list = err
+            .split("expected one of")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no key list in {err}"));
+        list.split(',')
+            .map(|key| key.trim().trim_matches('`').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_rules_document_explains_every_key_of_meeting_toml() {
+        let tables = [
+            "unknown_key = 1\n",
+            "[rules]\nunknown_key = 1\n",
+            "scale = [{ key = \"A\", label = \"a\", points = 1, unknown_key = 1 }]\n",
+            "groups = [{ id = \"g\", unknown_key = 1 }]\n",
+            "tiers = [{ name = \"t\", quota = 1, unknown_key = 1 }]\n",
+        ];
+        for table in tables {
+            let keys = keys_of_table(table);
+            assert!(keys.len() >= 3, "{table}: {keys:?}");
+            for key in keys {
+                assert!(
+                    RULES.contains(&format!("| `{key}` |")),
+                    "docs/RULES.md has no row for the key `{key}` ({table})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_rules_documents_example_meeting_toml_loads_as_it_says() {
+        let example = RULES
+            .split("### The whole file, with every key")
+            .nth(1)
+            .and_then(|rest| rest.split("```toml\n").nth(1))
+            .and_then(|rest| rest.split("```").next())
+            .expect("the example meeting.toml");
+        let config = Config::from_parts(example, organizations(30)).unwrap();
+        assert_eq!(config.forms_issued, Some(45));
+        assert_eq!(config.groups.len(), 3);
+        assert_eq!(config.rules.max_marks, vec![Some(11), None, None, None]);
+        assert_eq!(config.scale, default_scale());
     }
 }

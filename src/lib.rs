@@ -8,7 +8,7 @@
 //! - [`config`]: `meeting.toml` and `organizations.csv`, checked;
 //! - [`effective`]: the parts of them that decide results, as finalising stores them;
 //! - [`model`]: organizations, scale, ballots, marks, validity;
-//! - [`tally`] and [`ranking`]: the rules of DESIGN.md section 4, exact;
+//! - [`tally`] and [`ranking`]: the rules of docs/RULES.md (sections 5-8), exact;
 //! - [`ballot_state`]: a ballot's lifecycle (verified, disputed, withdrawn, set aside);
 //! - [`store`]: the durable SQLite store with its audit log;
 //! - [`meeting`]: a meeting folder opened for work;

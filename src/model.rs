@@ -311,7 +311,7 @@ impl InvalidReason {
     }
 }
 
-/// Checks the validity rules of DESIGN.md section 4: `max_marks` per option, then
+/// Checks the validity rules of docs/RULES.md section 5: `max_marks` per option, then
 /// `min_marked`. A spoiled mark counts as blank for both.
 pub fn validity(marks: &[Mark], scale: &Scale, rules: &Rules) -> Result<(), InvalidReason> {
     // Keys are distinct letters, so a scale has at most 26 options: no allocation per ballot.

@@ -1,4 +1,4 @@
-//! Ranking, tiers and decisions (DESIGN.md section 4).
+//! Ranking, tiers and decisions (docs/RULES.md sections 7 and 8).
 //!
 //! Organizations are ordered by `rank_by` and the tie-breakers, compared exactly; equal ones
 //! share a competition rank (1, 2, 2, 4) and occupy the span of places they share. A span

@@ -1,4 +1,4 @@
-//! The tally rules of DESIGN.md section 4: weighted counts per organization and option, the
+//! The tally rules of docs/RULES.md section 6: weighted counts per organization and option, the
 //! score and rates as exact fractions, and validity of a ballot ([`crate::model::validity`]).
 //!
 //! A [`Tally`] is built in one pass over the valid ballots and can be updated ballot by

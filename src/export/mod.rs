@@ -24,7 +24,7 @@ pub struct ResultsOptions {
 }
 
 /// The results as a table of text cells: header, then one row per organization in rank
-/// order. Numbers are formatted as section 6 says; text cells are not yet neutralised.
+/// order. Numbers are formatted as docs/RULES.md section 11 says; text cells are not yet neutralised.
 pub fn results_table(
     config: &Config,
     results: &Results,

@@ -1,6 +1,6 @@
 //! Reading ballots from files into a meeting, all of a file or nothing.
 //!
-//! Reads the canonical ballots CSV of DESIGN.md section 6 (`serial,group,<org_id>...`) and
+//! Reads the canonical ballots CSV (`serial,group,<org_id>...`, described in the README) and
 //! what scanning software and spreadsheets produce: wide files (a row per form) and long
 //! files (`serial,org,rating` rows), in any common encoding and delimiter, CSV or workbook,
 //! with columns matched by org id, by org name or through a map file ([`mapping`]). Every

@@ -1,4 +1,4 @@
-//! Rules of section 4 seen from the command line: decisions, the void round, finalising.
+//! Rules of docs/RULES.md seen from the command line: decisions, the void round, finalising.
 
 use crate::harness::*;
 

@@ -1357,4 +1357,33 @@ mod tests {
         assert!(parse_tier("excellent").is_err());
         assert!(parse_tier("excellent=0").is_err());
     }
+
+    #[test]
+    fn groups_parse_with_and_without_label_and_weight() {
+        let g = parse_group("members:机关党员=0.5").unwrap();
+        assert_eq!(
+            (g.id.as_str(), g.label.as_str(), g.weight.0),
+            ("members", "机关党员", 500)
+        );
+        let g = parse_group("leaders=2").unwrap();
+        assert_eq!(
+            (g.id.as_str(), g.label.as_str(), g.weight.0),
+            ("leaders", "leaders", 2000)
+        );
+        let g = parse_group("cadres:村（社区）干部").unwrap();
+        assert_eq!((g.label.as_str(), g.weight.0), ("村（社区）干部", 1000));
+        assert!(parse_group("x=0").is_err());
+        assert!(parse_group("x=0.0001").is_err());
+        assert!(parse_group(":label=1").is_err());
+    }
+
+    #[test]
+    fn max_marks_parse_as_key_and_limit() {
+        assert_eq!(parse_max_marks("a=11"), Ok(('A', 11)));
+        assert_eq!(parse_max_marks(" B = 0 "), Ok(('B', 0)));
+        assert!(parse_max_marks("A").is_err());
+        assert!(parse_max_marks("AB=3").is_err());
+        assert!(parse_max_marks("1=3").is_err());
+        assert!(parse_max_marks("A=-1").is_err());
+    }
 }

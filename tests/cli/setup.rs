@@ -326,6 +326,14 @@ fn add_and_edit_take_marks_as_the_ui_does() {
     // A leading '-' (the first organization blank) needs no '--'.
     let out = f.run("add", &["5", "-AB*c"]).success();
     assert_eq!(stdout_of(&out).trim(), "ballot 5 [-] -AB*C valid");
+    // The second keying takes marks the same way.
+    let out = f
+        .run("verify", &["5", "- 12 *3", "--clerk", "two"])
+        .success();
+    assert_eq!(
+        stdout_of(&out).trim(),
+        "ballot 5 verified: both keyings agree"
+    );
     // Positions 1-4, '0' blank, spaces grouping.
     let out = f.run("add", &["6", "12 30 4"]).success();
     assert_eq!(stdout_of(&out).trim(), "ballot 6 [-] ABC-D valid");

@@ -697,7 +697,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     delimiter,
                     sheet,
                 },
-                progress: None,
+                ..ImportOptions::default()
             };
             let bar = progress_bar(lang);
             let reports = meeting.import_files(&files, &options, |_| {

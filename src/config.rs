@@ -61,7 +61,7 @@ impl Config {
                 format!("{} 不是会议文件夹：缺少 {MEETING_FILE}", dir.display()),
             ));
         }
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = text::read_small_file(&path)?;
         let source = String::from_utf8(bytes).map_err(|e| {
             Error::user(
                 format!(

@@ -1,6 +1,10 @@
 //! Turning the bytes of a text file into a string, whatever a spreadsheet saved it as.
 
+use crate::error::Text;
 use encoding_rs::{GB18030, UTF_16BE, UTF_16LE};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
 
 /// Decodes file bytes: UTF-8 (a BOM is dropped), UTF-16 with a BOM, otherwise GB18030 — what
 /// Chinese Excel and WPS write as "CSV".
@@ -104,6 +108,73 @@ impl<R: std::io::Read> std::io::Read for LineEnds<R> {
             }
         }
     }
+}
+
+/// The largest rules or organizations file read (`meeting.toml`, `organizations.csv`, a map
+/// file): these are typed by people, so anything larger is not one of them.
+pub const SMALL_FILE_BYTES: u64 = 4 << 20;
+
+/// Why a file cannot be read as an input file: it is no regular file (a folder, a pipe, a
+/// device, which could block a reader or never end).
+pub fn not_a_file(path: &Path) -> Text {
+    Text::new(
+        format!(
+            "{}: not a regular file (a folder, a pipe or a device); give a file",
+            path.display()
+        ),
+        format!(
+            "{}：不是普通文件（是文件夹、管道或设备）；请提供文件",
+            path.display()
+        ),
+    )
+}
+
+/// Opens a file for reading, refusing at once anything but a regular file: a FIFO or a
+/// device such as `/dev/zero` would block the reader or never end. The kind is checked
+/// before opening (opening a FIFO waits for a writer) and again on the handle opened.
+pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), Text> {
+    let regular = |m: &std::fs::Metadata| m.file_type().is_file();
+    let io = |e: std::io::Error| {
+        Text::new(
+            format!("{}: {e}", path.display()),
+            format!("{}：{e}", path.display()),
+        )
+    };
+    if !regular(&std::fs::metadata(path).map_err(io)?) {
+        return Err(not_a_file(path));
+    }
+    let file = File::open(path).map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    if !regular(&metadata) {
+        return Err(not_a_file(path));
+    }
+    Ok((file, metadata))
+}
+
+/// Reads a small input file whole ([`SMALL_FILE_BYTES`] at most), a regular file only.
+pub fn read_small_file(path: &Path) -> crate::error::Result<Vec<u8>> {
+    let (file, metadata) = open_regular(path).map_err(crate::error::Error::User)?;
+    if metadata.len() > SMALL_FILE_BYTES {
+        return Err(crate::error::Error::user(
+            format!(
+                "{}: {} bytes, more than the {} a rules, organizations or map file may have",
+                path.display(),
+                metadata.len(),
+                SMALL_FILE_BYTES
+            ),
+            format!(
+                "{}：{} 字节，超过规则、组织或映射文件的上限 {} 字节",
+                path.display(),
+                metadata.len(),
+                SMALL_FILE_BYTES
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(SMALL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::error::Error::io(path, e))?;
+    Ok(bytes)
 }
 
 /// How many characters of a value a message repeats.

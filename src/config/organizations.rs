@@ -33,7 +33,7 @@ const HEADER_SEARCH_ROWS: usize = 10;
 
 /// Loads and checks an organization list (CSV in any common encoding, or a workbook).
 pub fn load_organizations(path: &Path) -> Result<Vec<Organization>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::text::read_small_file(path)?;
     read_organizations(&path.display().to_string(), &bytes)
 }
 

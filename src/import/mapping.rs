@@ -102,7 +102,7 @@ struct RawMapping {
 impl Mapping {
     /// Loads and checks a map file against the meeting.
     pub fn load(path: &Path, config: &Config) -> Result<Mapping> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::text::read_small_file(path)?;
         let text = crate::text::decode(&bytes);
         Mapping::parse(&path.display().to_string(), &text, config)
     }

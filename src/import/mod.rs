@@ -15,14 +15,14 @@ use crate::config::Config;
 use crate::error::{Error, Problem, Problems, Result, Text};
 use crate::meeting::Meeting;
 use crate::model::{Ballot, Group, Mark};
-use crate::store::{hex, BatchSink, SerialSet, Source};
+use crate::store::{BatchSink, Batched, Filled, SerialSet, Source};
 use crate::tally::Tally;
 use cells::CellReader;
 use mapping::{LayoutKind, Mapping, SerialSource};
-use sha2::{Digest, Sha256};
-use source::{Records, SourceOptions};
+use source::{Opened, Records, SourceOptions};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Called now and then during a long import with the number of forms read so far.
@@ -53,6 +53,25 @@ pub struct ImportOptions {
     pub source: SourceOptions,
     /// Progress callback.
     pub progress: Option<Progress>,
+    /// Set from another thread to stop the import.
+    pub cancel: Cancel,
+}
+
+/// Stops a running import from another thread (the UI's Esc): the import ends at its next
+/// row, refused, and changes nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Asks the import to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the import was asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// What an import did (or, for a dry run, would do).
@@ -102,15 +121,17 @@ impl ImportReport {
 
 /// Imports a file (CSV in any supported encoding, .xlsx or .xls) into the meeting.
 ///
-/// The file is read twice, streaming: once for its SHA-256 and encoding, once for its
-/// records, so memory stays bounded whatever its size.
+/// A text file is read twice, streaming, so memory stays bounded whatever its size: once
+/// for its encoding, once for its records and its SHA-256, which is thus of exactly the
+/// bytes parsed. A file that changed in between or meanwhile is refused, as is anything but
+/// a regular file.
 pub fn import_file(
     meeting: &mut Meeting,
     path: &Path,
     options: ImportOptions,
 ) -> Result<ImportReport> {
     let name = path.display().to_string();
-    let (records, detected, sha256) = match source::open_path(&name, path, &options.source) {
+    let (records, detected, opened) = match source::open_path(&name, path, &options.source) {
         Ok(opened) => opened,
         Err(source::OpenError::Io(path, e)) => return Err(Error::io(&path, e)),
         Err(source::OpenError::Problem(p)) => return Err(Error::problem(*p)),
@@ -118,7 +139,7 @@ pub fn import_file(
     import_records(
         meeting,
         &name,
-        sha256,
+        opened,
         records,
         detected,
         options,
@@ -134,37 +155,21 @@ pub fn import_bytes(
     options: ImportOptions,
     source: Source,
 ) -> Result<ImportReport> {
-    let sha256 = hex(&Sha256::digest(bytes));
-    let (records, detected) =
-        source::open(name, bytes, &options.source).map_err(|p| Error::problem(*p))?;
-    import_records(meeting, name, sha256, records, detected, options, source)
+    let (records, detected, opened) =
+        source::open_bytes(name, bytes, &options.source).map_err(|p| Error::problem(*p))?;
+    import_records(meeting, name, opened, records, detected, options, source)
 }
 
-/// Imports the records of an opened file whose content hashes to `sha256`.
+/// Imports the records of an opened file.
 fn import_records(
     meeting: &mut Meeting,
     name: &str,
-    sha256: String,
+    opened: Opened,
     mut records: Records,
     detected: source::Detected,
     options: ImportOptions,
     source: Source,
 ) -> Result<ImportReport> {
-    if !options.allow_same_file {
-        let earlier = meeting.store.batches_with_hash(&sha256)?;
-        if !earlier.is_empty() {
-            return Err(Error::problem(located(
-                name,
-                None,
-                None,
-                None,
-                Text::new(
-                    format!("this file content was imported before: {}; pass --allow-same-file to import it again", earlier.join(", ")),
-                    format!("相同内容的文件已导入过：{}；如确需再次导入请加 --allow-same-file", earlier.join("、")),
-                ),
-            )));
-        }
-    }
     let config = meeting.config.clone();
     let map = options.map.clone().unwrap_or_default();
     let reader = CellReader::new(&config, &map.values);
@@ -192,6 +197,7 @@ fn import_records(
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
+    records.fit_to(headers.len());
     let mut problems = Problems::default();
     let layout = resolve(&config, &map, name, header_line, &headers, &mut problems);
     let next_serial = meeting.store.max_serial()? + 1;
@@ -232,36 +238,62 @@ fn import_records(
         problems: &mut problems,
     };
     let dry_run = options.dry_run;
-    let committed = meeting
-        .store
-        .import_batch(name, &sha256, source, dry_run, |sink| {
-            match &layout {
-                Layout::Wide(wide) => {
-                    batch.report.ignored_columns = wide.ignored.clone();
-                    batch.read_wide(wide, &mut records, sink)?
+    let batched =
+        meeting
+            .store
+            .import_batch(name, source, dry_run, options.allow_same_file, |sink| {
+                match &layout {
+                    Layout::Wide(wide) => {
+                        batch.report.ignored_columns = wide.ignored.clone();
+                        batch.read_wide(wide, &mut records, sink)?
+                    }
+                    Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
                 }
-                Layout::Long(long) => batch.read_long(long, &mut records, sink)?,
-            }
-            let counted = sink.count();
-            batch.report.valid = counted.tally.ballots;
-            batch.report.invalid = counted.counted - counted.tally.ballots;
-            batch.report.tally = counted.tally.clone();
-            let report = &batch.report;
-            if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {
-                batch.problems.push(located(
-                    name,
-                    None,
-                    None,
-                    None,
-                    Text::new("the file holds no ballots", "文件中没有评议表"),
-                ));
-            }
-            Ok(batch.problems.is_empty())
-        })?;
+                let counted = sink.count();
+                batch.report.valid = counted.tally.ballots;
+                batch.report.invalid = counted.counted - counted.tally.ballots;
+                batch.report.tally = counted.tally.clone();
+                let report = &batch.report;
+                if report.forms == 0 && batch.problems.is_empty() && report.skipped.is_empty() {
+                    batch.problems.push(located(
+                        name,
+                        None,
+                        None,
+                        None,
+                        Text::new("the file holds no ballots", "文件中没有评议表"),
+                    ));
+                }
+                // Once all of it was read, the content is what was parsed, unless it changed.
+                let sha256 = match opened.seal(batch.problems.is_empty()) {
+                    Ok(sha256) => Some(sha256),
+                    Err(changed) => {
+                        batch.problems.push(*changed);
+                        None
+                    }
+                };
+                Ok(Filled {
+                    sha256,
+                    keep: batch.problems.is_empty(),
+                })
+            })?;
+    if let Batched::SameContent(earlier) = &batched {
+        // The cause of whatever else was found (every serial already in the meeting).
+        problems = Problems::default();
+        problems.push(located(
+            name,
+            None,
+            None,
+            None,
+            Text::new(
+                format!("this file content was imported before: {}; pass --allow-same-file to import it again", earlier.join(", ")),
+                format!("相同内容的文件已导入过：{}；如确需再次导入请加 --allow-same-file", earlier.join("、")),
+            ),
+        ));
+    }
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
-    report.committed = committed;
+    report.committed = batched == Batched::Stored;
     Ok(report)
 }
 
@@ -522,19 +554,29 @@ impl<'a> Batch<'a> {
         ));
     }
 
+    /// The next record that is not blank, and its line; an error once cancelled.
     fn next_record(
         &mut self,
         records: &mut Records,
         record: &mut csv::StringRecord,
-    ) -> Option<u64> {
+    ) -> Result<Option<u64>> {
         loop {
+            if self.options.cancel.cancelled() {
+                return Err(Error::user(
+                    format!(
+                        "the import of {} was cancelled: nothing was imported",
+                        self.name
+                    ),
+                    format!("已取消导入 {}：未导入任何内容", self.name),
+                ));
+            }
             match records.next(self.name, record) {
                 Ok(Some(_)) if record.iter().all(|c| c.trim().is_empty()) => continue,
-                Ok(Some(line)) => return Some(line),
-                Ok(None) => return None,
+                Ok(Some(line)) => return Ok(Some(line)),
+                Ok(None) => return Ok(None),
                 Err(problem) => {
                     self.problems.push(*problem);
-                    return None;
+                    return Ok(None);
                 }
             }
         }
@@ -637,7 +679,7 @@ impl<'a> Batch<'a> {
             group: None,
             marks: Vec::with_capacity(wide.orgs.len()),
         };
-        while let Some(line) = self.next_record(records, &mut record) {
+        while let Some(line) = self.next_record(records, &mut record)? {
             if self.ragged(line, record.len()) {
                 continue;
             }
@@ -702,7 +744,7 @@ impl<'a> Batch<'a> {
         let mut forms: BTreeMap<u64, Form> = BTreeMap::new();
         let mut record = csv::StringRecord::new();
         let orgs = self.config.organizations.len();
-        while let Some(line) = self.next_record(records, &mut record) {
+        while let Some(line) = self.next_record(records, &mut record)? {
             if self.ragged(line, record.len()) {
                 continue;
             }

@@ -8,11 +8,16 @@
 
 use crate::config::csv_why;
 use crate::error::{Problem, Text};
+use crate::store::hex;
 use crate::text::LineEnds;
 use encoding_rs::{Encoding as Codec, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 /// A text encoding the user can force with `--encoding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +69,9 @@ pub struct SourceOptions {
 pub enum Records<'a> {
     /// Delimited text.
     Csv(Box<csv::Reader<Box<dyn Read + 'a>>>),
-    /// Rows of a worksheet, with their row numbers.
-    Sheet(std::vec::IntoIter<(u64, csv::StringRecord)>),
+    /// Rows of a worksheet, with their row numbers, as a thread reads them, and the width
+    /// they are fitted to once known ([`Records::fit_to`]).
+    Sheet(Receiver<SheetRow>, Option<usize>),
 }
 
 /// What was detected about the file, for the report.
@@ -93,9 +99,10 @@ pub fn open<'a>(
     bytes: &'a [u8],
     options: &SourceOptions,
 ) -> Result<(Records<'a>, Detected), Box<Problem>> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        return open_workbook(file, bytes, options);
+    if is_workbook(bytes) {
+        return open_workbook(file, bytes.to_vec(), options);
     }
+    refuse_sheet_of_text(file, options)?;
     if bytes.is_empty() {
         return Err(problem(
             file,
@@ -109,6 +116,31 @@ pub fn open<'a>(
     }
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
     Ok(csv_records(Box::new(Cursor::new(text)), delimiter, format))
+}
+
+/// A sheet named for a text file is refused: the user meant another file, or the option
+/// would silently do nothing.
+fn refuse_sheet_of_text(file: &str, options: &SourceOptions) -> Result<(), Box<Problem>> {
+    match &options.sheet {
+        None => Ok(()),
+        Some(sheet) => {
+            let sheet = crate::text::echo(sheet);
+            Err(problem(
+                file,
+                None,
+                Text::new(
+                    format!("--sheet \"{sheet}\" names a worksheet, but this is a text file, not a workbook (.xlsx, .xls)"),
+                    format!("--sheet \"{sheet}\" 指定了工作表，但该文件是文本文件，不是工作簿（.xlsx、.xls）"),
+                ),
+            ))
+        }
+    }
+}
+
+/// Whether a file's first bytes are those of a workbook: a zip (`.xlsx`, `.xlsb`, `.ods`)
+/// or an OLE file (`.xls`).
+fn is_workbook(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
 }
 
 fn csv_records<'a>(
@@ -131,43 +163,41 @@ fn csv_records<'a>(
     )
 }
 
-/// What a first pass over a file found: its digest, and what its text is.
+/// What a first pass over a text file found about its text.
 struct Survey {
-    sha256: String,
     head: Vec<u8>,
     utf8: bool,
     nul: bool,
+    /// The bytes read.
+    len: u64,
 }
 
 const HEAD: usize = 64 * 1024;
 
-/// Reads a file once: SHA-256, whether all of it is UTF-8, NUL bytes, and its first bytes.
-fn survey(path: &Path) -> std::io::Result<Survey> {
-    use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut carry: Vec<u8> = Vec::new();
+/// The largest workbook read: an `.xlsx` streams its rows, but the file itself (and an
+/// `.xls`, `.xlsb` or `.ods`, read whole) is held in memory.
+pub const WORKBOOK_BYTES: u64 = 64 << 20;
+
+/// Reads up to [`HEAD`] bytes from the start of a file.
+fn read_head(file: &mut File) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD);
+    file.by_ref().take(HEAD as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads the rest of a text file after its `head`: whether all of it is UTF-8, NUL bytes,
+/// and its length.
+fn survey(file: &mut File, head: Vec<u8>) -> std::io::Result<Survey> {
     let mut survey = Survey {
-        sha256: String::new(),
-        head: Vec::new(),
+        len: head.len() as u64,
         utf8: true,
-        nul: false,
+        nul: head.contains(&0),
+        head,
     };
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        let chunk = &buffer[..n];
-        hasher.update(chunk);
-        if survey.head.len() < HEAD {
-            let take = (HEAD - survey.head.len()).min(n);
-            survey.head.extend_from_slice(&chunk[..take]);
-        }
-        survey.nul |= chunk.contains(&0);
+    // A multi-byte character may straddle two chunks: carry its first bytes over.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut check_utf8 = |survey: &mut Survey, chunk: &[u8]| {
         if survey.utf8 {
-            // A multi-byte character may straddle two chunks: carry its first bytes over.
             carry.extend_from_slice(chunk);
             match std::str::from_utf8(&carry) {
                 Ok(_) => carry.clear(),
@@ -177,43 +207,205 @@ fn survey(path: &Path) -> std::io::Result<Survey> {
                 Err(_) => survey.utf8 = false,
             }
         }
+    };
+    let head = std::mem::take(&mut survey.head);
+    check_utf8(&mut survey, &head);
+    survey.head = head;
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buffer[..n];
+        survey.len += n as u64;
+        survey.nul |= chunk.contains(&0);
+        check_utf8(&mut survey, chunk);
     }
     survey.utf8 &= carry.is_empty();
-    survey.sha256 = crate::store::hex(&hasher.finalize());
     Ok(survey)
 }
 
+/// The SHA-256 and the length of the bytes read through a [`Digesting`] reader so far.
+#[derive(Clone, Default)]
+struct ReadDigest(Arc<Mutex<(Sha256, u64)>>);
+
+impl ReadDigest {
+    fn of(bytes: &[u8]) -> ReadDigest {
+        ReadDigest(Arc::new(Mutex::new((
+            Sha256::new_with_prefix(bytes),
+            bytes.len() as u64,
+        ))))
+    }
+
+    fn add(&self, bytes: &[u8]) {
+        if let Ok(mut digest) = self.0.lock() {
+            digest.0.update(bytes);
+            digest.1 += bytes.len() as u64;
+        }
+    }
+
+    fn finish(&self) -> (String, u64) {
+        match self.0.lock() {
+            Ok(digest) => (hex(&digest.0.clone().finalize()), digest.1),
+            Err(_) => (String::new(), 0),
+        }
+    }
+}
+
+/// Hashes the bytes as they are read, so the digest recorded is of exactly what was parsed.
+struct Digesting<R> {
+    inner: R,
+    digest: ReadDigest,
+}
+
+impl<R: Read> Read for Digesting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digest.add(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// An input file being read, for the check once its records are read: they were all of
+/// the file, and it did not change meanwhile. Its SHA-256 is then of exactly the bytes parsed.
+pub struct Opened {
+    name: String,
+    file: Option<File>,
+    /// The length and the time of the last change when the file was opened.
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    digest: ReadDigest,
+}
+
+impl Opened {
+    /// Bytes already in memory: nothing can change them.
+    fn in_memory(name: &str, bytes: &[u8]) -> Opened {
+        Opened {
+            name: name.to_string(),
+            file: None,
+            len: bytes.len() as u64,
+            modified: None,
+            digest: ReadDigest::of(bytes),
+        }
+    }
+
+    /// The SHA-256 of the bytes parsed, or a problem when the file changed while it was
+    /// read: another length or time of change than when it was opened, or (once every
+    /// record was read, `whole`) fewer or more bytes read than it had.
+    pub fn seal(&self, whole: bool) -> Result<String, Box<Problem>> {
+        let (sha256, read) = self.digest.finish();
+        let now = match &self.file {
+            None => None,
+            Some(file) => Some(file.metadata().map_err(|e| {
+                problem(
+                    &self.name,
+                    None,
+                    Text::new(format!("unreadable: {e}"), format!("无法读取：{e}")),
+                )
+            })?),
+        };
+        let changed = now
+            .as_ref()
+            .is_some_and(|m| m.len() != self.len || m.modified().ok() != self.modified)
+            || (whole && read != self.len);
+        if changed {
+            let len = now.as_ref().map_or(read, |m| m.len());
+            return Err(problem(
+                &self.name,
+                None,
+                Text::new(
+                    format!(
+                        "the file changed while it was read ({} bytes when opened, {len} now); nothing was imported: import it again once it is complete",
+                        self.len
+                    ),
+                    format!(
+                        "读取期间文件发生了变化（打开时 {} 字节，现在 {len} 字节）；未导入任何内容：请在文件写完后重新导入",
+                        self.len
+                    ),
+                ),
+            ));
+        }
+        Ok(sha256)
+    }
+}
+
 /// Opens a file as records without holding it in memory when it is UTF-8 or GB18030 text
-/// (workbooks and UTF-16 files, small in practice, are read whole). Returns its SHA-256 too.
+/// (workbooks and UTF-16 files are read whole). Anything but a regular file is refused at
+/// once; the returned [`Opened`] says at the end what was read.
 pub fn open_path(
     file: &str,
     path: &Path,
     options: &SourceOptions,
-) -> Result<(Records<'static>, Detected, String), OpenError> {
-    let survey = survey(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
-    let head = &survey.head;
-    let whole = |survey: &Survey| -> Result<(Records<'static>, Detected, String), OpenError> {
-        let bytes = std::fs::read(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
-        let (records, detected) = open_owned(file, bytes, options).map_err(OpenError::Problem)?;
-        Ok((records, detected, survey.sha256.clone()))
+) -> Result<(Records<'static>, Detected, Opened), OpenError> {
+    let io = |e: std::io::Error| OpenError::Io(path.to_path_buf(), e);
+    let (mut handle, metadata) = crate::text::open_regular(path)
+        .map_err(|why| OpenError::Problem(problem(file, None, why)))?;
+    let mut opened = Opened {
+        name: file.to_string(),
+        file: None,
+        len: metadata.len(),
+        modified: metadata.modified().ok(),
+        digest: ReadDigest::default(),
     };
-    let workbook =
-        head.starts_with(b"PK\x03\x04") || head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    let head = read_head(&mut handle).map_err(io)?;
+    let workbook = is_workbook(&head);
     let utf16 = matches!(
         options.encoding,
         Some(Encoding::Utf16Le | Encoding::Utf16Be)
     ) || (options.encoding.is_none()
         && (head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")));
-    if workbook || utf16 || head.is_empty() {
-        return whole(&survey);
+    if workbook && metadata.len() > WORKBOOK_BYTES {
+        return Err(OpenError::Problem(problem(
+            file,
+            None,
+            Text::new(
+                format!(
+                    "a workbook of {} MB: tallyclerk reads workbooks of up to {} MB; save the sheet as CSV and import that",
+                    metadata.len() >> 20,
+                    WORKBOOK_BYTES >> 20
+                ),
+                format!(
+                    "工作簿大小 {} MB：tallyclerk 只读取不超过 {} MB 的工作簿；请将工作表另存为 CSV 后导入",
+                    metadata.len() >> 20,
+                    WORKBOOK_BYTES >> 20
+                ),
+            ),
+        )));
     }
+    if !workbook {
+        refuse_sheet_of_text(file, options).map_err(OpenError::Problem)?;
+    }
+    if workbook || utf16 || head.is_empty() {
+        // Read whole, once: the digest is of the bytes in memory.
+        let mut bytes = head;
+        handle
+            .by_ref()
+            .take(WORKBOOK_BYTES.max(metadata.len()) + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        opened.digest = ReadDigest::of(&bytes);
+        opened.file = Some(handle);
+        let (records, detected) = open_owned(file, bytes, options).map_err(OpenError::Problem)?;
+        return Ok((records, detected, opened));
+    }
+    let survey = survey(&mut handle, head).map_err(io)?;
+    opened.len = survey.len;
     if survey.nul {
         return Err(OpenError::Problem(not_text(file)));
     }
+    // The records are read from the same handle: the file renamed or replaced meanwhile
+    // is still the one surveyed.
+    handle.seek(SeekFrom::Start(0)).map_err(io)?;
     let reader = BufReader::with_capacity(
         1 << 20,
-        std::fs::File::open(path).map_err(|e| OpenError::Io(path.to_path_buf(), e))?,
+        Digesting {
+            inner: handle.try_clone().map_err(io)?,
+            digest: opened.digest.clone(),
+        },
     );
+    opened.file = Some(handle);
+    let head = &survey.head;
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     let (input, format, head_text): (Box<dyn Read>, &str, Cow<[u8]>) = match options.encoding {
         Some(Encoding::Gb18030) => (
@@ -225,9 +417,7 @@ pub fn open_path(
             let mut reader = reader;
             if bom {
                 let mut skip = [0u8; 3];
-                reader
-                    .read_exact(&mut skip)
-                    .map_err(|e| OpenError::Io(path.to_path_buf(), e))?;
+                reader.read_exact(&mut skip).map_err(io)?;
             }
             (
                 Box::new(reader),
@@ -245,7 +435,17 @@ pub fn open_path(
         .delimiter
         .unwrap_or_else(|| sniff_delimiter(&head_text));
     let (records, detected) = csv_records(input, delimiter, format);
-    Ok((records, detected, survey.sha256))
+    Ok((records, detected, opened))
+}
+
+/// The bytes of a file named `file` opened as records, with the [`Opened`] that seals them.
+pub fn open_bytes<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    options: &SourceOptions,
+) -> Result<(Records<'a>, Detected, Opened), Box<Problem>> {
+    let (records, detected) = open(file, bytes, options)?;
+    Ok((records, detected, Opened::in_memory(file, bytes)))
 }
 
 /// Why a file could not be opened as records.
@@ -273,10 +473,13 @@ fn open_owned(
     bytes: Vec<u8>,
     options: &SourceOptions,
 ) -> Result<(Records<'static>, Detected), Box<Problem>> {
+    if is_workbook(&bytes) {
+        return open_workbook(file, bytes, options);
+    }
     let (records, detected) = open(file, &bytes, options)?;
     // Re-home the reader's input: text decoded from `bytes` is copied into an owned buffer.
     match records {
-        Records::Sheet(rows) => Ok((Records::Sheet(rows), detected)),
+        Records::Sheet(rows, width) => Ok((Records::Sheet(rows, width), detected)),
         Records::Csv(reader) => {
             let mut text = Vec::new();
             reader.into_inner().read_to_end(&mut text).map_err(|e| {
@@ -413,24 +616,20 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
     }
 }
 
+/// A row of a worksheet (its 1-based row number and cells), or why the sheet is unreadable.
+type SheetRow = Result<(u64, csv::StringRecord), Box<Problem>>;
+
+/// Rows of a worksheet queued between the thread reading the workbook and the importer.
+const QUEUED_ROWS: usize = 256;
+
 fn open_workbook<'a>(
     file: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     options: &SourceOptions,
 ) -> Result<(Records<'a>, Detected), Box<Problem>> {
-    use calamine::{open_workbook_auto_from_rs, Data, Reader};
-    let unreadable = |e: &dyn std::fmt::Display| {
-        problem(
-            file,
-            None,
-            Text::new(
-                format!("unreadable workbook: {e}"),
-                format!("无法读取的工作簿：{e}"),
-            ),
-        )
-    };
-    let mut workbook =
-        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(&e))?;
+    use calamine::{open_workbook_auto_from_rs, Reader};
+    let workbook =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(file, &e))?;
     let names = workbook.sheet_names().to_vec();
     let sheet = match &options.sheet {
         Some(name) => names.iter().find(|n| *n == name).cloned().ok_or_else(|| {
@@ -455,33 +654,16 @@ fn open_workbook<'a>(
             )
         })?,
     };
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| unreadable(&e))?;
-    let first_row = range.start().map_or(0, |(row, _)| row as u64);
-    let rows: Vec<(u64, csv::StringRecord)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    other => other.to_string(),
-                })
-                .collect();
-            (first_row + i as u64 + 1, csv::StringRecord::from(cells))
-        })
-        .collect();
+    // The rows come from a thread that owns the workbook (a streaming sheet reader borrows
+    // it), through a short queue, so a sheet of a million rows is never held whole. Once the
+    // importer drops the queue (finished, refused or cancelled), the thread's next row
+    // finds no taker and it ends.
+    let (sender, rows) = sync_channel(QUEUED_ROWS);
+    let name = file.to_string();
+    let read = sheet.clone();
+    std::thread::spawn(move || send_rows(&name, workbook, &read, &sender));
     Ok((
-        Records::Sheet(rows.into_iter()),
+        Records::Sheet(rows, None),
         Detected {
             format: format!("sheet \"{sheet}\""),
             delimiter: None,
@@ -489,7 +671,120 @@ fn open_workbook<'a>(
     ))
 }
 
+fn unreadable(file: &str, e: &dyn std::fmt::Display) -> Box<Problem> {
+    problem(
+        file,
+        None,
+        Text::new(
+            format!("unreadable workbook: {e}"),
+            format!("无法读取的工作簿：{e}"),
+        ),
+    )
+}
+
+/// The text of a cell as the importer reads it: whole numbers without a fraction.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Sends the rows of `sheet` that hold something, without their trailing empty cells (an
+/// `.xlsx` leaves empty cells out, so rows come as wide as their last cell).
+fn send_rows(
+    file: &str,
+    workbook: calamine::Sheets<Cursor<Vec<u8>>>,
+    sheet: &str,
+    out: &SyncSender<SheetRow>,
+) {
+    use calamine::{Reader, Sheets};
+    let send = |line: u64, mut cells: Vec<String>| -> bool {
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        if cells.is_empty() {
+            return true;
+        }
+        out.send(Ok((line, csv::StringRecord::from(cells)))).is_ok()
+    };
+    match workbook {
+        Sheets::Xlsx(mut xlsx) => {
+            let mut cells = match xlsx.worksheet_cells_reader(sheet) {
+                Ok(cells) => cells,
+                Err(e) => {
+                    let _ = out.send(Err(unreadable(file, &e)));
+                    return;
+                }
+            };
+            let mut row: Option<(u32, Vec<String>)> = None;
+            loop {
+                match cells.next_cell() {
+                    Ok(Some(cell)) => {
+                        let (r, c) = cell.get_position();
+                        if row.as_ref().is_some_and(|(at, _)| *at != r) {
+                            if let Some((at, cells)) = row.take() {
+                                if !send(u64::from(at) + 1, cells) {
+                                    return;
+                                }
+                            }
+                        }
+                        let (_, cells) = row.get_or_insert_with(|| (r, Vec::new()));
+                        let c = c as usize;
+                        if cells.len() <= c {
+                            cells.resize(c + 1, String::new());
+                        }
+                        cells[c] = cell_text(&calamine::Data::from(cell.get_value().clone()));
+                    }
+                    Ok(None) => {
+                        if let Some((at, cells)) = row.take() {
+                            send(u64::from(at) + 1, cells);
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = out.send(Err(unreadable(file, &e)));
+                        return;
+                    }
+                }
+            }
+        }
+        // The other kinds are read whole by calamine; `.xls` holds 65,536 rows at most.
+        mut other => match other.worksheet_range(sheet) {
+            Ok(range) => {
+                let first_row = range.start().map_or(0, |(row, _)| u64::from(row));
+                for (i, row) in range.rows().enumerate() {
+                    if !send(
+                        first_row + i as u64 + 1,
+                        row.iter().map(cell_text).collect(),
+                    ) {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = out.send(Err(unreadable(file, &e)));
+            }
+        },
+    }
+}
+
 impl Records<'_> {
+    /// Makes every row of a worksheet from now on as wide as the header: cells left out
+    /// are empty, and a cell right of the header has no column, as in the sheet (text
+    /// files are read as they are, a row of another width being a problem).
+    pub fn fit_to(&mut self, width: usize) {
+        if let Records::Sheet(_, fitted) = self {
+            *fitted = Some(width);
+        }
+    }
+
     /// Reads the next record into `record`; returns its line, or `None` at the end.
     pub fn next(
         &mut self,
@@ -502,10 +797,20 @@ impl Records<'_> {
                 Ok(false) => Ok(None),
                 Err(e) => Err(problem(file, e.position().map(|p| p.line()), csv_why(&e))),
             },
-            Records::Sheet(rows) => Ok(rows.next().map(|(line, row)| {
-                *record = row;
-                line
-            })),
+            Records::Sheet(rows, width) => match rows.recv() {
+                Ok(Ok((line, row))) => {
+                    *record = row;
+                    if let Some(width) = *width {
+                        record.truncate(width);
+                        while record.len() < width {
+                            record.push_field("");
+                        }
+                    }
+                    Ok(Some(line))
+                }
+                Ok(Err(problem)) => Err(problem),
+                Err(_) => Ok(None),
+            },
         }
     }
 }

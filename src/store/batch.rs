@@ -138,34 +138,65 @@ impl BatchSink<'_> {
     }
 }
 
+/// What the reader of an import batch found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filled {
+    /// The SHA-256 of the content the ballots were read from, when it is known (not when
+    /// the file changed while it was read).
+    pub sha256: Option<String>,
+    /// Whether to keep the batch (false: a file with problems).
+    pub keep: bool,
+}
+
+/// What became of an import batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Batched {
+    /// Stored.
+    Stored,
+    /// A dry run found it could be stored; nothing was changed.
+    Checked,
+    /// Its reader dropped it (a file with problems); nothing was changed.
+    Dropped,
+    /// Content with the same SHA-256 was imported before, by these batches (file and time);
+    /// nothing was changed.
+    SameContent(Vec<String>),
+}
+
 impl Store {
-    /// Imports a batch in one transaction: `fill` hands the ballots to the sink and decides
-    /// whether the batch is kept (`Ok(true)`), dropped (`Ok(false)`: a file with problems) or
-    /// fails. A dry run only counts. Nothing of the batch remains unless it is kept.
+    /// Imports a batch in one transaction: `fill` hands the ballots to the sink and says
+    /// whether to keep the batch (or drop it: a file with problems) and the SHA-256 of the
+    /// content they were read from, or fails. Content imported before is refused, problems
+    /// or not, unless `allow_same_content`. A dry run only counts, and holds no write lock meanwhile, so
+    /// others can store ballots while a file is checked. Nothing of the batch remains
+    /// unless it is stored.
     pub fn import_batch<F>(
         &mut self,
         file_name: &str,
-        sha256: &str,
         source: Source,
         dry_run: bool,
+        allow_same_content: bool,
         fill: F,
-    ) -> Result<bool>
+    ) -> Result<Batched>
     where
-        F: FnOnce(&mut BatchSink<'_>) -> Result<bool>,
+        F: FnOnce(&mut BatchSink<'_>) -> Result<Filled>,
     {
         let Store { conn, config, .. } = self;
-        let mut tx = Immediate::begin(conn)?;
+        let mut tx = Immediate::begin(conn, !dry_run)?;
         Store::refuse_if_final(tx.conn(), super::Change::Import)?;
-        let now: String = tx
-            .conn()
-            .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
-        tx.conn().execute(
-            "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
-             VALUES (?1, ?2, 0, ?3)",
-            params![file_name, sha256, now],
-        )?;
+        // The row's SHA-256 is set once the content is read: it is of the bytes read.
         let batch = BatchRow {
-            id: tx.conn().last_insert_rowid(),
+            id: if dry_run {
+                0
+            } else {
+                tx.conn().execute(
+                    &format!(
+                        "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
+                         VALUES (?1, '', 0, {NOW})"
+                    ),
+                    params![file_name],
+                )?;
+                tx.conn().last_insert_rowid()
+            },
             source,
         };
         let before = SetHash::load(tx.conn())?;
@@ -194,6 +225,8 @@ impl Store {
                 scope.spawn(move || write(conn, config, batch, meeting_empty, chunks))
             });
             let keep = fill(&mut sink).and_then(|keep| sink.finish().map(|()| keep));
+            // After an error (a cancelled import) too: the writer ends once no chunk can come.
+            sink.sender = None;
             let written = match writer {
                 None => Ok(Written::default()),
                 Some(writer) => writer
@@ -206,13 +239,22 @@ impl Store {
                 (Ok(keep), Ok(written)) => Ok((keep, written, sink)),
             }
         })?;
-        if !keep || dry_run {
-            return Ok(false);
-        }
         let conn = tx.conn();
+        if let (Some(sha256), false) = (&keep.sha256, allow_same_content) {
+            let earlier = batches_with_hash(conn, sha256, batch.id)?;
+            if !earlier.is_empty() {
+                return Ok(Batched::SameContent(earlier));
+            }
+        }
+        let (Some(sha256), true) = (keep.sha256, keep.keep) else {
+            return Ok(Batched::Dropped);
+        };
+        if dry_run {
+            return Ok(Batched::Checked);
+        }
         conn.execute(
-            "UPDATE import_batches SET rows = ?1 WHERE id = ?2",
-            params![written.rows as i64, batch.id],
+            "UPDATE import_batches SET rows = ?1, sha256 = ?2 WHERE id = ?3",
+            params![written.rows as i64, sha256, batch.id],
         )?;
         let mut after = before;
         after.merge(&sink.set);
@@ -235,8 +277,18 @@ impl Store {
             &format!("file {file_name} sha256 {sha256} ballots {}", written.rows),
         )?;
         tx.commit()?;
-        Ok(true)
+        Ok(Batched::Stored)
     }
+}
+
+/// The earlier import batches (file and time) of content with this SHA-256, but `batch`.
+fn batches_with_hash(conn: &Connection, sha256: &str, batch: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT file_name || ' (' || imported_at || ')' FROM import_batches
+         WHERE sha256 = ?1 AND id != ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![sha256, batch], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The import batch the ballots are stored under.
@@ -387,10 +439,12 @@ struct Immediate<'c> {
 }
 
 impl<'c> Immediate<'c> {
-    fn begin(conn: &'c mut Connection) -> Result<Immediate<'c>> {
+    /// Begins a transaction that writes (`write`), or only reads.
+    fn begin(conn: &'c mut Connection, write: bool) -> Result<Immediate<'c>> {
         // Only takes effect outside a transaction, hence before BEGIN.
         conn.pragma_update(None, "foreign_keys", false)?;
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let begin = if write { "BEGIN IMMEDIATE" } else { "BEGIN" };
+        if let Err(e) = conn.execute_batch(begin) {
             let _ = conn.pragma_update(None, "foreign_keys", true);
             return Err(e.into());
         }

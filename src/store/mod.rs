@@ -30,7 +30,7 @@ mod serials;
 mod set_hash;
 mod states;
 
-pub use batch::BatchSink;
+pub use batch::{BatchSink, Batched, Filled};
 pub use count::Count;
 pub use serials::SerialSet;
 use set_hash::SetHash;
@@ -820,15 +820,6 @@ impl Store {
         )?;
         tx.commit()?;
         self.ballot_by_id(id)
-    }
-
-    /// The names of earlier import batches with this content hash.
-    pub fn batches_with_hash(&self, sha256: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT file_name || ' (' || imported_at || ')' FROM import_batches WHERE sha256 = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([sha256], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
@@ -2460,7 +2451,12 @@ mod tests {
         refused(store.add_decision(&decision, "drawn by lot"));
         refused(
             store
-                .import_batch("f.csv", "00", Source::Import, false, |_| Ok(true))
+                .import_batch("f.csv", Source::Import, false, false, |_| {
+                    Ok(Filled {
+                        sha256: Some("00".into()),
+                        keep: true,
+                    })
+                })
                 .map(|_| ()),
         );
         assert_eq!(store.digest().unwrap(), digest);
@@ -2507,9 +2503,12 @@ mod tests {
         let (_dir, mut store) = meeting("");
         let ballot = ballot(&store, 7, "AB");
         store
-            .import_batch("f.csv", "00", Source::Import, false, |sink| {
+            .import_batch("f.csv", Source::Import, false, false, |sink| {
                 sink.insert(&ballot)?;
-                Ok(true)
+                Ok(Filled {
+                    sha256: Some("00".into()),
+                    keep: true,
+                })
             })
             .unwrap();
         let enforced: bool = store
@@ -2542,6 +2541,30 @@ mod tests {
     }
 
     #[test]
+    fn an_error_while_a_batch_is_filled_ends_the_import_and_keeps_nothing() {
+        // As after a panic: an importer that gives up (a cancelled import) must let the
+        // writer end, or the import would wait for it forever. Bounded here.
+        let (temp, store) = meeting("");
+        let (done, finished) = std::sync::mpsc::channel();
+        let importer = std::thread::spawn(move || {
+            let mut store = store;
+            let ballot = ballot(&store, 7, "AB");
+            let outcome = store.import_batch("f.csv", Source::Import, false, false, |sink| {
+                sink.insert(&ballot)?;
+                Err(Error::user("given up", "放弃"))
+            });
+            done.send(outcome.is_err()).unwrap();
+        });
+        let failed = finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the import ends within a minute");
+        assert!(failed);
+        importer.join().unwrap();
+        let config = Config::load(temp.path()).unwrap();
+        assert!(Store::open(&config).unwrap().ballots().unwrap().is_empty());
+    }
+
+    #[test]
     fn a_panic_while_a_batch_is_filled_ends_the_import_and_keeps_nothing() {
         // The writer thread takes chunks until the sink is dropped: a panic in the importer
         // must drop it, or the import would wait for the writer forever. Bounded here, so a
@@ -2552,7 +2575,7 @@ mod tests {
             let mut store = store;
             let ballot = ballot(&store, 7, "AB");
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                store.import_batch("f.csv", "00", Source::Import, false, |sink| {
+                store.import_batch("f.csv", Source::Import, false, false, |sink| {
                     sink.insert(&ballot)?;
                     panic!("the importer broke after one ballot");
                 })

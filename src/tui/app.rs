@@ -159,7 +159,7 @@ impl Prompt {
 pub enum Question {
     /// Save the form with its untyped rows blank?
     SaveWithBlanks,
-    /// Quit although a form is half-typed?
+    /// Quit although a form is half-typed, or an import runs?
     Quit,
     /// Finalise the meeting, despite these warnings (if any)?
     Finalise(FinaliseWarnings),
@@ -417,16 +417,20 @@ impl App {
     fn global(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => {
-                if self.half_typed() {
+                if self.half_typed() || self.importing() {
                     self.overlay = Overlay::Confirm(Question::Quit);
                 } else {
                     self.quit = true;
                 }
             }
             Action::Interrupt => {
-                if self.half_typed() && !self.interrupt_armed {
+                if (self.half_typed() || self.importing()) && !self.interrupt_armed {
                     self.interrupt_armed = true;
-                    self.warn(S::InterruptAgain);
+                    self.warn(if self.half_typed() {
+                        S::InterruptAgain
+                    } else {
+                        S::InterruptImporting
+                    });
                 } else {
                     self.quit = true;
                 }
@@ -593,9 +597,10 @@ impl App {
         self.counts.finalised || self.refuse_when_busy()
     }
 
-    /// Refuses a change while an import runs (it holds the store); true when refused.
+    /// Refuses a change while an import runs (it holds the store until it commits); true
+    /// when refused. A preview holds no lock: forms are saved meanwhile.
     pub fn refuse_when_busy(&mut self) -> bool {
-        if self.files.job.is_some() {
+        if self.importing() {
             self.warn(S::BusyImporting);
             return true;
         }
@@ -683,9 +688,32 @@ impl App {
         }
     }
 
-    /// Whether background work is under way (an import).
+    /// Whether background work is under way (an import or a preview).
     pub fn busy(&self) -> bool {
         self.files.job.is_some()
+    }
+
+    /// Whether an import (not a preview) is under way: it holds the store's write lock.
+    pub fn importing(&self) -> bool {
+        self.files.job.as_ref().is_some_and(|job| !job.dry_run)
+    }
+
+    /// Cancels background work and waits for it to end, `patience` at most; true when none
+    /// is left. A cancelled import changes nothing; one that still runs when the process
+    /// ends commits nothing either (its transaction dies with it).
+    pub fn stop_jobs(&mut self, patience: std::time::Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        if let Some(job) = &self.files.job {
+            job.cancel.cancel();
+        }
+        while self.files.job.as_ref().is_some_and(|job| !job.finished()) {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        files_tab::poll(self, true);
+        true
     }
 
     /// Takes in the result of background work that has finished.

@@ -15,7 +15,7 @@ use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
 use crate::error::{Error, Problems, Result, Text};
-use crate::import::{self, ImportOptions, ImportReport};
+use crate::import::{self, Cancel, ImportOptions, ImportReport};
 use crate::meeting::files::{Destination, ExportKind, ExportRequest};
 use crate::meeting::Meeting;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,7 +50,16 @@ pub struct Job {
     pub started: Instant,
     /// Forms read so far, as the importer reports them now and then.
     pub forms: Arc<AtomicU64>,
+    /// Stops it (Esc, or quitting).
+    pub cancel: Cancel,
     handle: JoinHandle<Result<ImportReport>>,
+}
+
+impl Job {
+    /// Whether the worker is done.
+    pub fn finished(&self) -> bool {
+        self.handle.is_finished()
+    }
 }
 
 /// The Import/Export tab's state.
@@ -116,6 +125,11 @@ pub fn handle(app: &mut App, action: Action) {
         Action::ExportResults => export(app, ExportKind::Results, false),
         Action::ExportBallots => export(app, ExportKind::Ballots, false),
         Action::ExportWorkbook => export(app, ExportKind::Workbook, false),
+        Action::Back => {
+            if let Some(job) = &app.files.job {
+                job.cancel.cancel();
+            }
+        }
         Action::Up => app.files.scroll = app.files.scroll.saturating_sub(1),
         Action::Down => app.files.scroll += 1,
         _ => {}
@@ -176,7 +190,11 @@ fn complete(app: &mut App) {
 /// Starts the importer on the path field's file on a worker thread: a dry run for the
 /// preview, or the import itself once confirmed.
 pub fn start_import(app: &mut App, dry_run: bool) {
-    if app.refuse_when_busy() || (!dry_run && app.refuse_when_final()) {
+    if app.files.job.is_some() {
+        app.warn(S::BusyImporting);
+        return;
+    }
+    if !dry_run && app.refuse_when_final() {
         return;
     }
     let path = if dry_run {
@@ -198,10 +216,13 @@ pub fn start_import(app: &mut App, dry_run: bool) {
     let file = path.clone();
     let forms = Arc::new(AtomicU64::new(0));
     let counter = Arc::clone(&forms);
+    let cancel = Cancel::default();
+    let stop = cancel.clone();
     let handle = std::thread::spawn(move || {
         let mut meeting = Meeting::open(&dir)?;
         let options = ImportOptions {
             dry_run,
+            cancel: stop,
             ..ImportOptions::default()
         };
         let progress = |_: &std::path::Path| {
@@ -220,6 +241,7 @@ pub fn start_import(app: &mut App, dry_run: bool) {
         dry_run,
         started: Instant::now(),
         forms,
+        cancel,
         handle,
     });
 }
@@ -241,6 +263,11 @@ pub fn poll(app: &mut App, block: bool) {
         .handle
         .join()
         .unwrap_or_else(|_| Err(Error::Internal("the import worker panicked".into())));
+    if job.cancel.cancelled() && outcome.is_err() {
+        app.inform(S::ImportCancelled.text());
+        app.files.preview = None;
+        return;
+    }
     match (outcome, job.dry_run) {
         (Ok(report), true) => {
             app.inform(strings::preview_ready(report.forms));
@@ -416,6 +443,7 @@ mod tests {
             dry_run: false,
             started: Instant::now() - std::time::Duration::from_secs(2),
             forms: Arc::clone(&forms),
+            cancel: Cancel::default(),
             handle: std::thread::spawn(move || {
                 let _ = wait.recv();
                 Err(Error::Internal("stopped by the test".into()))

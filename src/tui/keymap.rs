@@ -863,6 +863,13 @@ pub const BINDINGS: &[Binding] = &[
     bind(Files, Char('p'), Action::FocusPath, S::HelpFocusPath, true),
     bind(
         Files,
+        Code(KeyCode::Esc),
+        Action::Back,
+        S::HelpCancelImport,
+        false,
+    ),
+    bind(
+        Files,
         Code(KeyCode::Enter),
         Action::Accept,
         S::HelpImportConfirm,

@@ -97,10 +97,13 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
         }
         app.poll_jobs();
     }
-    // An import still running finishes before the store is closed, and every saved form is
-    // moved from the -wal file into meeting.db.
-    app.wait_for_jobs();
-    app.meeting.store.checkpoint()
+    // Quitting never waits for an import: a running one is cancelled (it changes nothing),
+    // given a moment to end, and every saved form is moved from the -wal file into
+    // meeting.db unless an import that would not end still holds the store.
+    if app.stop_jobs(Duration::from_secs(2)) {
+        app.meeting.store.checkpoint()?;
+    }
+    Ok(())
 }
 
 fn terminal_error(e: std::io::Error) -> Error {

@@ -103,6 +103,9 @@ pub enum S {
     FinalisedRefused,
     BusyImporting,
     InterruptAgain,
+    InterruptImporting,
+    ImportCancelled,
+    AskQuitImporting,
     AlreadyFinal,
     NotFinal,
     NowFinal,
@@ -179,6 +182,7 @@ pub enum S {
     HelpPathType,
     HelpFocusPath,
     HelpImportConfirm,
+    HelpCancelImport,
     HelpExportResults,
     HelpExportBallots,
     HelpExportWorkbook,
@@ -325,9 +329,22 @@ impl S {
                 "会议已定稿：拒绝修改（在排名页按 R 重新开放）",
             ),
             S::BusyImporting => (
-                "an import is running; wait for it to finish",
-                "正在导入，请等待完成",
+                "an import is running: wait for it, or cancel it with Esc on the Import/Export tab",
+                "正在导入：请等待完成，或在导入/导出页按 Esc 取消",
             ),
+            S::InterruptImporting => (
+                "an import is running: press Ctrl-C again to cancel it and quit (nothing of it is stored)",
+                "正在导入：再按一次 Ctrl-C 将取消导入并退出（该文件不会导入任何内容）",
+            ),
+            S::ImportCancelled => (
+                "import cancelled: nothing of the file was imported",
+                "已取消导入：该文件未导入任何内容",
+            ),
+            S::AskQuitImporting => (
+                "An import is running. Quit and cancel it (nothing of the file is stored)?",
+                "正在导入。退出并取消导入吗（该文件不会导入任何内容）？",
+            ),
+            S::HelpCancelImport => ("cancel the running import", "取消正在进行的导入"),
             S::InterruptAgain => (
                 "a form is half-typed: press Ctrl-C again to quit without saving it",
                 "有表格尚未录完：再按一次 Ctrl-C 将不保存退出",

@@ -79,6 +79,9 @@ pub fn render(app: &App, frame: &mut Frame) {
                 Question::SaveWithBlanks => {
                     strings::ask_save_blank(app.lang, app.entry.form.untyped())
                 }
+                Question::Quit if !app.half_typed() && app.importing() => {
+                    S::AskQuitImporting.get(app.lang).to_string()
+                }
                 Question::Quit => S::AskQuit.get(app.lang).to_string(),
                 Question::Finalise(_) => S::AskFinalise.get(app.lang).to_string(),
                 Question::Import => S::AskImport.get(app.lang).to_string(),

@@ -418,3 +418,111 @@ fn withdrawn_and_set_aside_ballots_stay_listed_marked_and_unchangeable() {
         "the ballot that counts is the one found and edited"
     );
 }
+
+/// A file of `forms` forms for the meeting of six organizations, serials from `first`.
+fn big_file(dir: &std::path::Path, name: &str, first: u64, forms: u64) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut csv = String::from("serial,group,O01,O02,O03,O04,O05,O06\n");
+    for serial in first..first + forms {
+        csv.push_str(&format!("{serial},,A,B,C,D,A,B\n"));
+    }
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn a_preview_never_blocks_saving_and_esc_cancels_it() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let big = big_file(dir.path(), "big.csv", 1000, 100_000);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "p");
+    keys(&mut app, &big.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    wait_for_forms_read(&app, 10_000);
+    // While the preview reads, a form is typed and saved at once.
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "123412");
+    let saving = Instant::now();
+    key(&mut app, KeyCode::Enter);
+    assert!(saving.elapsed() < Duration::from_secs(2));
+    assert!(
+        app.busy(),
+        "the preview was still reading when the form was saved"
+    );
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("saved form 1 (valid)"), "{text}");
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
+    // Esc on the Import/Export tab cancels the preview.
+    key(&mut app, KeyCode::F(6));
+    key(&mut app, KeyCode::Esc);
+    app.wait_for_jobs();
+    let text = screen(&app, 120, 30);
+    assert!(
+        text.contains("import cancelled: nothing of the file was imported"),
+        "{text}"
+    );
+    assert!(app.files.preview.is_none());
+
+    // The import itself: Esc cancels it too, and nothing of it is stored.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    assert!(screen(&app, 120, 30).contains("100000 forms"));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    wait_for_forms_read(&app, 10_000);
+    // Saving waits for no import: it is refused at once, saying how to cancel.
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "123412");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("cancel it with Esc"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::F(6));
+    key(&mut app, KeyCode::Esc);
+    app.wait_for_jobs();
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
+}
+
+#[test]
+fn quitting_cancels_a_running_import_without_waiting_for_it() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let big = big_file(dir.path(), "big.csv", 1, 100_000);
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "p");
+    keys(&mut app, &big.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    wait_for_forms_read(&app, 10_000);
+    // A preview changes nothing: q quits at once.
+    keys(&mut app, "q");
+    assert!(app.quit);
+    let stopping = Instant::now();
+    assert!(app.stop_jobs(Duration::from_secs(10)));
+    assert!(stopping.elapsed() < Duration::from_secs(5));
+
+    app.quit = false;
+    // The path field, the preview, then the import itself.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    wait_for_forms_read(&app, 10_000);
+    // An import asks first, and Ctrl-C wants a second press.
+    keys(&mut app, "q");
+    assert!(!app.quit);
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("Quit and cancel it"), "{text}");
+    keys(&mut app, "n");
+    ctrl(&mut app, 'c');
+    assert!(!app.quit);
+    assert!(screen(&app, 120, 30).contains("press Ctrl-C again"));
+    ctrl(&mut app, 'c');
+    assert!(app.quit);
+    assert!(app.stop_jobs(Duration::from_secs(10)));
+    assert_eq!(app.meeting.store.summary().unwrap().collected, 0);
+}

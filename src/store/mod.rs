@@ -5,10 +5,10 @@
 //! lifecycle, and the keyings that brought it there, are kept as [`states`] says. Every change
 //! appends to the `audit` log, whose entries are chained by SHA-256 and which triggers keep
 //! append-only; each entry records the ballot set it leaves behind (`set_hash`) and the rest of
-//! the meeting's state (`state`: the decisions, the forms issued, the final flag and what
-//! finalising stored), so `check` finds either changed behind tallyclerk's back. Each change
-//! is one transaction, so a kill at any moment leaves the store as it was before or after it,
-//! never between.
+//! the meeting's state (`state`: the decisions, the ballot history, the import batches, the
+//! forms issued, the final flag and what finalising stored), so `check` finds either changed
+//! behind tallyclerk's back. Each change is one transaction, so a kill at any moment leaves
+//! the store as it was before or after it, never between.
 //!
 //! Only [`Store::create`] makes a store file; every other open refuses a folder whose store is
 //! missing or empty, and [`Store::open_read_only`] writes nothing at all.
@@ -37,7 +37,7 @@ use set_hash::SetHash;
 pub use states::{Keying, Step};
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -121,6 +121,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// 5: each audit entry records the meeting's state besides the ballot set (`state`, see
 /// [`state_of`]); entries written before have none, and the migration's own entry records the
 /// state found then.
+///
+/// 6: the state every audit entry records covers the ballot history and the import batches
+/// too (see [`STATE_TABLES`]); no table changes, and the migration's own entry records the
+/// wider state found then.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
@@ -187,6 +191,7 @@ CREATE INDEX keyings_ballot ON keyings(ballot_id);
 ",
     ),
     (5, "ALTER TABLE audit ADD COLUMN state TEXT;"),
+    (6, ""),
 ];
 
 /// The keys of `meta` that belong to the meeting's state recorded by every audit entry.
@@ -1873,13 +1878,41 @@ fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
     Ok(())
 }
 
-/// The meeting's state besides the ballots, as every audit entry records it:
-/// `decisions=HASH` over every column of every row of the decisions table in id order, then
-/// each of [`STATE_META`] as `key=value` (`-` when unset; a value that is not a short word is
-/// written as its SHA-256), separated by spaces.
+/// The tables whose every row belongs to the meeting's state recorded by every audit entry
+/// (each hashed whole, see [`table_hash`]): the decisions, the versions an edit replaced and
+/// the import batches the ballots refer to. None grows with the ballots of an import.
+const STATE_TABLES: &[&str] = &["decisions", "ballot_history", "import_batches"];
+
+/// The meeting's state besides the ballots, as every audit entry records it: each of
+/// [`STATE_TABLES`] as `table=HASH`, then each of [`STATE_META`] as `key=value` (`-` when
+/// unset; a value that is not a short word is written as its SHA-256), separated by spaces.
 fn state_of(conn: &Connection) -> Result<String> {
+    let mut parts = Vec::new();
+    for table in STATE_TABLES {
+        parts.push(format!("{table}={}", table_hash(conn, table)?));
+    }
+    for key in STATE_META {
+        let value = match meta_in(conn, key)? {
+            None => "-".to_string(),
+            Some(v)
+                if !v.is_empty()
+                    && v.len() <= 64
+                    && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                v
+            }
+            Some(v) => format!("sha256:{}", hex(&Sha256::digest(v.as_bytes()))),
+        };
+        parts.push(format!("{key}={value}"));
+    }
+    Ok(parts.join(" "))
+}
+
+/// SHA-256 over every column (name and typed value) of every row of `table` in id order, so
+/// a row changed, deleted or added outside tallyclerk changes it.
+fn table_hash(conn: &Connection, table: &str) -> Result<String> {
     let mut hasher = Sha256::new();
-    let mut stmt = conn.prepare("SELECT * FROM decisions ORDER BY id")?;
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
     let columns = stmt.column_count();
     let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
     let mut rows = stmt.query([])?;
@@ -1912,22 +1945,7 @@ fn state_of(conn: &Connection) -> Result<String> {
             }
         }
     }
-    let mut state = format!("decisions={}", hex(&hasher.finalize()));
-    for key in STATE_META {
-        let value = match meta_in(conn, key)? {
-            None => "-".to_string(),
-            Some(v)
-                if !v.is_empty()
-                    && v.len() <= 64
-                    && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
-            {
-                v
-            }
-            Some(v) => format!("sha256:{}", hex(&Sha256::digest(v.as_bytes()))),
-        };
-        state.push_str(&format!(" {key}={value}"));
-    }
-    Ok(state)
+    Ok(hex(&hasher.finalize()))
 }
 
 /// The parts of two recorded states that differ: `(key, recorded, now)`.
@@ -2123,6 +2141,73 @@ mod tests {
             problems[0].en,
             "audit log entry 2 (issued) does not match its chain: the store was changed outside tallyclerk"
         );
+    }
+
+    #[test]
+    fn a_store_of_schema_5_is_migrated_to_record_the_history_and_batches_in_its_state() {
+        let (temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        // Schema 5 recorded the decisions and the meta keys only: the last entry is written
+        // back as schema 5 wrote it, chain and all.
+        let (id, prev, at, action, detail, set_hash, state): (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        ) = store
+            .conn
+            .query_row(
+                "SELECT id, prev_hash, at, action, detail, set_hash, state FROM audit
+                 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
+            )
+            .unwrap();
+        let narrower: String = state
+            .split(' ')
+            .filter(|part| {
+                !part.starts_with("ballot_history=") && !part.starts_with("import_batches=")
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_ne!(narrower, state);
+        let hash = audit_hash(&prev, &at, &action, &detail, &set_hash, Some(&narrower));
+        store
+            .conn
+            .execute_batch("DROP TRIGGER audit_append_only_update; PRAGMA user_version = 5;")
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE audit SET state = ?1, hash = ?2 WHERE id = ?3",
+                params![narrower, hash, id],
+            )
+            .unwrap();
+        drop(store);
+        let config = Config::load(temp.path()).unwrap();
+        let store = Store::open(&config).unwrap();
+        let log = store.audit_log().unwrap();
+        assert_eq!(
+            (
+                log.last().unwrap().1.as_str(),
+                log.last().unwrap().2.as_str()
+            ),
+            ("migrate", "schema 5 to 6")
+        );
+        assert!(store.check().unwrap().is_empty());
     }
 
     #[test]

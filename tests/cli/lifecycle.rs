@@ -216,6 +216,44 @@ fn check_finds_a_changed_or_deleted_decision() {
 }
 
 #[test]
+fn check_finds_a_deleted_or_changed_ballot_history_row() {
+    let f = settled();
+    f.run("edit", &["1", "BBCD-", "--reason", "typo"]).success();
+    f.run("check", &[]).success();
+    tamper(&f, "UPDATE ballot_history SET reason = 'nothing'");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the store's ballot_history (")
+            && err.contains("does not match audit log entry"),
+        "{err}"
+    );
+    tamper(&f, "DELETE FROM ballot_history");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's ballot_history ("), "{err}");
+}
+
+#[test]
+fn check_finds_a_renamed_or_changed_import_batch() {
+    let f = Fixture::new();
+    let file = f.file("b.csv", "serial,group,O1,O2,O3,O4,O5\n1,,A,B,C,D,\n");
+    f.run("import", &[file.to_str().unwrap()]).success();
+    f.run("check", &[]).success();
+    tamper(&f, "UPDATE import_batches SET file_name = 'other.csv'");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("the store's import_batches (")
+            && err.contains("does not match audit log entry"),
+        "{err}"
+    );
+    tamper(
+        &f,
+        "UPDATE import_batches SET file_name = 'b.csv', rows = 7",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's import_batches ("), "{err}");
+}
+
+#[test]
 fn check_finds_a_changed_finalised_flag() {
     let f = settled();
     f.run("finalise", &[]).success();

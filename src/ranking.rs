@@ -200,8 +200,6 @@ struct Group {
     start: usize,
     /// Last place it occupies.
     end: usize,
-    /// Whether its span crosses a cutoff.
-    crosses: bool,
     /// The organizations each applied decision placed, in the order applied.
     decided: Vec<Vec<usize>>,
     /// The members no decision placed.
@@ -240,32 +238,30 @@ fn replay(
             members: members.to_vec(),
             start,
             end,
-            crosses: tier_of_place(config, start) != tier_of_place(config, end),
             decided: Vec::new(),
             remainder: members.to_vec(),
         };
-        if group.crosses {
-            for (decision, outcome) in decisions.iter().zip(outcome.iter_mut()) {
-                if !group.is(&decision.tie) {
-                    continue;
-                }
-                let fits = check(
-                    config,
-                    decision.tier,
-                    &decision.orgs,
-                    &group.remainder,
-                    group.remainder_start(),
-                    end,
-                );
-                if fits.is_ok() {
-                    let (named, rest) = group
-                        .remainder
-                        .iter()
-                        .partition(|o| decision.orgs.contains(o));
-                    group.decided.push(named);
-                    group.remainder = rest;
-                    *outcome = Replay::Applied;
-                }
+        // check() refuses a decision whose tie no longer crosses its tier's cutoff.
+        for (decision, outcome) in decisions.iter().zip(outcome.iter_mut()) {
+            if !group.is(&decision.tie) {
+                continue;
+            }
+            let fits = check(
+                config,
+                decision.tier,
+                &decision.orgs,
+                &group.remainder,
+                group.remainder_start(),
+                end,
+            );
+            if fits.is_ok() {
+                let (named, rest) = group
+                    .remainder
+                    .iter()
+                    .partition(|o| decision.orgs.contains(o));
+                group.decided.push(named);
+                group.remainder = rest;
+                *outcome = Replay::Applied;
             }
         }
         groups.push(group);
@@ -382,7 +378,11 @@ pub fn withdrawals(ranking: &Ranking, decisions: &[Decision], tier: usize) -> Ve
     decisions
         .iter()
         .enumerate()
-        .filter(|&(i, d)| d.tier == tier || (d.tier > tier && applied(i) && ties.contains(&&d.tie)))
+        .filter(|&(i, d)| match d.tier.cmp(&tier) {
+            Ordering::Equal => true,
+            Ordering::Greater => applied(i) && ties.contains(&&d.tie),
+            Ordering::Less => false,
+        })
         .map(|(i, _)| i)
         .collect()
 }
@@ -1076,6 +1076,16 @@ mod tests {
         let r = rank(&c, &t2, &decisions);
         assert_eq!(withdrawals(&r, &decisions, 0), vec![0]);
         assert_eq!(withdrawals(&r, &decisions, 1), vec![1]);
+        // Two ties at two cutoffs: withdrawing excellent's decision on the first leaves
+        // better's on the second.
+        let c2 = config(4, &[("excellent", 1), ("better", 2)], "");
+        let t4 = tally(&c2, &["A", "A", "B", "B"]);
+        let mut two = Vec::new();
+        decide(&c2, &t4, &mut two, 0, &["O2"]).unwrap();
+        decide(&c2, &t4, &mut two, 1, &["O4"]).unwrap();
+        let r = rank(&c2, &t4, &two);
+        assert_eq!(withdrawals(&r, &two, 0), vec![0]);
+        assert_eq!(withdrawals(&r, &two, 1), vec![1]);
         // A tier with no decision: nothing to withdraw.
         let c3 = config(3, &[("excellent", 1), ("better", 1), ("fair", 1)], "");
         let r = rank(&c3, &t, &decisions);

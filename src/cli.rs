@@ -237,6 +237,10 @@ enum Command {
     Check {
         /// The meeting folder.
         dir: PathBuf,
+        /// An audit head noted earlier (printed by tally and check, carried by
+        /// results.csv.sha256): refused unless the audit chain still holds it.
+        #[arg(long, value_name = "HEAD")]
+        expect: Option<String>,
     },
     /// Write one consistent copy of the store (meeting.db with what its -wal file holds) into
     /// a new FILE, while the meeting may be open elsewhere.
@@ -816,10 +820,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
-        Command::Check { dir } => {
+        Command::Check { dir, expect } => {
             let meeting = Meeting::open_read_only(&dir)?;
             let lang = meeting.lang(flag);
-            let problems = meeting.check()?;
+            let mut problems = meeting.check()?;
+            if let Some(head) = expect {
+                problems.extend(meeting.check_expected_head(&head)?);
+            }
             let summary = meeting.store.summary()?;
             if !problems.is_empty() {
                 let lines: Vec<&str> = problems.iter().map(|p| p.get(lang)).collect();
@@ -835,6 +842,11 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{}", lang.pick("store ok", "数据库完好"));
             println!("{}: {}", lang.pick("ballots", "评议表"), summary.collected);
             println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
+            println!(
+                "{}: {}",
+                lang.pick("audit head", "审计链头"),
+                summary.audit_head
+            );
             if let Some((rules, results)) = meeting.store.final_digests()? {
                 println!(
                     "{}: {} sha256:{rules}, {} sha256:{results}",
@@ -1208,6 +1220,7 @@ fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String
             lang.pick("ballot set digest", "评议表集摘要"),
             s.digest
         ),
+        format!("{}: {}", lang.pick("audit head", "审计链头"), s.audit_head),
     ];
     if s.finalised {
         lines.push(
@@ -1325,6 +1338,7 @@ fn json(meeting: &Meeting, results: &Results, lang: Lang) -> String {
             "unverified": s.unverified,
         },
         "digest": format!("sha256:{}", s.digest),
+        "audit_head": s.audit_head,
         "final": s.finalised,
         "void_round": s.void_round(),
         "ranking": rows,

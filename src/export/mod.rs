@@ -216,6 +216,16 @@ pub fn write_atomically(
     Ok(())
 }
 
+/// The comment line of a companion file that carries the store's audit head.
+const AUDIT_HEAD_COMMENT: &str = "# audit head: ";
+
+/// The audit head a companion file carries, if any (files written before it had none).
+pub fn companion_audit_head(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(AUDIT_HEAD_COMMENT))
+        .map(str::trim)
+}
+
 /// The companion of a results file: `results.csv` -> `results.csv.sha256`.
 pub fn companion_path(results: &Path) -> PathBuf {
     let mut name = results.as_os_str().to_owned();
@@ -225,8 +235,10 @@ pub fn companion_path(results: &Path) -> PathBuf {
 
 /// The companion file of a results CSV, in `sha256sum` format so `sha256sum -c` checks the
 /// file, with comment lines naming the ballot set the results were computed from and
-/// whether the meeting was final or the round void — the clean CSV table has no room for
-/// them. Published results can be re-verified against `tallyclerk check` of the meeting.
+/// whether the meeting was final or the round void, and the head of the store's audit chain
+/// then (`# audit head: HASH`) — the clean CSV table has no room for them. Published results
+/// can be re-verified against `tallyclerk check` of the meeting, which finds the audit head
+/// of the companion in the folder in the chain.
 pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> Result<String> {
     let bytes = std::fs::read(results).map_err(|e| Error::io(results, e))?;
     let name = results
@@ -243,6 +255,7 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
         "# tallyclerk results: {} {}\n\
 # computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
+{AUDIT_HEAD_COMMENT}{}\n\
 {}  {name}\n",
         config.title,
         config.date,
@@ -251,6 +264,7 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
         summary.valid,
         summary.invalid,
         summary.verified,
+        summary.audit_head,
         hex(&Sha256::digest(&bytes)),
     ))
 }

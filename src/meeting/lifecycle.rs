@@ -6,6 +6,7 @@
 //! the results, so a meeting.toml edited afterwards is refused by name and `check` can tell
 //! the results still are those finalised.
 
+use super::files::ExportKind;
 use super::{Meeting, Results};
 use crate::config::Config;
 use crate::effective::{self, EffectiveRules};
@@ -147,7 +148,46 @@ impl Meeting {
                 ));
             }
         }
+        problems.extend(self.check_companion_head()?);
         Ok(problems)
+    }
+
+    /// Whether the store's audit chain holds `head`, an audit head noted earlier (printed by
+    /// `tally` and `check`, carried by the results companion file): `None` when it does, else
+    /// why it matters. A store whose later entries were cut, or whose chain was written anew,
+    /// no longer holds it.
+    pub fn check_expected_head(&self, head: &str) -> Result<Option<Text>> {
+        let head = head.trim().trim_start_matches("sha256:");
+        if self.store.has_audit_entry(head)? {
+            return Ok(None);
+        }
+        Ok(Some(Text::new(
+            format!("the audit chain does not hold the expected head {head}: entries were cut or the chain was written anew since it was noted"),
+            format!("审计链中没有预期的链头 {head}：记下它之后，审计日志被截断或整条链被重写"),
+        )))
+    }
+
+    /// The audit head carried by the results companion file in the meeting folder, when there
+    /// is one, against the store's audit chain.
+    fn check_companion_head(&self) -> Result<Option<Text>> {
+        let path = self
+            .config
+            .dir
+            .join(ExportKind::Digests.default_file_name());
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let Some(head) = crate::export::companion_audit_head(&text) else {
+            return Ok(None);
+        };
+        Ok(self.check_expected_head(head)?.map(|problem| {
+            Text::new(
+                format!("{}: {}", path.display(), problem.en),
+                format!("{}：{}", path.display(), problem.zh),
+            )
+        }))
     }
 }
 

@@ -282,6 +282,9 @@ pub struct Summary {
     pub digest: String,
     /// Whether the meeting is finalised.
     pub finalised: bool,
+    /// The hash of the last audit entry: noted down outside the store, it anchors the store
+    /// as it is now (see [`Store::has_audit_entry`]).
+    pub audit_head: String,
 }
 
 /// How many ballots the store holds, by state.
@@ -1151,6 +1154,17 @@ impl Store {
         audit_head(&self.conn)
     }
 
+    /// Whether the audit chain holds an entry of hash `head` (an audit head noted earlier).
+    /// With the chain unbroken ([`Store::check`]), a store whose later entries were cut, or
+    /// whose chain was written anew, holds no such entry.
+    pub fn has_audit_entry(&self, head: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM audit WHERE hash = ?1", [head], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Writes one consistent copy of the store into `file` (a new file): SQLite's
     /// `VACUUM INTO` reads the store in one transaction, changes that are still only in the
     /// `-wal` file included, while other connections go on working. The copy is a whole
@@ -1321,6 +1335,7 @@ impl Store {
             unverified: counts.unverified,
             digest: self.digest()?,
             finalised: self.is_final()?,
+            audit_head: self.audit_head()?,
         })
     }
 

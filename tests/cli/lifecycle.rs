@@ -375,3 +375,135 @@ fn commands_on_an_empty_store_exit_1_and_change_nothing() {
         }
     }
 }
+
+/// The audit head as `check` prints it.
+fn audit_head(f: &Fixture) -> String {
+    let out = stdout_of(&f.run("check", &[]).success());
+    out.lines()
+        .find_map(|l| l.strip_prefix("audit head: "))
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string()
+}
+
+/// The hash of an audit entry as the store chains it: each field length-prefixed.
+fn entry_hash(fields: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update((field.len() as u64).to_le_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn tally_check_and_the_companion_file_carry_the_same_audit_head() {
+    let f = settled();
+    let head = audit_head(&f);
+    assert_eq!(head.len(), 64, "{head}");
+    let table = stdout_of(&f.run("tally", &[]).success());
+    assert!(table.contains(&format!("audit head: {head}")), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout_of(&f.run("tally", &["--format", "json"]).success())).unwrap();
+    assert_eq!(json["audit_head"], head.as_str());
+    f.run("export", &[]).success();
+    let companion = read(&f.path("results.csv.sha256"));
+    assert!(
+        companion.contains(&format!("\n# audit head: {head}\n")),
+        "{companion}"
+    );
+    f.run("check", &["--expect", &head]).success();
+}
+
+#[test]
+fn check_expect_finds_trailing_audit_entries_cut_after_the_head_was_noted() {
+    let f = settled();
+    f.run("finalise", &[]).success();
+    let head = audit_head(&f);
+    // Erasing the finalise: its entry, and what it stored.
+    tamper(
+        &f,
+        "DROP TRIGGER audit_append_only_delete;
+         DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit);
+         DELETE FROM meta WHERE key IN ('finalised', 'final_rules', 'final_rules_sha256', 'final_results_sha256');",
+    );
+    // The store alone is consistent again: only the head noted outside it tells.
+    f.run("check", &[]).success();
+    let err = stderr_of(&f.run("check", &["--expect", &head]).code(1));
+    assert!(
+        err.contains(&format!(
+            "the audit chain does not hold the expected head {head}"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_expect_finds_an_audit_chain_written_anew() {
+    let f = settled();
+    let head = audit_head(&f);
+    // Every entry's time rewritten (one more digit) and the chain computed afresh over it.
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_append_only_update")
+        .unwrap();
+    let entries: Vec<(i64, String, String, String, String, Option<String>)> = conn
+        .prepare("SELECT id, at, action, detail, set_hash, state FROM audit ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut prev = String::new();
+    for (id, at, action, detail, set_hash, state) in entries {
+        let at = at.replace('Z', "0Z");
+        let mut fields = vec![prev.as_str(), &at, &action, &detail, &set_hash];
+        fields.extend(state.as_deref());
+        let hash = entry_hash(&fields);
+        conn.execute(
+            "UPDATE audit SET at = ?1, prev_hash = ?2, hash = ?3 WHERE id = ?4",
+            rusqlite::params![at, prev, hash, id],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(conn);
+    f.run("check", &[]).success();
+    assert_ne!(audit_head(&f), head);
+    let err = stderr_of(&f.run("check", &["--expect", &head]).code(1));
+    assert!(
+        err.contains("entries were cut or the chain was written anew"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_finds_a_companion_file_whose_audit_head_is_not_in_the_chain() {
+    let f = settled();
+    f.run("export", &[]).success();
+    f.run("check", &[]).success();
+    let path = f.path("results.csv.sha256");
+    let text = read(&path);
+    let head = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# audit head: "))
+        .unwrap()
+        .to_string();
+    std::fs::write(&path, text.replace(&head, &"0".repeat(64))).unwrap();
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("results.csv.sha256: the audit chain does not hold the expected head 0000"),
+        "{err}"
+    );
+}

@@ -6,6 +6,7 @@
 use crate::decimal::Milli;
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
+use crate::limits;
 use crate::model::{Group, Organization, RankKey, Rules, Scale, ScaleOption, Tier};
 use crate::text;
 use serde::Deserialize;
@@ -126,12 +127,25 @@ impl Config {
         };
         let forms_issued = match &raw.forms_issued {
             None => None,
-            Some(n) if *n.get_ref() >= 0 => Some(*n.get_ref() as u64),
+            Some(n) if (0..=limits::MAX_ISSUED as i64).contains(n.get_ref()) => {
+                Some(*n.get_ref() as u64)
+            }
             Some(n) => {
                 return Err(file.error(
                     n.span(),
                     "forms_issued",
-                    Text::new("must not be negative", "不能为负数"),
+                    Text::new(
+                        format!(
+                            "{} is not a number of forms from 0 to {}",
+                            n.get_ref(),
+                            limits::MAX_ISSUED
+                        ),
+                        format!(
+                            "{} 不是 0 到 {} 之间的表格数",
+                            n.get_ref(),
+                            limits::MAX_ISSUED
+                        ),
+                    ),
                 ))
             }
         };
@@ -140,12 +154,18 @@ impl Config {
             .unwrap_or_else(|| "organizations.csv".to_string());
         let organizations = organizations(&orgs_name)?;
         let raw_rules = raw.rules.unwrap_or_default();
+        let min_marked_at = raw_rules.min_marked.as_ref().map(|m| m.span());
         let require_verified = raw_rules.require_verified.unwrap_or(false);
         let rules = build_rules(&file, raw_rules, &scale)?;
 
         if let Some(tiers_span) = raw.tiers.as_ref().map(|t| t.span()) {
-            let sum: usize = tiers.iter().map(|t| t.quota).sum();
-            if sum > organizations.len() {
+            // Checked: quotas near the largest number would wrap round and pass.
+            let sum = tiers
+                .iter()
+                .try_fold(0usize, |sum, t| sum.checked_add(t.quota));
+            if sum.is_none_or(|sum| sum > organizations.len()) {
+                let sum =
+                    sum.map_or_else(|| format!("more than {}", usize::MAX), |s| s.to_string());
                 return Err(file.error(
                     tiers_span,
                     "tiers",
@@ -166,7 +186,7 @@ impl Config {
         if rules.min_marked > organizations.len() {
             return Err(config_error(
                 path,
-                None,
+                min_marked_at.map(|span| line_of(source, span.start)),
                 Some("rules.min_marked"),
                 Text::new(
                     format!(
@@ -183,7 +203,12 @@ impl Config {
             ));
         }
 
-        let title = raw.title.unwrap_or_else(|| {
+        for (field, text) in [("title", &raw.title), ("date", &raw.date)] {
+            if let Some(text) = text {
+                file.check_text(text, field, limits::TEXT_CHARS)?;
+            }
+        }
+        let title = raw.title.map(Spanned::into_inner).unwrap_or_else(|| {
             dir.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
@@ -191,7 +216,7 @@ impl Config {
         Ok(Config {
             dir: dir.to_path_buf(),
             title,
-            date: raw.date.unwrap_or_default(),
+            date: raw.date.map(Spanned::into_inner).unwrap_or_default(),
             language,
             forms_issued,
             organizations,
@@ -255,8 +280,8 @@ pub fn is_meeting(dir: &Path) -> bool {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeeting {
-    title: Option<String>,
-    date: Option<String>,
+    title: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
     language: Option<Spanned<String>>,
     organizations: Option<String>,
     forms_issued: Option<Spanned<i64>>,
@@ -271,7 +296,7 @@ struct RawMeeting {
 struct RawOption {
     key: Spanned<String>,
     label: Spanned<String>,
-    label_en: Option<String>,
+    label_en: Option<Spanned<String>>,
     points: Spanned<toml::Value>,
     approve: Option<bool>,
 }
@@ -280,7 +305,7 @@ struct RawOption {
 #[serde(deny_unknown_fields)]
 struct RawGroup {
     id: Spanned<String>,
-    label: Option<String>,
+    label: Option<Spanned<String>>,
     weight: Option<Spanned<toml::Value>>,
 }
 
@@ -288,7 +313,7 @@ struct RawGroup {
 #[serde(deny_unknown_fields)]
 struct RawTier {
     name: Spanned<String>,
-    label: Option<String>,
+    label: Option<Spanned<String>>,
     quota: Spanned<i64>,
 }
 
@@ -311,6 +336,28 @@ struct ConfigFile<'a> {
 impl ConfigFile<'_> {
     fn error(&self, span: std::ops::Range<usize>, field: &str, why: Text) -> Error {
         config_error(self.path, (self.at)(span), Some(field), why)
+    }
+
+    /// Refuses a text that is no one-line field of at most `chars` characters.
+    fn check_text(&self, text: &Spanned<String>, field: &str, chars: usize) -> Result<()> {
+        limits::one_line(text.get_ref(), chars).map_err(|why| self.bad_text(text, field, why))
+    }
+
+    /// Refuses an id that is no one-line id or that a spreadsheet would take for a formula.
+    fn check_id(&self, id: &Spanned<String>, field: &str) -> Result<()> {
+        limits::id(id.get_ref().trim()).map_err(|why| self.bad_text(id, field, why))
+    }
+
+    fn bad_text(&self, text: &Spanned<String>, field: &str, why: Text) -> Error {
+        let value = text::echo(text.get_ref());
+        self.error(
+            text.span(),
+            field,
+            Text::new(
+                format!("\"{value}\" {}", why.en),
+                format!("\"{value}\" {}", why.zh),
+            ),
+        )
     }
 }
 
@@ -404,6 +451,10 @@ fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>)
                 ),
             ));
         }
+        file.check_text(&option.label, "scale.label", limits::TEXT_CHARS)?;
+        if let Some(label_en) = &option.label_en {
+            file.check_text(label_en, "scale.label_en", limits::TEXT_CHARS)?;
+        }
         let label = option.label.get_ref().trim().to_string();
         if label.is_empty() || !labels.insert(label.to_lowercase()) {
             let label = text::echo(&label);
@@ -416,23 +467,29 @@ fn build_scale(file: &ConfigFile, raw: Option<Spanned<Vec<Spanned<RawOption>>>>)
                 ),
             ));
         }
-        let points = decimal_value(option.points.get_ref()).ok_or_else(|| {
-            file.error(
-                option.points.span(),
-                "scale.points",
-                Text::new(
-                    format!(
-                        "{} is not a number with at most 3 decimals",
-                        option.points.get_ref()
+        let max = limits::MAX_POINTS.to_shortest();
+        let points = decimal_value(option.points.get_ref())
+            .filter(|p| p.0.abs() <= limits::MAX_POINTS.0)
+            .ok_or_else(|| {
+                file.error(
+                    option.points.span(),
+                    "scale.points",
+                    Text::new(
+                        format!(
+                            "{} is not a number from -{max} to {max} with at most 3 decimals",
+                            option.points.get_ref()
+                        ),
+                        format!(
+                            "{} 不是 -{max} 到 {max} 之间、最多 3 位小数的数",
+                            option.points.get_ref()
+                        ),
                     ),
-                    format!("{} 不是最多 3 位小数的数", option.points.get_ref()),
-                ),
-            )
-        })?;
+                )
+            })?;
         options.push(ScaleOption {
             key,
             label,
-            label_en: option.label_en.map(|l| l.trim().to_string()),
+            label_en: option.label_en.map(|l| l.get_ref().trim().to_string()),
             points,
             approve: option.approve.unwrap_or(i < 2),
         });
@@ -445,6 +502,10 @@ fn build_groups(file: &ConfigFile, raw: Vec<Spanned<RawGroup>>) -> Result<Vec<Gr
     let mut ids = HashSet::new();
     for group in raw {
         let group = group.into_inner();
+        file.check_id(&group.id, "groups.id")?;
+        if let Some(label) = &group.label {
+            file.check_text(label, "groups.label", limits::TEXT_CHARS)?;
+        }
         let id = group.id.get_ref().trim().to_string();
         if id.is_empty() || !ids.insert(id.clone()) {
             let id = text::echo(&id);
@@ -460,24 +521,31 @@ fn build_groups(file: &ConfigFile, raw: Vec<Spanned<RawGroup>>) -> Result<Vec<Gr
         let weight = match &group.weight {
             None => Milli::ONE,
             Some(w) => match decimal_value(w.get_ref()) {
-                Some(m) if m.0 > 0 => m,
+                Some(m) if m.0 > 0 && m <= limits::MAX_WEIGHT => m,
                 _ => {
+                    let max = limits::MAX_WEIGHT.to_shortest();
                     return Err(file.error(
                         w.span(),
                         "groups.weight",
                         Text::new(
                             format!(
-                                "{} is not a positive number with at most 3 decimals",
+                                "{} is not a number from 0.001 to {max} with at most 3 decimals",
                                 w.get_ref()
                             ),
-                            format!("{} 不是最多 3 位小数的正数", w.get_ref()),
+                            format!(
+                                "{} 不是 0.001 到 {max} 之间、最多 3 位小数的数",
+                                w.get_ref()
+                            ),
                         ),
-                    ))
+                    ));
                 }
             },
         };
         groups.push(Group {
-            label: group.label.unwrap_or_else(|| id.clone()),
+            label: group
+                .label
+                .map(Spanned::into_inner)
+                .unwrap_or_else(|| id.clone()),
             id,
             weight,
         });
@@ -494,6 +562,10 @@ fn build_tiers(
     let mut labels = HashSet::new();
     for tier in raw.map(|r| r.get_ref().as_slice()).unwrap_or_default() {
         let tier = tier.get_ref();
+        file.check_id(&tier.name, "tiers.name")?;
+        if let Some(label) = &tier.label {
+            file.check_text(label, "tiers.label", limits::TEXT_CHARS)?;
+        }
         let name = tier.name.get_ref().trim().to_string();
         // `undecided` and `none` are what the results say of a tie at a cutoff and of the
         // places past the last tier; a tier of that name could not be told apart.
@@ -525,7 +597,11 @@ fn build_tiers(
                 ),
             ));
         }
-        let label = tier.label.clone().unwrap_or_else(|| name.clone());
+        let label = tier
+            .label
+            .as_ref()
+            .map(|l| l.get_ref().clone())
+            .unwrap_or_else(|| name.clone());
         let reserved_label =
             ["待定", "无等次", "undecided", "none"].contains(&label.trim().to_lowercase().as_str());
         if label.trim().is_empty() || reserved_label || !labels.insert(label.trim().to_lowercase())

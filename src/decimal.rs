@@ -148,8 +148,38 @@ impl PartialOrd for Ratio {
 
 impl Ord for Ratio {
     fn cmp(&self, other: &Ratio) -> Ordering {
-        // Both denominators are positive, so cross-multiplying keeps the order.
-        (self.num * other.den).cmp(&(other.num * self.den))
+        // Both denominators are positive, so cross-multiplying keeps the order; where the
+        // products would overflow, the fractions are compared without them.
+        match (
+            self.num.checked_mul(other.den),
+            other.num.checked_mul(self.den),
+        ) {
+            (Some(left), Some(right)) => left.cmp(&right),
+            _ => compare_fractions(self.num, self.den, other.num, other.den),
+        }
+    }
+}
+
+/// Compares `a / b` with `c / d` (`b`, `d` > 0) without a product that could overflow: by
+/// their whole parts, then by their remainders: `x / b < y / d` just when `d / y < b / x`,
+/// so the remainders' reciprocals are compared the other way round — Euclid's steps, which
+/// end within a few hundred for 128-bit numbers.
+fn compare_fractions(mut a: i128, mut b: i128, mut c: i128, mut d: i128) -> Ordering {
+    loop {
+        let (whole_ab, rest_ab) = (a.div_euclid(b), a.rem_euclid(b));
+        let (whole_cd, rest_cd) = (c.div_euclid(d), c.rem_euclid(d));
+        return match (whole_ab.cmp(&whole_cd), rest_ab, rest_cd) {
+            (Ordering::Equal, 0, 0) => Ordering::Equal,
+            (Ordering::Equal, 0, _) => Ordering::Less,
+            (Ordering::Equal, _, 0) => Ordering::Greater,
+            (Ordering::Equal, _, _) => {
+                // rest_ab / b against rest_cd / d, both in (0, 1): as d / rest_cd against
+                // b / rest_ab.
+                (a, b, c, d) = (d, rest_cd, b, rest_ab);
+                continue;
+            }
+            (order, _, _) => order,
+        };
     }
 }
 
@@ -264,6 +294,62 @@ mod tests {
         assert_eq!(Ratio::new_or_zero(1, 4).to_f64(), 0.25);
         assert_eq!(Ratio::new_or_zero(-3, 2).to_f64(), -1.5);
         assert_eq!(Ratio::ZERO.to_f64(), 0.0);
+    }
+
+    #[test]
+    fn compares_exactly_where_cross_products_would_overflow() {
+        let big = 10i128.pow(37);
+        // (10^37 + 1) / 10^37 is just above 1, and 2·10^37 / 10^37 is exactly 2.
+        assert!(Ratio::new_or_zero(big + 1, big) > Ratio::new_or_zero(1, 1));
+        assert_eq!(Ratio::new_or_zero(2 * big, big), Ratio::new_or_zero(2, 1));
+        // 1/3 against (10^37 / 3, rounded down) / 10^37, which is 0.333...3 < 1/3, and the
+        // next one up, which is above.
+        let third = big / 3;
+        assert!(Ratio::new_or_zero(1, 3) > Ratio::new_or_zero(third, big));
+        assert!(Ratio::new_or_zero(1, 3) < Ratio::new_or_zero(third + 1, big));
+        // The same small fractions scaled up beyond the products' range stay equal; negative
+        // points order below.
+        assert_eq!(
+            Ratio::new_or_zero(7 * big, 9 * big),
+            Ratio::new_or_zero(7, 9)
+        );
+        assert!(Ratio::new_or_zero(-big - 1, big) < Ratio::new_or_zero(-1, 1));
+        assert_eq!(
+            compare_fractions(5, 7, 5 * big, 7 * big),
+            std::cmp::Ordering::Equal
+        );
+        assert_eq!(
+            compare_fractions(5, 7, 5 * big + 1, 7 * big),
+            std::cmp::Ordering::Less
+        );
+    }
+
+    proptest::proptest! {
+        /// Fractions scaled up past the range of their cross products compare as the
+        /// fractions themselves do.
+        #[test]
+        fn fractions_compare_as_their_cross_products_say(
+            a in -1_000_000_000i64..1_000_000_000,
+            b in 1i64..1_000_000_000,
+            c in -1_000_000_000i64..1_000_000_000,
+            d in 1i64..1_000_000_000,
+            k in 1i128..100_000_000_000_000_000_000,
+            m in 1i128..100_000_000_000_000_000_000,
+        ) {
+            let expected = (i128::from(a) * i128::from(d)).cmp(&(i128::from(c) * i128::from(b)));
+            let scaled = compare_fractions(
+                i128::from(a) * k,
+                i128::from(b) * k,
+                i128::from(c) * m,
+                i128::from(d) * m,
+            );
+            proptest::prop_assert_eq!(scaled, expected);
+            proptest::prop_assert_eq!(
+                Ratio::new_or_zero(i128::from(a) * k, i128::from(b) * k)
+                    .cmp(&Ratio::new_or_zero(i128::from(c) * m, i128::from(d) * m)),
+                expected
+            );
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 pub mod lang;
+pub mod limits;
 pub mod meeting;
 pub mod model;
 pub mod ranking;

@@ -162,7 +162,15 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
                 ),
             ));
         }
-        let cell = |i: usize| cells.get(i).map_or("", |c| c.trim()).to_string();
+        // A leading ' marks a text cell in a spreadsheet (and in the list `new` writes, where
+        // it guards a cell that would run as a formula): it is not part of the text.
+        let cell = |i: usize| {
+            let text = cells.get(i).map_or("", |c| c.trim());
+            match text.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+                _ => text.to_string(),
+            }
+        };
         let name = cell(columns.name.0);
         let category = columns
             .category
@@ -175,6 +183,9 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
                 let id_ok = !id.is_empty()
                     && !id.contains(|c: char| c.is_whitespace() || c == ',')
                     && !["serial", "group"].contains(&id.to_ascii_lowercase().as_str());
+                if let (true, Err(why)) = (id_ok, crate::limits::id(&id)) {
+                    return Err(problem(Some(line), Some(header), Some(&id), why));
+                }
                 if !id_ok {
                     return Err(problem(
                         Some(line),
@@ -203,6 +214,18 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
             None => String::new(),
         };
         let name_header = columns.name.1.as_str();
+        // Names and categories go into every file written (guarded there against formulas).
+        let category_header = columns.category.as_ref().map_or("", |c| c.1.as_str());
+        let text_problem = [(name_header, &name), (category_header, &category)]
+            .into_iter()
+            .find_map(|(header, text)| {
+                crate::limits::one_line(text, crate::limits::TEXT_CHARS)
+                    .err()
+                    .map(|why| (header, text, why))
+            });
+        if let Some((header, text, why)) = text_problem {
+            return Err(problem(Some(line), Some(header), Some(text), why));
+        }
         if name.is_empty() {
             return Err(problem(
                 Some(line),

@@ -13,6 +13,7 @@ pub mod source;
 
 use crate::config::Config;
 use crate::error::{Error, Problem, Problems, Result, Text};
+use crate::limits::MAX_SERIAL;
 use crate::meeting::Meeting;
 use crate::model::{Ballot, Group, Mark};
 use crate::store::{BatchSink, Batched, Filled, SerialSet, Source};
@@ -601,20 +602,46 @@ impl<'a> Batch<'a> {
 
     fn serial(&mut self, line: u64, column: usize, text: &str) -> Option<u64> {
         match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 && n <= i64::MAX as u64 => Some(n),
+            Ok(n) if (1..=MAX_SERIAL).contains(&n) => Some(n),
             _ => {
                 self.problem(
                     line,
                     column,
                     text,
                     Text::new(
-                        "a serial must be a positive whole number (a map with serial = \"auto\" numbers the forms instead)",
-                        "编号必须是正整数（映射文件中 serial = \"auto\" 可按顺序编号）",
+                        format!("a serial must be a whole number from 1 to {MAX_SERIAL} (a map with serial = \"auto\" numbers the forms instead)"),
+                        format!("编号必须是 1 到 {MAX_SERIAL} 之间的整数（映射文件中 serial = \"auto\" 可按顺序编号）"),
                     ),
                 );
                 None
             }
         }
+    }
+
+    /// The next serial of forms numbered in file order; a problem (said once) past the
+    /// largest serial.
+    fn number_in_file_order(&mut self, line: u64) -> Option<u64> {
+        let serial = self.next_serial;
+        if serial > MAX_SERIAL {
+            if serial == MAX_SERIAL + 1 {
+                self.next_serial += 1;
+                let first = self.report.numbered_from.unwrap_or(serial);
+                self.problems.push(located(
+                    self.name,
+                    Some(line),
+                    None,
+                    None,
+                    Text::new(
+                        format!("numbering the forms in file order from {first} passes the largest serial, {MAX_SERIAL}, at this form; give the file a serial column"),
+                        format!("从 {first} 起按文件顺序编号，到此表时超过最大编号 {MAX_SERIAL}；请在文件中给出编号列"),
+                    ),
+                ));
+            }
+            return None;
+        }
+        self.report.numbered_from.get_or_insert(serial);
+        self.next_serial += 1;
+        Some(serial)
     }
 
     /// The id of the voter group a cell names.
@@ -686,12 +713,7 @@ impl<'a> Batch<'a> {
             let before = self.problems.total();
             let serial = match wide.serial {
                 Some(column) => self.serial(line, column, &record[column]),
-                None => {
-                    let serial = self.next_serial;
-                    self.report.numbered_from.get_or_insert(serial);
-                    self.next_serial += 1;
-                    Some(serial)
-                }
+                None => self.number_in_file_order(line),
             };
             let group = match wide.group {
                 Some(column) => self.group(line, column, &record[column]).unwrap_or(None),

@@ -330,6 +330,12 @@ fn require_reason(reason: &str) -> Result<()> {
     if reason.trim().is_empty() {
         return Err(Error::user("a reason is required", "必须说明原因"));
     }
+    if let Err(why) = crate::limits::one_line(reason, crate::limits::TEXT_CHARS) {
+        return Err(Error::user(
+            format!("the reason {}", why.en),
+            format!("原因{}", why.zh),
+        ));
+    }
     Ok(())
 }
 

@@ -135,7 +135,9 @@ fn not_created(dir: &Path, error: Error) -> Error {
     }
 }
 
-/// The text of organizations.csv for these organizations.
+/// The text of organizations.csv for these organizations. A name or category a spreadsheet
+/// would run as a formula gets the leading `'` of a text cell, which the list reader takes
+/// off again.
 fn organizations_csv(organizations: &[Organization]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| Error::Internal(e.to_string());
@@ -144,7 +146,11 @@ fn organizations_csv(organizations: &[Organization]) -> Result<Vec<u8>> {
         .map_err(internal)?;
     for org in organizations {
         writer
-            .write_record([&org.id, &org.name, &org.category])
+            .write_record([
+                org.id.as_str(),
+                &crate::export::neutralise(&org.name),
+                &crate::export::neutralise(&org.category),
+            ])
             .map_err(internal)?;
     }
     writer

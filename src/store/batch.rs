@@ -267,8 +267,7 @@ impl Store {
             }
         } else {
             count::carry(conn, config, &before, &after, |count| {
-                count.merge(&sink.count);
-                Ok(())
+                count.merge(&sink.count)
             })?;
         }
         append_audit(

@@ -17,6 +17,15 @@ use crate::tally::{OrgCounts, Tally};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+/// The weighted count passed what 64 bits of thousandths hold (some 9.2 × 10^15 forms of
+/// weight 1): never in a real meeting, but refused rather than wrapped round.
+fn too_heavy() -> Error {
+    Error::user(
+        "the weighted count of the forms passes the largest figure tallyclerk counts (9,223,372,036,854,775.807); nothing was changed",
+        "评议表的加权计数超过 tallyclerk 能计的最大数（9,223,372,036,854,775.807）；未做任何修改",
+    )
+}
+
 /// What the ballots that count (neither withdrawn nor set aside) add up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Count {
@@ -53,11 +62,18 @@ impl Count {
         marks: &[Mark],
         valid: bool,
     ) -> Result<()> {
-        self.counted += 1;
         if valid {
             let (weight, index) = weight(config, group)?;
+            // Weights are positive, so no count of an organization passes the total: one
+            // checked sum per ballot keeps every count from overflowing.
+            self.tally
+                .weight
+                .0
+                .checked_add(weight.0)
+                .ok_or_else(too_heavy)?;
             self.tally.add(marks, weight, index);
         }
+        self.counted += 1;
         Ok(())
     }
 
@@ -72,11 +88,14 @@ impl Count {
     }
 
     /// Adds the counts of `other`, taken under the same config.
-    pub fn merge(&mut self, other: &Count) {
+    pub fn merge(&mut self, other: &Count) -> Result<()> {
+        let weight = (self.tally.weight.0)
+            .checked_add(other.tally.weight.0)
+            .ok_or_else(too_heavy)?;
         self.counted += other.counted;
         let tally = &mut self.tally;
         tally.ballots += other.tally.ballots;
-        tally.weight.0 += other.tally.weight.0;
+        tally.weight.0 = weight;
         let ours = tally
             .orgs
             .iter_mut()
@@ -92,6 +111,7 @@ impl Count {
             }
             mine.blank.0 += more.blank.0;
         }
+        Ok(())
     }
 
     /// Every figure as one line of integers: ballots counted, valid ballots, weight, then per organization
@@ -248,6 +268,27 @@ mod tests {
     }
 
     #[test]
+    fn a_weighted_count_past_64_bits_is_refused_not_wrapped() {
+        let config = config();
+        let marks = parse_marks("AB", &config.scale).unwrap();
+        // A count whose total weight is a thousandth short of the largest: one more ballot
+        // (of weight 0.5) would pass it.
+        let mut count = Count::empty(&config);
+        count.tally.weight = Milli(i64::MAX - 1);
+        let before = count.clone();
+        assert!(count.add(&config, Some("g"), &marks).is_err());
+        assert_eq!(count, before);
+        let mut other = Count::empty(&config);
+        other.add(&config, Some("g"), &marks).unwrap();
+        assert!(count.merge(&other).is_err());
+        assert_eq!(count, before);
+        // Within the bound nothing is refused.
+        let mut small = Count::empty(&config);
+        small.merge(&other).unwrap();
+        assert_eq!(small.tally.weight, Milli(500));
+    }
+
+    #[test]
     fn merged_counts_are_the_counts_of_both() {
         let config = config();
         let (mut left, mut right, mut both) = (
@@ -262,7 +303,7 @@ mod tests {
             side.add(&config, group, &marks).unwrap();
             both.add(&config, group, &marks).unwrap();
         }
-        left.merge(&right);
+        left.merge(&right).unwrap();
         assert_eq!(left, both);
     }
 }

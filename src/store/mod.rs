@@ -727,10 +727,17 @@ impl Store {
                 format!("给出 {} 个评价，会议有 {orgs} 个组织", ballot.marks.len()),
             ));
         }
-        if ballot.serial == 0 || ballot.serial > i64::MAX as u64 {
+        if !(1..=crate::limits::MAX_SERIAL).contains(&ballot.serial) {
+            let max = crate::limits::MAX_SERIAL;
             return Err(Error::user(
-                format!("serial {} must be a positive number", ballot.serial),
-                format!("编号 {} 必须是正整数", ballot.serial),
+                format!(
+                    "serial {} is out of range: a serial is a whole number from 1 to {max}",
+                    ballot.serial
+                ),
+                format!(
+                    "编号 {} 超出范围：编号是 1 到 {max} 之间的整数",
+                    ballot.serial
+                ),
             ));
         }
         self.check_group(ballot.group.as_deref())
@@ -1072,6 +1079,13 @@ impl Store {
 
     /// Sets the number of forms handed out.
     pub fn set_issued(&mut self, issued: u64) -> Result<()> {
+        let max = crate::limits::MAX_ISSUED;
+        if issued > max {
+            return Err(Error::user(
+                format!("{issued} forms issued: the number is at most {max}"),
+                format!("发出 {issued} 份：数量最多为 {max}"),
+            ));
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1845,6 +1859,12 @@ fn bind_unbound_decisions(tx: &Connection, config: &Config) -> Result<()> {
 pub(crate) fn require_reason(reason: &str) -> Result<()> {
     if reason.trim().is_empty() {
         return Err(Error::user("a reason is required", "必须说明原因"));
+    }
+    if let Err(why) = crate::limits::one_line(reason, crate::limits::TEXT_CHARS) {
+        return Err(Error::user(
+            format!("the reason {}", why.en),
+            format!("原因{}", why.zh),
+        ));
     }
     Ok(())
 }

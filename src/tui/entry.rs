@@ -110,8 +110,9 @@ fn serial_key(app: &mut App, action: Action) {
             if std::mem::take(&mut entry.suggested) {
                 entry.serial.clear();
             }
-            // u64 holds 19 digits; no paper form has more than a handful.
-            if entry.serial.len() < 18 && !(entry.serial.is_empty() && d == 0) {
+            // No serial has more digits than the largest; no paper form more than a handful.
+            let digits = crate::limits::MAX_SERIAL.to_string().len();
+            if entry.serial.len() < digits && !(entry.serial.is_empty() && d == 0) {
                 entry.serial.push(char::from(b'0' + d));
             }
             refresh_serial(app);

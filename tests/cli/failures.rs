@@ -72,7 +72,7 @@ fn every_bad_row_is_reported_and_nothing_is_imported() {
     );
     assert!(
         err.contains(
-            "rows.csv:6: column \"serial\": value \"x\": a serial must be a positive whole number"
+            "rows.csv:6: column \"serial\": value \"x\": a serial must be a whole number from 1 to 999999999999999"
         ),
         "{err}"
     );

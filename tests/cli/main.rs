@@ -5,6 +5,7 @@ mod harness;
 
 mod commands;
 mod failures;
+mod hardening;
 mod lifecycle;
 mod rules;
 mod setup;

@@ -536,4 +536,16 @@ mod tests {
         );
         assert_eq!(dispute.row_indexes(), vec![1]);
     }
+
+    #[test]
+    fn the_disputed_rows_are_listed_in_ascending_order() {
+        // Rows 0 and 2 read differently, row 1 alike: the rows asked again are 0 and 2.
+        let first = reading(None, &[A, B, C]);
+        let second = reading(None, &[B, B, A]);
+        let Ok(State::Disputed(dispute)) = State::Entered.second_keying(&first, &second) else {
+            panic!("not disputed")
+        };
+        assert_eq!(dispute.row_indexes(), vec![0, 2]);
+        assert_eq!(dispute.group, None);
+    }
 }

@@ -1207,11 +1207,12 @@ impl Store {
     }
 
     /// Moves what the `-wal` file holds into `meeting.db` itself, so that a copy of
-    /// `meeting.db` alone is the whole meeting. Called by the UI when it is idle and on quit;
-    /// when another process is reading, SQLite does what it can now and the rest later.
+    /// `meeting.db` alone is the whole meeting. Called by the UI when it is idle and on quit.
+    /// PASSIVE never waits: while another process writes (a long import), the UI must not
+    /// freeze for the busy timeout; SQLite copies what it can now and the rest next time.
     pub fn checkpoint(&self) -> Result<()> {
         self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -16,6 +16,41 @@ use tallyclerk::ranking::Decision;
 use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
+/// Prints a line to standard output; a reader that closed it (`| head -1`) ends the command
+/// quietly, its work done ([`Error::ClosedOutput`]).
+macro_rules! outln {
+    () => {
+        write_out(format_args!("\n"))?
+    };
+    ($($arg:tt)*) => {
+        write_out(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// Prints to standard output, as [`outln!`] without the line end.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_out(format_args!($($arg)*))?
+    };
+}
+
+/// Prints a line to standard error, for the user's eyes only: if nobody reads it, nothing
+/// is lost.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+fn write_out(text: std::fmt::Arguments) -> Result<()> {
+    use std::io::Write;
+    std::io::stdout()
+        .lock()
+        .write_fmt(text)
+        .map_err(Error::output)
+}
+
 /// Tally the evaluation forms of a review meeting: enter, rank, pick quota tiers, export.
 ///
 /// Without a command, opens the terminal UI on the meeting in the current folder, or on a
@@ -509,9 +544,9 @@ fn organizations_count(n: usize, lang: Lang) -> String {
 }
 
 /// What `new` made, and the validity limit it chose when it took one from the tiers.
-fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
+fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) -> Result<()> {
     let config = &meeting.config;
-    println!(
+    outln!(
         "{} {} ({})",
         lang.pick("meeting created in", "会议已创建于"),
         config.dir.display(),
@@ -523,7 +558,7 @@ fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
             .iter()
             .map(|t| format!("{} {}", t.display(lang), t.quota))
             .collect();
-        println!("{}: {}", lang.pick("tiers", "等次"), tiers.join(", "));
+        outln!("{}: {}", lang.pick("tiers", "等次"), tiers.join(", "));
     }
     if !config.groups.is_empty() {
         let groups: Vec<String> = config
@@ -531,14 +566,14 @@ fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
             .iter()
             .map(|g| format!("{} ({}) ×{}", g.id, g.label, g.weight.to_shortest()))
             .collect();
-        println!(
+        outln!(
             "{}: {}",
             lang.pick("voter groups", "投票人组别"),
             groups.join(", ")
         );
     }
     match spec.derived_limit(&config.scale) {
-        Some(limit) => println!("{}", create::derived_limit_text(&limit).get(lang)),
+        Some(limit) => outln!("{}", create::derived_limit_text(&limit).get(lang)),
         None => {
             let limits: Vec<String> = config
                 .scale
@@ -548,15 +583,16 @@ fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) {
                 .filter_map(|(o, max)| max.map(|m| format!("{} ≤ {m}", o.key)))
                 .collect();
             if limits.is_empty() {
-                println!("max_marks: {}", lang.pick("none", "无"));
+                outln!("max_marks: {}", lang.pick("none", "无"));
             } else {
-                println!("max_marks: {}", limits.join(", "));
+                outln!("max_marks: {}", limits.join(", "));
             }
         }
     }
     if let Some(issued) = config.forms_issued {
-        println!("{}: {issued}", lang.pick("forms issued", "发出评议表"));
+        outln!("{}: {issued}", lang.pick("forms issued", "发出评议表"));
     }
+    Ok(())
 }
 
 /// Runs a parsed command line.
@@ -577,6 +613,45 @@ pub fn run(cli: Cli) -> Result<()> {
         let notice = demo_notice(&meeting);
         return tui::run(meeting, lang, Some(notice));
     };
+    // Errors are said of the meeting the command is about: its store file, its folder's
+    // disk.
+    let dir = command.dir().map(Path::to_path_buf);
+    run_command(command, flag, clerk).map_err(|e| match &dir {
+        Some(dir) => e.in_meeting(dir),
+        None => e,
+    })
+}
+
+impl Command {
+    /// The meeting folder the command is about.
+    fn dir(&self) -> Option<&Path> {
+        match self {
+            Command::Demo { dir } => dir.as_deref(),
+            Command::Open { dir }
+            | Command::Announce { dir, .. }
+            | Command::New { dir, .. }
+            | Command::Add { dir, .. }
+            | Command::Import { dir, .. }
+            | Command::Tally { dir, .. }
+            | Command::Export { dir, .. }
+            | Command::Decide { dir, .. }
+            | Command::Undecide { dir, .. }
+            | Command::Check { dir, .. }
+            | Command::Backup { dir, .. }
+            | Command::Issued { dir, .. }
+            | Command::Finalise { dir, .. }
+            | Command::Reopen { dir, .. }
+            | Command::SetAside { dir, .. }
+            | Command::Withdraw { dir, .. }
+            | Command::Verify { dir, .. }
+            | Command::Edit { dir, .. }
+            | Command::Log { dir, .. }
+            | Command::Gen { dir, .. } => Some(dir),
+        }
+    }
+}
+
+fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> Result<()> {
     match command {
         Command::Demo { dir } => {
             let meeting = match dir {
@@ -589,14 +664,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 let notice = demo_notice(&meeting);
                 return tui::run(meeting, lang, Some(notice));
             }
-            println!(
+            outln!(
                 "{} {}",
                 lang.pick("demo meeting created in", "演示会议已创建于"),
                 meeting.config.dir.display()
             );
         }
         Command::Announce { dir, light } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_to_read(&dir)?;
             let lang = meeting.lang(flag);
             tui::run_projector(meeting, lang, light)?;
         }
@@ -627,7 +702,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
                 let meeting = Meeting::create_store(&dir)?;
                 let lang = meeting.lang(flag);
-                println!(
+                outln!(
                     "{} {} ({})",
                     lang.pick("store created for the meeting in", "已为会议创建数据库："),
                     dir.display(),
@@ -652,7 +727,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             let meeting = Meeting::create(&dir, &orgs, &spec)?;
             let lang = meeting.lang(flag);
-            print_created(&meeting, &spec, lang);
+            print_created(&meeting, &spec, lang)?;
         }
         Command::Add {
             dir,
@@ -669,7 +744,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 marks: parsed,
             };
             let stored = meeting.add(&ballot, tallyclerk::store::Source::Typed)?;
-            print_ballot(&meeting, &stored, lang);
+            print_ballot(&meeting, &stored, lang)?;
         }
         Command::Import {
             dir,
@@ -715,11 +790,11 @@ pub fn run(cli: Cli) -> Result<()> {
                 bar.finish_and_clear();
             }
             for report in reports? {
-                print_import(&meeting, &report, lang);
+                print_import(&meeting, &report, lang)?;
             }
         }
         Command::Tally { dir, format } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_to_read(&dir)?;
             let lang = meeting.lang(flag);
             let results = meeting.results()?;
             let stdout = std::io::stdout();
@@ -732,8 +807,8 @@ pub fn run(cli: Cli) -> Result<()> {
                     ResultsOptions::default(),
                     false,
                 )?,
-                Format::Table => print!("{}", table(&meeting, &results, lang)),
-                Format::Json => println!("{}", json(&meeting, &results, lang)),
+                Format::Table => out!("{}", table(&meeting, &results, lang)),
+                Format::Json => outln!("{}", json(&meeting, &results, lang)),
             }
         }
         Command::Export {
@@ -745,7 +820,7 @@ pub fn run(cli: Cli) -> Result<()> {
             by_group,
             force,
         } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_to_read(&dir)?;
             let lang = meeting.lang(flag);
             let destination = |path: PathBuf| {
                 if path == Path::new("-") {
@@ -777,15 +852,15 @@ pub fn run(cli: Cli) -> Result<()> {
                         ExportKind::Ballots => lang.pick("ballots", "评议表"),
                         ExportKind::Digests => lang.pick("digests", "摘要"),
                     };
-                    eprintln!("{what}: {}", path.display());
+                    errln!("{what}: {}", path.display());
                 }
             }
             let summary = &outcome.summary;
             if summary.void_round() {
-                eprintln!("{}", void_banner(summary, lang));
+                errln!("{}", void_banner(summary, lang));
             }
             if summary.finalised {
-                eprintln!(
+                errln!(
                     "{}",
                     lang.pick(
                         "FINAL: the meeting is finalised",
@@ -803,7 +878,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
             let decision = meeting.decide(&tier, &orgs, &reason)?;
-            println!(
+            outln!(
                 "{} {}",
                 lang.pick("decided", "已裁定"),
                 decision_line(&meeting, &decision, lang)
@@ -813,7 +888,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
             for decision in meeting.undecide(&tier, &reason)? {
-                println!(
+                outln!(
                     "{} {}",
                     lang.pick("withdrawn", "已撤销"),
                     decision_line(&meeting, &decision, lang)
@@ -839,16 +914,16 @@ pub fn run(cli: Cli) -> Result<()> {
                         .join("\n"),
                 ));
             }
-            println!("{}", lang.pick("store ok", "数据库完好"));
-            println!("{}: {}", lang.pick("ballots", "评议表"), summary.collected);
-            println!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
-            println!(
+            outln!("{}", lang.pick("store ok", "数据库完好"));
+            outln!("{}: {}", lang.pick("ballots", "评议表"), summary.collected);
+            outln!("{}: sha256:{}", lang.pick("digest", "摘要"), summary.digest);
+            outln!(
                 "{}: {}",
                 lang.pick("audit head", "审计链头"),
                 summary.audit_head
             );
             if let Some((rules, results)) = meeting.store.final_digests()? {
-                println!(
+                outln!(
                     "{}: {} sha256:{rules}, {} sha256:{results}",
                     lang.pick("final", "已定稿"),
                     lang.pick("rules", "规则"),
@@ -857,10 +932,10 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Backup { dir, file } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_to_read(&dir)?;
             let lang = meeting.lang(flag);
             meeting.backup(&file)?;
-            println!(
+            outln!(
                 "{}: {}",
                 lang.pick("store copied to", "数据库已备份到"),
                 file.display()
@@ -871,9 +946,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let lang = meeting.lang(flag);
             meeting.set_issued(n)?;
             let summary = meeting.store.summary()?;
-            println!("{}: {n}", lang.pick("forms issued", "发出表格"));
+            outln!("{}: {n}", lang.pick("forms issued", "发出表格"));
             if summary.void_round() {
-                println!("{}", void_banner(&summary, lang));
+                outln!("{}", void_banner(&summary, lang));
             }
         }
         Command::Finalise { dir } => {
@@ -881,15 +956,15 @@ pub fn run(cli: Cli) -> Result<()> {
             let lang = meeting.lang(flag);
             let finalised = meeting.finalise()?;
             for warning in finalised.warnings.texts() {
-                eprintln!("{}: {}", lang.pick("warning", "警告"), warning.get(lang));
+                errln!("{}: {}", lang.pick("warning", "警告"), warning.get(lang));
             }
-            println!("{}", lang.pick("meeting finalised", "会议已定稿"));
-            println!(
+            outln!("{}", lang.pick("meeting finalised", "会议已定稿"));
+            outln!(
                 "{}: sha256:{}",
                 lang.pick("rules", "规则"),
                 finalised.rules_sha256
             );
-            println!(
+            outln!(
                 "{}: sha256:{}",
                 lang.pick("results", "结果"),
                 finalised.results_sha256
@@ -899,7 +974,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = Meeting::open_to_reopen(&dir)?;
             let lang = meeting.lang(flag);
             meeting.reopen(&reason)?;
-            println!("{}", lang.pick("meeting reopened", "会议已重新开放"));
+            outln!("{}", lang.pick("meeting reopened", "会议已重新开放"));
         }
         Command::SetAside {
             dir,
@@ -909,7 +984,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             meeting.set_aside(serial, &reason)?;
-            println!(
+            outln!(
                 "{} {serial}",
                 lang.pick(
                     "set aside (kept and collected, not counted): ballot",
@@ -925,7 +1000,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             meeting.withdraw(serial, &reason)?;
-            println!(
+            outln!(
                 "{} {serial}",
                 lang.pick(
                     "withdrawn (not collected, not counted): ballot",
@@ -949,7 +1024,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         marks: parse_marks_arg(&meeting, &marks)?,
                     };
                     let outcome = meeting.verify(serial, &reading)?;
-                    println!("{}", verification_text(&meeting, serial, &outcome, lang));
+                    outln!("{}", verification_text(&meeting, serial, &outcome, lang));
                 }
                 _ => print_progress(&meeting, lang)?,
             }
@@ -965,7 +1040,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let lang = meeting.lang(flag);
             let parsed = parse_marks_arg(&meeting, &marks)?;
             let stored = meeting.edit(serial, &parsed, group.as_deref(), &reason)?;
-            print_ballot(&meeting, &stored, lang);
+            print_ballot(&meeting, &stored, lang)?;
         }
         Command::Gen {
             dir,
@@ -978,12 +1053,12 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let spec = tallyclerk::generate::Spec { forms, orgs, seed };
             let ballots = tallyclerk::generate::write_meeting(&dir, spec)?;
-            println!("{}", ballots.display());
+            outln!("{}", ballots.display());
         }
         Command::Log { dir } => {
-            let meeting = Meeting::open(&dir)?;
+            let meeting = Meeting::open_to_read(&dir)?;
             for (at, action, detail) in meeting.store.audit_log()? {
-                println!("{at}  {action:<9} {detail}");
+                outln!("{at}  {action:<9} {detail}");
             }
         }
     }
@@ -1032,7 +1107,7 @@ fn verification_text(meeting: &Meeting, serial: u64, outcome: &Verification, lan
 fn print_progress(meeting: &Meeting, lang: Lang) -> Result<()> {
     let progress = meeting.progress(i64::MAX as usize)?;
     let disputed = progress.disputed.len();
-    println!(
+    outln!(
         "{}",
         match lang {
             Lang::En => format!(
@@ -1046,28 +1121,28 @@ fn print_progress(meeting: &Meeting, lang: Lang) -> Result<()> {
         }
     );
     if progress.unverified > 0 {
-        println!(
+        outln!(
             "{}: {}",
             lang.pick("unverified", "待核对"),
             serial_runs(&progress.unverified_serials)
         );
     }
     for (serial, dispute) in &progress.disputed {
-        println!(
+        outln!(
             "{} {serial}: {}",
             lang.pick("disputed", "有争议"),
             disputed_fields(&meeting.config, dispute).get(lang)
         );
     }
     if progress.invalid > 0 {
-        println!(
+        outln!(
             "{}: {}",
             lang.pick("invalid", "无效"),
             serial_runs(&progress.invalid_serials)
         );
     }
     if let Some(next) = meeting.next_unverified(0)? {
-        println!("{}: {next}", lang.pick("next to verify", "下一张待核对"));
+        outln!("{}: {next}", lang.pick("next to verify", "下一张待核对"));
     }
     Ok(())
 }
@@ -1107,23 +1182,28 @@ fn demo_notice(meeting: &Meeting) -> Text {
     )
 }
 
-fn print_ballot(meeting: &Meeting, stored: &tallyclerk::store::StoredBallot, lang: Lang) {
+fn print_ballot(
+    meeting: &Meeting,
+    stored: &tallyclerk::store::StoredBallot,
+    lang: Lang,
+) -> Result<()> {
     let config = &meeting.config;
     let ballot = &stored.ballot;
     let validity = match model::validity(&ballot.marks, &config.scale, &config.rules) {
         Ok(()) => lang.pick("valid", "有效").to_string(),
         Err(reason) => format!("{}: {}", lang.pick("INVALID", "无效"), reason.message(lang)),
     };
-    println!(
+    outln!(
         "{} {} [{}] {} {validity}",
         lang.pick("ballot", "评议表"),
         ballot.serial,
         ballot.group.as_deref().unwrap_or("-"),
         model::marks_string(&ballot.marks, &config.scale),
     );
+    Ok(())
 }
 
-fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
+fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) -> Result<()> {
     let verb = if report.committed {
         lang.pick("imported", "已导入")
     } else {
@@ -1132,7 +1212,7 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
             "将导入（试运行，未做任何修改）",
         )
     };
-    println!(
+    outln!(
         "{}: {verb} {} {}: {} {}, {} {}, {} {}",
         report.file,
         report.forms,
@@ -1164,9 +1244,9 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
         Some(d) => format!(", '{d}'"),
         None => String::new(),
     };
-    println!("  {}{delimiter}, {layout}", report.format);
+    outln!("  {}{delimiter}, {layout}", report.format);
     if let Some(first) = report.numbered_from {
-        println!(
+        outln!(
             "  {} {first}",
             lang.pick(
                 "no serial column: forms numbered in file order from",
@@ -1176,7 +1256,7 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
     }
     if !report.skipped.is_empty() {
         let serials: Vec<String> = report.skipped.iter().map(u64::to_string).collect();
-        println!(
+        outln!(
             "{}: {}",
             lang.pick("skipped, already in the meeting", "已跳过（已在会议中）"),
             serials.join(", ")
@@ -1186,7 +1266,7 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
         let config = &meeting.config;
         for (index, org) in config.organizations.iter().enumerate() {
             let counts = &report.tally.orgs[index];
-            println!(
+            outln!(
                 "  {} {} {} blank={}",
                 org.id,
                 org.name,
@@ -1195,6 +1275,7 @@ fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) {
             );
         }
     }
+    Ok(())
 }
 
 fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String> {

@@ -20,13 +20,13 @@ pub fn install(dir: &Path) -> Result<Meeting> {
             format!("{} 已经是会议文件夹", dir.display()),
         ));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::text::create_folder(dir).map_err(|e| Error::io(dir, e))?;
     for (name, content) in [
         ("organizations.csv", ORGANIZATIONS_CSV),
         (MEETING_FILE, MEETING_TOML),
     ] {
         let path = dir.join(name);
-        std::fs::write(&path, content).map_err(|e| Error::io(&path, e))?;
+        crate::text::write_file(&path, content.as_ref()).map_err(|e| Error::io(&path, e))?;
     }
     let mut meeting = Meeting::create_store(dir)?;
     import_bytes(

@@ -131,6 +131,21 @@ pub enum Error {
     /// The SQLite store failed.
     #[error("store: {0}")]
     Store(#[from] rusqlite::Error),
+    /// The SQLite store of a meeting failed: `meeting.db` at `path`.
+    #[error("{}: {source}", path.display())]
+    StoreAt {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The disk holding a folder (when known) is full; nothing was changed.
+    #[error("the disk is full")]
+    DiskFull(Option<PathBuf>),
+    /// Standard output was closed by its reader (`| head -1`): the command stops quietly,
+    /// its work done.
+    #[error("standard output closed")]
+    ClosedOutput,
     /// A broken promise inside tallyclerk.
     #[error("internal error: {0}")]
     Internal(String),
@@ -152,20 +167,69 @@ impl Error {
         Error::Problems(problems)
     }
 
-    /// An I/O error about `path`.
+    /// An I/O error about `path`: a full disk says which folder's.
     pub fn io(path: &Path, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            return Error::DiskFull(Some(folder_of(path)));
+        }
         Error::Io {
             path: path.to_path_buf(),
             source,
         }
     }
 
+    /// An error writing output whose place is not known here (standard output, or a file
+    /// the caller names with [`Error::at_file`]): a reader that closed it, a full disk, or
+    /// ours.
+    pub fn output(source: std::io::Error) -> Error {
+        match source.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::ClosedOutput,
+            std::io::ErrorKind::StorageFull => Error::DiskFull(None),
+            _ => Error::Internal(format!("writing: {source}")),
+        }
+    }
+
+    /// The error, said of the file `path` where it does not say where yet.
+    pub fn at_file(self, path: &Path) -> Error {
+        match self {
+            Error::DiskFull(None) => Error::DiskFull(Some(folder_of(path))),
+            other => other,
+        }
+    }
+
+    /// The error, said of the meeting in folder `dir`: a store error names its
+    /// `meeting.db`, and a full disk (SQLite's "disk is full", or an I/O error while the
+    /// folder's disk has no room left) names the folder.
+    pub fn in_meeting(self, dir: &Path) -> Error {
+        match self {
+            Error::Store(source) | Error::StoreAt { source, .. } => {
+                if store_disk_full(&source, dir) {
+                    Error::DiskFull(Some(dir.to_path_buf()))
+                } else if store_read_only(&source, dir) {
+                    let dir = dir.display();
+                    Error::user(
+                        format!("{dir} cannot be written (read-only media, such as a locked USB stick or a CD?): a change needs a copy of the folder in a writable place; tally, check, log and export read it as it is"),
+                        format!("{dir} 不可写（只读介质，如锁定的 U 盘或光盘？）：修改需先把文件夹复制到可写的位置；tally、check、log 和 export 可直接读取"),
+                    )
+                } else {
+                    Error::StoreAt {
+                        path: dir.join(crate::config::STORE_FILE),
+                        source,
+                    }
+                }
+            }
+            Error::DiskFull(None) => Error::DiskFull(Some(dir.to_path_buf())),
+            other => other,
+        }
+    }
+
     /// The process exit code: 1 for the user's errors, 2 for ours.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::User(_) | Error::Problems(_) | Error::Io { .. } => 1,
-            Error::Store(e) if is_user_store_error(e) => 1,
-            Error::Store(_) | Error::Internal(_) => 2,
+            Error::ClosedOutput => 0,
+            Error::User(_) | Error::Problems(_) | Error::Io { .. } | Error::DiskFull(_) => 1,
+            Error::Store(e) | Error::StoreAt { source: e, .. } if is_user_store_error(e) => 1,
+            Error::Store(_) | Error::StoreAt { .. } | Error::Internal(_) => 2,
         }
     }
 
@@ -179,9 +243,68 @@ impl Error {
                 Lang::En => format!("the meeting store cannot be used: {e}"),
                 Lang::Zh => format!("会议数据库无法使用：{e}"),
             },
+            Error::StoreAt { path, source } if is_user_store_error(source) => match lang {
+                Lang::En => format!(
+                    "{}: the meeting store cannot be used: {source}",
+                    path.display()
+                ),
+                Lang::Zh => format!("{}：会议数据库无法使用：{source}", path.display()),
+            },
+            Error::DiskFull(folder) => {
+                let folder = folder.as_ref().map_or_else(
+                    || lang.pick("the output", "输出").to_string(),
+                    |f| f.display().to_string(),
+                );
+                match lang {
+                    Lang::En => format!("the disk holding {folder} is full: free some space there and try again; nothing was changed"),
+                    Lang::Zh => format!("{folder} 所在磁盘已满：请腾出空间后重试；未做任何修改"),
+                }
+            }
             other => other.to_string(),
         }
     }
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether a store error means the disk of `dir` is full: SQLite says so, or it reports an
+/// I/O error (a write or a sync the full disk refused) and a small file written and synced
+/// into `dir` is refused for want of space too.
+fn store_disk_full(e: &rusqlite::Error, dir: &Path) -> bool {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => true,
+        Some(rusqlite::ErrorCode::SystemIoFailure) => no_room_in(dir),
+        _ => false,
+    }
+}
+
+/// Whether a store error comes of a folder that cannot be written at all.
+fn store_read_only(e: &rusqlite::Error, dir: &Path) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(e.sqlite_error_code(), Some(CannotOpen | ReadOnly))
+        && matches!(
+            tempfile::NamedTempFile::new_in(dir),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)
+        )
+}
+
+/// Whether writing 64 KiB into `dir` and syncing it fails for want of space.
+fn no_room_in(dir: &Path) -> bool {
+    use std::io::Write;
+    let mut probe = match tempfile::NamedTempFile::new_in(dir) {
+        Ok(probe) => probe,
+        Err(e) => return e.kind() == std::io::ErrorKind::StorageFull,
+    };
+    let written = probe
+        .write_all(&[0u8; 64 * 1024])
+        .and_then(|()| probe.as_file().sync_all());
+    matches!(written, Err(e) if e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 /// Store failures the user can act on: a busy, read-only, corrupt or foreign database.

@@ -3,6 +3,7 @@
 mod cli;
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -23,9 +24,12 @@ fn main() -> ExitCode {
     let lang = cli.lang;
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output closed it (`| head -1`): nothing more to say.
+        Err(tallyclerk::Error::ClosedOutput) => ExitCode::SUCCESS,
         Err(e) => {
             let lang = lang.unwrap_or_else(tallyclerk::Lang::from_env);
-            eprintln!("tallyclerk: {}", e.message(lang));
+            // A closed standard error loses the message, not the exit code.
+            let _ = writeln!(std::io::stderr(), "tallyclerk: {}", e.message(lang));
             ExitCode::from(e.exit_code() as u8)
         }
     }

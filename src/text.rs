@@ -110,6 +110,32 @@ impl<R: std::io::Read> std::io::Read for LineEnds<R> {
     }
 }
 
+/// Creates a folder and its missing parents, which others may read but not write whatever
+/// the umask (under a umask of 000 they would be writable by everyone).
+pub fn create_folder(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o755);
+    }
+    builder.create(dir)
+}
+
+/// Writes a file others may read but not write, whatever the umask.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o644);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
 /// The largest rules or organizations file read (`meeting.toml`, `organizations.csv`, a map
 /// file): these are typed by people, so anything larger is not one of them.
 pub const SMALL_FILE_BYTES: u64 = 4 << 20;

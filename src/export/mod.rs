@@ -4,7 +4,7 @@
 pub mod xlsx;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
 use crate::meeting::{Meeting, Results};
 use crate::model::Mark;
@@ -189,31 +189,226 @@ pub fn write_ballots_csv<W: Write>(out: W, meeting: &Meeting, bom: bool) -> Resu
     Ok(())
 }
 
+/// The folder a file is written into.
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A name beside `path`: `.NAME` + `suffix`, hidden.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    folder(path).join(format!(".{name}{suffix}"))
+}
+
+/// Where the new content of `path` is written before it is renamed into place. The name is
+/// always the same, so what an export killed while writing left behind is replaced (or
+/// removed) by the next export of that file, and `check` can name it.
+pub fn staged_path(path: &Path) -> PathBuf {
+    beside(path, ".new")
+}
+
+/// The mark that a results file and its companion are both staged and complete: from the
+/// moment it is on disk until both are renamed into place.
+pub fn pair_mark_path(results: &Path) -> PathBuf {
+    beside(results, ".pending")
+}
+
+/// Exports into one folder take turns: a lock on the folder, released when dropped.
+struct FolderLock(std::fs::File);
+
+impl FolderLock {
+    fn take(dir: &Path) -> Result<FolderLock> {
+        let handle = std::fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+        handle.lock().map_err(|e| Error::io(dir, e))?;
+        Ok(FolderLock(handle))
+    }
+
+    /// Makes the renames and removals in the folder durable.
+    fn sync(&self, dir: &Path) -> Result<()> {
+        self.0.sync_all().map_err(|e| Error::io(dir, e))
+    }
+}
+
+/// A writer that sums the SHA-256 of what passes through it.
+struct Digesting<W> {
+    inner: W,
+    digest: Sha256,
+}
+
+impl<W: Write> Write for Digesting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the new content of `path` to its staged name, synced and readable by others
+/// (exports are for sharing); returns its SHA-256. On failure the staged file is removed.
+fn write_staged(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
+    let staged = staged_path(path);
+    let written = (|| {
+        let file = std::fs::File::create(&staged).map_err(|e| Error::io(&staged, e))?;
+        let mut out = Digesting {
+            inner: std::io::BufWriter::new(&file),
+            digest: Sha256::new(),
+        };
+        write(&mut out).map_err(|e| e.at_file(path))?;
+        out.flush().map_err(|e| Error::io(path, e))?;
+        let sha256 = hex(&out.digest.finalize());
+        file.sync_all().map_err(|e| Error::io(path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| Error::io(path, e))?;
+        }
+        Ok(sha256)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staged);
+    }
+    written
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| Error::io(to, e))
+}
+
 /// Writes a file beside its target and renames it into place, so a crash never leaves half a
-/// file; the result is synced to disk and readable by others (exports are for sharing).
+/// file; the file and the folder are synced to disk.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(path, e))?;
-    {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush().map_err(|e| Error::io(path, e))?;
+    let dir = folder(path);
+    let lock = FolderLock::take(dir)?;
+    write_staged(path, write)?;
+    rename(&staged_path(path), path)?;
+    lock.sync(dir)
+}
+
+/// Writes a results file and its companion (whose text `companion` makes from the results'
+/// SHA-256) so that a crash at any moment leaves the pair in the folder consistent, old or
+/// new: both are staged and synced, then a mark that both are complete is made durable, then
+/// each is renamed into place and the mark removed. A crash before the mark leaves the old
+/// pair (and staged files the next export removes); one after it leaves a pair the next
+/// export completes first ([`complete_interrupted_pair`]); `check` says which.
+pub fn write_pair(
+    results: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+    companion: impl FnOnce(&str) -> String,
+) -> Result<()> {
+    let dir = folder(results);
+    let lock = FolderLock::take(dir)?;
+    complete_interrupted_pair(results, &lock)?;
+    let sha256 = write_staged(results, write)?;
+    let text = companion(&sha256);
+    let companion_file = companion_path(results);
+    let staged = write_staged(&companion_file, |out| {
+        out.write_all(text.as_bytes()).map_err(Error::output)
+    });
+    if let Err(e) = staged {
+        let _ = std::fs::remove_file(staged_path(results));
+        return Err(e);
     }
-    temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io(path, e))?;
+    let mark = pair_mark_path(results);
+    crate::text::write_file(&mark, b"")
+        .and_then(|()| std::fs::File::open(&mark)?.sync_all())
+        .map_err(|e| Error::io(&mark, e))?;
+    lock.sync(dir)?;
+    complete_interrupted_pair(results, &lock)
+}
+
+/// Completes a pair whose mark is on disk (both files staged and complete): renames what is
+/// still staged into place, removes the mark, syncs the folder. Without a mark, staged files
+/// are what an export killed before finishing them left: they are removed.
+fn complete_interrupted_pair(results: &Path, lock: &FolderLock) -> Result<()> {
+    let dir = folder(results);
+    let mark = pair_mark_path(results);
+    let files = [results.to_path_buf(), companion_path(results)];
+    if mark.exists() {
+        for file in &files {
+            let staged = staged_path(file);
+            if staged.exists() {
+                rename(&staged, file)?;
+            }
+        }
+        lock.sync(dir)?;
+        std::fs::remove_file(&mark).map_err(|e| Error::io(&mark, e))?;
+    } else {
+        for file in &files {
+            match std::fs::remove_file(staged_path(file)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(&staged_path(file), e))
+                }
+                _ => {}
+            }
+        }
     }
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    lock.sync(dir)
+}
+
+/// What is amiss with a results file and its companion in a folder: an export interrupted
+/// between the two files, results that no longer match their companion's SHA-256, a
+/// companion without results, files staged by an export that never finished. Empty when
+/// they are consistent (or there is no companion).
+pub fn pair_problems(results: &Path) -> Result<Vec<Text>> {
+    let mut problems = Vec::new();
+    let companion_file = companion_path(results);
+    let shown = |p: &Path| p.display().to_string();
+    if pair_mark_path(results).exists() {
+        problems.push(Text::new(
+            format!("an export of {} was interrupted between the results and their companion: the next export completes the pair", shown(results)),
+            format!("导出 {} 时在结果文件与其摘要文件之间中断：下次导出会补全这一对文件", shown(results)),
+        ));
+    } else {
+        for file in [results, companion_file.as_path()] {
+            let staged = staged_path(file);
+            if staged.exists() {
+                problems.push(Text::new(
+                    format!(
+                        "{} was left by an export that did not finish: the next export removes it",
+                        shown(&staged)
+                    ),
+                    format!(
+                        "{} 是未完成的导出留下的：下次导出会将其删除",
+                        shown(&staged)
+                    ),
+                ));
+            }
+        }
+        let text = match std::fs::read_to_string(&companion_file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(problems),
+            Err(e) => return Err(Error::io(&companion_file, e)),
+        };
+        let expected = text
+            .lines()
+            .find(|line| !line.starts_with('#'))
+            .and_then(|line| line.split_whitespace().next())
+            .unwrap_or_default()
+            .to_string();
+        match std::fs::read(results) {
+            Ok(bytes) if hex(&Sha256::digest(&bytes)) == expected => {}
+            Ok(_) => problems.push(Text::new(
+                format!("{} does not match the SHA-256 in {}: it was changed after the export, or an export was interrupted between the two", shown(results), shown(&companion_file)),
+                format!("{} 与 {} 中的 SHA-256 不符：导出后被修改过，或导出在两个文件之间中断", shown(results), shown(&companion_file)),
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(Text::new(
+                format!("{} has no {} beside it", shown(&companion_file), shown(results)),
+                format!("{} 旁边没有 {}", shown(&companion_file), shown(results)),
+            )),
+            Err(e) => return Err(Error::io(results, e)),
+        }
+    }
+    Ok(problems)
 }
 
 /// The comment line of a companion file that carries the store's audit head.
@@ -239,8 +434,12 @@ pub fn companion_path(results: &Path) -> PathBuf {
 /// then (`# audit head: HASH`) — the clean CSV table has no room for them. Published results
 /// can be re-verified against `tallyclerk check` of the meeting, which finds the audit head
 /// of the companion in the folder in the chain.
-pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> Result<String> {
-    let bytes = std::fs::read(results).map_err(|e| Error::io(results, e))?;
+pub fn companion_text(
+    meeting: &Meeting,
+    summary: &Summary,
+    results: &Path,
+    sha256: &str,
+) -> String {
     let name = results
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -251,7 +450,7 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
         (true, false) => "FINAL",
         (false, false) => "not final",
     };
-    Ok(format!(
+    format!(
         "# tallyclerk results: {} {}\n\
 # computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
@@ -265,8 +464,8 @@ pub fn companion_text(meeting: &Meeting, summary: &Summary, results: &Path) -> R
         summary.invalid,
         summary.verified,
         summary.audit_head,
-        hex(&Sha256::digest(&bytes)),
-    ))
+        sha256,
+    )
 }
 
 /// A CSV writer with CRLF line ends (RFC 4180), after a BOM when asked.
@@ -280,11 +479,14 @@ fn csv_writer<W: Write>(mut out: W, bom: bool) -> Result<csv::Writer<W>> {
 }
 
 fn csv_error(e: csv::Error) -> Error {
-    Error::Internal(format!("writing CSV: {e}"))
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::output(e),
+        other => Error::Internal(format!("writing CSV: {other:?}")),
+    }
 }
 
 fn csv_io(e: std::io::Error) -> Error {
-    Error::Internal(format!("writing CSV: {e}"))
+    Error::output(e)
 }
 
 #[cfg(test)]

@@ -175,15 +175,24 @@ fn write_folder(
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        crate::text::create_folder(parent).map_err(|e| Error::io(parent, e))?;
         let staging = tempfile::Builder::new()
             .prefix(".tallyclerk-new-")
             .tempdir_in(parent)
             .map_err(|e| Error::io(parent, e))?;
+        // The folder others may read but not write, whatever the umask.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| Error::io(parent, e))?;
+        }
         let staged_orgs = staging.path().join("organizations.csv");
-        std::fs::write(&staged_orgs, &orgs_bytes).map_err(|e| Error::io(&staged_orgs, e))?;
+        crate::text::write_file(&staged_orgs, &orgs_bytes)
+            .map_err(|e| Error::io(&staged_orgs, e))?;
         let staged_toml = staging.path().join(config::MEETING_FILE);
-        std::fs::write(&staged_toml, toml).map_err(|e| Error::io(&staged_toml, e))?;
+        crate::text::write_file(&staged_toml, toml.as_bytes())
+            .map_err(|e| Error::io(&staged_toml, e))?;
         std::fs::rename(staging.path(), dir).map_err(|e| Error::io(dir, e))?;
         // Renamed: the staging name is gone, so there is nothing left to clean up.
         let _ = staging.keep();
@@ -213,7 +222,8 @@ fn write_folder(
         true
     };
     if write_orgs {
-        std::fs::write(&orgs_target, &orgs_bytes).map_err(|e| Error::io(&orgs_target, e))?;
+        crate::text::write_file(&orgs_target, &orgs_bytes)
+            .map_err(|e| Error::io(&orgs_target, e))?;
     }
     let toml_target = dir.join(config::MEETING_FILE);
     let written = tempfile::NamedTempFile::new_in(dir)

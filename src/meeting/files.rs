@@ -131,25 +131,25 @@ impl Meeting {
         for (kind, destination) in &request.files {
             match kind {
                 ExportKind::Results => {
-                    write_to(destination, |out| {
+                    let write = |out: &mut dyn Write| {
                         export::write_results_csv(out, self, &results, lang, options, request.bom)
-                    })?;
+                    };
+                    match destination {
+                        Destination::Stdout => write_to(destination, write)?,
+                        Destination::File(path) => export::write_pair(path, write, |sha256| {
+                            export::companion_text(self, &summary, path, sha256)
+                        })?,
+                    }
                     written.push((*kind, destination.clone()));
                     if let Destination::File(path) = destination {
                         let companion = export::companion_path(path);
-                        let text = export::companion_text(self, &summary, path)?;
-                        export::write_atomically(&companion, |out| {
-                            out.write_all(text.as_bytes())
-                                .map_err(|e| Error::io(&companion, e))
-                        })?;
                         written.push((ExportKind::Digests, Destination::File(companion)));
                     }
                 }
                 ExportKind::Workbook => {
                     let bytes = export::xlsx::results_workbook(self, &results, lang, options)?;
                     write_to(destination, |out| {
-                        out.write_all(&bytes)
-                            .map_err(|e| Error::Internal(e.to_string()))
+                        out.write_all(&bytes).map_err(Error::output)
                     })?;
                     written.push((*kind, destination.clone()));
                 }
@@ -222,8 +222,7 @@ fn write_to(
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
             write(&mut lock)?;
-            lock.flush()
-                .map_err(|e| Error::Internal(format!("standard output: {e}")))
+            lock.flush().map_err(Error::output)
         }
         Destination::File(path) => export::write_atomically(path, write),
     }

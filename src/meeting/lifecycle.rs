@@ -149,6 +149,11 @@ impl Meeting {
             }
         }
         problems.extend(self.check_companion_head()?);
+        let results = self
+            .config
+            .dir
+            .join(ExportKind::Results.default_file_name());
+        problems.extend(crate::export::pair_problems(&results)?);
         Ok(problems)
     }
 

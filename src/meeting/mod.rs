@@ -21,7 +21,7 @@ pub mod files;
 pub mod lifecycle;
 
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::ranking::{self, Ranking};
 use crate::store::{Store, Summary};
@@ -65,6 +65,17 @@ impl Meeting {
         Ok(Meeting { config, store })
     }
 
+    /// Opens the meeting in `dir` for a command that only reads it (tally, export, log, the
+    /// projector view, backup): for work where its store can be written (an older schema is
+    /// then migrated, audited), read only where it cannot — a meeting on read-only media (a
+    /// locked USB stick, a CD) or on a full disk is still tallied and exported.
+    pub fn open_to_read(dir: &Path) -> Result<Meeting> {
+        match Meeting::open(dir) {
+            Err(e) if store_unwritable(&e) => Meeting::open_read_only(dir),
+            opened => opened,
+        }
+    }
+
     /// Opens the meeting in `dir` to reopen it: unlike [`Meeting::open`], not refused when it
     /// is finalised and its rules changed since, as reopening is the way to change them.
     pub fn open_to_reopen(dir: &Path) -> Result<Meeting> {
@@ -92,5 +103,22 @@ impl Meeting {
     /// The UI language: the command line's, else meeting.toml's, else the environment's.
     pub fn lang(&self, flag: Option<Lang>) -> Lang {
         flag.or(self.config.language).unwrap_or_else(Lang::from_env)
+    }
+}
+
+/// Whether an error opening a meeting for work says its store cannot be written there.
+fn store_unwritable(e: &Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    match e {
+        Error::Store(e) => matches!(
+            e.sqlite_error_code(),
+            Some(CannotOpen | ReadOnly | SystemIoFailure | DiskFull | PermissionDenied)
+        ),
+        Error::Io { source, .. } => matches!(
+            source.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        ),
+        Error::DiskFull(_) => true,
+        _ => false,
     }
 }

@@ -501,6 +501,10 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(config.store_path(), flags)?;
+        let conn = match access {
+            Access::ReadOnly => Store::readable(config, conn)?,
+            Access::Work | Access::Reopen => conn,
+        };
         conn.busy_timeout(BUSY_TIMEOUT)?;
         if access == Access::ReadOnly {
             // A read-write connection that refuses every write: unlike a read-only one, it
@@ -514,6 +518,47 @@ impl Store {
             config: config.clone(),
             clerk: None,
         })
+    }
+
+    /// A connection that reads the store where the folder cannot be written (read-only
+    /// media, a full disk): reading a store in write-ahead-log mode needs its `-shm` file,
+    /// which is created or grown on the first read. Where that fails and the `-wal` file
+    /// holds nothing (the UI and every command move it into meeting.db when they end), all
+    /// of the store is in meeting.db, which is then read as a file that cannot change.
+    fn readable(config: &Config, conn: Connection) -> Result<Connection> {
+        let first_read = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        let Err(e) = first_read else {
+            return Ok(conn);
+        };
+        use rusqlite::ErrorCode::*;
+        let unwritable = matches!(
+            e.sqlite_error_code(),
+            Some(CannotOpen | ReadOnly | SystemIoFailure | DiskFull | PermissionDenied)
+        );
+        if !unwritable {
+            return Err(e.into());
+        }
+        drop(conn);
+        let path = config.store_path();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let wal_empty = match std::fs::metadata(&wal) {
+            Ok(meta) => meta.len() == 0,
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        if !wal_empty {
+            return Err(Error::user(
+                format!("{}: the store cannot be read here: its folder cannot be written (read-only media, or a full disk) and changes not yet moved into meeting.db wait in its -wal file; copy the folder to a writable place, or open it there once", path.display()),
+                format!("{}：此处无法读取数据库：其文件夹不可写（只读介质或磁盘已满），且尚未并入 meeting.db 的修改仍在 -wal 文件中；请将文件夹复制到可写的位置，或在可写处打开一次", path.display()),
+            ));
+        }
+        let uri = format!("file:{}?immutable=1", uri_path(&path));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Ok(Connection::open_with_flags(uri, flags)?)
     }
 
     /// Write-ahead logging, each commit on disk before it is reported: set once the file is
@@ -2009,6 +2054,21 @@ fn state_differences<'a>(recorded: &'a str, now: &'a str) -> Vec<(&'a str, &'a s
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file path as the path of an SQLite URI: the characters a URI gives a meaning to
+/// (`%`, `?`, `#`) and those that are not plain (spaces, controls, non-ASCII) percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(*byte))
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

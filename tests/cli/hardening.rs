@@ -227,3 +227,347 @@ fn a_reason_with_a_line_end_is_refused_and_cannot_forge_a_log_line() {
     let log = stdout_of(&f.run("log", &[]).success());
     assert!(!log.contains("typed twice"), "{log}");
 }
+
+/// Whether `results.csv` in the meeting folder matches the SHA-256 its companion names, as
+/// `sha256sum -c results.csv.sha256` checks it.
+fn pair_consistent(f: &Fixture) -> bool {
+    use sha2::{Digest, Sha256};
+    let companion = read(&f.path("results.csv.sha256"));
+    let line = companion.lines().find(|l| !l.starts_with('#')).unwrap();
+    let (sha, name) = line.split_once("  ").unwrap();
+    assert_eq!(name, "results.csv");
+    let bytes = std::fs::read(f.path("results.csv")).unwrap();
+    tallyclerk::store::hex(&Sha256::digest(&bytes)) == sha
+}
+
+/// The names in the meeting folder that begin with a dot (what an export stages).
+fn hidden(f: &Fixture) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(&f.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_results_pair_cut_by_a_crash_is_named_by_check_and_completed_by_the_next_export() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    f.run("export", &[]).success();
+    assert!(pair_consistent(&f));
+    assert!(f.run("check", &[]).get_output().status.success());
+    let old_results = std::fs::read(f.path("results.csv")).unwrap();
+    // An export killed between its two renames: the companion of new results is in place,
+    // the new results are still staged, and the mark says both were complete.
+    f.run("add", &["2", "BBBBB"]).success();
+    f.run(
+        "export",
+        &["--results", f.path("next.csv").to_str().unwrap()],
+    )
+    .success();
+    std::fs::copy(f.path("next.csv"), f.path(".results.csv.new")).unwrap();
+    let companion = read(&f.path("next.csv.sha256")).replace("next.csv", "results.csv");
+    std::fs::write(f.path("results.csv.sha256"), companion).unwrap();
+    std::fs::write(f.path(".results.csv.pending"), "").unwrap();
+    assert_eq!(std::fs::read(f.path("results.csv")).unwrap(), old_results);
+    assert!(!pair_consistent(&f));
+    let out = f.run("check", &[]).code(1);
+    assert!(
+        stderr_of(&out).contains("was interrupted between the results and their companion: the next export completes the pair"),
+        "{}",
+        stderr_of(&out)
+    );
+    // The next export completes that pair, then writes its own.
+    f.run(
+        "export",
+        &["--results", f.path("results.csv").to_str().unwrap()],
+    )
+    .success();
+    assert!(pair_consistent(&f));
+    assert_eq!(hidden(&f), Vec::<String>::new());
+    assert!(f.run("check", &[]).get_output().status.success());
+}
+
+#[test]
+fn files_staged_by_a_killed_export_are_named_by_check_and_removed_by_the_next() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    f.run("export", &[]).success();
+    // Killed while writing: half a new file staged beside each, no mark.
+    for name in [
+        ".results.csv.new",
+        ".results.csv.sha256.new",
+        ".ballots.csv.new",
+    ] {
+        std::fs::write(f.path(name), "half a fi").unwrap();
+    }
+    assert!(pair_consistent(&f), "the old pair stands");
+    let out = f.run("check", &[]).code(1);
+    assert!(
+        stderr_of(&out).contains(".results.csv.new was left by an export that did not finish: the next export removes it"),
+        "{}",
+        stderr_of(&out)
+    );
+    f.run("export", &[]).success();
+    assert_eq!(hidden(&f), Vec::<String>::new());
+    assert!(pair_consistent(&f));
+    // Results changed by hand no longer match their companion, and check says so.
+    std::fs::write(f.path("results.csv"), "rank\r\n").unwrap();
+    let out = f.run("check", &[]).code(1);
+    assert!(
+        stderr_of(&out).contains("results.csv does not match the SHA-256 in"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn exports_killed_at_any_moment_leave_a_consistent_pair_or_one_the_next_export_completes() {
+    use std::time::Duration;
+    let f = Fixture::new();
+    for serial in 1..=300 {
+        f.run("add", &[&serial.to_string(), "ABCDA"]).success();
+    }
+    f.run("export", &[]).success();
+    let rounds: u64 = std::env::var("TALLYCLERK_FAULT_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    for round in 0..rounds {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tallyclerk"))
+            .arg("export")
+            .arg(&f.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(500 * (round % 40)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        // Either the pair is consistent, or the mark says an export was cut between its
+        // renames and the next one completes it.
+        let marked = f.path(".results.csv.pending").exists();
+        assert!(marked || pair_consistent(&f), "round {round}");
+    }
+    f.run("export", &[]).success();
+    assert!(pair_consistent(&f));
+    assert_eq!(hidden(&f), Vec::<String>::new());
+}
+
+/// Runs `tallyclerk ARGS` with its standard output closed by the reader before it writes,
+/// as `tallyclerk ... | head -1` does; returns the exit code and what it said on stderr.
+fn with_closed_output(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tallyclerk"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the command has opened the meeting.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_output_ends_every_command_quietly() {
+    let f = Fixture::new();
+    for serial in 1..=50 {
+        f.run("add", &[&serial.to_string(), "ABCDA"]).success();
+    }
+    let dir = f.dir.as_os_str();
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec![os("tally"), dir],
+        vec![os("tally"), dir, os("--format"), os("csv")],
+        vec![os("tally"), dir, os("--format"), os("json")],
+        vec![os("check"), dir],
+        vec![os("log"), dir],
+        vec![os("export"), dir, os("--ballots"), os("-")],
+        vec![os("add"), dir, os("51"), os("ABCDA")],
+    ];
+    for args in cases {
+        let (code, stderr) = with_closed_output(&args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    // The add was done before its line could not be printed.
+    let log = stdout_of(&f.run("log", &[]).success());
+    assert!(log.contains("serial 51"), "{log}");
+}
+
+#[test]
+fn a_full_disk_is_said_with_its_folder_exit_1_and_changes_nothing() {
+    // A full disk needs a small file system: a tmpfs of 1 MB mounted in a user namespace.
+    let probe = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no user namespace to mount a small file system in");
+        return;
+    }
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    let big = f.temp.path().join("big.csv");
+    let mut csv = String::from("serial,O1,O2,O3,O4,O5\n");
+    for serial in 2..3_000 {
+        csv.push_str(&format!("{serial},A,B,C,D,A\n"));
+    }
+    std::fs::write(&big, csv).unwrap();
+    let disk = f.temp.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let script = r#"
+        set -u
+        mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 99
+        cp -a "$MEETING"/. "$DISK"/
+        "$BIN" --lang en export "$DISK" > /dev/null 2>&1 || echo "first export failed"
+        dd if=/dev/zero of="$DISK/filler" bs=4k 2>/dev/null
+        "$BIN" --lang en import "$DISK" "$BIG"; echo "import exit $?"
+        "$BIN" --lang en export "$DISK"; echo "export exit $?"
+        "$BIN" --lang en check "$DISK"; echo "check exit $?"
+        ls -a "$DISK"
+        rm "$DISK/filler"
+        "$BIN" --lang en import "$DISK" "$BIG" > /dev/null; echo "import again exit $?"
+    "#;
+    let out = std::process::Command::new("unshare")
+        .args(["-rm", "bash", "-c", script])
+        .env("DISK", &disk)
+        .env("MEETING", &f.dir)
+        .env("BIG", &big)
+        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(99), "{text}");
+    let full = format!(
+        "tallyclerk: the disk holding {} is full: free some space there and try again; nothing was changed",
+        disk.display()
+    );
+    assert_eq!(text.matches(&full).count(), 2, "{text}");
+    assert!(text.contains("import exit 1"), "{text}");
+    assert!(text.contains("export exit 1"), "{text}");
+    // Reading needs no room: check reads the store as it was.
+    assert!(
+        text.contains("check exit 0") && text.contains("ballots: 1\n"),
+        "{text}"
+    );
+    assert!(!text.contains(".new"), "nothing staged is left: {text}");
+    assert!(text.contains("import again exit 0"), "{text}");
+    assert!(!text.contains("first export failed"), "{text}");
+}
+
+#[test]
+fn reading_commands_work_on_a_meeting_on_read_only_media() {
+    // Read-only media: the meeting folder bound read-only in a user namespace.
+    let probe = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no user namespace to mount a read-only folder in");
+        return;
+    }
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    f.run("add", &["2", "BBCDA"]).success();
+    let digest = f.digest();
+    let out_dir = f.temp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let script = r#"
+        set -u
+        mount --bind "$DISK" "$DISK" && mount -o remount,bind,ro "$DISK" || exit 99
+        for command in tally check log; do
+            "$BIN" --lang en $command "$DISK"; echo "$command exit $?"
+        done
+        "$BIN" --lang en export "$DISK" --results "$OUT/results.csv" --ballots "$OUT/ballots.csv"
+        echo "export exit $?"
+        "$BIN" --lang en add "$DISK" 3 ABCDA; echo "add exit $?"
+    "#;
+    let out = std::process::Command::new("unshare")
+        .args(["-rm", "bash", "-c", script])
+        .env("DISK", &f.dir)
+        .env("OUT", &out_dir)
+        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(99), "{text}");
+    for command in ["tally", "check", "log", "export"] {
+        assert!(text.contains(&format!("{command} exit 0")), "{text}");
+    }
+    assert!(text.contains(&digest), "{text}");
+    assert!(text.contains("add exit 1"), "{text}");
+    assert!(
+        text.contains("cannot be written (read-only media, such as a locked USB stick or a CD?)"),
+        "{text}"
+    );
+    assert!(read(&out_dir.join("ballots.csv")).contains("\r\n2,"));
+    assert_eq!(f.digest(), digest);
+}
+
+#[test]
+fn new_under_umask_000_writes_nothing_others_may_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = tempfile::tempdir().unwrap();
+    let orgs = temp.path().join("orgs.csv");
+    std::fs::write(&orgs, ORGS3).unwrap();
+    let dir = temp.path().join("new/parents/meeting");
+    let script = r#"umask 000
+        "$BIN" new "$DIR" --orgs "$ORGS" > /dev/null &&
+        "$BIN" add "$DIR" 1 ABC > /dev/null &&
+        "$BIN" export "$DIR" 2> /dev/null"#;
+    let status = std::process::Command::new("sh")
+        .args(["-c", script])
+        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
+        .env("DIR", &dir)
+        .env("ORGS", &orgs)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut paths = vec![temp.path().join("new"), temp.path().join("new/parents")];
+    paths.extend(std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()));
+    paths.push(dir.clone());
+    assert!(paths.len() > 6, "{paths:?}");
+    for path in paths {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o022, 0, "{path:?} has mode {mode:o}");
+    }
+}
+
+#[test]
+fn a_store_error_names_the_meeting_db_it_concerns() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    let store = f.path("meeting.db");
+    let mut bytes = std::fs::read(&store).unwrap();
+    bytes[..16].copy_from_slice(b"not a database!\0");
+    std::fs::write(&store, bytes).unwrap();
+    for command in ["tally", "add"] {
+        let rest: &[&str] = if command == "add" {
+            &["2", "ABCDA"]
+        } else {
+            &[]
+        };
+        let out = f.run(command, rest).code(1);
+        assert!(
+            stderr_of(&out).contains(&format!(
+                "{}: the meeting store cannot be used",
+                store.display()
+            )),
+            "{command}: {}",
+            stderr_of(&out)
+        );
+    }
+}

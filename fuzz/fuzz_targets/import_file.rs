@@ -45,8 +45,8 @@ fuzz_target!(|data: &[u8]| {
     let before = state.meeting.store.count().unwrap();
     match import_file(&mut state.meeting, &path, options) {
         Ok(report) => assert_eq!(
-            state.meeting.store.count().unwrap().collected,
-            before.collected + report.forms
+            state.meeting.store.count().unwrap().counted,
+            before.counted + report.forms
         ),
         // A refused file changes nothing.
         Err(_) => assert_eq!(state.meeting.store.count().unwrap(), before),

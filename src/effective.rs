@@ -270,4 +270,85 @@ organizations[2].id = \"O3\"\norganizations[2].name = \"丙\"\n";
             }
         );
     }
+
+    fn change(key: &str, before: Option<&str>, after: Option<&str>) -> RuleChange {
+        RuleChange {
+            key: key.into(),
+            before: before.map(str::to_string),
+            after: after.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_refusal_names_the_file_that_changed() {
+        let c = config(TOML);
+        let quota = change("tiers[0].quota", Some("2"), Some("1"));
+        let name = change("organizations[1].name", Some("\"乙\""), Some("\"丁\""));
+        let added = change("organizations[3].id", None, Some("\"O4\""));
+        let only_orgs = changed_after_finalising(&c, &[name.clone(), added]);
+        assert!(
+            only_orgs.en.starts_with(
+                "the organizations file changed after finalising: \
+                 organizations[1].name \"乙\" → \"丁\", organizations[3].id (none) → \"O4\";"
+            ),
+            "{}",
+            only_orgs.en
+        );
+        assert!(
+            only_orgs.zh.starts_with(
+                "组织名单文件 在定稿后被修改：organizations[1].name \"乙\" → \"丁\", \
+                 organizations[3].id （无） → \"O4\"；"
+            ),
+            "{}",
+            only_orgs.zh
+        );
+        let both = changed_after_finalising(&c, &[quota.clone(), name]);
+        assert!(
+            both.en
+                .starts_with("meeting.toml and the organizations file changed after finalising:"),
+            "{}",
+            both.en
+        );
+        assert!(
+            both.zh
+                .starts_with("meeting.toml 和组织名单文件 在定稿后被修改："),
+            "{}",
+            both.zh
+        );
+        let only_toml = changed_after_finalising(&c, &[quota]);
+        assert!(
+            only_toml.zh.starts_with("meeting.toml 在定稿后被修改："),
+            "{}",
+            only_toml.zh
+        );
+    }
+
+    #[test]
+    fn the_refusal_names_five_keys_and_counts_the_rest() {
+        let c = config(TOML);
+        let changes: Vec<RuleChange> = (0..6)
+            .map(|i| change(&format!("scale[{i}].points"), Some("1"), Some("2")))
+            .collect();
+        // Five changes: all named, no count.
+        let five = changed_after_finalising(&c, &changes[..5]);
+        assert!(
+            five.en.contains("scale[4].points 1 → 2; restore"),
+            "{}",
+            five.en
+        );
+        assert!(!five.en.contains("(+"), "{}", five.en);
+        // Six: the first five named, then (+1).
+        let six = changed_after_finalising(&c, &changes);
+        assert!(
+            six.en.contains("scale[4].points 1 → 2, (+1); restore"),
+            "{}",
+            six.en
+        );
+        assert!(!six.en.contains("scale[5]"), "{}", six.en);
+        assert!(
+            six.zh.contains("scale[4].points 1 → 2, (+1)；"),
+            "{}",
+            six.zh
+        );
+    }
 }

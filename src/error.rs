@@ -233,6 +233,18 @@ impl Error {
         }
     }
 
+    /// The message in the UI language, said of the meeting in folder `dir`: a store error
+    /// names its `meeting.db` as [`Error::in_meeting`] does (the UI keeps its errors by
+    /// reference, so this words one without taking it).
+    pub fn message_in_meeting(&self, lang: Lang, dir: &Path) -> String {
+        match self {
+            Error::Store(source) => {
+                store_message(lang, &dir.join(crate::config::STORE_FILE), source)
+            }
+            other => other.message(lang),
+        }
+    }
+
     /// The message in the UI language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
@@ -243,13 +255,7 @@ impl Error {
                 Lang::En => format!("the meeting store cannot be used: {e}"),
                 Lang::Zh => format!("会议数据库无法使用：{e}"),
             },
-            Error::StoreAt { path, source } if is_user_store_error(source) => match lang {
-                Lang::En => format!(
-                    "{}: the meeting store cannot be used: {source}",
-                    path.display()
-                ),
-                Lang::Zh => format!("{}：会议数据库无法使用：{source}", path.display()),
-            },
+            Error::StoreAt { path, source } => store_message(lang, path, source),
             Error::DiskFull(folder) => {
                 let folder = folder.as_ref().map_or_else(
                     || lang.pick("the output", "输出").to_string(),
@@ -262,6 +268,16 @@ impl Error {
             }
             other => other.to_string(),
         }
+    }
+}
+
+/// A failure of the store file at `path`, in the UI language.
+fn store_message(lang: Lang, path: &Path, source: &rusqlite::Error) -> String {
+    let path = path.display();
+    match (is_user_store_error(source), lang) {
+        (true, Lang::En) => format!("{path}: the meeting store cannot be used: {source}"),
+        (true, Lang::Zh) => format!("{path}：会议数据库无法使用：{source}"),
+        (false, _) => format!("{path}: {source}"),
     }
 }
 
@@ -321,5 +337,37 @@ fn is_user_store_error(e: &rusqlite::Error) -> bool {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(Lang::En))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::os::raw::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn a_store_error_shown_in_the_ui_names_the_meeting_db() {
+        let dir = Path::new("meetings/m1");
+        let busy = Error::Store(sqlite(rusqlite::ffi::SQLITE_BUSY));
+        let en = busy.message_in_meeting(Lang::En, dir);
+        assert!(
+            en.starts_with(&format!(
+                "{}: the meeting store cannot be used: ",
+                dir.join("meeting.db").display()
+            )),
+            "{en}"
+        );
+        let zh = busy.message_in_meeting(Lang::Zh, dir);
+        assert!(zh.contains("meeting.db：会议数据库无法使用："), "{zh}");
+        let internal = Error::Store(sqlite(rusqlite::ffi::SQLITE_INTERNAL));
+        assert!(internal
+            .message_in_meeting(Lang::En, dir)
+            .starts_with(&format!("{}: ", dir.join("meeting.db").display())));
+        // Other errors are worded as they are anywhere else.
+        let user = Error::user("no such serial", "无此编号");
+        assert_eq!(user.message_in_meeting(Lang::En, dir), "no such serial");
     }
 }

@@ -294,7 +294,7 @@ pub fn write_atomically(
     lock.sync(dir)
 }
 
-/// Writes a results file and its companion (whose text `companion` makes from the results'
+/// Writes a CSV file and its companion (whose text `companion` makes from the file's
 /// SHA-256) so that a crash at any moment leaves the pair in the folder consistent, old or
 /// new: both are staged and synced, then a mark that both are complete is made durable, then
 /// each is renamed into place and the mark removed. A crash before the mark leaves the old
@@ -355,9 +355,9 @@ fn complete_interrupted_pair(results: &Path, lock: &FolderLock) -> Result<()> {
     lock.sync(dir)
 }
 
-/// What is amiss with a results file and its companion in a folder: an export interrupted
-/// between the two files, results that no longer match their companion's SHA-256, a
-/// companion without results, files staged by an export that never finished. Empty when
+/// What is amiss with a results or ballots CSV and its companion in a folder: an export
+/// interrupted between the two files, a CSV that no longer matches its companion's SHA-256,
+/// a companion without its CSV, files staged by an export that never finished. Empty when
 /// they are consistent (or there is no companion).
 pub fn pair_problems(results: &Path) -> Result<Vec<Text>> {
     let mut problems = Vec::new();
@@ -365,8 +365,8 @@ pub fn pair_problems(results: &Path) -> Result<Vec<Text>> {
     let shown = |p: &Path| p.display().to_string();
     if pair_mark_path(results).exists() {
         problems.push(Text::new(
-            format!("an export of {} was interrupted between the results and their companion: the next export completes the pair", shown(results)),
-            format!("导出 {} 时在结果文件与其摘要文件之间中断：下次导出会补全这一对文件", shown(results)),
+            format!("an export of {} was interrupted between the file and its companion: the next export completes the pair", shown(results)),
+            format!("导出 {} 时在该文件与其摘要文件之间中断：下次导出会补全这一对文件", shown(results)),
         ));
     } else {
         for file in [results, companion_file.as_path()] {
@@ -428,19 +428,33 @@ pub fn companion_path(results: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The companion file of a results CSV, in `sha256sum` format so `sha256sum -c` checks the
-/// file, with comment lines naming the ballot set the results were computed from and
+/// What a CSV with a companion holds, named on the companion's first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompanionOf {
+    /// The results CSV.
+    Results,
+    /// The ballots CSV.
+    Ballots,
+}
+
+/// The companion file of a results or ballots CSV, in `sha256sum` format so `sha256sum -c`
+/// checks the file, with comment lines naming the ballot set it was computed from and
 /// whether the meeting was final or the round void, and the head of the store's audit chain
-/// then (`# audit head: HASH`) — the clean CSV table has no room for them. Published results
-/// can be re-verified against `tallyclerk check` of the meeting, which finds the audit head
-/// of the companion in the folder in the chain.
+/// then (`# audit head: HASH`) — the clean CSV table has no room for them (the ballots CSV
+/// is also the import format). Published files can be re-verified against `tallyclerk check`
+/// of the meeting, which finds the audit head of each companion in the folder in the chain.
 pub fn companion_text(
     meeting: &Meeting,
     summary: &Summary,
-    results: &Path,
+    of: CompanionOf,
+    file: &Path,
     sha256: &str,
 ) -> String {
-    let name = results
+    let what = match of {
+        CompanionOf::Results => "results",
+        CompanionOf::Ballots => "ballots",
+    };
+    let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -451,7 +465,7 @@ pub fn companion_text(
         (false, false) => "not final",
     };
     format!(
-        "# tallyclerk results: {} {}\n\
+        "# tallyclerk {what}: {} {}\n\
 # computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
 {AUDIT_HEAD_COMMENT}{}\n\

@@ -1,8 +1,8 @@
 //! The results as an `.xlsx` workbook laid out to be printed and announced: a title row with
 //! the meeting's title and date, the ranked table with tier colours and a line under each
 //! tier's last place, column widths that fit Chinese names, and under the table the forms
-//! issued, collected, valid, invalid and verified, the ballot-set digest and the final / void
-//! marks.
+//! issued, collected, valid, invalid and verified, the ballot-set digest, the head of the
+//! store's audit chain and the final / void marks.
 
 use crate::error::{Error, Result};
 use crate::export::{results_table, ResultsOptions};
@@ -151,6 +151,10 @@ pub fn results_workbook(
         (
             lang.pick("Ballot set digest", "评议表集摘要"),
             format!("sha256:{}", summary.digest),
+        ),
+        (
+            lang.pick("Audit head", "审计链头"),
+            summary.audit_head.clone(),
         ),
         (
             lang.pick("Status", "状态"),

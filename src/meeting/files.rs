@@ -8,7 +8,7 @@
 use super::lifecycle::void_round_text;
 use super::Meeting;
 use crate::error::{Error, Problems, Result};
-use crate::export::{self, ResultsOptions};
+use crate::export::{self, CompanionOf, ResultsOptions};
 use crate::import::{self, ImportOptions, ImportReport, Progress};
 use crate::lang::Lang;
 use crate::store::Summary;
@@ -24,7 +24,8 @@ pub enum ExportKind {
     Workbook,
     /// The ballots CSV (the canonical ballot set, also the import format).
     Ballots,
-    /// The companion of a results CSV: its SHA-256 and the ballot set it was computed from.
+    /// The companion of a results or ballots CSV: its SHA-256, the ballot set it was
+    /// computed from and the audit head then.
     Digests,
 }
 
@@ -105,8 +106,8 @@ pub struct ExportOutcome {
 
 impl Meeting {
     /// Writes the files asked for, all from one reading of the results. A void round is
-    /// refused (exit 1, nothing written) unless `force`; a results CSV written to a file is
-    /// followed by its `.sha256` companion.
+    /// refused (exit 1, nothing written) unless `force`; a results or ballots CSV written to a
+    /// file is followed by its `.sha256` companion.
     pub fn export(&self, request: &ExportRequest) -> Result<ExportOutcome> {
         let results = self.results()?;
         let summary = results.summary.clone();
@@ -134,17 +135,13 @@ impl Meeting {
                     let write = |out: &mut dyn Write| {
                         export::write_results_csv(out, self, &results, lang, options, request.bom)
                     };
-                    match destination {
-                        Destination::Stdout => write_to(destination, write)?,
-                        Destination::File(path) => export::write_pair(path, write, |sha256| {
-                            export::companion_text(self, &summary, path, sha256)
-                        })?,
-                    }
-                    written.push((*kind, destination.clone()));
-                    if let Destination::File(path) = destination {
-                        let companion = export::companion_path(path);
-                        written.push((ExportKind::Digests, Destination::File(companion)));
-                    }
+                    self.write_with_companion(
+                        destination,
+                        CompanionOf::Results,
+                        &summary,
+                        write,
+                        &mut written,
+                    )?;
                 }
                 ExportKind::Workbook => {
                     let bytes = export::xlsx::results_workbook(self, &results, lang, options)?;
@@ -154,19 +151,54 @@ impl Meeting {
                     written.push((*kind, destination.clone()));
                 }
                 ExportKind::Ballots => {
-                    write_to(destination, |out| {
-                        export::write_ballots_csv(out, self, request.bom)
-                    })?;
-                    written.push((*kind, destination.clone()));
+                    let write =
+                        |out: &mut dyn Write| export::write_ballots_csv(out, self, request.bom);
+                    self.write_with_companion(
+                        destination,
+                        CompanionOf::Ballots,
+                        &summary,
+                        write,
+                        &mut written,
+                    )?;
                 }
                 ExportKind::Digests => {
                     return Err(Error::Internal(
-                        "a companion is written with its results CSV, not on its own".into(),
+                        "a companion is written with its CSV, not on its own".into(),
                     ))
                 }
             }
         }
         Ok(ExportOutcome { written, summary })
+    }
+
+    /// Writes a CSV to `destination`; into a file, as a pair with its companion.
+    fn write_with_companion(
+        &self,
+        destination: &Destination,
+        of: CompanionOf,
+        summary: &Summary,
+        write: impl FnOnce(&mut dyn Write) -> Result<()>,
+        written: &mut Vec<(ExportKind, Destination)>,
+    ) -> Result<()> {
+        let kind = match of {
+            CompanionOf::Results => ExportKind::Results,
+            CompanionOf::Ballots => ExportKind::Ballots,
+        };
+        match destination {
+            Destination::Stdout => {
+                write_to(destination, write)?;
+                written.push((kind, destination.clone()));
+            }
+            Destination::File(path) => {
+                export::write_pair(path, write, |sha256| {
+                    export::companion_text(self, summary, of, path, sha256)
+                })?;
+                written.push((kind, destination.clone()));
+                let companion = export::companion_path(path);
+                written.push((ExportKind::Digests, Destination::File(companion)));
+            }
+        }
+        Ok(())
     }
 
     /// Imports ballot files. With several files, every one is checked (a dry run) before any

@@ -148,17 +148,16 @@ impl Meeting {
                 ));
             }
         }
-        problems.extend(self.check_companion_head()?);
-        let results = self
-            .config
-            .dir
-            .join(ExportKind::Results.default_file_name());
-        problems.extend(crate::export::pair_problems(&results)?);
+        for kind in [ExportKind::Results, ExportKind::Ballots] {
+            let file = self.config.dir.join(kind.default_file_name());
+            problems.extend(self.check_companion_head(&file)?);
+            problems.extend(crate::export::pair_problems(&file)?);
+        }
         Ok(problems)
     }
 
     /// Whether the store's audit chain holds `head`, an audit head noted earlier (printed by
-    /// `tally` and `check`, carried by the results companion file): `None` when it does, else
+    /// `tally` and `check`, carried by the companion files): `None` when it does, else
     /// why it matters. A store whose later entries were cut, or whose chain was written anew,
     /// no longer holds it.
     pub fn check_expected_head(&self, head: &str) -> Result<Option<Text>> {
@@ -172,13 +171,10 @@ impl Meeting {
         )))
     }
 
-    /// The audit head carried by the results companion file in the meeting folder, when there
-    /// is one, against the store's audit chain.
-    fn check_companion_head(&self) -> Result<Option<Text>> {
-        let path = self
-            .config
-            .dir
-            .join(ExportKind::Digests.default_file_name());
+    /// The audit head carried by the companion of `file` (a results or ballots CSV in the
+    /// meeting folder), when there is one, against the store's audit chain.
+    fn check_companion_head(&self, file: &std::path::Path) -> Result<Option<Text>> {
+        let path = crate::export::companion_path(file);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

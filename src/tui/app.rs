@@ -566,7 +566,10 @@ impl App {
     /// Shows an error of the library on the message line.
     pub fn fail(&mut self, error: &Error) {
         self.message = Some(Message {
-            text: Text::new(error.message(Lang::En), error.message(Lang::Zh)),
+            text: Text::new(
+                error.message_in_meeting(Lang::En, &self.meeting.config.dir),
+                error.message_in_meeting(Lang::Zh, &self.meeting.config.dir),
+            ),
             error: true,
         });
     }

@@ -275,7 +275,7 @@ fn a_results_pair_cut_by_a_crash_is_named_by_check_and_completed_by_the_next_exp
     assert!(!pair_consistent(&f));
     let out = f.run("check", &[]).code(1);
     assert!(
-        stderr_of(&out).contains("was interrupted between the results and their companion: the next export completes the pair"),
+        stderr_of(&out).contains("was interrupted between the file and its companion: the next export completes the pair"),
         "{}",
         stderr_of(&out)
     );

@@ -507,3 +507,59 @@ fn check_finds_a_companion_file_whose_audit_head_is_not_in_the_chain() {
         "{err}"
     );
 }
+
+#[test]
+fn the_ballots_csv_and_the_workbook_carry_the_audit_head_too() {
+    use calamine::{Reader, Xlsx};
+    let f = settled();
+    let head = audit_head(&f);
+    f.run("export", &[]).success();
+
+    // ballots.csv keeps its clean import layout; its companion names it and the head.
+    let companion = read(&f.path("ballots.csv.sha256"));
+    assert!(
+        companion.starts_with("# tallyclerk ballots: "),
+        "{companion}"
+    );
+    assert!(
+        companion.contains(&format!("\n# audit head: {head}\n")),
+        "{companion}"
+    );
+    let line = companion.lines().find(|l| !l.starts_with('#')).unwrap();
+    let (sha, name) = line.split_once("  ").unwrap();
+    assert_eq!(name, "ballots.csv");
+    let bytes = std::fs::read(f.path("ballots.csv")).unwrap();
+    assert_eq!(tallyclerk::store::hex(&Sha256::digest(&bytes)), sha);
+
+    // The workbook states the head among its summary lines.
+    let mut workbook: Xlsx<_> = calamine::open_workbook(f.path("results.xlsx")).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let row = sheet
+        .rows()
+        .find(|row| row.iter().any(|c| *c == "Audit head"))
+        .unwrap_or_else(|| panic!("no Audit head line in the workbook"));
+    assert!(row.iter().any(|c| c.to_string() == head), "{row:?}");
+
+    // A ballots companion whose head is not in the chain, or a ballots.csv changed after
+    // the export, is named by check.
+    f.run("check", &[]).success();
+    std::fs::write(
+        f.path("ballots.csv.sha256"),
+        companion.replace(&head, &"0".repeat(64)),
+    )
+    .unwrap();
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballots.csv.sha256: the audit chain does not hold the expected head 0000"),
+        "{err}"
+    );
+    std::fs::write(f.path("ballots.csv.sha256"), &companion).unwrap();
+    let mut changed = bytes.clone();
+    changed.extend_from_slice(b"99,,A\r\n");
+    std::fs::write(f.path("ballots.csv"), changed).unwrap();
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballots.csv does not match the SHA-256 in"),
+        "{err}"
+    );
+}

@@ -9,11 +9,11 @@ use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
 use tallyclerk::meeting::ballots::{disputed_fields, serial_runs, Verification};
 use tallyclerk::meeting::create::{self, MaxMarks, NewMeeting};
-use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest};
+use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest, ProposedMap};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
 use tallyclerk::ranking::Decision;
-use tallyclerk::{demo, tui, Lang, Meeting, Results};
+use tallyclerk::{demo, lang, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
 /// Prints a line to standard output; a reader that closed it (`| head -1`) ends the command
@@ -189,6 +189,10 @@ enum Command {
         /// columns to ignore, a value table (see below).
         #[arg(long)]
         map: Option<PathBuf>,
+        /// Propose a map for each file, write it beside the file as FILE.map.toml, show
+        /// what the file would import with it, and import nothing.
+        #[arg(long, conflicts_with = "map")]
+        propose_map: bool,
         /// Show what would be imported and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -429,7 +433,12 @@ Value keys match the whole cell, and inside brackets and multi-tick cells each v
 \"response 01\" (or \"[response 01]\") matches [response 01] and [response 01, response 03].
 
 Other keys: layout = \"wide\" | \"long\"; group = \"COLUMN\"; org = / rating = \"COLUMN\" for
-long files; [columns] \"HEADER\" = \"ORG_ID\"; ignore_others = true; spoiled = [\"...\"].";
+long files; [columns] \"HEADER\" = \"ORG_ID\"; ignore_others = true; spoiled = [\"...\"].
+
+A file that does not match the meeting gets a proposed map: the numbered columns detected
+(q1.., 题1.., question 01..), the serial column, the columns left out and a value table, shown
+with the first problems. --propose-map writes it beside the file as FILE.map.toml; check it,
+then import with --map FILE.map.toml.";
 
 fn parse_encoding(text: &str) -> std::result::Result<tallyclerk::import::source::Encoding, String> {
     tallyclerk::import::source::Encoding::parse(text)
@@ -750,6 +759,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             dir,
             files,
             map,
+            propose_map,
             dry_run,
             allow_same_file,
             skip_existing,
@@ -759,6 +769,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
         } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);
+            let mapped = map.is_some();
             let map = match map {
                 Some(path) => Some(tallyclerk::import::mapping::Mapping::load(
                     &path,
@@ -778,6 +789,9 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                 },
                 ..ImportOptions::default()
             };
+            if propose_map {
+                return write_proposed_maps(&mut meeting, &dir, &files, &options, lang);
+            }
             let bar = progress_bar(lang);
             let reports = meeting.import_files(&files, &options, |_| {
                 bar.clone().map(|bar| {
@@ -789,7 +803,19 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            for report in reports? {
+            let reports = match reports {
+                Err(Error::Problems(problems)) if !mapped => {
+                    return Err(with_proposed_map(
+                        &mut meeting,
+                        &dir,
+                        problems,
+                        &options,
+                        lang,
+                    ))
+                }
+                reports => reports?,
+            };
+            for report in reports {
                 print_import(&meeting, &report, lang)?;
             }
         }
@@ -1201,6 +1227,167 @@ fn print_ballot(
         model::marks_string(&ballot.marks, &config.scale),
     );
     Ok(())
+}
+
+/// How many of a refused file's problems are shown beside a proposed map.
+const PROBLEMS_BESIDE_A_MAP: usize = 5;
+
+/// The command that imports `file` with the map at `map_path`.
+fn import_command(dir: &Path, file: &Path, map_path: &Path) -> String {
+    format!(
+        "tallyclerk import {} {} --map {}",
+        dir.display(),
+        file.display(),
+        map_path.display()
+    )
+}
+
+/// What a proposed map detected, and what the file would import with it, a line each.
+fn proposal_lines(proposed: &ProposedMap, lang: Lang) -> Vec<String> {
+    let mut lines: Vec<String> = proposed
+        .proposal
+        .detected
+        .iter()
+        .map(|d| format!("  {}", d.get(lang)))
+        .collect();
+    lines.push(match &proposed.preview {
+        Ok(report) => match lang {
+            Lang::En => format!(
+                "  with it the file reads {}: {} valid, {} invalid, {}",
+                lang::count_en(report.forms, "form", "forms"),
+                report.valid,
+                report.invalid,
+                lang::count_en(report.spoiled_marks, "spoiled mark", "spoiled marks"),
+            ),
+            Lang::Zh => format!(
+                "  按此映射，文件可读出 {} 份：有效 {}，无效 {}，无效标记 {} 个",
+                report.forms, report.valid, report.invalid, report.spoiled_marks
+            ),
+        },
+        Err(e) => {
+            let message = e.message(lang);
+            let first: Vec<&str> = message.lines().take(PROBLEMS_BESIDE_A_MAP).collect();
+            format!(
+                "  {}\n    {}",
+                lang.pick(
+                    "with it the file is still refused; to do:",
+                    "按此映射文件仍被拒绝；尚需处理："
+                ),
+                first.join("\n    ")
+            )
+        }
+    });
+    lines
+}
+
+/// The refusal of an import without a map, its first problems followed by a map proposed
+/// for the first file refused, when the map helps (the file then imports, or has fewer
+/// problems); otherwise the refusal as it was.
+fn with_proposed_map(
+    meeting: &mut Meeting,
+    dir: &Path,
+    problems: tallyclerk::error::Problems,
+    options: &ImportOptions,
+    lang: Lang,
+) -> Error {
+    let Some(file) = problems.listed.first().map(|p| PathBuf::from(&p.file)) else {
+        return Error::Problems(problems);
+    };
+    let proposed = match meeting.propose_map(&file, options, lang) {
+        Ok(proposed) => proposed,
+        Err(_) => return Error::Problems(problems),
+    };
+    let helps = match &proposed.preview {
+        Ok(_) => true,
+        Err(Error::Problems(left)) => left.total() < problems.total(),
+        Err(_) => false,
+    };
+    if !helps {
+        return Error::Problems(problems);
+    }
+    let mut lines: Vec<String> = problems
+        .listed
+        .iter()
+        .take(PROBLEMS_BESIDE_A_MAP)
+        .map(|p| p.render(lang))
+        .collect();
+    let rest = problems.total() - lines.len();
+    if rest > 0 {
+        lines.push(match lang {
+            Lang::En if rest == 1 => "... and 1 more problem".to_string(),
+            Lang::En => format!("... and {rest} more problems"),
+            Lang::Zh => format!("……另有 {rest} 个问题"),
+        });
+    }
+    let map_path = proposed.map_path.display().to_string();
+    lines.push(format!(
+        "{} {}:",
+        lang.pick("A map proposed for", "为以下文件提议的映射："),
+        file.display()
+    ));
+    lines.extend(proposal_lines(&proposed, lang));
+    lines.push(match lang {
+        Lang::En => format!(
+            "Save it as {map_path} (`--propose-map` writes it there), check it, and run\n  {}",
+            import_command(dir, &file, &proposed.map_path)
+        ),
+        Lang::Zh => format!(
+            "请保存为 {map_path}（加 `--propose-map` 即写入该处），核对后运行\n  {}",
+            import_command(dir, &file, &proposed.map_path)
+        ),
+    });
+    for line in proposed.proposal.text.lines() {
+        lines.push(format!("    {line}"));
+    }
+    let text = lines.join("\n");
+    Error::user(text.clone(), text)
+}
+
+/// `import --propose-map`: a proposed map for each file, written beside it, with what the
+/// file would import with it. Refused (exit 1) when a file still does not import with its
+/// map, the map being written all the same for the clerk to finish.
+fn write_proposed_maps(
+    meeting: &mut Meeting,
+    dir: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    lang: Lang,
+) -> Result<()> {
+    let mut unfinished = Vec::new();
+    for file in files {
+        let proposed = meeting.propose_map(file, options, lang)?;
+        let written = meeting.save_proposed_map(&proposed)?;
+        outln!(
+            "{}: {} {}",
+            file.display(),
+            lang.pick("map proposed and written to", "已提议映射并写入"),
+            written.display()
+        );
+        for line in proposal_lines(&proposed, lang) {
+            outln!("{line}");
+        }
+        match &proposed.preview {
+            Ok(_) => outln!(
+                "  {}{}",
+                lang.pick("check it, then import: ", "核对后导入："),
+                import_command(dir, file, &written)
+            ),
+            Err(_) => unfinished.push(written.display().to_string()),
+        }
+    }
+    if unfinished.is_empty() {
+        return Ok(());
+    }
+    Err(Error::user(
+        format!(
+            "finish the map before importing (the lines above say what is left): {}",
+            unfinished.join(", ")
+        ),
+        format!(
+            "导入前请补全映射（上面列出了尚需处理的内容）：{}",
+            unfinished.join("、")
+        ),
+    ))
 }
 
 fn print_import(meeting: &Meeting, report: &import::ImportReport, lang: Lang) -> Result<()> {

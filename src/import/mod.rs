@@ -9,6 +9,7 @@
 
 pub mod cells;
 pub mod mapping;
+pub mod propose;
 pub mod source;
 
 use crate::config::Config;
@@ -296,6 +297,50 @@ fn import_records(
     }
     report.committed = batched == Batched::Stored;
     Ok(report)
+}
+
+/// The header and distinct values of a file's first [`propose::SURVEY_ROWS`] forms, for
+/// proposing a map. The file is read as an import reads it; a row it cannot read ends the
+/// survey there (the import names it).
+pub fn survey_file(path: &Path, options: &source::SourceOptions) -> Result<propose::Survey> {
+    let name = path.display().to_string();
+    let (mut records, _, _) = match source::open_path(&name, path, options) {
+        Ok(opened) => opened,
+        Err(source::OpenError::Io(path, e)) => return Err(Error::io(&path, e)),
+        Err(source::OpenError::Problem(p)) => return Err(Error::problem(*p)),
+    };
+    let mut record = csv::StringRecord::new();
+    let mut survey: Option<propose::Survey> = None;
+    while let Ok(Some(_)) = records.next(&name, &mut record) {
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match &mut survey {
+            None => {
+                let headers: Vec<String> = record
+                    .iter()
+                    .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+                    .collect();
+                records.fit_to(headers.len());
+                survey = Some(propose::Survey::new(&name, headers));
+            }
+            Some(survey) => {
+                survey.add_row(record.iter());
+                if survey.rows >= propose::SURVEY_ROWS {
+                    break;
+                }
+            }
+        }
+    }
+    survey.ok_or_else(|| {
+        Error::problem(located(
+            &name,
+            None,
+            None,
+            None,
+            Text::new("the file is empty", "文件为空"),
+        ))
+    })
 }
 
 fn located(

@@ -9,6 +9,8 @@ use super::lifecycle::void_round_text;
 use super::Meeting;
 use crate::error::{Error, Problems, Result};
 use crate::export::{self, CompanionOf, ResultsOptions};
+use crate::import::mapping::Mapping;
+use crate::import::propose::{self, Proposal};
 use crate::import::{self, ImportOptions, ImportReport, Progress};
 use crate::lang::Lang;
 use crate::store::Summary;
@@ -242,6 +244,85 @@ impl Meeting {
             reports.push(import::import_file(self, file, options)?);
         }
         Ok(reports)
+    }
+}
+
+/// A map proposed for a file that does not match the meeting, and what importing the
+/// file with it would do.
+#[derive(Debug)]
+pub struct ProposedMap {
+    /// The file the map is for.
+    pub file: PathBuf,
+    /// Where [`Meeting::save_proposed_map`] writes it: beside the file.
+    pub map_path: PathBuf,
+    /// What was detected and the map's text.
+    pub proposal: Proposal,
+    /// The dry run of the file with the proposed map: what it would import, or what is
+    /// still wrong (values left for the clerk, organizations without a column).
+    pub preview: Result<ImportReport>,
+}
+
+/// Where a proposed map of `file` is saved: `FILE.map.toml` beside it.
+pub fn proposed_map_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(".map.toml");
+    PathBuf::from(name)
+}
+
+impl Meeting {
+    /// Proposes a map for `file` from its header and the values of its first rows, and
+    /// tries it in a dry run (the store is not changed). Comments of the map are in `lang`.
+    pub fn propose_map(
+        &mut self,
+        file: &Path,
+        options: &ImportOptions,
+        lang: Lang,
+    ) -> Result<ProposedMap> {
+        let survey = import::survey_file(file, &options.source)?;
+        let proposal = propose::propose(&self.config, &survey, lang);
+        let map_path = proposed_map_path(file);
+        let map = Mapping::parse(
+            &map_path.display().to_string(),
+            &proposal.text,
+            &self.config,
+        )
+        .map_err(|e| {
+            Error::Internal(format!(
+                "the proposed map does not load: {}",
+                e.message(Lang::En)
+            ))
+        })?;
+        let dry_run = ImportOptions {
+            dry_run: true,
+            map: Some(map),
+            progress: None,
+            ..options.clone()
+        };
+        let preview = import::import_file(self, file, dry_run);
+        Ok(ProposedMap {
+            file: file.to_path_buf(),
+            map_path,
+            proposal,
+            preview,
+        })
+    }
+
+    /// Saves a proposed map beside its file; an existing map there is kept (the clerk may
+    /// have edited it), and the save refused.
+    pub fn save_proposed_map(&self, proposed: &ProposedMap) -> Result<PathBuf> {
+        let path = &proposed.map_path;
+        if path.exists() {
+            let shown = path.display();
+            return Err(Error::user(
+                format!("{shown} exists already: import with --map {shown}, or remove it for a new proposal"),
+                format!("{shown} 已存在：请用 --map {shown} 导入，或删除它以重新提议"),
+            ));
+        }
+        export::write_atomically(path, |out| {
+            out.write_all(proposed.proposal.text.as_bytes())
+                .map_err(Error::output)
+        })?;
+        Ok(path.clone())
     }
 }
 

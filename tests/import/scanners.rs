@@ -2,7 +2,9 @@
 //! give, worked out by reading the files.
 
 use crate::harness::*;
-use tallyclerk::import::mapping::LayoutKind;
+use tallyclerk::import::mapping::{LayoutKind, Mapping};
+use tallyclerk::import::{import_file, ImportOptions, ImportReport};
+use tallyclerk::Lang;
 
 #[test]
 fn omrchecker_sample4_with_concatenated_ticks() {
@@ -122,8 +124,159 @@ fn omrchecker_without_a_map_is_refused_naming_the_question_columns() {
         err.contains(":1: column \"q1\": unknown organization id"),
         "{err}"
     );
+    // The first problems only, then the map that fixes them.
+    assert!(err.contains("... and 17 more problems\n"), "{err}");
+    assert!(!err.contains("column \"q6\""), "{err}");
     assert!(
-        err.contains(":1: organization O11 (") && err.contains(") has no column in the file"),
+        err.contains("A map proposed for ")
+            && err.contains(
+                "  with it the file reads 3 forms: 3 valid, 0 invalid, 3 spoiled marks\n"
+            )
+            && err.contains("    numbered = \"q\"  # numbered columns q1..q11"),
         "{err}"
     );
+}
+
+#[test]
+fn propose_map_writes_the_map_beside_the_file_and_imports_nothing() {
+    let (t, m) = meeting(11, "ABCD");
+    drop(m);
+    let file = t.path().join("Results.csv");
+    std::fs::copy(data("scanners/omrchecker_sample4_Results.csv"), &file).unwrap();
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .arg("--propose-map")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let map = t.path().join("Results.csv.map.toml");
+    assert!(stdout.contains("map proposed and written to"), "{stdout}");
+    assert!(stdout.contains("--map "), "{stdout}");
+    let text = std::fs::read_to_string(&map).unwrap();
+    assert!(text.contains("numbered = \"q\""), "{text}");
+    // Nothing imported; a second proposal keeps the first map.
+    let again = import_refused(t.path(), |cmd| {
+        cmd.arg(&file).arg("--propose-map");
+    });
+    assert!(again.contains("exists already"), "{again}");
+    assert_eq!(std::fs::read_to_string(&map).unwrap(), text);
+    tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .arg("--map")
+        .arg(&map)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("imported 3 forms: 3 valid"));
+}
+
+/// Imports `file` with the map the meeting proposes for it and with the hand-written map
+/// `hand`, in two meetings alike, and returns both reports and the proposal's text.
+fn proposed_and_hand(
+    orgs: usize,
+    keys: &str,
+    file: &str,
+    hand: &str,
+) -> (ImportReport, ImportReport, String) {
+    let (_t, mut by_hand) = meeting(orgs, keys);
+    let expected = import(&mut by_hand, &data(file), Some(hand));
+    let (_u, mut m) = meeting(orgs, keys);
+    let proposed = m
+        .propose_map(&data(file), &ImportOptions::default(), Lang::En)
+        .unwrap();
+    let preview = proposed
+        .preview
+        .unwrap_or_else(|e| panic!("{}\n{}", e.message(Lang::En), proposed.proposal.text));
+    assert!(!preview.committed);
+    let map = Mapping::parse("proposed", &proposed.proposal.text, &m.config).unwrap();
+    let report = import_file(
+        &mut m,
+        &data(file),
+        ImportOptions {
+            map: Some(map),
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(report.tally, preview.tally);
+    (expected, report, proposed.proposal.text)
+}
+
+#[test]
+fn the_proposed_map_of_each_scanner_file_imports_it_as_the_hand_written_map_does() {
+    for (orgs, keys, file, hand) in [
+        (
+            11,
+            "ABCD",
+            "omrchecker_sample4_Results.csv",
+            "omrchecker.toml",
+        ),
+        (
+            100,
+            "ABCD",
+            "omrchecker_UPSC-mock_Results.csv",
+            "omrchecker_upsc.toml",
+        ),
+        (
+            5,
+            "ABCD",
+            "omrchecker_ibrahimkilic_yesno_Results.csv",
+            "omrchecker_yesno.toml",
+        ),
+        (
+            5,
+            "ABCD",
+            "formscanner_2013dev_risulati_scansione_20130705155138.csv",
+            "formscanner.toml",
+        ),
+        (
+            50,
+            "ABCDE",
+            "zipgrade_2018format_apcsa2014practiceexamExport.csv",
+            "zipgrade.toml",
+        ),
+    ] {
+        let (expected, got, text) =
+            proposed_and_hand(orgs, keys, &format!("scanners/{file}"), hand);
+        assert_eq!(
+            (got.forms, got.valid, got.invalid, got.spoiled_marks),
+            (
+                expected.forms,
+                expected.valid,
+                expected.invalid,
+                expected.spoiled_marks
+            ),
+            "{file}\n{text}"
+        );
+        assert_eq!(got.tally, expected.tally, "{file}\n{text}");
+        println!("{file}:\n{text}");
+    }
+}
+
+#[test]
+fn the_proposed_map_of_omrchecker_sample4_reads_as_written_by_hand() {
+    let (_t, mut m) = meeting(11, "ABCD");
+    let proposed = m
+        .propose_map(
+            &data("scanners/omrchecker_sample4_Results.csv"),
+            &ImportOptions::default(),
+            Lang::En,
+        )
+        .unwrap();
+    let text = proposed.proposal.text;
+    let body: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(
+        body,
+        [
+            "serial = \"auto\"  # no serial column: forms numbered in file order",
+            "numbered = \"q\"  # numbered columns q1..q11 are the 1st..11th organization of organizations.csv",
+            "ignore = [\"file_id\", \"input_path\", \"output_path\", \"score\"]",
+        ]
+    );
+    assert!(proposed
+        .map_path
+        .ends_with("omrchecker_sample4_Results.csv.map.toml"));
 }

@@ -100,7 +100,7 @@ fn bench(c: &mut Criterion) {
             let app = App::new(Meeting::open(&hundred_thousand).unwrap(), Lang::Zh).unwrap();
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal.draw(|frame| render(&app, frame)).unwrap();
-            black_box(app.counts.collected)
+            black_box(app.counts().collected)
         })
     });
     group.finish();

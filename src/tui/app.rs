@@ -2,278 +2,75 @@
 //!
 //! A key press is turned into an [`Action`] by the key table ([`super::keymap`]) for the
 //! scopes that are active, then handled here (global actions, prompts and questions) or by
-//! the tab it belongs to. After every change the UI re-reads the store's kept count (which the
-//! store carries along inside each change's transaction, so no key press re-reads the
-//! ballots), and it follows changes made by other processes through SQLite's data version. Rendering only reads this
-//! state ([`super::view`]).
+//! the tab it belongs to. A tab owns its state and acts through a [`Context`] (the meeting's
+//! use cases, the language and the figures shown); it asks for [`Effect`]s — a message, an
+//! overlay, a re-read of the figures — which only the app applies. After every change the UI
+//! re-reads the store's kept count (which the store carries along inside each change's
+//! transaction, so no key press re-reads the ballots), and it follows changes made by other
+//! processes through SQLite's data version. Rendering only reads this state
+//! ([`super::view`]).
 
-use super::ballots::{self, BallotsState};
-use super::entry::{self, EntryState};
-use super::files_tab::{self, FilesState};
+use super::ballots::{BallotsState, TakeOut};
+use super::entry::EntryState;
+use super::files_tab::FilesState;
 use super::keymap::{self, Action, Scope};
 use super::projector::ProjectorState;
 use super::ranking_tab::{self, RankingState};
 use super::strings::{self, S};
 use super::tally_tab::TallyState;
-use super::verify::{self, VerifyState};
+use super::ui_state::{
+    Context, Counts, Effect, Message, Overlay, Prompt, PromptKind, Question, Shown, Tab,
+};
+use super::verify::VerifyState;
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
-use crate::meeting::lifecycle::FinaliseWarnings;
 use crate::meeting::Meeting;
-use crate::model::{Ballot, Mark};
-use crate::ranking::{self, Decision, Ranking};
-use crate::store::{Count, Source, Store, StoredBallot};
+use crate::ranking::{self, Ranking};
 use crate::tally::Tally;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use std::time::Instant;
 
-/// The tabs, in screen order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    /// Typing forms.
-    Entry,
-    /// Second entry of forms.
-    Verify,
-    /// The stored ballots.
-    Ballots,
-    /// Counts per organization.
-    Tally,
-    /// The ranking with tiers.
-    Ranking,
-    /// Import and export of files.
-    Files,
-}
-
-impl Tab {
-    /// All tabs in order.
-    pub const ALL: [Tab; 6] = [
-        Tab::Entry,
-        Tab::Verify,
-        Tab::Ballots,
-        Tab::Tally,
-        Tab::Ranking,
-        Tab::Files,
-    ];
-
-    /// Position in [`Tab::ALL`].
-    pub fn index(self) -> usize {
-        Tab::ALL.iter().position(|&t| t == self).unwrap_or(0)
-    }
-
-    /// The tab's title.
-    pub fn title(self) -> S {
-        match self {
-            Tab::Entry => S::TabEntry,
-            Tab::Verify => S::TabVerify,
-            Tab::Ballots => S::TabBallots,
-            Tab::Tally => S::TabTally,
-            Tab::Ranking => S::TabRanking,
-            Tab::Files => S::TabFiles,
-        }
-    }
-
-    /// The scopes whose keys the help overlay lists for this tab.
-    pub fn scopes(self) -> &'static [Scope] {
-        match self {
-            Tab::Entry => &[Scope::EntrySerial, Scope::EntryRows],
-            Tab::Verify => &[
-                Scope::VerifySerial,
-                Scope::VerifyRows,
-                Scope::VerifyDisputed,
-            ],
-            Tab::Ballots => &[Scope::BallotsList, Scope::BallotDetail, Scope::BallotEdit],
-            Tab::Tally => &[Scope::Tally],
-            Tab::Ranking => &[Scope::Ranking],
-            Tab::Files => &[Scope::Files, Scope::FilesInput],
-        }
-    }
-}
-
-/// What a one-line prompt asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PromptKind {
-    /// The number of forms handed out.
-    Issued,
-    /// The reason for reopening a finalised meeting.
-    Reopen,
-    /// The reason for setting this paper form aside.
-    SetAsideReason(u64),
-    /// The reason for withdrawing this ballot as a keying mistake.
-    WithdrawReason(u64),
-    /// The clerk's name, kept with each keying and in the audit log (asked once).
-    Clerk,
-    /// The reason for replacing the marks of this ballot with these.
-    EditReason(u64, Vec<Mark>),
-    /// A serial to find in the ballots list.
-    Search,
-    /// The reason for a decision: these organizations take places of this tier.
-    DecideReason {
-        /// Index of the tier.
-        tier: usize,
-        /// Indexes of the organizations named.
-        orgs: Vec<usize>,
-        /// The question, naming them.
-        question: Text,
-    },
-    /// The reason for withdrawing the decisions of this tier.
-    UndecideReason {
-        /// Index of the tier.
-        tier: usize,
-        /// The question, naming it.
-        question: Text,
-    },
-}
-
-/// A one-line prompt over the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prompt {
-    /// What it asks for.
-    pub kind: PromptKind,
-    /// What was typed.
-    pub input: String,
-}
-
-impl Prompt {
-    fn digits_only(&self) -> bool {
-        matches!(self.kind, PromptKind::Issued | PromptKind::Search)
-    }
-
-    /// The question shown.
-    pub fn question(&self, lang: Lang) -> String {
-        match &self.kind {
-            PromptKind::Issued => S::AskIssued.get(lang).to_string(),
-            PromptKind::Reopen => S::AskReopenReason.get(lang).to_string(),
-            PromptKind::SetAsideReason(serial) => strings::ask_set_aside_reason(lang, *serial),
-            PromptKind::WithdrawReason(serial) => strings::ask_withdraw_reason(lang, *serial),
-            PromptKind::Clerk => S::AskClerk.get(lang).to_string(),
-            PromptKind::EditReason(serial, _) => strings::ask_edit_reason(lang, *serial),
-            PromptKind::Search => S::AskSerial.get(lang).to_string(),
-            PromptKind::DecideReason { question, .. }
-            | PromptKind::UndecideReason { question, .. } => question.get(lang).to_string(),
-        }
-    }
-}
-
-/// A yes/no question over the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Question {
-    /// Save the form with its untyped rows blank?
-    SaveWithBlanks,
-    /// Quit although a form is half-typed, or an import runs?
-    Quit,
-    /// Finalise the meeting, despite these warnings (if any)?
-    Finalise(FinaliseWarnings),
-    /// Import the previewed file?
-    Import,
-    /// Export although the round is void?
-    ExportVoid(crate::meeting::files::ExportKind),
-    /// Withdraw this form, typed at this station in this run, as a keying mistake?
-    Undo(u64),
-}
-
-/// What covers the tab, if anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
-    /// Nothing.
-    None,
-    /// The key help.
-    Help,
-    /// A prompt.
-    Prompt(Prompt),
-    /// A question.
-    Confirm(Question),
-}
-
-/// A message on the message line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// The text in both languages, so `L` switches it too.
-    pub text: Text,
-    /// Whether it reports a failure.
-    pub error: bool,
-}
-
-/// The counts of the ballot set shown in the status bar, kept in step with every change.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Counts {
-    /// Forms handed out, when known.
-    pub issued: Option<u64>,
-    /// Paper forms collected: ballots that count and forms set aside.
-    pub collected: u64,
-    /// Valid ballots.
-    pub valid: u64,
-    /// Invalid ballots.
-    pub invalid: u64,
-    /// Ballots confirmed by a second keying.
-    pub verified: u64,
-    /// Ballots whose readings disagree.
-    pub disputed: u64,
-    /// Whether the meeting is finalised.
-    pub finalised: bool,
-}
-
-impl Counts {
-    /// Reads the counts from the store; the digest is not needed here, so its full sorted
-    /// pass is not made when the UI opens.
-    fn read(store: &Store, count: &Count) -> Result<Counts> {
-        let ballots = store.ballot_counts_of(count)?;
-        Ok(Counts {
-            issued: store.issued()?,
-            collected: ballots.collected,
-            valid: ballots.valid,
-            invalid: ballots.invalid,
-            verified: ballots.verified,
-            disputed: ballots.disputed,
-            finalised: store.is_final()?,
-        })
-    }
-
-    /// More forms collected than issued.
-    pub fn void_round(&self) -> bool {
-        matches!(self.issued, Some(issued) if self.collected > issued)
-    }
+/// The state each tab owns.
+struct Tabs {
+    entry: EntryState,
+    verify: VerifyState,
+    ballots: BallotsState,
+    tally: TallyState,
+    ranking: RankingState,
+    files: FilesState,
 }
 
 /// The whole state of the terminal UI.
 pub struct App {
     /// The open meeting.
-    pub meeting: Meeting,
+    meeting: Meeting,
     /// The UI language.
-    pub lang: Lang,
+    lang: Lang,
     /// The tab shown.
-    pub tab: Tab,
+    tab: Tab,
     /// What covers the tab.
-    pub overlay: Overlay,
+    overlay: Overlay,
     /// The live tally of the valid ballots.
-    pub tally: Tally,
-    /// The decisions recorded.
-    pub decisions: Vec<Decision>,
+    tally: Tally,
     /// The ranking of the live tally.
-    pub ranking: Ranking,
+    ranking: Ranking,
     /// The status bar's counts.
-    pub counts: Counts,
+    counts: Counts,
     /// The message line.
-    pub message: Option<Message>,
+    message: Option<Message>,
     /// A standing note of the status bar (e.g. that this is a copy of the demo).
-    pub notice: Option<Text>,
+    notice: Option<Text>,
     /// The serial and time of the last form saved here.
-    pub last_saved: Option<(u64, Instant)>,
-    /// Entry tab.
-    pub entry: EntryState,
-    /// Verify tab.
-    pub verify: VerifyState,
-    /// Ballots tab.
-    pub ballots: BallotsState,
-    /// Tally tab.
-    pub tally_view: TallyState,
-    /// Ranking tab.
-    pub ranking_view: RankingState,
-    /// Import/Export tab.
-    pub files: FilesState,
+    last_saved: Option<(u64, Instant)>,
+    /// The serials of the forms typed at this station in this run, oldest first: the only
+    /// ones `u` offers to withdraw (an imported form is withdrawn from the Ballots tab).
+    typed_here: Vec<u64>,
+    /// Each tab's own state.
+    tabs: Tabs,
     /// The projector view, when it covers the screen.
-    pub projector: Option<ProjectorState>,
+    projector: Option<ProjectorState>,
     /// Set when the app should end.
-    pub quit: bool,
+    quit: bool,
     /// Ctrl-C was pressed once over a half-typed form.
     interrupt_armed: bool,
     /// The store's data version when this UI last read it (see [`App::follow_store`]).
@@ -294,7 +91,6 @@ impl App {
             counts: Counts::read(&meeting.store, &count)?,
             tally: count.tally,
             ranking,
-            decisions,
             meeting,
             lang,
             tab: Tab::Entry,
@@ -302,12 +98,15 @@ impl App {
             message: None,
             notice: None,
             last_saved: None,
-            entry: EntryState::new(orgs, next_serial),
-            verify: VerifyState::new(orgs),
-            ballots: BallotsState::default(),
-            tally_view: TallyState::default(),
-            ranking_view: RankingState::default(),
-            files: FilesState::default(),
+            typed_here: Vec::new(),
+            tabs: Tabs {
+                entry: EntryState::new(orgs, next_serial),
+                verify: VerifyState::new(orgs),
+                ballots: BallotsState::default(),
+                tally: TallyState::default(),
+                ranking: RankingState::default(),
+                files: FilesState::default(),
+            },
             projector: None,
             quit: false,
             interrupt_armed: false,
@@ -315,8 +114,129 @@ impl App {
             changed_at: None,
         };
         app.seen_version = app.meeting.store.data_version()?;
-        entry::refresh_serial(&mut app);
+        app.tabs.entry.refresh_serial(&app.meeting);
         Ok(app)
+    }
+
+    /// Puts a standing note in the status bar (e.g. that this is a copy of the demo).
+    pub fn set_notice(&mut self, notice: Text) {
+        self.notice = Some(notice);
+    }
+
+    /// Opens the projector view, black on white when `light`.
+    pub fn open_projector(&mut self, light: bool) {
+        self.projector = Some(ProjectorState::new(light));
+    }
+
+    /// The open meeting.
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+
+    /// The UI language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Shows the UI in `lang`.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    /// The tab shown.
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    /// What covers the tab.
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
+    }
+
+    /// The live tally of the valid ballots.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The ranking of the live tally.
+    pub fn ranking(&self) -> &Ranking {
+        &self.ranking
+    }
+
+    /// The status bar's counts.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// The message line.
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// The standing note of the status bar.
+    pub fn notice(&self) -> Option<&Text> {
+        self.notice.as_ref()
+    }
+
+    /// The serial and time of the last form saved here.
+    pub fn last_saved(&self) -> Option<(u64, Instant)> {
+        self.last_saved
+    }
+
+    /// The Entry tab's state.
+    pub fn entry(&self) -> &EntryState {
+        &self.tabs.entry
+    }
+
+    /// The Verify tab's state.
+    pub fn verify(&self) -> &VerifyState {
+        &self.tabs.verify
+    }
+
+    /// The Ballots tab's state.
+    pub fn ballots(&self) -> &BallotsState {
+        &self.tabs.ballots
+    }
+
+    /// The Tally tab's state.
+    pub fn tally_view(&self) -> &TallyState {
+        &self.tabs.tally
+    }
+
+    /// The Ranking tab's state.
+    pub fn ranking_view(&self) -> &RankingState {
+        &self.tabs.ranking
+    }
+
+    /// The Import/Export tab's state.
+    pub fn files(&self) -> &FilesState {
+        &self.tabs.files
+    }
+
+    /// The Import/Export tab's state, to change (a test sets a running import's clock).
+    pub fn files_mut(&mut self) -> &mut FilesState {
+        &mut self.tabs.files
+    }
+
+    /// The projector view, when it covers the screen.
+    pub fn projector(&self) -> Option<&ProjectorState> {
+        self.projector.as_ref()
+    }
+
+    /// Whether the app should end.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// What the tabs draw from besides their own state.
+    pub fn shown(&self) -> Shown<'_> {
+        Shown {
+            config: &self.meeting.config,
+            lang: self.lang,
+            counts: &self.counts,
+            tally: &self.tally,
+            ranking: &self.ranking,
+        }
     }
 
     /// Handles one terminal event. Only key presses matter (Windows also reports releases);
@@ -326,6 +246,62 @@ impl App {
             if key.kind == KeyEventKind::Press {
                 self.on_key(key);
             }
+        }
+    }
+
+    /// Runs `act` on the tabs with a context over the meeting, then applies the effects it
+    /// asked for.
+    fn act(&mut self, act: impl FnOnce(&mut Tabs, &mut Context)) {
+        let importing = self.tabs.files.importing();
+        let mut cx = Context::new(
+            &mut self.meeting,
+            self.lang,
+            &self.counts,
+            &self.ranking,
+            &self.typed_here,
+            importing,
+        );
+        act(&mut self.tabs, &mut cx);
+        let effects = cx.into_effects();
+        self.apply(effects);
+    }
+
+    /// Applies what a tab asked for, in order; a failed re-read of the store is shown and
+    /// ends the list (what came after it assumed the figures were read).
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Message(message) => self.message = Some(message),
+                Effect::Open(overlay) => self.overlay = overlay,
+                Effect::Refresh => {
+                    if let Err(e) = self.refresh() {
+                        self.fail(&e);
+                        return;
+                    }
+                }
+                Effect::Reload => {
+                    if let Err(e) = self.reload() {
+                        self.fail(&e);
+                        return;
+                    }
+                }
+                Effect::Saved(serial) => {
+                    self.typed_here.push(serial);
+                    self.last_saved = Some((serial, Instant::now()));
+                }
+                Effect::WithdrewTyped(serial) => self.typed_here.retain(|&s| s != serial),
+            }
+        }
+        // The ballots list on screen follows every change at once.
+        if self.tab == Tab::Ballots {
+            self.refresh_ballots();
+        }
+    }
+
+    /// Reads the ballots list again when the store changed since it was read.
+    fn refresh_ballots(&mut self) {
+        if let Err(e) = self.tabs.ballots.refresh(&self.meeting) {
+            self.fail(&e);
         }
     }
 
@@ -341,12 +317,12 @@ impl App {
             return vec![Scope::Projector, Scope::Always];
         }
         let scope = match self.tab {
-            Tab::Entry => entry::scope(self),
-            Tab::Verify => verify::scope(self),
-            Tab::Ballots => ballots::scope(self),
+            Tab::Entry => self.tabs.entry.scope(),
+            Tab::Verify => self.tabs.verify.scope(),
+            Tab::Ballots => self.tabs.ballots.scope(),
             Tab::Tally => Scope::Tally,
             Tab::Ranking => Scope::Ranking,
-            Tab::Files => files_tab::scope(self),
+            Tab::Files => self.tabs.files.scope(),
         };
         // A field that takes any text hides the global letter keys.
         if scope == Scope::FilesInput {
@@ -381,20 +357,24 @@ impl App {
             Overlay::None if self.projector.is_some() => self.on_projector(action),
             Overlay::None => {
                 if !self.global(action) {
-                    match self.tab {
-                        Tab::Entry => entry::handle(self, action),
-                        Tab::Verify => verify::handle(self, action),
-                        Tab::Ballots => ballots::handle(self, action),
-                        Tab::Tally => self.tally_view.handle(
-                            action,
-                            self.meeting.config.organizations.len(),
-                            self.meeting.config.groups.len(),
-                        ),
-                        Tab::Ranking => ranking_tab::handle(self, action),
-                        Tab::Files => files_tab::handle(self, action),
-                    }
+                    self.on_tab(action);
                 }
             }
+        }
+    }
+
+    fn on_tab(&mut self, action: Action) {
+        match self.tab {
+            Tab::Entry => self.act(|tabs, cx| tabs.entry.handle(action, cx)),
+            Tab::Verify => self.act(|tabs, cx| tabs.verify.handle(action, cx)),
+            Tab::Ballots => self.act(|tabs, cx| tabs.ballots.handle(action, cx)),
+            Tab::Tally => self.tabs.tally.handle(
+                action,
+                self.meeting.config.organizations.len(),
+                self.meeting.config.groups.len(),
+            ),
+            Tab::Ranking => self.act(|tabs, cx| tabs.ranking.handle(action, cx)),
+            Tab::Files => self.act(|tabs, cx| tabs.files.handle(action, cx)),
         }
     }
 
@@ -474,15 +454,17 @@ impl App {
         self.projector = None;
         self.tab = tab;
         match tab {
-            Tab::Ballots => ballots::refresh(self),
-            Tab::Verify => verify::on_show(self),
+            Tab::Ballots => self.refresh_ballots(),
+            Tab::Verify => self.act(|tabs, cx| tabs.verify.on_show(cx)),
             _ => {}
         }
     }
 
     /// Whether a form holds typed rows that are not saved.
     pub fn half_typed(&self) -> bool {
-        self.entry.form.touched() || verify::half_typed(self) || ballots::half_typed(self)
+        self.tabs.entry.half_typed()
+            || self.tabs.verify.half_typed()
+            || self.tabs.ballots.half_typed()
     }
 
     fn on_prompt(&mut self, mut prompt: Prompt, action: Action) {
@@ -503,23 +485,23 @@ impl App {
                 let input = prompt.input.trim().to_string();
                 match prompt.kind {
                     PromptKind::Issued => self.set_issued(&input),
-                    PromptKind::Reopen => ranking_tab::reopen(self, &input),
-                    PromptKind::SetAsideReason(serial) => {
-                        ballots::take_out(self, serial, &input, ballots::TakeOut::SetAside)
-                    }
-                    PromptKind::WithdrawReason(serial) => {
-                        ballots::take_out(self, serial, &input, ballots::TakeOut::Withdraw)
-                    }
-                    PromptKind::Clerk => verify::set_clerk(self, &input),
+                    PromptKind::Reopen => self.act(|_, cx| ranking_tab::reopen(&input, cx)),
+                    PromptKind::SetAsideReason(serial) => self.act(|tabs, cx| {
+                        tabs.ballots.take_out(serial, &input, TakeOut::SetAside, cx)
+                    }),
+                    PromptKind::WithdrawReason(serial) => self.act(|tabs, cx| {
+                        tabs.ballots.take_out(serial, &input, TakeOut::Withdraw, cx)
+                    }),
+                    PromptKind::Clerk => self.act(|tabs, cx| tabs.verify.set_clerk(&input, cx)),
                     PromptKind::EditReason(serial, marks) => {
-                        ballots::save_edit(self, serial, &marks, &input)
+                        self.act(|tabs, cx| tabs.ballots.save_edit(serial, &marks, &input, cx))
                     }
-                    PromptKind::Search => ballots::search(self, &input),
+                    PromptKind::Search => self.act(|tabs, cx| tabs.ballots.search(&input, cx)),
                     PromptKind::DecideReason { tier, orgs, .. } => {
-                        ranking_tab::decide(self, tier, &orgs, &input)
+                        self.act(|tabs, cx| tabs.ranking.decide(tier, &orgs, &input, cx))
                     }
                     PromptKind::UndecideReason { tier, .. } => {
-                        ranking_tab::undecide(self, tier, &input)
+                        self.act(|_, cx| ranking_tab::undecide(tier, &input, cx))
                     }
                 }
             }
@@ -534,12 +516,14 @@ impl App {
             Action::Yes => {
                 self.overlay = Overlay::None;
                 match question {
-                    Question::SaveWithBlanks => entry::save(self),
+                    Question::SaveWithBlanks => self.act(|tabs, cx| tabs.entry.save(cx)),
                     Question::Quit => self.quit = true,
-                    Question::Finalise(_) => ranking_tab::finalise(self),
-                    Question::Import => files_tab::start_import(self, false),
-                    Question::ExportVoid(kind) => files_tab::export(self, kind, true),
-                    Question::Undo(serial) => entry::undo(self, serial),
+                    Question::Finalise(_) => self.act(|_, cx| ranking_tab::finalise(cx)),
+                    Question::Import => self.act(|tabs, cx| tabs.files.start_import(false, cx)),
+                    Question::ExportVoid(kind) => {
+                        self.act(|tabs, cx| tabs.files.export(kind, true, cx))
+                    }
+                    Question::Undo(serial) => self.act(|tabs, cx| tabs.entry.undo(serial, cx)),
                 }
             }
             Action::No => self.overlay = Overlay::None,
@@ -564,7 +548,7 @@ impl App {
     }
 
     /// Shows an error of the library on the message line.
-    pub fn fail(&mut self, error: &Error) {
+    fn fail(&mut self, error: &Error) {
         self.message = Some(Message {
             text: Text::new(
                 error.message_in_meeting(Lang::En, &self.meeting.config.dir),
@@ -575,16 +559,11 @@ impl App {
     }
 
     /// Shows a warning from the strings table.
-    pub fn warn(&mut self, text: S) {
+    fn warn(&mut self, text: S) {
         self.message = Some(Message {
             text: text.text(),
             error: true,
         });
-    }
-
-    /// Shows a formatted warning.
-    pub fn warn_text(&mut self, text: Text) {
-        self.message = Some(Message { text, error: true });
     }
 
     /// Shows news.
@@ -593,16 +572,14 @@ impl App {
     }
 
     /// Refuses a change on a finalised meeting with a message; true when refused.
-    pub fn refuse_when_final(&mut self) -> bool {
+    fn refuse_when_final(&mut self) -> bool {
         if self.counts.finalised {
             self.warn(S::FinalisedRefused);
         }
-        self.counts.finalised || self.refuse_when_busy()
-    }
-
-    /// Refuses a change while an import runs (it holds the store until it commits); true
-    /// when refused. A preview holds no lock: forms are saved meanwhile.
-    pub fn refuse_when_busy(&mut self) -> bool {
+        if self.counts.finalised {
+            return true;
+        }
+        // An import holds the store until it commits; a preview holds no lock.
         if self.importing() {
             self.warn(S::BusyImporting);
             return true;
@@ -613,13 +590,15 @@ impl App {
     /// Re-reads what the screens show from the store after a change: the kept count (a
     /// few rows, carried along by every change, so no full pass), the decisions and the
     /// ranking. The UI keeps no count of its own: the store's is the one the exports use.
-    pub fn refresh(&mut self) -> Result<()> {
+    fn refresh(&mut self) -> Result<()> {
         let count = self.meeting.store.count()?;
         self.counts = Counts::read(&self.meeting.store, &count)?;
         self.tally = count.tally;
-        self.decisions = self.meeting.store.decisions()?;
-        self.ranking = ranking::rank(&self.meeting.config, &self.tally, &self.decisions);
-        self.ballots.stale = true;
+        let decisions = self.meeting.store.decisions()?;
+        self.ranking = ranking::rank(&self.meeting.config, &self.tally, &decisions);
+        self.tabs.ballots.stale = true;
+        // A serial withdrawn or added anywhere may free or take the one in the Entry field.
+        self.tabs.entry.refresh_serial(&self.meeting);
         self.seen_version = self.meeting.store.data_version()?;
         self.changed_at = Some(Instant::now());
         Ok(())
@@ -627,7 +606,7 @@ impl App {
 
     /// Two seconds after the last change, moves the `-wal` file's content into `meeting.db`,
     /// so a copy of `meeting.db` taken while the UI is open holds every saved form.
-    pub fn checkpoint_when_idle(&mut self) {
+    fn checkpoint_when_idle(&mut self) {
         let idle = self
             .changed_at
             .is_some_and(|at| at.elapsed() >= std::time::Duration::from_secs(2));
@@ -639,34 +618,13 @@ impl App {
         }
     }
 
-    /// Stores a typed ballot durably and counts it.
-    pub fn add_ballot(&mut self, ballot: &Ballot) -> Result<StoredBallot> {
-        let stored = self.meeting.add(ballot, Source::Typed)?;
-        self.refresh()?;
-        self.last_saved = Some((stored.ballot.serial, Instant::now()));
-        Ok(stored)
-    }
-
-    /// Replaces the marks of a ballot (audited, with its history kept) and recounts it.
-    pub fn edit_ballot(&mut self, serial: u64, marks: &[Mark], reason: &str) -> Result<()> {
-        let old = self
-            .meeting
-            .store
-            .ballot(serial)?
-            .ok_or_else(|| Error::Internal(format!("ballot {serial} vanished")))?;
-        self.meeting
-            .edit(serial, marks, old.ballot.group.as_deref(), reason)?;
-        self.refresh()
-    }
-
     /// Re-reads everything from the store (after an import, or a change made elsewhere).
-    pub fn reload(&mut self) -> Result<()> {
+    fn reload(&mut self) -> Result<()> {
         self.refresh()?;
-        entry::follow_store(self);
-        verify::follow_store(self);
-        if self.tab == Tab::Ballots {
-            ballots::refresh(self);
-        }
+        self.act(|tabs, cx| {
+            tabs.entry.follow_store(cx);
+            tabs.verify.follow_store(cx);
+        });
         Ok(())
     }
 
@@ -693,41 +651,39 @@ impl App {
 
     /// Whether background work is under way (an import or a preview).
     pub fn busy(&self) -> bool {
-        self.files.job.is_some()
+        self.tabs.files.busy()
     }
 
     /// Whether an import (not a preview) is under way: it holds the store's write lock.
     pub fn importing(&self) -> bool {
-        self.files.job.as_ref().is_some_and(|job| !job.dry_run)
+        self.tabs.files.importing()
     }
 
     /// Cancels background work and waits for it to end, `patience` at most; true when none
     /// is left. A cancelled import changes nothing; one that still runs when the process
     /// ends commits nothing either (its transaction dies with it).
     pub fn stop_jobs(&mut self, patience: std::time::Duration) -> bool {
-        let deadline = Instant::now() + patience;
-        if let Some(job) = &self.files.job {
-            job.cancel.cancel();
+        if !self.tabs.files.cancel_job(patience) {
+            return false;
         }
-        while self.files.job.as_ref().is_some_and(|job| !job.finished()) {
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        files_tab::poll(self, true);
+        self.act(|tabs, cx| tabs.files.poll(true, cx));
         true
     }
 
     /// Takes in the result of background work that has finished.
     pub fn poll_jobs(&mut self) {
-        files_tab::poll(self, false);
+        self.act(|tabs, cx| tabs.files.poll(false, cx));
         self.follow_store();
         self.checkpoint_when_idle();
     }
 
     /// Waits for background work to finish and takes in its result (for tests and scripts).
     pub fn wait_for_jobs(&mut self) {
-        files_tab::poll(self, true);
+        self.act(|tabs, cx| tabs.files.poll(true, cx));
+    }
+
+    /// Moves every saved form from the `-wal` file into `meeting.db` (on the way out).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.meeting.store.checkpoint()
     }
 }

@@ -6,11 +6,13 @@
 //! Each of these changes asks for a reason, which the store keeps in the audit log (an edit
 //! also keeps the old marks in the ballot's history, and makes the ballot unverified again).
 
-use super::app::{App, Overlay, Prompt, PromptKind};
 use super::form::{self, FormEditor};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
+use super::ui_state::{Context, PromptKind, Shown};
+use crate::error::{Error, Result};
+use crate::meeting::Meeting;
 use crate::model::{validity, Mark};
 use crate::store::{Removed, StoredBallot};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,184 +52,207 @@ pub struct BallotsState {
     pub view: View,
 }
 
-/// The scope of the keys on this tab.
-pub fn scope(app: &App) -> Scope {
-    match app.ballots.view {
-        View::List => Scope::BallotsList,
-        View::Detail { .. } => Scope::BallotDetail,
-        View::Edit(_) => Scope::BallotEdit,
-    }
-}
-
-/// Whether an edit is under way.
-pub fn half_typed(app: &App) -> bool {
-    matches!(&app.ballots.view, View::Edit(form)
-        if app.ballots.rows.get(app.ballots.cursor)
-            .is_some_and(|b| form.marks_or_blank() != b.ballot.marks))
-}
-
-/// Reads the list again when the store changed since it was read.
-pub fn refresh(app: &mut App) {
-    if app.ballots.loaded && !app.ballots.stale {
-        return;
-    }
-    match app.meeting.store.every_ballot() {
-        Ok(rows) => {
-            (app.ballots.rows, app.ballots.removed) = rows.into_iter().unzip();
-            app.ballots.stale = false;
-            app.ballots.loaded = true;
-            app.ballots.cursor = app
-                .ballots
-                .cursor
-                .min(app.ballots.rows.len().saturating_sub(1));
+impl BallotsState {
+    /// The scope of the keys on this tab.
+    pub fn scope(&self) -> Scope {
+        match self.view {
+            View::List => Scope::BallotsList,
+            View::Detail { .. } => Scope::BallotDetail,
+            View::Edit(_) => Scope::BallotEdit,
         }
-        Err(e) => app.fail(&e),
     }
-}
 
-fn current(app: &App) -> Option<&StoredBallot> {
-    app.ballots.rows.get(app.ballots.cursor)
-}
+    /// Whether an edit is under way.
+    pub fn half_typed(&self) -> bool {
+        matches!(&self.view, View::Edit(form)
+            if self.current().is_some_and(|b| form.marks_or_blank() != b.ballot.marks))
+    }
 
-/// Handles a key of the Ballots tab.
-pub fn handle(app: &mut App, action: Action) {
-    let count = app.ballots.rows.len();
-    let move_cursor = |app: &mut App, delta: isize| {
-        let last = count.saturating_sub(1) as isize;
-        app.ballots.cursor = (app.ballots.cursor as isize + delta).clamp(0, last) as usize;
-    };
-    match app.ballots.view.clone() {
-        View::List => match action {
-            Action::Up => move_cursor(app, -1),
-            Action::Down => move_cursor(app, 1),
-            Action::PageUp => move_cursor(app, -10),
-            Action::PageDown => move_cursor(app, 10),
-            Action::Home => move_cursor(app, -(count as isize)),
-            Action::End => move_cursor(app, count as isize),
-            Action::Search => {
-                app.overlay = Overlay::Prompt(Prompt {
-                    kind: PromptKind::Search,
-                    input: String::new(),
-                })
-            }
-            Action::Accept if current(app).is_some() => {
-                app.ballots.view = View::Detail { row: 0 };
-            }
-            Action::Edit => start_edit(app),
-            Action::SetAside => ask_reason(app, PromptKind::SetAsideReason),
-            Action::Withdraw => ask_reason(app, PromptKind::WithdrawReason),
-            _ => {}
-        },
-        View::Detail { row } => {
-            let orgs = app.meeting.config.organizations.len();
-            match action {
-                Action::Up => {
-                    app.ballots.view = View::Detail {
-                        row: row.saturating_sub(1),
-                    }
+    /// Reads the list again when the store changed since it was read.
+    pub fn refresh(&mut self, meeting: &Meeting) -> Result<()> {
+        if self.loaded && !self.stale {
+            return Ok(());
+        }
+        let rows = meeting.store.every_ballot()?;
+        (self.rows, self.removed) = rows.into_iter().unzip();
+        self.stale = false;
+        self.loaded = true;
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+        Ok(())
+    }
+
+    fn current(&self) -> Option<&StoredBallot> {
+        self.rows.get(self.cursor)
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        let last = self.rows.len().saturating_sub(1) as isize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, last) as usize;
+    }
+
+    /// Handles a key of the Ballots tab.
+    pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        let count = self.rows.len() as isize;
+        match self.view.clone() {
+            View::List => match action {
+                Action::Up => self.move_cursor(-1),
+                Action::Down => self.move_cursor(1),
+                Action::PageUp => self.move_cursor(-10),
+                Action::PageDown => self.move_cursor(10),
+                Action::Home => self.move_cursor(-count),
+                Action::End => self.move_cursor(count),
+                Action::Search => cx.ask(PromptKind::Search),
+                Action::Accept if self.current().is_some() => {
+                    self.view = View::Detail { row: 0 };
                 }
-                Action::Down => {
-                    app.ballots.view = View::Detail {
-                        row: (row + 1).min(orgs.saturating_sub(1)),
-                    }
-                }
-                Action::Edit => start_edit(app),
-                Action::SetAside => ask_reason(app, PromptKind::SetAsideReason),
-                Action::Withdraw => ask_reason(app, PromptKind::WithdrawReason),
-                Action::Back => app.ballots.view = View::List,
+                Action::Edit => self.start_edit(cx),
+                Action::SetAside => self.ask_reason(cx, PromptKind::SetAsideReason),
+                Action::Withdraw => self.ask_reason(cx, PromptKind::WithdrawReason),
                 _ => {}
-            }
-        }
-        View::Edit(mut form) => {
-            let edited = form.edit(action).is_some();
-            match action {
-                _ if edited => {}
-                Action::Back => {
-                    app.ballots.view = View::Detail { row: form.cursor };
-                    return;
-                }
-                Action::Accept => {
-                    if let Some(stored) = current(app) {
-                        let serial = stored.ballot.serial;
-                        let marks = form.marks_or_blank();
-                        if marks == stored.ballot.marks {
-                            app.warn(S::NothingChanged);
-                        } else {
-                            app.overlay = Overlay::Prompt(Prompt {
-                                kind: PromptKind::EditReason(serial, marks),
-                                input: String::new(),
-                            });
+            },
+            View::Detail { row } => {
+                let orgs = cx.config().organizations.len();
+                match action {
+                    Action::Up => {
+                        self.view = View::Detail {
+                            row: row.saturating_sub(1),
                         }
                     }
+                    Action::Down => {
+                        self.view = View::Detail {
+                            row: (row + 1).min(orgs.saturating_sub(1)),
+                        }
+                    }
+                    Action::Edit => self.start_edit(cx),
+                    Action::SetAside => self.ask_reason(cx, PromptKind::SetAsideReason),
+                    Action::Withdraw => self.ask_reason(cx, PromptKind::WithdrawReason),
+                    Action::Back => self.view = View::List,
+                    _ => {}
                 }
-                _ => {}
             }
-            if let View::Edit(_) = app.ballots.view {
-                app.ballots.view = View::Edit(form);
+            View::Edit(mut form) => {
+                let edited = form.edit(action).is_some();
+                match action {
+                    _ if edited => {}
+                    Action::Back => {
+                        self.view = View::Detail { row: form.cursor };
+                        return;
+                    }
+                    Action::Accept => {
+                        if let Some(stored) = self.current() {
+                            let serial = stored.ballot.serial;
+                            let marks = form.marks_or_blank();
+                            if marks == stored.ballot.marks {
+                                cx.warn(S::NothingChanged);
+                            } else {
+                                cx.ask(PromptKind::EditReason(serial, marks));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                if let View::Edit(_) = self.view {
+                    self.view = View::Edit(form);
+                }
             }
         }
     }
-}
 
-/// Refuses a change to a withdrawn or set-aside ballot (kept for the record); true when
-/// refused.
-fn refuse_when_removed(app: &mut App) -> bool {
-    let removed = app
-        .ballots
-        .removed
-        .get(app.ballots.cursor)
-        .cloned()
-        .flatten();
-    if let Some(removed) = removed {
-        app.warn(if removed.withdrawn {
-            S::WithdrawnKept
-        } else {
-            S::SetAsideKept
-        });
-        return true;
-    }
-    false
-}
-
-fn start_edit(app: &mut App) {
-    if app.refuse_when_final() || refuse_when_removed(app) {
-        return;
-    }
-    if let Some(stored) = current(app) {
-        let form = FormEditor::prefilled(&stored.ballot.marks);
-        app.ballots.view = View::Edit(form);
-    }
-}
-
-fn ask_reason(app: &mut App, kind: fn(u64) -> PromptKind) {
-    if app.refuse_when_final() || refuse_when_removed(app) {
-        return;
-    }
-    if let Some(stored) = current(app) {
-        app.overlay = Overlay::Prompt(Prompt {
-            kind: kind(stored.ballot.serial),
-            input: String::new(),
-        });
-    }
-}
-
-/// Moves the cursor to the ballot with the serial typed.
-pub fn search(app: &mut App, input: &str) {
-    let Ok(serial) = input.parse::<u64>() else {
-        app.warn(S::SerialNeeded);
-        return;
-    };
-    // The ballot that counts, else the last one kept under that serial.
-    let ballots = &app.ballots;
-    let found = (0..ballots.rows.len())
-        .filter(|&i| ballots.rows[i].ballot.serial == serial)
-        .max_by_key(|&i| ballots.removed[i].is_none());
-    match found {
-        Some(i) => {
-            app.ballots.cursor = i;
-            app.ballots.view = View::List;
+    /// Refuses a change to a withdrawn or set-aside ballot (kept for the record); true when
+    /// refused.
+    fn refuse_when_removed(&self, cx: &mut Context) -> bool {
+        let removed = self.removed.get(self.cursor).cloned().flatten();
+        if let Some(removed) = removed {
+            cx.warn(if removed.withdrawn {
+                S::WithdrawnKept
+            } else {
+                S::SetAsideKept
+            });
+            return true;
         }
-        None => app.warn_text(strings::no_such_serial(serial)),
+        false
+    }
+
+    fn start_edit(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() || self.refuse_when_removed(cx) {
+            return;
+        }
+        if let Some(stored) = self.current() {
+            let form = FormEditor::prefilled(&stored.ballot.marks);
+            self.view = View::Edit(form);
+        }
+    }
+
+    fn ask_reason(&mut self, cx: &mut Context, kind: fn(u64) -> PromptKind) {
+        if cx.refuse_when_final() || self.refuse_when_removed(cx) {
+            return;
+        }
+        if let Some(stored) = self.current() {
+            cx.ask(kind(stored.ballot.serial));
+        }
+    }
+
+    /// Moves the cursor to the ballot with the serial typed.
+    pub fn search(&mut self, input: &str, cx: &mut Context) {
+        let Ok(serial) = input.parse::<u64>() else {
+            cx.warn(S::SerialNeeded);
+            return;
+        };
+        // The ballot that counts, else the last one kept under that serial.
+        let found = (0..self.rows.len())
+            .filter(|&i| self.rows[i].ballot.serial == serial)
+            .max_by_key(|&i| self.removed[i].is_none());
+        match found {
+            Some(i) => {
+                self.cursor = i;
+                self.view = View::List;
+            }
+            None => cx.warn_text(strings::no_such_serial(serial)),
+        }
+    }
+
+    /// Withdraws or sets aside a ballot with the reason given.
+    pub fn take_out(&mut self, serial: u64, reason: &str, how: TakeOut, cx: &mut Context) {
+        if reason.is_empty() {
+            cx.warn(S::ReasonNeeded);
+            return;
+        }
+        let done = match how {
+            TakeOut::Withdraw => cx.meeting.withdraw(serial, reason),
+            TakeOut::SetAside => cx.meeting.set_aside(serial, reason),
+        };
+        if let Err(e) = done {
+            cx.fail(&e);
+            return;
+        }
+        cx.refresh();
+        cx.inform(match how {
+            TakeOut::Withdraw => strings::withdrawn(serial),
+            TakeOut::SetAside => strings::set_aside(serial),
+        });
+        self.view = View::List;
+    }
+
+    /// Saves an edit with the reason given: the marks are replaced (audited, with the
+    /// ballot's history kept) and the ballot is counted again.
+    pub fn save_edit(&mut self, serial: u64, marks: &[Mark], reason: &str, cx: &mut Context) {
+        if reason.is_empty() {
+            cx.warn(S::ReasonNeeded);
+            return;
+        }
+        let edited = cx.meeting.store.ballot(serial).and_then(|old| {
+            let old = old.ok_or_else(|| Error::Internal(format!("ballot {serial} vanished")))?;
+            cx.meeting
+                .edit(serial, marks, old.ballot.group.as_deref(), reason)
+        });
+        match edited {
+            Ok(_) => {
+                cx.refresh();
+                cx.inform(strings::edited(serial));
+                self.view = View::Detail { row: 0 };
+            }
+            Err(e) => cx.fail(&e),
+        }
     }
 }
 
@@ -240,68 +265,33 @@ pub enum TakeOut {
     SetAside,
 }
 
-/// Withdraws or sets aside a ballot with the reason given.
-pub fn take_out(app: &mut App, serial: u64, reason: &str, how: TakeOut) {
-    if reason.is_empty() {
-        app.warn(S::ReasonNeeded);
-        return;
-    }
-    let done = match how {
-        TakeOut::Withdraw => app.meeting.withdraw(serial, reason),
-        TakeOut::SetAside => app.meeting.set_aside(serial, reason),
-    };
-    if let Err(e) = done.and_then(|_| app.refresh()) {
-        app.fail(&e);
-        return;
-    }
-    app.inform(match how {
-        TakeOut::Withdraw => strings::withdrawn(serial),
-        TakeOut::SetAside => strings::set_aside(serial),
-    });
-    app.ballots.view = View::List;
-    super::entry::refresh_serial(app);
-    refresh(app);
-}
-
-/// Saves an edit with the reason given.
-pub fn save_edit(app: &mut App, serial: u64, marks: &[Mark], reason: &str) {
-    if reason.is_empty() {
-        app.warn(S::ReasonNeeded);
-        return;
-    }
-    match app.edit_ballot(serial, marks, reason) {
-        Ok(()) => {
-            app.inform(strings::edited(serial));
-            app.ballots.view = View::Detail { row: 0 };
-            refresh(app);
-        }
-        Err(e) => app.fail(&e),
-    }
-}
-
 /// Draws the Ballots tab.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    match &app.ballots.view {
-        View::List => render_list(app, frame, area),
+pub fn render(ballots: &BallotsState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    match &ballots.view {
+        View::List => render_list(ballots, shown, frame, area),
         View::Detail { row } => {
-            let Some(stored) = current(app) else { return };
+            let Some(stored) = ballots.current() else {
+                return;
+            };
             let mut form = FormEditor::prefilled(&stored.ballot.marks);
             form.cursor = *row;
-            render_ballot(app, frame, area, stored, &form);
+            render_ballot(shown, frame, area, stored, &form, false);
         }
         View::Edit(form) => {
-            let Some(stored) = current(app) else { return };
-            render_ballot(app, frame, area, stored, form);
+            let Some(stored) = ballots.current() else {
+                return;
+            };
+            render_ballot(shown, frame, area, stored, form, true);
         }
     }
 }
 
-fn render_list(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
-    let rows = &app.ballots.rows;
+fn render_list(ballots: &BallotsState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
+    let config = shown.config;
+    let rows = &ballots.rows;
     let height = area.height.saturating_sub(1) as usize;
-    let offset = form::scroll_offset(app.ballots.cursor, rows.len(), height);
+    let offset = form::scroll_offset(ballots.cursor, rows.len(), height);
     let header = Row::new(vec![
         Cell::from(S::Serial.get(lang)),
         Cell::from(S::Group.get(lang)),
@@ -318,7 +308,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         .take(height.max(1))
         .map(|(i, stored)| {
             let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules);
-            let removed = app.ballots.removed.get(i).cloned().flatten();
+            let removed = ballots.removed.get(i).cloned().flatten();
             let (text, style) = match (&removed, &verdict) {
                 (Some(removed), _) => (
                     strings::removed(lang, removed.withdrawn, &removed.reason),
@@ -341,7 +331,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
                 Cell::from(strings::source(lang, &stored.source)),
                 Cell::from(state_mark(stored)),
             ]);
-            if i == app.ballots.cursor {
+            if i == ballots.cursor {
                 row.style(theme::cursor())
             } else {
                 row
@@ -369,18 +359,18 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_ballot(
-    app: &App,
+    shown: &Shown,
     frame: &mut Frame,
     area: Rect,
     stored: &StoredBallot,
     form: &FormEditor,
+    editing: bool,
 ) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
+    let lang = shown.lang;
+    let config = shown.config;
     let [rows_area, side] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
     form::render_rows(frame, rows_area, config, lang, form, true, None);
-    let editing = matches!(app.ballots.view, View::Edit(_));
     let mut lines = vec![
         Line::styled(
             format!("{} {}", S::Ballot.get(lang), stored.ballot.serial),

@@ -4,12 +4,14 @@
 //! and a serial already in the meeting is refused before a single row is typed. Then each key
 //! marks one row and moves on; Enter saves the form durably and opens the next one.
 
-use super::app::{App, Overlay, Question};
 use super::form::{self, Edited, FormEditor, StepBack};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
+use super::ui_state::{Context, Effect, Question, Shown};
+use crate::meeting::Meeting;
 use crate::model::{validity, Ballot};
+use crate::store::Source;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -32,9 +34,6 @@ pub struct EntryState {
     pub on_rows: bool,
     /// The serial to suggest for the next form.
     pub next_serial: u64,
-    /// The serials of the forms typed at this station in this run, oldest first: the only
-    /// ones `u` offers to withdraw (an imported form is withdrawn from the Ballots tab).
-    pub typed_here: Vec<u64>,
 }
 
 impl EntryState {
@@ -48,240 +47,234 @@ impl EntryState {
             form: FormEditor::new(orgs),
             on_rows: false,
             next_serial,
-            typed_here: Vec::new(),
         }
     }
-}
 
-/// The scope of the keys on this tab.
-pub fn scope(app: &App) -> Scope {
-    if app.entry.on_rows {
-        Scope::EntryRows
-    } else {
-        Scope::EntrySerial
-    }
-}
-
-/// Re-checks whether the serial in the field is taken (one indexed look-up).
-pub fn refresh_serial(app: &mut App) {
-    let taken = app
-        .entry
-        .serial
-        .parse::<u64>()
-        .ok()
-        .map(|serial| matches!(app.meeting.store.ballot(serial), Ok(Some(_))));
-    app.entry.serial_taken = taken.unwrap_or(false);
-}
-
-/// After the store changed (an import, another window): a serial the UI suggested follows
-/// the store, as it would on opening (the next after the highest); one the clerk typed stays
-/// and is only re-checked.
-pub fn follow_store(app: &mut App) {
-    if app.entry.suggested && !app.entry.on_rows {
-        match app.meeting.store.max_serial() {
-            Ok(max) => suggest(app, max + 1),
-            Err(e) => app.fail(&e),
+    /// The scope of the keys on this tab.
+    pub fn scope(&self) -> Scope {
+        if self.on_rows {
+            Scope::EntryRows
+        } else {
+            Scope::EntrySerial
         }
-    } else {
-        refresh_serial(app);
     }
-}
 
-fn suggest(app: &mut App, serial: u64) {
-    app.entry.next_serial = serial;
-    app.entry.serial = serial.to_string();
-    app.entry.suggested = true;
-    refresh_serial(app);
-}
-
-/// Handles a key of the Entry tab.
-pub fn handle(app: &mut App, action: Action) {
-    if app.entry.on_rows {
-        rows_key(app, action);
-    } else {
-        serial_key(app, action);
+    /// Whether the form holds typed rows that are not saved.
+    pub fn half_typed(&self) -> bool {
+        self.form.touched()
     }
-}
 
-fn serial_key(app: &mut App, action: Action) {
-    let entry = &mut app.entry;
-    match action {
-        Action::Digit(d) => {
-            if std::mem::take(&mut entry.suggested) {
-                entry.serial.clear();
+    /// Re-checks whether the serial in the field is taken (one indexed look-up).
+    pub fn refresh_serial(&mut self, meeting: &Meeting) {
+        let taken = self
+            .serial
+            .parse::<u64>()
+            .ok()
+            .map(|serial| matches!(meeting.store.ballot(serial), Ok(Some(_))));
+        self.serial_taken = taken.unwrap_or(false);
+    }
+
+    /// After the store changed (an import, another window): a serial the UI suggested
+    /// follows the store, as it would on opening (the next after the highest); one the clerk
+    /// typed stays and is only re-checked.
+    pub fn follow_store(&mut self, cx: &mut Context) {
+        if self.suggested && !self.on_rows {
+            match cx.meeting.store.max_serial() {
+                Ok(max) => self.suggest(cx.meeting, max + 1),
+                Err(e) => cx.fail(&e),
             }
-            // No serial has more digits than the largest; no paper form more than a handful.
-            let digits = crate::limits::MAX_SERIAL.to_string().len();
-            if entry.serial.len() < digits && !(entry.serial.is_empty() && d == 0) {
-                entry.serial.push(char::from(b'0' + d));
-            }
-            refresh_serial(app);
+        } else {
+            self.refresh_serial(cx.meeting);
         }
-        Action::Erase => {
-            if std::mem::take(&mut entry.suggested) {
-                entry.serial.clear();
-            } else {
-                entry.serial.pop();
-            }
-            refresh_serial(app);
+    }
+
+    fn suggest(&mut self, meeting: &Meeting, serial: u64) {
+        self.next_serial = serial;
+        self.serial = serial.to_string();
+        self.suggested = true;
+        self.refresh_serial(meeting);
+    }
+
+    /// Handles a key of the Entry tab.
+    pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        if self.on_rows {
+            self.rows_key(action, cx);
+        } else {
+            self.serial_key(action, cx);
         }
-        Action::Accept => accept_serial(app),
-        Action::CycleGroup => cycle_group(app),
-        Action::Undo => ask_undo(app),
-        _ => {}
     }
-}
 
-fn accept_serial(app: &mut App) {
-    if app.refuse_when_final() {
-        return;
-    }
-    let Some(serial) = app.entry.serial.parse::<u64>().ok().filter(|&s| s > 0) else {
-        app.warn(S::SerialNeeded);
-        return;
-    };
-    refresh_serial(app);
-    if app.entry.serial_taken {
-        app.warn_text(strings::serial_taken(serial));
-        return;
-    }
-    app.entry.suggested = false;
-    app.entry.on_rows = true;
-}
-
-fn cycle_group(app: &mut App) {
-    let groups = app.meeting.config.groups.len();
-    if groups == 0 {
-        app.warn(S::NoGroups);
-        return;
-    }
-    app.entry.group = match app.entry.group {
-        None => Some(0),
-        Some(g) if g + 1 < groups => Some(g + 1),
-        Some(_) => None,
-    };
-}
-
-fn rows_key(app: &mut App, action: Action) {
-    let form = &mut app.entry.form;
-    match form.edit(action) {
-        // Backspace on an empty first row goes back to the serial field.
-        Some(Edited::SteppedBack(StepBack::LeftForm)) => app.entry.on_rows = false,
-        Some(Edited::PastLastRow) => app.warn(S::FormComplete),
-        Some(_) => {}
-        None => other_rows_key(app, action),
-    }
-}
-
-fn other_rows_key(app: &mut App, action: Action) {
-    let form = &mut app.entry.form;
-    match action {
-        Action::Back => {
-            form.fill_pending = false;
-            app.entry.on_rows = false;
-        }
-        Action::Accept => {
-            if form.untyped() == 0 {
-                save(app);
-            } else {
-                app.overlay = Overlay::Confirm(Question::SaveWithBlanks);
+    fn serial_key(&mut self, action: Action, cx: &mut Context) {
+        match action {
+            Action::Digit(d) => {
+                if std::mem::take(&mut self.suggested) {
+                    self.serial.clear();
+                }
+                // No serial has more digits than the largest; no paper form more than a handful.
+                let digits = crate::limits::MAX_SERIAL.to_string().len();
+                if self.serial.len() < digits && !(self.serial.is_empty() && d == 0) {
+                    self.serial.push(char::from(b'0' + d));
+                }
+                self.refresh_serial(cx.meeting);
             }
+            Action::Erase => {
+                if std::mem::take(&mut self.suggested) {
+                    self.serial.clear();
+                } else {
+                    self.serial.pop();
+                }
+                self.refresh_serial(cx.meeting);
+            }
+            Action::Accept => self.accept_serial(cx),
+            Action::CycleGroup => self.cycle_group(cx),
+            Action::Undo => ask_undo(cx),
+            _ => {}
         }
-        Action::CycleGroup => cycle_group(app),
-        Action::Undo => ask_undo(app),
-        _ => {}
     }
-}
 
-/// Saves the form (untyped rows blank) and opens the next one on its serial field.
-pub fn save(app: &mut App) {
-    if app.refuse_when_final() {
-        return;
-    }
-    let Ok(serial) = app.entry.serial.parse::<u64>() else {
-        app.entry.on_rows = false;
-        app.warn(S::SerialNeeded);
-        return;
-    };
-    let group = app
-        .entry
-        .group
-        .map(|g| app.meeting.config.groups[g].id.clone());
-    let ballot = Ballot {
-        serial,
-        group,
-        marks: app.entry.form.marks_or_blank(),
-    };
-    match app.add_ballot(&ballot) {
-        Ok(stored) => {
-            app.entry.typed_here.push(serial);
-            let config = &app.meeting.config;
-            let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules).err();
-            let orgs = config.organizations.len();
-            let text = strings::saved(serial, verdict.as_ref());
-            if verdict.is_some() {
-                app.warn_text(text);
-            } else {
-                app.inform(text);
-            }
-            app.entry.form = FormEditor::new(orgs);
-            app.entry.on_rows = false;
-            let mut next = serial + 1;
-            while matches!(app.meeting.store.ballot(next), Ok(Some(_))) {
-                next += 1;
-            }
-            suggest(app, next);
+    fn accept_serial(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
         }
-        Err(e) => app.fail(&e),
+        let Some(serial) = self.serial.parse::<u64>().ok().filter(|&s| s > 0) else {
+            cx.warn(S::SerialNeeded);
+            return;
+        };
+        self.refresh_serial(cx.meeting);
+        if self.serial_taken {
+            cx.warn_text(strings::serial_taken(serial));
+            return;
+        }
+        self.suggested = false;
+        self.on_rows = true;
+    }
+
+    fn cycle_group(&mut self, cx: &mut Context) {
+        let groups = cx.config().groups.len();
+        if groups == 0 {
+            cx.warn(S::NoGroups);
+            return;
+        }
+        self.group = match self.group {
+            None => Some(0),
+            Some(g) if g + 1 < groups => Some(g + 1),
+            Some(_) => None,
+        };
+    }
+
+    fn rows_key(&mut self, action: Action, cx: &mut Context) {
+        match self.form.edit(action) {
+            // Backspace on an empty first row goes back to the serial field.
+            Some(Edited::SteppedBack(StepBack::LeftForm)) => self.on_rows = false,
+            Some(Edited::PastLastRow) => cx.warn(S::FormComplete),
+            Some(_) => {}
+            None => self.other_rows_key(action, cx),
+        }
+    }
+
+    fn other_rows_key(&mut self, action: Action, cx: &mut Context) {
+        match action {
+            Action::Back => {
+                self.form.fill_pending = false;
+                self.on_rows = false;
+            }
+            Action::Accept => {
+                if self.form.untyped() == 0 {
+                    self.save(cx);
+                } else {
+                    cx.confirm(Question::SaveWithBlanks);
+                }
+            }
+            Action::CycleGroup => self.cycle_group(cx),
+            Action::Undo => ask_undo(cx),
+            _ => {}
+        }
+    }
+
+    /// Saves the form (untyped rows blank) and opens the next one on its serial field.
+    pub fn save(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
+        }
+        let Ok(serial) = self.serial.parse::<u64>() else {
+            self.on_rows = false;
+            cx.warn(S::SerialNeeded);
+            return;
+        };
+        let group = self.group.map(|g| cx.config().groups[g].id.clone());
+        let ballot = Ballot {
+            serial,
+            group,
+            marks: self.form.marks_or_blank(),
+        };
+        match cx.meeting.add(&ballot, Source::Typed) {
+            Ok(stored) => {
+                cx.effect(Effect::Saved(serial));
+                cx.refresh();
+                let config = cx.config();
+                let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules).err();
+                let orgs = config.organizations.len();
+                let text = strings::saved(serial, verdict.as_ref());
+                if verdict.is_some() {
+                    cx.warn_text(text);
+                } else {
+                    cx.inform(text);
+                }
+                self.form = FormEditor::new(orgs);
+                self.on_rows = false;
+                let mut next = serial + 1;
+                while matches!(cx.meeting.store.ballot(next), Ok(Some(_))) {
+                    next += 1;
+                }
+                self.suggest(cx.meeting, next);
+            }
+            Err(e) => cx.fail(&e),
+        }
+    }
+
+    /// Withdraws a form typed here as a keying mistake, once the clerk said yes.
+    pub fn undo(&mut self, serial: u64, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
+        }
+        let reason = S::ReasonUndo.get(cx.lang).to_string();
+        if let Err(e) = cx.meeting.withdraw(serial, &reason) {
+            cx.fail(&e);
+            return;
+        }
+        cx.effect(Effect::WithdrewTyped(serial));
+        cx.refresh();
+        cx.inform(strings::undone(serial));
+        if !self.form.touched() && !self.on_rows {
+            self.suggest(cx.meeting, serial);
+        } else {
+            self.refresh_serial(cx.meeting);
+        }
     }
 }
 
 /// `u`: asks whether to withdraw the last form typed here that still counts.
-fn ask_undo(app: &mut App) {
-    if app.refuse_when_final() {
+fn ask_undo(cx: &mut Context) {
+    if cx.refuse_when_final() {
         return;
     }
-    let last = app
-        .entry
+    let last = cx
         .typed_here
         .iter()
         .rev()
         .copied()
-        .find(|&serial| matches!(app.meeting.store.ballot(serial), Ok(Some(_))));
+        .find(|&serial| matches!(cx.meeting.store.ballot(serial), Ok(Some(_))));
     match last {
-        Some(serial) => app.overlay = Overlay::Confirm(Question::Undo(serial)),
-        None => app.warn(S::NothingToUndo),
-    }
-}
-
-/// Withdraws a form typed here as a keying mistake, once the clerk said yes.
-pub fn undo(app: &mut App, serial: u64) {
-    if app.refuse_when_final() {
-        return;
-    }
-    let reason = S::ReasonUndo.get(app.lang).to_string();
-    if let Err(e) = app.meeting.withdraw(serial, &reason) {
-        app.fail(&e);
-        return;
-    }
-    app.entry.typed_here.retain(|&s| s != serial);
-    if let Err(e) = app.refresh() {
-        app.fail(&e);
-        return;
-    }
-    app.inform(strings::undone(serial));
-    if !app.entry.form.touched() && !app.entry.on_rows {
-        suggest(app, serial);
-    } else {
-        refresh_serial(app);
+        Some(serial) => cx.confirm(Question::Undo(serial)),
+        None => cx.warn(S::NothingToUndo),
     }
 }
 
 /// Draws the Entry tab: the rows on the left, the serial, group and running counts on the
 /// right.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
+pub fn render(entry: &EntryState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
+    let config = shown.config;
     let [rows_area, side] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
     form::render_rows(
@@ -289,12 +282,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         rows_area,
         config,
         lang,
-        &app.entry.form,
-        app.entry.on_rows,
+        &entry.form,
+        entry.on_rows,
         None,
     );
 
-    let entry = &app.entry;
     let mut lines = Vec::new();
     let serial_style = if !entry.on_rows {
         theme::cursor()

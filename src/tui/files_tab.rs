@@ -10,10 +10,10 @@
 //! the meeting folder, each through a temporary file renamed into place, and the paths
 //! written are listed.
 
-use super::app::{App, Overlay, Question};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
+use super::ui_state::{Context, Effect, Question, Shown};
 use crate::error::{Error, Problems, Result, Text};
 use crate::import::{self, Cancel, ImportOptions, ImportReport};
 use crate::meeting::files::{Destination, ExportKind, ExportRequest};
@@ -81,237 +81,265 @@ pub struct FilesState {
     pub scroll: usize,
 }
 
-/// The scope of the keys on this tab.
-pub fn scope(app: &App) -> Scope {
-    if app.files.editing {
-        Scope::FilesInput
-    } else {
-        Scope::Files
+impl FilesState {
+    /// The scope of the keys on this tab.
+    pub fn scope(&self) -> Scope {
+        if self.editing {
+            Scope::FilesInput
+        } else {
+            Scope::Files
+        }
     }
-}
 
-/// Handles a key of the Import/Export tab.
-pub fn handle(app: &mut App, action: Action) {
-    if app.files.editing {
+    /// Whether background work is under way (an import or a preview).
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Whether an import (not a preview) is under way: it holds the store's write lock.
+    pub fn importing(&self) -> bool {
+        self.job.as_ref().is_some_and(|job| !job.dry_run)
+    }
+
+    /// Handles a key of the Import/Export tab.
+    pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        if self.editing {
+            match action {
+                Action::Type(c) => {
+                    self.path.push(c);
+                    self.candidates.clear();
+                }
+                Action::Erase => {
+                    self.path.pop();
+                    self.candidates.clear();
+                }
+                Action::Complete => self.complete(cx),
+                Action::Back => self.editing = false,
+                Action::Accept => {
+                    self.editing = false;
+                    self.start_import(true, cx);
+                }
+                _ => {}
+            }
+            return;
+        }
         match action {
-            Action::Type(c) => {
-                app.files.path.push(c);
-                app.files.candidates.clear();
+            Action::FocusPath => self.editing = true,
+            Action::Accept => match &self.preview {
+                Some((_, Preview::Ready(_))) => {
+                    if !cx.refuse_when_final() {
+                        cx.confirm(Question::Import);
+                    }
+                }
+                _ => self.editing = true,
+            },
+            Action::ExportResults => self.export(ExportKind::Results, false, cx),
+            Action::ExportBallots => self.export(ExportKind::Ballots, false, cx),
+            Action::ExportWorkbook => self.export(ExportKind::Workbook, false, cx),
+            Action::Back => {
+                if let Some(job) = &self.job {
+                    job.cancel.cancel();
+                }
             }
-            Action::Erase => {
-                app.files.path.pop();
-                app.files.candidates.clear();
-            }
-            Action::Complete => complete(app),
-            Action::Back => app.files.editing = false,
-            Action::Accept => {
-                app.files.editing = false;
-                start_import(app, true);
-            }
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll += 1,
             _ => {}
         }
-        return;
     }
-    match action {
-        Action::FocusPath => app.files.editing = true,
-        Action::Accept => match &app.files.preview {
-            Some((_, Preview::Ready(_))) => {
-                if !app.refuse_when_final() {
-                    app.overlay = Overlay::Confirm(Question::Import);
+
+    /// Completes the last component of the path field from the names in its folder: the one
+    /// match, or the longest prefix all matches share (listed below the field).
+    fn complete(&mut self, cx: &mut Context) {
+        let typed = self.path.clone();
+        let (dir_part, partial) = match typed.rfind('/') {
+            Some(i) => (&typed[..=i], &typed[i + 1..]),
+            None => ("", typed.as_str()),
+        };
+        let dir = if dir_part.is_empty() {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from(dir_part)
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            cx.warn(S::NoCompletion);
+            return;
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let mut name = e.file_name().to_string_lossy().into_owned();
+                if !name.starts_with(partial)
+                    || (name.starts_with('.') && !partial.starts_with('.'))
+                {
+                    return None;
                 }
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    name.push('/');
+                }
+                Some(name)
+            })
+            .collect();
+        names.sort();
+        match names.len() {
+            0 => cx.warn(S::NoCompletion),
+            1 => {
+                self.path = format!("{dir_part}{}", names[0]);
+                self.candidates.clear();
             }
-            _ => app.files.editing = true,
-        },
-        Action::ExportResults => export(app, ExportKind::Results, false),
-        Action::ExportBallots => export(app, ExportKind::Ballots, false),
-        Action::ExportWorkbook => export(app, ExportKind::Workbook, false),
-        Action::Back => {
-            if let Some(job) = &app.files.job {
-                job.cancel.cancel();
+            _ => {
+                let common = names.iter().skip(1).fold(names[0].clone(), |acc, name| {
+                    acc.chars()
+                        .zip(name.chars())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a)
+                        .collect()
+                });
+                self.path = format!("{dir_part}{common}");
+                self.candidates = names;
             }
         }
-        Action::Up => app.files.scroll = app.files.scroll.saturating_sub(1),
-        Action::Down => app.files.scroll += 1,
-        _ => {}
     }
-}
 
-/// Completes the last component of the path field from the names in its folder: the one
-/// match, or the longest prefix all matches share (listed below the field).
-fn complete(app: &mut App) {
-    let typed = app.files.path.clone();
-    let (dir_part, partial) = match typed.rfind('/') {
-        Some(i) => (&typed[..=i], &typed[i + 1..]),
-        None => ("", typed.as_str()),
-    };
-    let dir = if dir_part.is_empty() {
-        PathBuf::from(".")
-    } else {
-        PathBuf::from(dir_part)
-    };
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        app.warn(S::NoCompletion);
-        return;
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| {
-            let mut name = e.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(partial) || (name.starts_with('.') && !partial.starts_with('.')) {
-                return None;
+    /// Starts the importer on the path field's file on a worker thread: a dry run for the
+    /// preview, or the import itself once confirmed.
+    pub fn start_import(&mut self, dry_run: bool, cx: &mut Context) {
+        if self.job.is_some() {
+            cx.warn(S::BusyImporting);
+            return;
+        }
+        if !dry_run && cx.refuse_when_final() {
+            return;
+        }
+        let path = if dry_run {
+            PathBuf::from(self.path.trim())
+        } else {
+            match &self.preview {
+                Some((path, Preview::Ready(_))) => path.clone(),
+                _ => return,
             }
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
-                name.push('/');
-            }
-            Some(name)
-        })
-        .collect();
-    names.sort();
-    match names.len() {
-        0 => app.warn(S::NoCompletion),
-        1 => {
-            app.files.path = format!("{dir_part}{}", names[0]);
-            app.files.candidates.clear();
+        };
+        if path.as_os_str().is_empty() {
+            cx.warn(S::PathNeeded);
+            self.editing = true;
+            return;
         }
-        _ => {
-            let common = names.iter().skip(1).fold(names[0].clone(), |acc, name| {
-                acc.chars()
-                    .zip(name.chars())
-                    .take_while(|(a, b)| a == b)
-                    .map(|(a, _)| a)
-                    .collect()
-            });
-            app.files.path = format!("{dir_part}{common}");
-            app.files.candidates = names;
-        }
-    }
-}
-
-/// Starts the importer on the path field's file on a worker thread: a dry run for the
-/// preview, or the import itself once confirmed.
-pub fn start_import(app: &mut App, dry_run: bool) {
-    if app.files.job.is_some() {
-        app.warn(S::BusyImporting);
-        return;
-    }
-    if !dry_run && app.refuse_when_final() {
-        return;
-    }
-    let path = if dry_run {
-        PathBuf::from(app.files.path.trim())
-    } else {
-        match &app.files.preview {
-            Some((path, Preview::Ready(_))) => path.clone(),
-            _ => return,
-        }
-    };
-    if path.as_os_str().is_empty() {
-        app.warn(S::PathNeeded);
-        app.files.editing = true;
-        return;
-    }
-    app.files.candidates.clear();
-    app.files.scroll = 0;
-    let dir = app.meeting.config.dir.clone();
-    let file = path.clone();
-    let forms = Arc::new(AtomicU64::new(0));
-    let counter = Arc::clone(&forms);
-    let cancel = Cancel::default();
-    let stop = cancel.clone();
-    let handle = std::thread::spawn(move || {
-        let mut meeting = Meeting::open(&dir)?;
-        let options = ImportOptions {
+        self.candidates.clear();
+        self.scroll = 0;
+        let dir = cx.config().dir.clone();
+        let file = path.clone();
+        let forms = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&forms);
+        let cancel = Cancel::default();
+        let stop = cancel.clone();
+        let handle = std::thread::spawn(move || {
+            let mut meeting = Meeting::open(&dir)?;
+            let options = ImportOptions {
+                dry_run,
+                cancel: stop,
+                ..ImportOptions::default()
+            };
+            let progress = |_: &std::path::Path| {
+                let counter = Arc::clone(&counter);
+                Some(import::Progress(Arc::new(move |n| {
+                    counter.store(n, Ordering::Relaxed)
+                })))
+            };
+            let mut reports =
+                meeting.import_files(std::slice::from_ref(&file), &options, progress)?;
+            reports
+                .pop()
+                .ok_or_else(|| Error::Internal("an import of one file reported none".into()))
+        });
+        self.job = Some(Job {
+            path,
             dry_run,
-            cancel: stop,
-            ..ImportOptions::default()
-        };
-        let progress = |_: &std::path::Path| {
-            let counter = Arc::clone(&counter);
-            Some(import::Progress(Arc::new(move |n| {
-                counter.store(n, Ordering::Relaxed)
-            })))
-        };
-        let mut reports = meeting.import_files(std::slice::from_ref(&file), &options, progress)?;
-        reports
-            .pop()
-            .ok_or_else(|| Error::Internal("an import of one file reported none".into()))
-    });
-    app.files.job = Some(Job {
-        path,
-        dry_run,
-        started: Instant::now(),
-        forms,
-        cancel,
-        handle,
-    });
-}
+            started: Instant::now(),
+            forms,
+            cancel,
+            handle,
+        });
+    }
 
-/// Takes in a finished import (waiting for it when `block`).
-pub fn poll(app: &mut App, block: bool) {
-    let finished = app
-        .files
-        .job
-        .as_ref()
-        .is_some_and(|job| block || job.handle.is_finished());
-    if !finished {
-        return;
-    }
-    let Some(job) = app.files.job.take() else {
-        return;
-    };
-    let outcome = job
-        .handle
-        .join()
-        .unwrap_or_else(|_| Err(Error::Internal("the import worker panicked".into())));
-    if job.cancel.cancelled() && outcome.is_err() {
-        app.inform(S::ImportCancelled.text());
-        app.files.preview = None;
-        return;
-    }
-    match (outcome, job.dry_run) {
-        (Ok(report), true) => {
-            app.inform(strings::preview_ready(report.forms));
-            app.files.preview = Some((job.path, Preview::Ready(report)));
+    /// Cancels background work and waits for it to end, `patience` at most; true when none
+    /// is left running.
+    pub fn cancel_job(&mut self, patience: std::time::Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        if let Some(job) = &self.job {
+            job.cancel.cancel();
         }
-        (Ok(report), false) => {
-            app.files.preview = None;
-            match app.reload() {
-                Ok(()) => app.inform(strings::imported(report.forms, &report.file)),
-                Err(e) => app.fail(&e),
+        while self.job.as_ref().is_some_and(|job| !job.finished()) {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        true
+    }
+
+    /// Takes in a finished import (waiting for it when `block`).
+    pub fn poll(&mut self, block: bool, cx: &mut Context) {
+        let finished = self
+            .job
+            .as_ref()
+            .is_some_and(|job| block || job.handle.is_finished());
+        if !finished {
+            return;
+        }
+        let Some(job) = self.job.take() else {
+            return;
+        };
+        let outcome = job
+            .handle
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the import worker panicked".into())));
+        if job.cancel.cancelled() && outcome.is_err() {
+            cx.inform(S::ImportCancelled.text());
+            self.preview = None;
+            return;
+        }
+        match (outcome, job.dry_run) {
+            (Ok(report), true) => {
+                cx.inform(strings::preview_ready(report.forms));
+                self.preview = Some((job.path, Preview::Ready(report)));
+            }
+            (Ok(report), false) => {
+                self.preview = None;
+                cx.effect(Effect::Reload);
+                cx.inform(strings::imported(report.forms, &report.file));
+            }
+            (Err(Error::Problems(problems)), _) => {
+                cx.warn_text(strings::problems_found(problems.total()));
+                self.preview = Some((job.path, Preview::Problems(problems)));
+            }
+            (Err(e), _) => {
+                cx.fail(&e);
+                let text = Text::new(e.message(crate::Lang::En), e.message(crate::Lang::Zh));
+                self.preview = Some((job.path, Preview::Failed(text)));
             }
         }
-        (Err(Error::Problems(problems)), _) => {
-            app.warn_text(strings::problems_found(problems.total()));
-            app.files.preview = Some((job.path, Preview::Problems(problems)));
-        }
-        (Err(e), _) => {
-            app.fail(&e);
-            let text = Text::new(e.message(crate::Lang::En), e.message(crate::Lang::Zh));
-            app.files.preview = Some((job.path, Preview::Failed(text)));
-        }
     }
-}
 
-/// Writes one export file into the meeting folder through the meeting's export use case
-/// (a results CSV with its `.sha256` companion); a void round asks first (`forced` once the
-/// clerk said yes), and the files then say VOID ROUND.
-pub fn export(app: &mut App, kind: ExportKind, forced: bool) {
-    if app.counts.void_round() && !forced {
-        app.overlay = Overlay::Confirm(Question::ExportVoid(kind));
-        return;
-    }
-    let request = ExportRequest::one_into(&app.meeting.config.dir, kind, app.lang, forced);
-    match app.meeting.export(&request) {
-        Ok(outcome) => {
-            for (kind, destination) in outcome.written {
-                if let Destination::File(path) = destination {
-                    app.inform(strings::written(export_label(kind), &path));
-                    app.files.written.retain(|(k, _)| *k != kind);
-                    app.files.written.push((kind, path));
+    /// Writes one export file into the meeting folder through the meeting's export use case
+    /// (a results CSV with its `.sha256` companion); a void round asks first (`forced` once
+    /// the clerk said yes), and the files then say VOID ROUND.
+    pub fn export(&mut self, kind: ExportKind, forced: bool, cx: &mut Context) {
+        if cx.counts.void_round() && !forced {
+            cx.confirm(Question::ExportVoid(kind));
+            return;
+        }
+        let request = ExportRequest::one_into(&cx.config().dir, kind, cx.lang, forced);
+        match cx.meeting.export(&request) {
+            Ok(outcome) => {
+                for (kind, destination) in outcome.written {
+                    if let Destination::File(path) = destination {
+                        cx.inform(strings::written(export_label(kind), &path));
+                        self.written.retain(|(k, _)| *k != kind);
+                        self.written.push((kind, path));
+                    }
                 }
             }
+            Err(e) => cx.fail(&e),
         }
-        Err(e) => app.fail(&e),
     }
 }
 
@@ -326,9 +354,8 @@ fn export_label(kind: ExportKind) -> S {
 }
 
 /// Draws the Import/Export tab.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let files = &app.files;
+pub fn render(files: &FilesState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
     let [import_area, export_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(area);
 
@@ -364,7 +391,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 strings::preview_summary(lang, path, report),
                 theme::ok(),
             ));
-            let config = &app.meeting.config;
+            let config = shown.config;
             for (index, org) in config.organizations.iter().enumerate() {
                 let counts = &report.tally.orgs[index];
                 body.push(Line::raw(format!(
@@ -426,6 +453,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 mod tests {
     use super::*;
     use crate::lang::Lang;
+    use crate::tui::ui_state::Counts;
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;
 
@@ -433,12 +461,13 @@ mod tests {
     fn a_running_import_shows_the_forms_read_and_the_rate() {
         let dir = tempfile::tempdir().unwrap();
         let meeting = crate::demo::install(dir.path()).unwrap();
-        let mut app = App::new(meeting, Lang::En).unwrap();
-        app.tab = crate::tui::Tab::Files;
+        let results = meeting.results().unwrap();
+        let counts = Counts::default();
+        let mut files = FilesState::default();
         // A worker that runs until the test lets it go, with a count set by hand.
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let forms = Arc::new(AtomicU64::new(120_000));
-        app.files.job = Some(Job {
+        files.job = Some(Job {
             path: PathBuf::from("big.csv"),
             dry_run: false,
             started: Instant::now() - std::time::Duration::from_secs(2),
@@ -449,10 +478,17 @@ mod tests {
                 Err(Error::Internal("stopped by the test".into()))
             }),
         });
-        let screen = |app: &App| {
+        let screen = |files: &FilesState, lang: Lang| {
+            let shown = Shown {
+                config: &meeting.config,
+                lang,
+                counts: &counts,
+                tally: &results.tally,
+                ranking: &results.ranking,
+            };
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal
-                .draw(|frame| crate::tui::render(app, frame))
+                .draw(|frame| render(files, &shown, frame, frame.area()))
                 .unwrap();
             let buffer = terminal.backend().buffer().clone();
             buffer
@@ -461,7 +497,7 @@ mod tests {
                 .map(|c| c.symbol())
                 .collect::<String>()
         };
-        let shown = screen(&app);
+        let shown = screen(&files, Lang::En);
         assert!(shown.contains("importing big.csv: 120000 forms"), "{shown}");
         // Two seconds (and a little, as the clock runs on) for 120000 forms.
         let rate: u64 = shown
@@ -472,11 +508,11 @@ mod tests {
             .expect("a rate in forms/s");
         assert!((50_000..=60_000).contains(&rate), "{rate}");
         forms.store(250_000, Ordering::Relaxed);
-        assert!(screen(&app).contains("250000 forms"));
-        app.lang = Lang::Zh;
-        assert!(screen(&app).contains("250000"));
+        assert!(screen(&files, Lang::En).contains("250000 forms"));
+        assert!(screen(&files, Lang::Zh).contains("250000"));
         release.send(()).unwrap();
-        poll(&mut app, true);
-        assert!(app.files.job.is_none());
+        assert!(files.cancel_job(std::time::Duration::from_secs(10)));
+        let job = files.job.take().unwrap();
+        assert!(job.handle.join().unwrap().is_err());
     }
 }

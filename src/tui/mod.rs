@@ -16,10 +16,11 @@ mod ranking_tab;
 mod strings;
 mod tally_tab;
 mod theme;
+mod ui_state;
 mod verify;
 mod view;
 
-pub use app::{App, Counts, Message, Overlay, Prompt, PromptKind, Question, Tab};
+pub use app::App;
 pub use ballots::{BallotsState, View as BallotsView};
 pub use entry::EntryState;
 pub use files_tab::FilesState;
@@ -28,6 +29,9 @@ pub use projector::ProjectorState;
 pub use ranking_tab::RankingState;
 pub use strings::S;
 pub use tally_tab::TallyState;
+pub use ui_state::{
+    Context, Counts, Effect, Message, Overlay, Prompt, PromptKind, Question, Shown, Tab,
+};
 pub use verify::VerifyState;
 pub use view::render;
 
@@ -45,7 +49,7 @@ pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
     let mut app = App::new(meeting, lang)?;
     if let Some(notice) = notice {
         app.inform(notice.clone());
-        app.notice = Some(S::DemoNotice.text());
+        app.set_notice(S::DemoNotice.text());
     }
     run_app(app)
 }
@@ -55,7 +59,7 @@ pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
 pub fn run_projector(meeting: Meeting, lang: Lang, light: bool) -> Result<()> {
     require_terminal()?;
     let mut app = App::new(meeting, lang)?;
-    app.projector = Some(ProjectorState::new(light));
+    app.open_projector(light);
     run_app(app)
 }
 
@@ -80,7 +84,7 @@ pub fn require_terminal() -> Result<()> {
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
-    while !app.quit {
+    while !app.quitting() {
         terminal
             .draw(|frame| render(app, frame))
             .map_err(terminal_error)?;
@@ -101,7 +105,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
     // given a moment to end, and every saved form is moved from the -wal file into
     // meeting.db unless an import that would not end still holds the store.
     if app.stop_jobs(Duration::from_secs(2)) {
-        app.meeting.store.checkpoint()?;
+        app.checkpoint()?;
     }
     Ok(())
 }

@@ -3,12 +3,12 @@
 //! records the clerk's decision (with a reason) and the key that withdraws one. Finalising and
 //! reopening the meeting are done here.
 
-use super::app::{App, Overlay, Prompt, PromptKind, Question};
 use super::form::scroll_offset;
 use super::keymap::Action;
 use super::strings::{self, S};
-use super::tally_tab::percent;
 use super::theme;
+use super::ui_state::{Context, PromptKind, Question, Shown};
+use crate::config::Config;
 use crate::error::Text;
 use crate::lang::Lang;
 use crate::ranking::{Note, Placement, RankedOrg};
@@ -27,237 +27,217 @@ pub struct RankingState {
     pub selected: Vec<usize>,
 }
 
-/// Handles a key of the Ranking tab.
-pub fn handle(app: &mut App, action: Action) {
-    let last = app.ranking.rows.len().saturating_sub(1) as isize;
-    let mut move_by = |delta: isize| {
-        app.ranking_view.cursor =
-            (app.ranking_view.cursor as isize + delta).clamp(0, last) as usize;
-    };
-    match action {
-        Action::Up => move_by(-1),
-        Action::Down => move_by(1),
-        Action::PageUp => move_by(-10),
-        Action::PageDown => move_by(10),
-        Action::ToggleSelect => toggle_select(app),
-        Action::Decide => ask_decide(app),
-        Action::Undecide => ask_undecide(app),
-        Action::Finalise => ask_finalise(app),
-        Action::Reopen => {
-            if !app.counts.finalised {
-                app.warn(S::NotFinal);
-            } else if !app.refuse_when_busy() {
-                app.overlay = Overlay::Prompt(Prompt {
-                    kind: PromptKind::Reopen,
-                    input: String::new(),
-                });
+impl RankingState {
+    /// Handles a key of the Ranking tab.
+    pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        let last = cx.ranking.rows.len().saturating_sub(1) as isize;
+        let mut move_by = |delta: isize| {
+            self.cursor = (self.cursor as isize + delta).clamp(0, last) as usize;
+        };
+        match action {
+            Action::Up => move_by(-1),
+            Action::Down => move_by(1),
+            Action::PageUp => move_by(-10),
+            Action::PageDown => move_by(10),
+            Action::ToggleSelect => self.toggle_select(cx),
+            Action::Decide => self.ask_decide(cx),
+            Action::Undecide => self.ask_undecide(cx),
+            Action::Finalise => ask_finalise(cx),
+            Action::Reopen => {
+                if !cx.counts.finalised {
+                    cx.warn(S::NotFinal);
+                } else if !cx.refuse_when_busy() {
+                    cx.ask(PromptKind::Reopen);
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
-}
 
-fn toggle_select(app: &mut App) {
-    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor) else {
-        return;
-    };
-    if !matches!(row.placement, Placement::Undecided(_)) {
-        app.warn(S::SelectOnlyUndecided);
-        return;
-    }
-    let org = row.org;
-    let selected = &mut app.ranking_view.selected;
-    match selected.iter().position(|&o| o == org) {
-        Some(i) => {
-            selected.remove(i);
+    fn toggle_select(&mut self, cx: &mut Context) {
+        let Some(row) = cx.ranking.rows.get(self.cursor) else {
+            return;
+        };
+        if !matches!(row.placement, Placement::Undecided(_)) {
+            cx.warn(S::SelectOnlyUndecided);
+            return;
         }
-        None => selected.push(org),
+        let org = row.org;
+        match self.selected.iter().position(|&o| o == org) {
+            Some(i) => {
+                self.selected.remove(i);
+            }
+            None => self.selected.push(org),
+        }
     }
-}
 
-/// Asks the reason for a decision: the selected organizations of the tie under the cursor
-/// (or the one under the cursor when none is selected) take places of the first tier the tie
-/// touches.
-fn ask_decide(app: &mut App) {
-    if app.refuse_when_final() {
-        return;
-    }
-    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor).cloned() else {
-        return;
-    };
-    let Placement::Undecided(touched) = &row.placement else {
-        app.warn(S::DecideOnlyUndecided);
-        return;
-    };
-    let Some(tier) = touched.iter().flatten().next().copied() else {
-        return;
-    };
-    let group: Vec<usize> = app
-        .ranking
-        .rows
-        .iter()
-        .filter(|r| r.rank == row.rank && matches!(r.placement, Placement::Undecided(_)))
-        .map(|r| r.org)
-        .collect();
-    let mut orgs: Vec<usize> = app
-        .ranking_view
-        .selected
-        .iter()
-        .copied()
-        .filter(|o| group.contains(o))
-        .collect();
-    if orgs.is_empty() {
-        orgs.push(row.org);
-    }
-    let ids = org_ids(app, &orgs);
-    let tier_text = tier_text(app, tier);
-    let question = Text::new(
-        strings::ask_decide_reason(Lang::En, tier_text.get(Lang::En), &ids),
-        strings::ask_decide_reason(Lang::Zh, tier_text.get(Lang::Zh), &ids),
-    );
-    app.overlay = Overlay::Prompt(Prompt {
-        kind: PromptKind::DecideReason {
+    /// Asks the reason for a decision: the selected organizations of the tie under the
+    /// cursor (or the one under the cursor when none is selected) take places of the first
+    /// tier the tie touches.
+    fn ask_decide(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
+        }
+        let Some(row) = cx.ranking.rows.get(self.cursor).cloned() else {
+            return;
+        };
+        let Placement::Undecided(touched) = &row.placement else {
+            cx.warn(S::DecideOnlyUndecided);
+            return;
+        };
+        let Some(tier) = touched.iter().flatten().next().copied() else {
+            return;
+        };
+        let group: Vec<usize> = cx
+            .ranking
+            .rows
+            .iter()
+            .filter(|r| r.rank == row.rank && matches!(r.placement, Placement::Undecided(_)))
+            .map(|r| r.org)
+            .collect();
+        let mut orgs: Vec<usize> = self
+            .selected
+            .iter()
+            .copied()
+            .filter(|o| group.contains(o))
+            .collect();
+        if orgs.is_empty() {
+            orgs.push(row.org);
+        }
+        let ids = org_ids(cx.config(), &orgs);
+        let tier_text = tier_text(cx.config(), tier);
+        let question = Text::new(
+            strings::ask_decide_reason(Lang::En, tier_text.get(Lang::En), &ids),
+            strings::ask_decide_reason(Lang::Zh, tier_text.get(Lang::Zh), &ids),
+        );
+        cx.ask(PromptKind::DecideReason {
             tier,
             orgs,
             question,
-        },
-        input: String::new(),
-    });
-}
-
-/// Records a decision (after its reason was given).
-pub fn decide(app: &mut App, tier: usize, orgs: &[usize], reason: &str) {
-    if reason.is_empty() {
-        app.warn(S::ReasonNeeded);
-        return;
+        });
     }
-    let ids = org_ids(app, orgs);
-    let tier_name = app.meeting.config.tiers[tier].name.clone();
-    match app.meeting.decide(&tier_name, &ids, reason) {
-        Ok(_) => {
-            app.ranking_view.selected.clear();
-            if let Err(e) = app.refresh() {
-                app.fail(&e);
-                return;
-            }
-            app.inform(strings::decided(&tier_text(app, tier), &ids));
+
+    /// Records a decision (after its reason was given).
+    pub fn decide(&mut self, tier: usize, orgs: &[usize], reason: &str, cx: &mut Context) {
+        if reason.is_empty() {
+            cx.warn(S::ReasonNeeded);
+            return;
         }
-        Err(e) => app.fail(&e),
+        let ids = org_ids(cx.config(), orgs);
+        let tier_name = cx.config().tiers[tier].name.clone();
+        match cx.meeting.decide(&tier_name, &ids, reason) {
+            Ok(_) => {
+                self.selected.clear();
+                cx.refresh();
+                let text = strings::decided(&tier_text(cx.config(), tier), &ids);
+                cx.inform(text);
+            }
+            Err(e) => cx.fail(&e),
+        }
     }
-}
 
-/// Asks the reason for withdrawing the decisions of the tier of the row under the cursor:
-/// its tier, the first its tie touches when undecided, the last tier when it has none.
-fn ask_undecide(app: &mut App) {
-    if app.refuse_when_final() {
-        return;
+    /// Asks the reason for withdrawing the decisions of the tier of the row under the
+    /// cursor: its tier, the first its tie touches when undecided, the last tier when it has
+    /// none.
+    fn ask_undecide(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
+        }
+        let Some(row) = cx.ranking.rows.get(self.cursor) else {
+            return;
+        };
+        let tier = match &row.placement {
+            Placement::Tier(t) => Some(*t),
+            Placement::Undecided(touched) => touched.iter().flatten().next().copied(),
+            Placement::NoTier => cx.config().tiers.len().checked_sub(1),
+        };
+        let Some(tier) = tier else {
+            return;
+        };
+        let tier_name = cx.config().tiers[tier].name.clone();
+        if let Err(e) = cx.meeting.withdrawable(&tier_name) {
+            cx.fail(&e);
+            return;
+        }
+        let tier_text = tier_text(cx.config(), tier);
+        let question = Text::new(
+            strings::ask_undecide_reason(Lang::En, tier_text.get(Lang::En)),
+            strings::ask_undecide_reason(Lang::Zh, tier_text.get(Lang::Zh)),
+        );
+        cx.ask(PromptKind::UndecideReason { tier, question });
     }
-    let Some(row) = app.ranking.rows.get(app.ranking_view.cursor) else {
-        return;
-    };
-    let tier = match &row.placement {
-        Placement::Tier(t) => Some(*t),
-        Placement::Undecided(touched) => touched.iter().flatten().next().copied(),
-        Placement::NoTier => app.meeting.config.tiers.len().checked_sub(1),
-    };
-    let Some(tier) = tier else {
-        return;
-    };
-    let tier_name = app.meeting.config.tiers[tier].name.clone();
-    if let Err(e) = app.meeting.withdrawable(&tier_name) {
-        app.fail(&e);
-        return;
-    }
-    let tier_text = tier_text(app, tier);
-    let question = Text::new(
-        strings::ask_undecide_reason(Lang::En, tier_text.get(Lang::En)),
-        strings::ask_undecide_reason(Lang::Zh, tier_text.get(Lang::Zh)),
-    );
-    app.overlay = Overlay::Prompt(Prompt {
-        kind: PromptKind::UndecideReason { tier, question },
-        input: String::new(),
-    });
 }
 
 /// Withdraws the decisions of a tier (after the reason was given).
-pub fn undecide(app: &mut App, tier: usize, reason: &str) {
+pub fn undecide(tier: usize, reason: &str, cx: &mut Context) {
     if reason.is_empty() {
-        app.warn(S::ReasonNeeded);
+        cx.warn(S::ReasonNeeded);
         return;
     }
-    let tier_name = app.meeting.config.tiers[tier].name.clone();
-    match app.meeting.undecide(&tier_name, reason) {
+    let tier_name = cx.config().tiers[tier].name.clone();
+    match cx.meeting.undecide(&tier_name, reason) {
         Ok(withdrawn) => {
-            if let Err(e) = app.refresh() {
-                app.fail(&e);
-                return;
-            }
-            app.inform(strings::undecided(&tier_text(app, tier), withdrawn.len()));
+            cx.refresh();
+            let text = strings::undecided(&tier_text(cx.config(), tier), withdrawn.len());
+            cx.inform(text);
         }
-        Err(e) => app.fail(&e),
+        Err(e) => cx.fail(&e),
     }
 }
 
-fn org_ids(app: &App, orgs: &[usize]) -> Vec<String> {
-    let config = &app.meeting.config;
+fn org_ids(config: &Config, orgs: &[usize]) -> Vec<String> {
     orgs.iter()
         .map(|&o| config.organizations[o].id.clone())
         .collect()
 }
 
-fn tier_text(app: &App, tier: usize) -> Text {
-    let tier = &app.meeting.config.tiers[tier];
+fn tier_text(config: &Config, tier: usize) -> Text {
+    let tier = &config.tiers[tier];
     Text::new(tier.display(Lang::En), tier.display(Lang::Zh))
 }
 
 /// Asks whether to finalise, showing what finalising would warn about; or says at once why
 /// it is refused.
-fn ask_finalise(app: &mut App) {
-    if app.counts.finalised {
-        app.warn(S::AlreadyFinal);
+fn ask_finalise(cx: &mut Context) {
+    if cx.counts.finalised {
+        cx.warn(S::AlreadyFinal);
         return;
     }
-    if app.refuse_when_busy() {
+    if cx.refuse_when_busy() {
         return;
     }
-    match app.meeting.finalise_check() {
-        Err(e) => app.fail(&e),
-        Ok(check) => match check.refusal_text(&app.meeting.config) {
-            Some(refusal) => app.warn_text(refusal),
-            None => app.overlay = Overlay::Confirm(Question::Finalise(check.warnings)),
+    match cx.meeting.finalise_check() {
+        Err(e) => cx.fail(&e),
+        Ok(check) => match check.refusal_text(cx.config()) {
+            Some(refusal) => cx.warn_text(refusal),
+            None => cx.confirm(Question::Finalise(check.warnings)),
         },
     }
 }
 
 /// Finalises the meeting (after the question was answered yes).
-pub fn finalise(app: &mut App) {
-    match app.meeting.finalise() {
+pub fn finalise(cx: &mut Context) {
+    match cx.meeting.finalise() {
         Ok(_) => {
-            if let Err(e) = app.refresh() {
-                app.fail(&e);
-                return;
-            }
-            app.warn(S::NowFinal);
+            cx.refresh();
+            cx.warn(S::NowFinal);
         }
-        Err(e) => app.fail(&e),
+        Err(e) => cx.fail(&e),
     }
 }
 
 /// Reopens the meeting with the reason given.
-pub fn reopen(app: &mut App, reason: &str) {
+pub fn reopen(reason: &str, cx: &mut Context) {
     if reason.is_empty() {
-        app.warn(S::ReasonNeeded);
+        cx.warn(S::ReasonNeeded);
         return;
     }
-    match app.meeting.reopen(reason) {
+    match cx.meeting.reopen(reason) {
         Ok(()) => {
-            if let Err(e) = app.refresh() {
-                app.fail(&e);
-                return;
-            }
-            app.inform(S::Reopened.text());
+            cx.refresh();
+            cx.inform(S::Reopened.text());
         }
-        Err(e) => app.fail(&e),
+        Err(e) => cx.fail(&e),
     }
 }
 
@@ -271,13 +251,13 @@ pub fn row_style(row: &RankedOrg) -> Style {
 }
 
 /// Draws the Ranking tab.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
+pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
+    let config = shown.config;
     let [info, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
 
-    let undecided = app
+    let undecided = shown
         .ranking
         .rows
         .iter()
@@ -295,7 +275,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             theme::undecided(),
         ));
     }
-    if app.counts.finalised {
+    if shown.counts.finalised {
         spans.push(Span::styled(
             format!(" {} ", S::Final.get(lang)),
             theme::finalised(),
@@ -309,7 +289,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Cutoff(String),
     }
     let mut display = Vec::new();
-    let rows = &app.ranking.rows;
+    let rows = &shown.ranking.rows;
     for (i, row) in rows.iter().enumerate() {
         display.push(Display::Org(i, row));
         if i + 1 < rows.len() {
@@ -324,7 +304,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let cursor_line = display
         .iter()
-        .position(|d| matches!(d, Display::Org(i, _) if *i == app.ranking_view.cursor))
+        .position(|d| matches!(d, Display::Org(i, _) if *i == state.cursor))
         .unwrap_or(0);
     let height = table_area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(cursor_line, display.len(), height);
@@ -360,7 +340,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 row.rank.to_string()
             };
-            let selected = app.ranking_view.selected.contains(&row.org);
+            let selected = state.selected.contains(&row.org);
             let names = |tiers: &[Option<usize>]| -> Vec<&str> {
                 tiers
                     .iter()
@@ -386,11 +366,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ];
             if wide {
                 cells.push(Cell::from(
-                    Line::from(percent(row.figures.top_rate)).right_aligned(),
+                    Line::from(strings::percent(row.figures.top_rate)).right_aligned(),
                 ));
             }
             cells.push(Cell::from(note));
-            let style = if *i == app.ranking_view.cursor {
+            let style = if *i == state.cursor {
                 row_style(row).patch(theme::cursor())
             } else {
                 row_style(row)

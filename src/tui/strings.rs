@@ -7,6 +7,7 @@
 
 use crate::ballot_state::Dispute;
 use crate::config::Config;
+use crate::decimal::Ratio;
 use crate::error::Text;
 use crate::import::ImportReport;
 use crate::lang::{count_en, Lang};
@@ -477,6 +478,11 @@ impl S {
         let (en, zh) = self.forms();
         Text::new(en, zh)
     }
+}
+
+/// A rate as a percentage with one decimal.
+pub fn percent(rate: Ratio) -> String {
+    format!("{:.1}%", rate.to_f64() * 100.0)
 }
 
 /// The colon after a label: `: ` in English, `：` in Chinese.

@@ -3,12 +3,11 @@
 //! one voter group's forms (`g` steps through the groups: the figures `export --by-group`
 //! writes).
 
-use super::app::App;
 use super::form::scroll_offset;
 use super::keymap::Action;
 use super::strings::{self, S};
 use super::theme;
-use crate::decimal::Ratio;
+use super::ui_state::Shown;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
@@ -56,15 +55,10 @@ pub fn bar(fraction: f64, width: usize) -> String {
     out
 }
 
-/// A rate as a percentage with one decimal.
-pub fn percent(rate: Ratio) -> String {
-    format!("{:.1}%", rate.to_f64() * 100.0)
-}
-
 /// Draws the Tally tab.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
+pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
+    let config = shown.config;
     let best_points = config
         .scale
         .options
@@ -92,7 +86,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         header.push(Cell::from(Line::from(s.get(lang)).right_aligned()));
     }
     header.push(Cell::from(""));
-    let view = &app.tally_view;
     let group = view
         .group
         .and_then(|g| config.groups.get(g).map(|x| (g, x)));
@@ -107,8 +100,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         scope_line,
     );
     let counts_of = match group {
-        Some((g, _)) => &app.tally.by_group[g],
-        None => &app.tally.orgs,
+        Some((g, _)) => &shown.tally.by_group[g],
+        None => &shown.tally.orgs,
     };
     let height = area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(view.cursor, config.organizations.len(), height);
@@ -130,10 +123,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Line::from(figures.score.to_fixed(2)).right_aligned(),
             ));
             cells.push(Cell::from(
-                Line::from(percent(figures.top_rate)).right_aligned(),
+                Line::from(strings::percent(figures.top_rate)).right_aligned(),
             ));
             cells.push(Cell::from(
-                Line::from(percent(figures.approval_rate)).right_aligned(),
+                Line::from(strings::percent(figures.approval_rate)).right_aligned(),
             ));
             cells.push(Cell::from(Span::styled(
                 bar(figures.score.to_f64() / best_points, 8),

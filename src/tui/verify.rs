@@ -8,12 +8,14 @@
 //! reading, so no key typed ahead of the dispute settles anything. The steps are the use cases
 //! of [`crate::meeting::ballots`]; this tab only keys and shows.
 
-use super::app::{App, Overlay, Prompt, PromptKind};
 use super::form::{self, FormEditor};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
+use super::ui_state::{Context, PromptKind, Shown};
 use crate::ballot_state::{Dispute, Fields, Reading, State};
+use crate::config::Config;
+use crate::lang::Lang;
 use crate::meeting::ballots::{serial_runs, Progress, Verification};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -87,154 +89,276 @@ impl VerifyState {
     }
 }
 
-/// The scope of the keys on this tab.
-pub fn scope(app: &App) -> Scope {
-    match app.verify.stage {
-        Stage::Serial => Scope::VerifySerial,
-        Stage::Second { .. } | Stage::Further { .. } => Scope::VerifyRows,
-        Stage::Disputed { .. } => Scope::VerifyDisputed,
-    }
-}
-
-/// Whether a keying is under way.
-pub fn half_typed(app: &App) -> bool {
-    matches!(
-        app.verify.stage,
-        Stage::Second { .. } | Stage::Further { .. }
-    ) && app.verify.form.touched()
-}
-
-/// The tab is shown: reads what is left to verify.
-pub fn on_show(app: &mut App) {
-    if matches!(app.verify.stage, Stage::Serial) {
-        back_to_serial(app, 0);
-    }
-}
-
-/// After the store changed (an import, another station verifying): the lists are read
-/// again, and a suggested serial follows them; one the clerk typed stays.
-pub fn follow_store(app: &mut App) {
-    if !matches!(app.verify.stage, Stage::Serial) {
-        return;
-    }
-    if app.verify.suggested || app.verify.serial.is_empty() {
-        back_to_serial(app, 0);
-    } else {
-        match app.meeting.progress(LISTED) {
-            Ok(progress) => app.verify.progress = Some(progress),
-            Err(e) => app.fail(&e),
+impl VerifyState {
+    /// The scope of the keys on this tab.
+    pub fn scope(&self) -> Scope {
+        match self.stage {
+            Stage::Serial => Scope::VerifySerial,
+            Stage::Second { .. } | Stage::Further { .. } => Scope::VerifyRows,
+            Stage::Disputed { .. } => Scope::VerifyDisputed,
         }
     }
-}
 
-/// The clerk's name typed at the prompt (empty: none given); the keying asked for goes on.
-pub fn set_clerk(app: &mut App, name: &str) {
-    app.meeting.set_clerk(Some(name));
-    start(app);
-    if let (Some(clerk), None) = (app.meeting.store.clerk(), &app.message) {
-        app.inform(strings::clerk_named(clerk));
+    /// Whether a keying is under way.
+    pub fn half_typed(&self) -> bool {
+        matches!(self.stage, Stage::Second { .. } | Stage::Further { .. }) && self.form.touched()
     }
-}
 
-/// Back on the serial field, suggesting the next unverified serial after `after`, the
-/// lists read again.
-fn back_to_serial(app: &mut App, after: u64) {
-    let orgs = app.meeting.config.organizations.len();
-    app.verify.stage = Stage::Serial;
-    app.verify.form = FormEditor::new(orgs);
-    match (
-        app.meeting.progress(LISTED),
-        app.meeting.next_unverified(after),
-    ) {
-        (Ok(progress), Ok(next)) => {
-            app.verify.progress = Some(progress);
-            app.verify.serial = next.map(|s| s.to_string()).unwrap_or_default();
-            app.verify.suggested = next.is_some();
+    /// The tab is shown: reads what is left to verify.
+    pub fn on_show(&mut self, cx: &mut Context) {
+        if matches!(self.stage, Stage::Serial) {
+            self.back_to_serial(cx, 0);
         }
-        (Err(e), _) | (_, Err(e)) => app.fail(&e),
     }
-}
 
-/// Handles a key of the Verify tab.
-pub fn handle(app: &mut App, action: Action) {
-    match app.verify.stage.clone() {
-        Stage::Serial => match action {
-            Action::Digit(d) => {
-                let verify = &mut app.verify;
-                if std::mem::take(&mut verify.suggested) {
-                    verify.serial.clear();
-                }
-                if verify.serial.len() < 18 && !(verify.serial.is_empty() && d == 0) {
-                    verify.serial.push(char::from(b'0' + d));
-                }
+    /// After the store changed (an import, another station verifying): the lists are read
+    /// again, and a suggested serial follows them; one the clerk typed stays.
+    pub fn follow_store(&mut self, cx: &mut Context) {
+        if !matches!(self.stage, Stage::Serial) {
+            return;
+        }
+        if self.suggested || self.serial.is_empty() {
+            self.back_to_serial(cx, 0);
+        } else {
+            match cx.meeting.progress(LISTED) {
+                Ok(progress) => self.progress = Some(progress),
+                Err(e) => cx.fail(&e),
             }
-            Action::Erase => {
-                let verify = &mut app.verify;
-                if std::mem::take(&mut verify.suggested) {
-                    verify.serial.clear();
-                } else {
-                    verify.serial.pop();
-                }
+        }
+    }
+
+    /// The clerk's name typed at the prompt (empty: none given); the keying asked for goes on.
+    pub fn set_clerk(&mut self, name: &str, cx: &mut Context) {
+        cx.meeting.set_clerk(Some(name));
+        self.start(cx);
+        if let Some(clerk) = cx.meeting.store.clerk() {
+            if !cx.has_message() {
+                let text = strings::clerk_named(clerk);
+                cx.inform(text);
             }
-            Action::Accept => start(app),
-            _ => {}
-        },
-        Stage::Second { serial, group } => {
-            if app.verify.form.edit(action).is_some() {
-                return;
+        }
+    }
+
+    /// Back on the serial field, suggesting the next unverified serial after `after`, the
+    /// lists read again.
+    fn back_to_serial(&mut self, cx: &mut Context, after: u64) {
+        let orgs = cx.config().organizations.len();
+        self.stage = Stage::Serial;
+        self.form = FormEditor::new(orgs);
+        match (
+            cx.meeting.progress(LISTED),
+            cx.meeting.next_unverified(after),
+        ) {
+            (Ok(progress), Ok(next)) => {
+                self.progress = Some(progress);
+                self.serial = next.map(|s| s.to_string()).unwrap_or_default();
+                self.suggested = next.is_some();
             }
-            match action {
-                Action::Back => back_to_serial(app, serial.saturating_sub(1)),
-                Action::CycleGroup => {
-                    let group = cycle(app, group);
-                    app.verify.stage = Stage::Second { serial, group };
+            (Err(e), _) | (_, Err(e)) => cx.fail(&e),
+        }
+    }
+
+    /// Handles a key of the Verify tab.
+    pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        match self.stage.clone() {
+            Stage::Serial => match action {
+                Action::Digit(d) => {
+                    if std::mem::take(&mut self.suggested) {
+                        self.serial.clear();
+                    }
+                    if self.serial.len() < 18 && !(self.serial.is_empty() && d == 0) {
+                        self.serial.push(char::from(b'0' + d));
+                    }
                 }
-                Action::Accept => second(app, serial, group),
+                Action::Erase => {
+                    if std::mem::take(&mut self.suggested) {
+                        self.serial.clear();
+                    } else {
+                        self.serial.pop();
+                    }
+                }
+                Action::Accept => self.start(cx),
                 _ => {}
+            },
+            Stage::Second { serial, group } => {
+                if self.form.edit(action).is_some() {
+                    return;
+                }
+                match action {
+                    Action::Back => self.back_to_serial(cx, serial.saturating_sub(1)),
+                    Action::CycleGroup => {
+                        let group = cycle(cx, group);
+                        self.stage = Stage::Second { serial, group };
+                    }
+                    Action::Accept => self.second(cx, serial, group),
+                    _ => {}
+                }
             }
-        }
-        Stage::Disputed { serial, dispute } => match action {
-            Action::ReadAgain => {
-                app.verify.form = FormEditor::new(dispute.rows.len());
-                app.verify.stage = Stage::Further {
-                    serial,
-                    dispute,
-                    group: None,
-                };
-            }
-            Action::Back => back_to_serial(app, serial),
-            _ => {}
-        },
-        Stage::Further {
-            serial,
-            dispute,
-            group,
-        } => {
-            if app.verify.form.edit(action).is_some() {
-                return;
-            }
-            match action {
-                Action::Back => back_to_serial(app, serial),
-                Action::CycleGroup if dispute.group.is_some() => {
-                    let group = cycle(app, group);
-                    app.verify.stage = Stage::Further {
+            Stage::Disputed { serial, dispute } => match action {
+                Action::ReadAgain => {
+                    self.form = FormEditor::new(dispute.rows.len());
+                    self.stage = Stage::Further {
                         serial,
                         dispute,
-                        group,
+                        group: None,
                     };
                 }
-                Action::Accept => further(app, serial, &dispute, group),
+                Action::Back => self.back_to_serial(cx, serial),
                 _ => {}
+            },
+            Stage::Further {
+                serial,
+                dispute,
+                group,
+            } => {
+                if self.form.edit(action).is_some() {
+                    return;
+                }
+                match action {
+                    Action::Back => self.back_to_serial(cx, serial),
+                    Action::CycleGroup if dispute.group.is_some() => {
+                        let group = cycle(cx, group);
+                        self.stage = Stage::Further {
+                            serial,
+                            dispute,
+                            group,
+                        };
+                    }
+                    Action::Accept => self.further(cx, serial, &dispute, group),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, cx: &mut Context) {
+        if cx.refuse_when_final() {
+            return;
+        }
+        // Once per run, before the first keying, when the station named no clerk.
+        if !self.clerk_asked && cx.meeting.store.clerk().is_none() {
+            self.clerk_asked = true;
+            cx.ask(PromptKind::Clerk);
+            return;
+        }
+        let Some(serial) = self.serial.parse::<u64>().ok() else {
+            cx.warn(S::SerialNeeded);
+            return;
+        };
+        match cx.meeting.ballot_state(serial) {
+            Ok(Some((_, state))) => match state {
+                State::Entered => {
+                    if cx.typed_here.contains(&serial)
+                        || cx.meeting.keyed_by_this_clerk(serial).unwrap_or(false)
+                    {
+                        cx.warn_text(strings::own_keying(serial));
+                    }
+                    self.form = FormEditor::new(cx.config().organizations.len());
+                    self.suggested = false;
+                    self.stage = Stage::Second {
+                        serial,
+                        group: None,
+                    };
+                }
+                State::Disputed(dispute) => {
+                    let text = strings::disputed(cx.config(), serial, &dispute);
+                    cx.warn_text(text);
+                    self.stage = Stage::Disputed { serial, dispute };
+                }
+                State::Verified | State::Resolved => cx.inform(strings::already_verified(serial)),
+                State::Withdrawn | State::SetAside => cx.warn_text(strings::no_such_serial(serial)),
+            },
+            Ok(None) => cx.warn_text(strings::no_such_serial(serial)),
+            Err(e) => cx.fail(&e),
+        }
+    }
+
+    fn second(&mut self, cx: &mut Context, serial: u64, group: GroupKeyed) {
+        let untyped = self.form.untyped();
+        if untyped > 0 {
+            cx.warn_text(strings::rows_to_go_text(untyped));
+            return;
+        }
+        let Ok(group) = group_id(cx.config(), group) else {
+            cx.warn(S::GroupNeeded);
+            return;
+        };
+        if cx.refuse_when_final() {
+            return;
+        }
+        let reading = Reading {
+            group,
+            marks: self.form.marks_or_blank(),
+        };
+        let outcome = cx.meeting.second_keying(serial, &reading);
+        self.settle(cx, serial, outcome);
+    }
+
+    fn further(&mut self, cx: &mut Context, serial: u64, dispute: &Dispute, group: GroupKeyed) {
+        let untyped = self.form.untyped();
+        if untyped > 0 {
+            cx.warn_text(strings::rows_to_go_text(untyped));
+            return;
+        }
+        let group = match (&dispute.group, group_id(cx.config(), group)) {
+            (None, _) => None,
+            (Some(_), Ok(group)) => Some(group),
+            (Some(_), Err(())) => {
+                cx.warn(S::GroupNeeded);
+                return;
+            }
+        };
+        if cx.refuse_when_final() {
+            return;
+        }
+        let answers = Fields {
+            group,
+            rows: dispute
+                .row_indexes()
+                .into_iter()
+                .zip(self.form.marks_or_blank())
+                .collect(),
+        };
+        let outcome = cx.meeting.further_reading(serial, &answers);
+        self.settle(cx, serial, outcome);
+    }
+
+    /// Shows what a keying did and moves on: to the next form, or to the dispute.
+    fn settle(&mut self, cx: &mut Context, serial: u64, outcome: crate::Result<Verification>) {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                cx.fail(&e);
+                return;
+            }
+        };
+        cx.refresh();
+        match outcome {
+            Verification::Verified => {
+                self.back_to_serial(cx, serial);
+                cx.inform(strings::verified(serial));
+            }
+            Verification::Resolved { changed } => {
+                self.back_to_serial(cx, serial);
+                cx.inform(strings::resolved(serial, changed));
+            }
+            Verification::Disputed(dispute) => {
+                self.back_to_serial(cx, serial);
+                let text = strings::disputed(cx.config(), serial, &dispute);
+                cx.warn_text(text);
+                self.suggested = false;
+                self.serial = serial.to_string();
+                self.stage = Stage::Disputed { serial, dispute };
             }
         }
     }
 }
 
 /// The next group of `g`: not keyed, then each group of the meeting, then none, round again.
-fn cycle(app: &mut App, group: GroupKeyed) -> GroupKeyed {
-    let groups = app.meeting.config.groups.len();
+fn cycle(cx: &mut Context, group: GroupKeyed) -> GroupKeyed {
+    let groups = cx.config().groups.len();
     if groups == 0 {
-        app.warn(S::NoGroups);
+        cx.warn(S::NoGroups);
         return group;
     }
     Some(match group {
@@ -246,8 +370,7 @@ fn cycle(app: &mut App, group: GroupKeyed) -> GroupKeyed {
 }
 
 /// The group keyed, as an id; `Err` when the meeting has groups and none was keyed yet.
-fn group_id(app: &App, group: GroupKeyed) -> Result<Option<String>, ()> {
-    let config = &app.meeting.config;
+fn group_id(config: &Config, group: GroupKeyed) -> Result<Option<String>, ()> {
     match group {
         _ if config.groups.is_empty() => Ok(None),
         None => Err(()),
@@ -255,139 +378,12 @@ fn group_id(app: &App, group: GroupKeyed) -> Result<Option<String>, ()> {
     }
 }
 
-fn start(app: &mut App) {
-    if app.refuse_when_final() {
-        return;
-    }
-    // Once per run, before the first keying, when the station named no clerk.
-    if !app.verify.clerk_asked && app.meeting.store.clerk().is_none() {
-        app.verify.clerk_asked = true;
-        app.overlay = Overlay::Prompt(Prompt {
-            kind: PromptKind::Clerk,
-            input: String::new(),
-        });
-        return;
-    }
-    let Some(serial) = app.verify.serial.parse::<u64>().ok() else {
-        app.warn(S::SerialNeeded);
-        return;
-    };
-    match app.meeting.ballot_state(serial) {
-        Ok(Some((_, state))) => match state {
-            State::Entered => {
-                if app.entry.typed_here.contains(&serial)
-                    || app.meeting.keyed_by_this_clerk(serial).unwrap_or(false)
-                {
-                    app.warn_text(strings::own_keying(serial));
-                }
-                app.verify.form = FormEditor::new(app.meeting.config.organizations.len());
-                app.verify.suggested = false;
-                app.verify.stage = Stage::Second {
-                    serial,
-                    group: None,
-                };
-            }
-            State::Disputed(dispute) => {
-                app.warn_text(strings::disputed(&app.meeting.config, serial, &dispute));
-                app.verify.stage = Stage::Disputed { serial, dispute };
-            }
-            State::Verified | State::Resolved => app.inform(strings::already_verified(serial)),
-            State::Withdrawn | State::SetAside => app.warn_text(strings::no_such_serial(serial)),
-        },
-        Ok(None) => app.warn_text(strings::no_such_serial(serial)),
-        Err(e) => app.fail(&e),
-    }
-}
-
-fn second(app: &mut App, serial: u64, group: GroupKeyed) {
-    let untyped = app.verify.form.untyped();
-    if untyped > 0 {
-        app.warn_text(strings::rows_to_go_text(untyped));
-        return;
-    }
-    let Ok(group) = group_id(app, group) else {
-        app.warn(S::GroupNeeded);
-        return;
-    };
-    if app.refuse_when_final() {
-        return;
-    }
-    let reading = Reading {
-        group,
-        marks: app.verify.form.marks_or_blank(),
-    };
-    let outcome = app.meeting.second_keying(serial, &reading);
-    settle(app, serial, outcome);
-}
-
-fn further(app: &mut App, serial: u64, dispute: &Dispute, group: GroupKeyed) {
-    let untyped = app.verify.form.untyped();
-    if untyped > 0 {
-        app.warn_text(strings::rows_to_go_text(untyped));
-        return;
-    }
-    let group = match (&dispute.group, group_id(app, group)) {
-        (None, _) => None,
-        (Some(_), Ok(group)) => Some(group),
-        (Some(_), Err(())) => {
-            app.warn(S::GroupNeeded);
-            return;
-        }
-    };
-    if app.refuse_when_final() {
-        return;
-    }
-    let answers = Fields {
-        group,
-        rows: dispute
-            .row_indexes()
-            .into_iter()
-            .zip(app.verify.form.marks_or_blank())
-            .collect(),
-    };
-    let outcome = app.meeting.further_reading(serial, &answers);
-    settle(app, serial, outcome);
-}
-
-/// Shows what a keying did and moves on: to the next form, or to the dispute.
-fn settle(app: &mut App, serial: u64, outcome: crate::Result<Verification>) {
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            app.fail(&e);
-            return;
-        }
-    };
-    if let Err(e) = app.refresh() {
-        app.fail(&e);
-        return;
-    }
-    match outcome {
-        Verification::Verified => {
-            back_to_serial(app, serial);
-            app.inform(strings::verified(serial));
-        }
-        Verification::Resolved { changed } => {
-            back_to_serial(app, serial);
-            app.inform(strings::resolved(serial, changed));
-        }
-        Verification::Disputed(dispute) => {
-            back_to_serial(app, serial);
-            app.warn_text(strings::disputed(&app.meeting.config, serial, &dispute));
-            app.verify.suggested = false;
-            app.verify.serial = serial.to_string();
-            app.verify.stage = Stage::Disputed { serial, dispute };
-        }
-    }
-}
-
 /// Draws the Verify tab.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let config = &app.meeting.config;
+pub fn render(verify: &VerifyState, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let lang = shown.lang;
+    let config = shown.config;
     let [rows_area, side] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
-    let verify = &app.verify;
     let mut lines = Vec::new();
     if let Some(progress) = &verify.progress {
         lines.push(Line::styled(
@@ -428,7 +424,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(Line::styled(S::HintVerifySerial.get(lang), theme::dim()));
             if let Some(progress) = &verify.progress {
                 lines.push(Line::raw(""));
-                lines.extend(list_lines(app, progress));
+                lines.extend(list_lines(lang, progress));
             }
             let hidden = FormEditor::new(config.organizations.len());
             form::render_rows(frame, rows_area, config, lang, &hidden, false, None);
@@ -497,8 +493,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 /// The lists of what is left: unverified, disputed and invalid serials.
-fn list_lines(app: &App, progress: &Progress) -> Vec<Line<'static>> {
-    let lang = app.lang;
+fn list_lines(lang: Lang, progress: &Progress) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let mut list = |title: S, total: u64, serials: &[u64], style| {
         if total == 0 {

@@ -2,10 +2,11 @@
 //! round, the message line, the key hints and the status bar, and whatever overlay covers
 //! the tab. Nothing here changes state.
 
-use super::app::{App, Overlay, Question, Tab};
+use super::app::App;
 use super::keymap;
 use super::strings::{self, S};
 use super::theme;
+use super::ui_state::{Overlay, Question, Tab};
 use super::{ballots, entry, files_tab, projector, ranking_tab, tally_tab, verify};
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -15,22 +16,22 @@ use ratatui::Frame;
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    if let Some(state) = &app.projector {
+    if let Some(state) = app.projector() {
         let shown = projector::Shown {
-            config: &app.meeting.config,
-            ranking: &app.ranking,
-            tally: &app.tally,
-            finalised: app.counts.finalised,
-            void_round: app.counts.void_round(),
-            lang: app.lang,
+            config: &app.meeting().config,
+            ranking: app.ranking(),
+            tally: app.tally(),
+            finalised: app.counts().finalised,
+            void_round: app.counts().void_round(),
+            lang: app.lang(),
         };
         projector::render(state, &shown, frame, area);
-        if app.overlay == Overlay::Help {
+        if *app.overlay() == Overlay::Help {
             render_help(app, frame, area);
         }
         return;
     }
-    let banner = app.counts.void_round();
+    let banner = app.counts().void_round();
     let [tabs, body, banner_area, message, footer, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -41,19 +42,20 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     render_tabs(app, frame, tabs);
-    match app.tab {
-        Tab::Entry => entry::render(app, frame, body),
-        Tab::Verify => verify::render(app, frame, body),
-        Tab::Ballots => ballots::render(app, frame, body),
-        Tab::Tally => tally_tab::render(app, frame, body),
-        Tab::Ranking => ranking_tab::render(app, frame, body),
-        Tab::Files => files_tab::render(app, frame, body),
+    let shown = app.shown();
+    match app.tab() {
+        Tab::Entry => entry::render(app.entry(), &shown, frame, body),
+        Tab::Verify => verify::render(app.verify(), &shown, frame, body),
+        Tab::Ballots => ballots::render(app.ballots(), &shown, frame, body),
+        Tab::Tally => tally_tab::render(app.tally_view(), &shown, frame, body),
+        Tab::Ranking => ranking_tab::render(app.ranking_view(), &shown, frame, body),
+        Tab::Files => files_tab::render(app.files(), &shown, frame, body),
     }
     if banner {
         let text = strings::void_banner(
-            app.lang,
-            app.counts.collected,
-            app.counts.issued.unwrap_or_default(),
+            app.lang(),
+            app.counts().collected,
+            app.counts().issued.unwrap_or_default(),
         );
         frame.render_widget(
             Paragraph::new(Line::from(text).centered()).style(theme::banner()),
@@ -63,45 +65,45 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_message(app, frame, message);
     render_footer(app, frame, footer);
     render_status(app, frame, status);
-    match &app.overlay {
+    match app.overlay() {
         Overlay::None => {}
         Overlay::Help => render_help(app, frame, area),
         Overlay::Prompt(prompt) => {
-            let mut lines = vec![Line::from(prompt.question(app.lang))];
+            let mut lines = vec![Line::from(prompt.question(app.lang()))];
             lines.push(Line::from(vec![
                 Span::raw("> "),
                 Span::styled(format!("{}▏", prompt.input), theme::cursor()),
             ]));
-            render_popup(frame, area, &lines, S::PromptTitle.get(app.lang));
+            render_popup(frame, area, &lines, S::PromptTitle.get(app.lang()));
         }
         Overlay::Confirm(question) => {
             let text = match question {
                 Question::SaveWithBlanks => {
-                    strings::ask_save_blank(app.lang, app.entry.form.untyped())
+                    strings::ask_save_blank(app.lang(), app.entry().form.untyped())
                 }
                 Question::Quit if !app.half_typed() && app.importing() => {
-                    S::AskQuitImporting.get(app.lang).to_string()
+                    S::AskQuitImporting.get(app.lang()).to_string()
                 }
-                Question::Quit => S::AskQuit.get(app.lang).to_string(),
-                Question::Finalise(_) => S::AskFinalise.get(app.lang).to_string(),
-                Question::Import => S::AskImport.get(app.lang).to_string(),
-                Question::ExportVoid(_) => S::AskExportVoid.get(app.lang).to_string(),
-                Question::Undo(serial) => strings::ask_undo(app.lang, *serial),
+                Question::Quit => S::AskQuit.get(app.lang()).to_string(),
+                Question::Finalise(_) => S::AskFinalise.get(app.lang()).to_string(),
+                Question::Import => S::AskImport.get(app.lang()).to_string(),
+                Question::ExportVoid(_) => S::AskExportVoid.get(app.lang()).to_string(),
+                Question::Undo(serial) => strings::ask_undo(app.lang(), *serial),
             };
             let mut lines = vec![Line::from(text)];
             if let Question::Finalise(warnings) = question {
                 for warning in warnings.texts() {
                     lines.push(Line::styled(
-                        warning.get(app.lang).to_string(),
+                        warning.get(app.lang()).to_string(),
                         theme::error(),
                     ));
                 }
             }
             lines.push(Line::from(Span::styled(
-                S::YesNo.get(app.lang),
+                S::YesNo.get(app.lang()),
                 theme::key(),
             )));
-            render_popup(frame, area, &lines, S::ConfirmTitle.get(app.lang));
+            render_popup(frame, area, &lines, S::ConfirmTitle.get(app.lang()));
         }
     }
 }
@@ -110,9 +112,9 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     let titles = Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, tab)| Line::from(format!("F{} {}", i + 1, tab.title().get(app.lang))));
+        .map(|(i, tab)| Line::from(format!("F{} {}", i + 1, tab.title().get(app.lang()))));
     let tabs = Tabs::new(titles)
-        .select(app.tab.index())
+        .select(app.tab().index())
         .highlight_style(theme::tab_selected())
         .padding(" ", " ")
         .divider("");
@@ -120,9 +122,9 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_message(app: &App, frame: &mut Frame, area: Rect) {
-    let line = match &app.message {
+    let line = match app.message() {
         Some(message) => Line::styled(
-            message.text.get(app.lang).to_string(),
+            message.text.get(app.lang()).to_string(),
             if message.error {
                 theme::error()
             } else {
@@ -135,18 +137,18 @@ fn render_message(app: &App, frame: &mut Frame, area: Rect) {
 }
 
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
-    let scale = &app.meeting.config.scale;
+    let scale = &app.meeting().config.scale;
     let mut spans = Vec::new();
     for (keys, help) in keymap::footer(&app.scopes(), scale) {
         spans.push(Span::styled(keys, theme::key()));
-        spans.push(Span::raw(format!(" {}  ", help.get(app.lang))));
+        spans.push(Span::raw(format!(" {}  ", help.get(app.lang()))));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let counts = &app.counts;
+    let lang = app.lang();
+    let counts = app.counts();
     // Segments in order of importance; the last saved is left out when the line is short.
     let mut segments = vec![
         Span::raw(strings::status_counts(
@@ -168,7 +170,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         )),
     ];
     let saved = app
-        .last_saved
+        .last_saved()
         .map(|(serial, at)| Span::raw(strings::last_saved(lang, serial, at.elapsed())));
     if counts.finalised {
         segments.push(Span::styled(
@@ -202,11 +204,11 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     .find(|line| line.width() <= room)
     .unwrap_or_else(|| join(&segments, "│"));
     let mut left = vec![Span::raw(" ")];
-    if let Some(notice) = &app.notice {
+    if let Some(notice) = app.notice() {
         left.push(Span::styled(format!("{} ", notice.get(lang)), theme::key()));
     }
     // The title gives way to the counts when the line is short.
-    left.push(Span::raw(app.meeting.config.title.as_str()));
+    left.push(Span::raw(app.meeting().config.title.as_str()));
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(right.width() as u16),
@@ -239,11 +241,11 @@ fn render_popup(frame: &mut Frame, area: Rect, lines: &[Line], title: &str) {
 /// The help overlay: the keys of this tab on the left, the keys of every tab on the right,
 /// both from the key table.
 fn render_help(app: &App, frame: &mut Frame, area: Rect) {
-    let lang = app.lang;
-    let scale = &app.meeting.config.scale;
+    let lang = app.lang();
+    let scale = &app.meeting().config.scale;
     let popup = area.inner(ratatui::layout::Margin::new(0, 1));
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(strings::help_title(lang, app.tab.title().get(lang)));
+    let block = Block::bordered().title(strings::help_title(lang, app.tab().title().get(lang)));
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [left, right] =
@@ -261,13 +263,13 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     };
     frame.render_widget(
         table(
-            match app.projector {
+            match app.projector() {
                 Some(_) => keymap::help(&[keymap::Scope::Projector], scale),
-                None => keymap::help(app.tab.scopes(), scale),
+                None => keymap::help(app.tab().scopes(), scale),
             },
-            match app.projector {
+            match app.projector() {
                 Some(_) => S::HelpProjector,
-                None => app.tab.title(),
+                None => app.tab().title(),
             },
             Borders::RIGHT,
         ),

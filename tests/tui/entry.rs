@@ -6,10 +6,10 @@ use ratatui::style::{Color, Modifier};
 use tallyclerk::model::marks_string;
 
 fn stored_marks(app: &tallyclerk::tui::App, serial: u64) -> Option<String> {
-    let stored = app.meeting.store.ballot(serial).unwrap()?;
+    let stored = app.meeting().store.ballot(serial).unwrap()?;
     Some(marks_string(
         &stored.ballot.marks,
-        &app.meeting.config.scale,
+        &app.meeting().config.scale,
     ))
 }
 
@@ -35,7 +35,7 @@ fn a_full_form_typed_and_saved_is_in_the_store_and_the_live_tally() {
     // The next form opens on its serial field with the next serial.
     assert!(text.contains("Serial:  2      (next free)"), "{text}");
     // The incremental tally equals one recomputed from the store.
-    assert_eq!(app.tally, app.meeting.results().unwrap().tally);
+    assert_eq!(app.tally(), &app.meeting().results().unwrap().tally);
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn too_many_excellent_marks_are_flagged_invalid_before_saving() {
     // Saved anyway, it is stored and counted as invalid, not silently dropped.
     keys(&mut app, "bb");
     key(&mut app, KeyCode::Enter);
-    let stored = app.meeting.store.ballot(1).unwrap().unwrap();
+    let stored = app.meeting().store.ballot(1).unwrap().unwrap();
     assert!(!stored.valid);
     let text = screen(&app, 80, 24);
     assert!(text.contains("valid 0 invalid 1 total 1"), "{text}");
@@ -107,10 +107,10 @@ fn undo_asks_then_withdraws_the_last_form_typed_here_and_offers_its_serial_again
     );
     assert!(text.contains("valid 1 invalid 0 total 1"), "{text}");
     assert!(text.contains("Serial:  2      (next free)"), "{text}");
-    assert_eq!(app.tally, app.meeting.results().unwrap().tally);
+    assert_eq!(app.tally(), &app.meeting().results().unwrap().tally);
     // Withdrawn, so not collected; audited with its reason.
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
-    let log = app.meeting.store.audit_log().unwrap();
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 1);
+    let log = app.meeting().store.audit_log().unwrap();
     assert!(log
         .iter()
         .any(|(_, action, detail)| action == "withdraw" && detail.contains("keying mistake")));
@@ -166,20 +166,20 @@ fn backspace_steps_back_and_arrows_move() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "123");
     key(&mut app, KeyCode::Backspace);
-    assert_eq!(app.entry.form.cursor, 2);
-    assert_eq!(app.entry.form.marks[2], None);
+    assert_eq!(app.entry().form.cursor, 2);
+    assert_eq!(app.entry().form.marks[2], None);
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Up);
     keys(&mut app, "4");
     assert_eq!(
-        app.entry.form.marks[0],
+        app.entry().form.marks[0],
         Some(tallyclerk::model::Mark::Option(3))
     );
     // Backspace on the empty first row returns to the serial field.
     key(&mut app, KeyCode::Home);
     key(&mut app, KeyCode::Backspace);
     key(&mut app, KeyCode::Backspace);
-    assert!(!app.entry.on_rows);
+    assert!(!app.entry().on_rows);
 }
 
 #[test]
@@ -206,21 +206,21 @@ fn quitting_asks_when_a_form_is_half_typed() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "12");
     keys(&mut app, "q");
-    assert!(!app.quit);
+    assert!(!app.quitting());
     assert!(screen(&app, 80, 24).contains("Quit anyway?"));
     keys(&mut app, "n");
-    assert!(!app.quit);
+    assert!(!app.quitting());
     // Ctrl-C asks once, the second one quits.
     ctrl(&mut app, 'c');
-    assert!(!app.quit);
+    assert!(!app.quitting());
     assert!(screen(&app, 80, 24).contains("press Ctrl-C again"));
     ctrl(&mut app, 'c');
-    assert!(app.quit);
+    assert!(app.quitting());
 
     let (_dir2, fresh) = crate::harness::meeting(6, 2, 1, 6);
     let mut app = crate::harness::app(fresh);
     keys(&mut app, "q");
-    assert!(app.quit);
+    assert!(app.quitting());
 }
 
 #[test]
@@ -243,5 +243,5 @@ fn keys_that_mean_nothing_change_nothing_on_any_tab() {
         }
         assert_eq!(screen(&app, 80, 24), before, "tab {tab}");
     }
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 1);
 }

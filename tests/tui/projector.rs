@@ -33,7 +33,7 @@ fn meeting_with_forms() -> (tempfile::TempDir, App) {
 
 fn open(app: &mut App) {
     keys(app, "P");
-    assert!(app.projector.is_some(), "P opens the projector view");
+    assert!(app.projector().is_some(), "P opens the projector view");
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn backspace_hides_exactly_what_was_revealed_last() {
     assert_eq!(text(&app), nothing);
     // Esc goes back to the tabs.
     key(&mut app, KeyCode::Esc);
-    assert!(app.projector.is_none());
+    assert!(app.projector().is_none());
 }
 
 #[test]
@@ -140,5 +140,5 @@ fn the_projector_view_follows_a_ballot_added_elsewhere() {
     app.poll_jobs();
     let after = screen(&app, 80, 24);
     assert_ne!(before, after, "{after}");
-    assert!(app.projector.is_some(), "the view stays open");
+    assert!(app.projector().is_some(), "the view stays open");
 }

@@ -44,7 +44,7 @@ fn a_tie_at_the_cutoff_is_highlighted_and_decided_with_d() {
     // On a row outside the tie, d explains itself and records nothing.
     keys(&mut app, "d");
     assert!(screen(&app, 80, 24).contains("tied at a cutoff (highlighted)"));
-    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    assert!(app.meeting().store.decisions().unwrap().is_empty());
 
     // Select O03 and decide: a reason is asked first; without one nothing is recorded.
     key(&mut app, KeyCode::Down);
@@ -54,18 +54,18 @@ fn a_tie_at_the_cutoff_is_highlighted_and_decided_with_d() {
     assert!(text.contains("O03 take excellent: why?"), "{text}");
     key(&mut app, KeyCode::Enter);
     assert!(screen(&app, 80, 24).contains("a reason is required"));
-    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    assert!(app.meeting().store.decisions().unwrap().is_empty());
     // Esc leaves the prompt, recording nothing.
     keys(&mut app, "d");
     key(&mut app, KeyCode::Esc);
-    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    assert!(app.meeting().store.decisions().unwrap().is_empty());
     // With a reason: O03 takes the excellent place, O02 falls to better.
     keys(&mut app, "d");
     keys(&mut app, "drawn by lot");
     key(&mut app, KeyCode::Enter);
-    let decisions = app.meeting.store.decisions().unwrap();
+    let decisions = app.meeting().store.decisions().unwrap();
     assert_eq!(decisions.len(), 1);
-    let log = app.meeting.store.audit_log().unwrap();
+    let log = app.meeting().store.audit_log().unwrap();
     let (_, action, detail) = log.last().unwrap();
     assert_eq!(action, "decide");
     assert_eq!(
@@ -105,7 +105,7 @@ fn x_withdraws_the_decision_of_the_rows_tier_after_asking_a_reason() {
     keys(&mut app, "d");
     keys(&mut app, "drawn by lot");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.meeting.store.decisions().unwrap().len(), 1);
+    assert_eq!(app.meeting().store.decisions().unwrap().len(), 1);
     key(&mut app, KeyCode::Down);
     keys(&mut app, "x");
     // O03 is in better: better has no decision of its own.
@@ -124,11 +124,11 @@ fn x_withdraws_the_decision_of_the_rows_tier_after_asking_a_reason() {
     // A reason is required.
     key(&mut app, KeyCode::Enter);
     assert!(screen(&app, 80, 24).contains("a reason is required"));
-    assert_eq!(app.meeting.store.decisions().unwrap().len(), 1);
+    assert_eq!(app.meeting().store.decisions().unwrap().len(), 1);
     keys(&mut app, "x");
     keys(&mut app, "wrong organization");
     key(&mut app, KeyCode::Enter);
-    assert!(app.meeting.store.decisions().unwrap().is_empty());
+    assert!(app.meeting().store.decisions().unwrap().is_empty());
     let buffer = draw(&app, 80, 24);
     let text = screen(&app, 80, 24);
     assert!(
@@ -144,7 +144,7 @@ fn x_withdraws_the_decision_of_the_rows_tier_after_asking_a_reason() {
             line(&buffer, y)
         );
     }
-    let log = app.meeting.store.audit_log().unwrap();
+    let log = app.meeting().store.audit_log().unwrap();
     let (_, action, detail) = log.last().unwrap();
     assert_eq!(action, "undecide");
     assert_eq!(
@@ -155,7 +155,7 @@ fn x_withdraws_the_decision_of_the_rows_tier_after_asking_a_reason() {
 
 #[test]
 fn a_lapsed_decision_is_shown_on_the_tie_with_the_key_to_decide_anew() {
-    let (_dir, meeting) = tied_meeting();
+    let (dir, meeting) = tied_meeting();
     let mut app = app(meeting);
     key(&mut app, KeyCode::F(5));
     key(&mut app, KeyCode::Down);
@@ -164,13 +164,10 @@ fn a_lapsed_decision_is_shown_on_the_tie_with_the_key_to_decide_anew() {
     key(&mut app, KeyCode::Enter);
     // A third ballot, B A A: O01 (A A B) drops to O02's and O03's score and top rate
     // (93.33, 2 of 3): all three tie at places 1-3, not the tie of O02 and O03 decided.
-    let marks = tallyclerk::model::parse_marks("BAACDD", &app.meeting.config.scale).unwrap();
-    app.add_ballot(&tallyclerk::model::Ballot {
-        serial: 3,
-        group: None,
-        marks,
-    })
-    .unwrap();
+    // It is typed at another station; the UI follows the store.
+    let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
+    add_ballots_from(&mut other, 3, &["BAACDD"]);
+    app.follow_store();
     let buffer = draw(&app, 100, 30);
     for id in ["O02", "O03"] {
         let (_, y) = find(&buffer, id).unwrap();
@@ -231,7 +228,7 @@ fn finalise_is_refused_on_the_spot_while_a_tie_at_a_cutoff_is_undecided() {
         ),
         "{text}"
     );
-    assert!(!app.meeting.store.is_final().unwrap());
+    assert!(!app.meeting().store.is_final().unwrap());
 }
 
 #[test]
@@ -252,7 +249,7 @@ fn the_finalise_dialog_counts_the_unverified_forms() {
         "{text}"
     );
     keys(&mut app, "n");
-    assert!(!app.meeting.store.is_final().unwrap());
+    assert!(!app.meeting().store.is_final().unwrap());
 }
 
 #[test]
@@ -265,14 +262,14 @@ fn finalise_refuses_changes_in_place_and_reopen_asks_a_reason() {
     keys(&mut app, "y");
     let text = screen(&app, 80, 24);
     assert!(text.contains("FINAL"), "{text}");
-    assert!(app.meeting.store.is_final().unwrap());
+    assert!(app.meeting().store.is_final().unwrap());
 
     // Entry refuses at the serial field, before a row is typed.
     key(&mut app, KeyCode::F(1));
     key(&mut app, KeyCode::Enter);
     let text = screen(&app, 80, 24);
     assert!(text.contains("the meeting is finalised"), "{text}");
-    assert!(!app.entry.on_rows);
+    assert!(!app.entry().on_rows);
 
     key(&mut app, KeyCode::F(5));
     keys(&mut app, "R");
@@ -281,7 +278,7 @@ fn finalise_refuses_changes_in_place_and_reopen_asks_a_reason() {
     keys(&mut app, "R");
     keys(&mut app, "typo in form 2");
     key(&mut app, KeyCode::Enter);
-    assert!(!app.meeting.store.is_final().unwrap());
+    assert!(!app.meeting().store.is_final().unwrap());
     assert!(screen(&app, 80, 24).contains("meeting reopened"));
 }
 
@@ -304,5 +301,5 @@ fn a_void_round_shows_a_loud_banner() {
     let (x, y) = find(&buffer, "VOID ROUND").unwrap();
     assert_eq!(buffer[(x, y)].fg, Color::Red);
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
-    assert_eq!(app.meeting.store.summary().unwrap().issued, Some(1));
+    assert_eq!(app.meeting().store.summary().unwrap().issued, Some(1));
 }

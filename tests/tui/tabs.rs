@@ -19,7 +19,7 @@ fn ballots_are_searched_edited_set_aside_and_withdrawn_with_reasons() {
     assert!(screen(&app, 80, 24).contains("Change ballot 2: why?"));
     keys(&mut app, "misread row 1");
     key(&mut app, KeyCode::Enter);
-    let stored = app.meeting.store.ballot(2).unwrap().unwrap();
+    let stored = app.meeting().store.ballot(2).unwrap().unwrap();
     assert_eq!(stored.ballot.marks[0], tallyclerk::model::Mark::Option(3));
     assert!(screen(&app, 80, 24).contains("ballot 2 changed"));
     // Set ballot 3 aside from the list: still collected, no longer counted.
@@ -29,7 +29,7 @@ fn ballots_are_searched_edited_set_aside_and_withdrawn_with_reasons() {
     assert!(screen(&app, 80, 24).contains("Set ballot 3 aside (the paper form is void): why?"));
     keys(&mut app, "duplicate form");
     key(&mut app, KeyCode::Enter);
-    assert!(app.meeting.store.ballot(3).unwrap().is_none());
+    assert!(app.meeting().store.ballot(3).unwrap().is_none());
     let text = screen(&app, 80, 24);
     assert!(text.contains("ballot 3 set aside"), "{text}");
     assert!(text.contains("valid 3 invalid 0 total 3"), "{text}");
@@ -43,8 +43,8 @@ fn ballots_are_searched_edited_set_aside_and_withdrawn_with_reasons() {
     assert!(text.contains("ballot 4 withdrawn"), "{text}");
     assert!(text.contains("valid 2 invalid 0 total 2"), "{text}");
     assert!(text.contains("forms 3/40"), "{text}");
-    assert_eq!(app.tally, app.meeting.results().unwrap().tally);
-    let log = app.meeting.store.audit_log().unwrap();
+    assert_eq!(app.tally(), &app.meeting().results().unwrap().tally);
+    let log = app.meeting().store.audit_log().unwrap();
     assert!(log
         .iter()
         .any(|(_, a, d)| a == "edit" && d.contains("misread row 1")));
@@ -81,7 +81,7 @@ fn an_import_is_previewed_with_every_problem_then_confirmed() {
     assert!(text.contains("scan-bad.csv  scan-good.csv"), "{text}");
     keys(&mut app, "b");
     key(&mut app, KeyCode::Tab);
-    assert!(app.files.path.ends_with("scan-bad.csv"));
+    assert!(app.files().path.ends_with("scan-bad.csv"));
     key(&mut app, KeyCode::Enter);
     app.wait_for_jobs();
     let text = screen(&app, 120, 30);
@@ -98,11 +98,11 @@ fn an_import_is_previewed_with_every_problem_then_confirmed() {
     app.wait_for_jobs();
     let text = screen(&app, 120, 30);
     assert!(text.contains("2 forms, 2 valid, 0 invalid"), "{text}");
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 0);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 0);
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "y");
     app.wait_for_jobs();
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 2);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 2);
     let text = screen(&app, 120, 30);
     assert!(text.contains("imported 2 forms"), "{text}");
     assert!(text.contains("valid 2 invalid 0 total 2"), "{text}");
@@ -183,7 +183,7 @@ fn in_a_void_round_the_ui_asks_before_every_export_as_the_command_line_refuses()
     key(&mut app, KeyCode::F(6));
     keys(&mut app, "b");
     assert!(
-        matches!(app.overlay, tallyclerk::tui::Overlay::Confirm(_)),
+        matches!(app.overlay(), tallyclerk::tui::Overlay::Confirm(_)),
         "the ballots export asks first in a void round"
     );
     keys(&mut app, "n");
@@ -197,15 +197,15 @@ fn in_a_void_round_the_ui_asks_before_every_export_as_the_command_line_refuses()
 fn the_ui_follows_a_change_made_by_another_process() {
     let (dir, meeting) = meeting(6, 2, 1, 6);
     let mut app = app(meeting);
-    assert_eq!(app.counts.collected, 0);
+    assert_eq!(app.counts().collected, 0);
     // Another process (here: another connection) stores two forms.
     let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
     add_ballots(&mut other, &["AAAAAA", "BBBBBB"]);
     other.set_issued(1).unwrap();
     app.poll_jobs();
-    assert_eq!(app.counts.collected, 2);
-    assert_eq!(app.tally.ballots, 2);
-    assert!(app.counts.void_round());
+    assert_eq!(app.counts().collected, 2);
+    assert_eq!(app.tally().ballots, 2);
+    assert!(app.counts().void_round());
     let text = screen(&app, 120, 30);
     assert!(text.contains("figures reloaded"), "{text}");
     assert!(text.contains("VOID ROUND"), "{text}");
@@ -222,7 +222,7 @@ fn the_ui_follows_a_change_made_by_another_process() {
 /// at exactly 10000 however fast the machine is.
 fn wait_for_forms_read(app: &tallyclerk::tui::App, forms: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    let job = app.files.job.as_ref().expect("an import is running");
+    let job = app.files().job.as_ref().expect("an import is running");
     while job.forms.load(Ordering::Relaxed) != forms {
         assert!(
             Instant::now() < deadline,
@@ -260,7 +260,7 @@ fn a_running_import_shows_the_forms_read_the_rate_and_the_time_taken() {
     key(&mut app, KeyCode::Enter);
     wait_for_forms_read(&app, 10_000);
     // Started two seconds ago as far as the screen knows, so the rate has a known size.
-    app.files.job.as_mut().unwrap().started =
+    app.files_mut().job.as_mut().unwrap().started =
         Instant::now().checked_sub(Duration::from_secs(2)).unwrap();
     let text = screen(&app, 160, 30);
     let line = text
@@ -273,14 +273,14 @@ fn a_running_import_shows_the_forms_read_the_rate_and_the_time_taken() {
         "{line}"
     );
     assert!((2..=3).contains(&number_before(line, " s")), "{line}");
-    app.lang = tallyclerk::Lang::Zh;
+    app.set_lang(tallyclerk::Lang::Zh);
     let text = screen(&app, 160, 30);
     assert!(text.contains("（试运行）：10000 份，每秒 "), "{text}");
     assert!(
         text.contains("已用 2 秒") || text.contains("已用 3 秒"),
         "{text}"
     );
-    app.lang = tallyclerk::Lang::En;
+    app.set_lang(tallyclerk::Lang::En);
     app.wait_for_jobs();
     assert!(screen(&app, 160, 30).contains("12000 forms"));
 
@@ -292,8 +292,8 @@ fn a_running_import_shows_the_forms_read_the_rate_and_the_time_taken() {
     assert!(text.contains("big.csv: 10000 forms, "), "{text}");
     assert!(!text.contains("(dry run)"), "{text}");
     app.wait_for_jobs();
-    assert!(app.files.job.is_none());
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 12_000);
+    assert!(app.files().job.is_none());
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 12_000);
 }
 
 #[test]
@@ -306,7 +306,7 @@ fn when_idle_the_ui_moves_saved_forms_into_meeting_db_itself() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "AABBCC");
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.counts.collected, 1);
+    assert_eq!(app.counts().collected, 1);
     std::thread::sleep(Duration::from_millis(2100));
     app.poll_jobs();
     // meeting.db alone, without its -wal file, now holds the form.
@@ -404,7 +404,10 @@ fn withdrawn_and_set_aside_ballots_stay_listed_marked_and_unchangeable() {
     keys(&mut app, "e");
     assert!(screen(&app, 100, 24).contains("kept for the record"));
     keys(&mut app, "w");
-    assert!(!matches!(app.overlay, tallyclerk::tui::Overlay::Prompt(_)));
+    assert!(!matches!(
+        app.overlay(),
+        tallyclerk::tui::Overlay::Prompt(_)
+    ));
     // A new form under a freed serial is listed beside the withdrawn one; search finds it.
     let mut other = tallyclerk::Meeting::open(dir.path()).unwrap();
     add_ballots_from(&mut other, 3, &["DDDDDD"]);
@@ -414,7 +417,7 @@ fn withdrawn_and_set_aside_ballots_stay_listed_marked_and_unchangeable() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "e");
     assert!(
-        matches!(app.ballots.view, tallyclerk::tui::BallotsView::Edit(_)),
+        matches!(app.ballots().view, tallyclerk::tui::BallotsView::Edit(_)),
         "the ballot that counts is the one found and edited"
     );
 }
@@ -453,7 +456,7 @@ fn a_preview_never_blocks_saving_and_esc_cancels_it() {
     );
     let text = screen(&app, 120, 30);
     assert!(text.contains("saved form 1 (valid)"), "{text}");
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 1);
     // Esc on the Import/Export tab cancels the preview.
     key(&mut app, KeyCode::F(6));
     key(&mut app, KeyCode::Esc);
@@ -463,7 +466,7 @@ fn a_preview_never_blocks_saving_and_esc_cancels_it() {
         text.contains("import cancelled: nothing of the file was imported"),
         "{text}"
     );
-    assert!(app.files.preview.is_none());
+    assert!(app.files().preview.is_none());
 
     // The import itself: Esc cancels it too, and nothing of it is stored.
     key(&mut app, KeyCode::Enter);
@@ -484,7 +487,7 @@ fn a_preview_never_blocks_saving_and_esc_cancels_it() {
     key(&mut app, KeyCode::F(6));
     key(&mut app, KeyCode::Esc);
     app.wait_for_jobs();
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 1);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 1);
 }
 
 #[test]
@@ -499,14 +502,16 @@ fn quitting_cancels_a_running_import_without_waiting_for_it() {
     wait_for_forms_read(&app, 10_000);
     // A preview changes nothing: q quits at once.
     keys(&mut app, "q");
-    assert!(app.quit);
+    assert!(app.quitting());
     let stopping = Instant::now();
     assert!(app.stop_jobs(Duration::from_secs(10)));
     assert!(stopping.elapsed() < Duration::from_secs(5));
 
-    app.quit = false;
-    // The path field, the preview, then the import itself.
-    key(&mut app, KeyCode::Enter);
+    // The UI opened again: the path typed anew, the preview, then the import itself.
+    let mut app = crate::harness::app(tallyclerk::Meeting::open(dir.path()).unwrap());
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "p");
+    keys(&mut app, &big.display().to_string());
     key(&mut app, KeyCode::Enter);
     app.wait_for_jobs();
     key(&mut app, KeyCode::Enter);
@@ -514,15 +519,15 @@ fn quitting_cancels_a_running_import_without_waiting_for_it() {
     wait_for_forms_read(&app, 10_000);
     // An import asks first, and Ctrl-C wants a second press.
     keys(&mut app, "q");
-    assert!(!app.quit);
+    assert!(!app.quitting());
     let text = screen(&app, 120, 30);
     assert!(text.contains("Quit and cancel it"), "{text}");
     keys(&mut app, "n");
     ctrl(&mut app, 'c');
-    assert!(!app.quit);
+    assert!(!app.quitting());
     assert!(screen(&app, 120, 30).contains("press Ctrl-C again"));
     ctrl(&mut app, 'c');
-    assert!(app.quit);
+    assert!(app.quitting());
     assert!(app.stop_jobs(Duration::from_secs(10)));
-    assert_eq!(app.meeting.store.summary().unwrap().collected, 0);
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 0);
 }

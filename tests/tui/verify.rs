@@ -17,12 +17,12 @@ fn start_keying(app: &mut tallyclerk::tui::App, serial: &str) {
 }
 
 fn state(app: &tallyclerk::tui::App, serial: u64) -> State {
-    app.meeting.ballot_state(serial).unwrap().unwrap().1
+    app.meeting().ballot_state(serial).unwrap().unwrap().1
 }
 
 fn marks(app: &tallyclerk::tui::App, serial: u64) -> String {
-    let stored = app.meeting.store.ballot(serial).unwrap().unwrap();
-    marks_string(&stored.ballot.marks, &app.meeting.config.scale)
+    let stored = app.meeting().store.ballot(serial).unwrap().unwrap();
+    marks_string(&stored.ballot.marks, &app.meeting().config.scale)
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn a_second_keying_that_agrees_marks_the_ballot_verified() {
     assert!(text.contains("verified 1/2"), "{text}");
     assert!(text.contains("Serial:  2      (next unverified)"), "{text}");
     assert_eq!(state(&app, 1), State::Verified);
-    let log = app.meeting.store.audit_log().unwrap();
+    let log = app.meeting().store.audit_log().unwrap();
     assert!(
         log.iter().any(|(_, a, d)| a == "verify"
             && d.contains("serial 1 agreed")
@@ -100,7 +100,7 @@ fn a_dispute_survives_esc_and_quitting() {
     let text = screen(&app, 80, 24);
     assert!(text.contains("disputed (1): 1"), "{text}");
     keys(&mut app, "q");
-    assert!(app.quit);
+    assert!(app.quitting());
     drop(app);
     // Opened again: the dispute is still there, listed and counted.
     let mut app = crate::harness::app(tallyclerk::Meeting::open(dir.path()).unwrap());
@@ -138,8 +138,8 @@ fn a_third_reading_settles_each_row_two_readings_of_three() {
     assert_eq!(marks(&app, 1), "ABCDAA");
     assert!(text.contains("verified 1/1"), "{text}");
     // The live figures follow the correction.
-    assert_eq!(app.tally, app.meeting.results().unwrap().tally);
-    let log = app.meeting.store.audit_log().unwrap();
+    assert_eq!(app.tally(), &app.meeting().results().unwrap().tally);
+    let log = app.meeting().store.audit_log().unwrap();
     assert!(
         log.iter().any(|(_, a, d)| a == "resolve"
             && d.contains("resolved by reading 3")
@@ -239,7 +239,7 @@ fn the_voter_group_is_keyed_and_compared_too() {
     keys(&mut app, "g");
     key(&mut app, KeyCode::Enter);
     assert_eq!(state(&app, 2), State::Resolved);
-    let stored = app.meeting.store.ballot(2).unwrap().unwrap();
+    let stored = app.meeting().store.ballot(2).unwrap().unwrap();
     assert_eq!(stored.ballot.group.as_deref(), Some("leaders"));
 }
 

@@ -304,9 +304,15 @@ impl<'a> Context<'a> {
         self.effects.push(effect);
     }
 
-    /// Shows an error of the library on the message line.
+    /// Shows an error of the library on the message line (a store error names the
+    /// meeting's `meeting.db`).
     pub fn fail(&mut self, error: &Error) {
-        self.warn_text(Text::new(error.message(Lang::En), error.message(Lang::Zh)));
+        let dir = &self.meeting.config.dir;
+        let text = Text::new(
+            error.message_in_meeting(Lang::En, dir),
+            error.message_in_meeting(Lang::Zh, dir),
+        );
+        self.warn_text(text);
     }
 
     /// Shows a warning from the strings table.

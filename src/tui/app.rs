@@ -438,10 +438,7 @@ impl App {
                     .issued
                     .map(|n| n.to_string())
                     .unwrap_or_default();
-                self.overlay = Overlay::Prompt(Prompt {
-                    kind: PromptKind::Issued,
-                    input,
-                });
+                self.overlay = Overlay::Prompt(Prompt::prefilled(PromptKind::Issued, input));
             }
             _ => return false,
         }
@@ -470,13 +467,11 @@ impl App {
     fn on_prompt(&mut self, mut prompt: Prompt, action: Action) {
         match action {
             Action::Type(c) => {
-                if !prompt.digits_only() || c.is_ascii_digit() {
-                    prompt.input.push(c);
-                }
+                prompt.type_char(c);
                 self.overlay = Overlay::Prompt(prompt);
             }
             Action::Erase => {
-                prompt.input.pop();
+                prompt.erase();
                 self.overlay = Overlay::Prompt(prompt);
             }
             Action::Back => self.overlay = Overlay::None,
@@ -518,6 +513,12 @@ impl App {
                 match question {
                     Question::SaveWithBlanks => self.act(|tabs, cx| tabs.entry.save(cx)),
                     Question::Quit => self.quit = true,
+                    Question::Discard => match self.tab {
+                        Tab::Entry => self.act(|tabs, cx| tabs.entry.discard(cx)),
+                        Tab::Verify => self.act(|tabs, cx| tabs.verify.discard(cx)),
+                        Tab::Ballots => self.tabs.ballots.discard(),
+                        Tab::Tally | Tab::Ranking | Tab::Files => {}
+                    },
                     Question::Finalise(_) => self.act(|_, cx| ranking_tab::finalise(cx)),
                     Question::Import => self.act(|tabs, cx| tabs.files.start_import(false, cx)),
                     Question::ExportVoid(kind) => {

@@ -10,7 +10,7 @@ use super::form::{self, FormEditor};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
-use super::ui_state::{Context, PromptKind, Shown};
+use super::ui_state::{Context, PromptKind, Question, Shown};
 use crate::error::{Error, Result};
 use crate::meeting::Meeting;
 use crate::model::{validity, Mark};
@@ -134,6 +134,9 @@ impl BallotsState {
                 let edited = form.edit(action).is_some();
                 match action {
                     _ if edited => {}
+                    Action::Back if self.half_typed() => {
+                        cx.confirm(Question::Discard);
+                    }
                     Action::Back => {
                         self.view = View::Detail { row: form.cursor };
                         return;
@@ -155,6 +158,13 @@ impl BallotsState {
                     self.view = View::Edit(form);
                 }
             }
+        }
+    }
+
+    /// Leaves an edit for the ballot's detail, discarding the marks changed.
+    pub fn discard(&mut self) {
+        if let View::Edit(form) = &self.view {
+            self.view = View::Detail { row: form.cursor };
         }
     }
 

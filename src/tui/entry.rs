@@ -174,10 +174,10 @@ impl EntryState {
 
     fn other_rows_key(&mut self, action: Action, cx: &mut Context) {
         match action {
-            Action::Back => {
-                self.form.fill_pending = false;
-                self.on_rows = false;
-            }
+            // Esc leaves the form; rows typed and not saved are discarded only once the
+            // clerk says so, as q and Ctrl-C ask.
+            Action::Back if self.form.touched() => cx.confirm(Question::Discard),
+            Action::Back => self.discard(cx),
             Action::Accept => {
                 if self.form.untyped() == 0 {
                     self.save(cx);
@@ -189,6 +189,12 @@ impl EntryState {
             Action::Undo => ask_undo(cx),
             _ => {}
         }
+    }
+
+    /// Leaves the rows for the serial field, discarding what was typed on them.
+    pub fn discard(&mut self, cx: &mut Context) {
+        self.form = FormEditor::new(cx.config().organizations.len());
+        self.on_rows = false;
     }
 
     /// Saves the form (untyped rows blank) and opens the next one on its serial field.

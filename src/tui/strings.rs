@@ -88,6 +88,7 @@ pub enum S {
     AskReopenReason,
     AskSerial,
     AskQuit,
+    AskDiscard,
     AskFinalise,
     AskImport,
     AskExportVoid,
@@ -291,6 +292,10 @@ impl S {
                 "重新开放的原因？（记入审计日志）",
             ),
             S::AskSerial => ("Find serial:", "查找表号："),
+            S::AskDiscard => (
+                "The rows typed on this form are not saved. Discard them?",
+                "本表已录入的内容尚未保存。确定放弃吗？",
+            ),
             S::AskQuit => (
                 "A form is half-typed and not saved. Quit anyway?",
                 "有表格尚未录完且未保存。仍要退出吗？",

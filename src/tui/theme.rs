@@ -12,6 +12,13 @@ pub fn cursor() -> Style {
     Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
 }
 
+/// A prompt's value shown selected: the first key typed replaces it.
+pub fn selected_input() -> Style {
+    Style::new()
+        .fg(Color::Cyan)
+        .add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+}
+
 /// Titles of panels and table headers.
 pub fn header() -> Style {
     Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)

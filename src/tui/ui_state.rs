@@ -119,8 +119,11 @@ pub enum PromptKind {
 pub struct Prompt {
     /// What it asks for.
     pub kind: PromptKind,
-    /// What was typed.
+    /// What was typed, or the value it starts with.
     pub input: String,
+    /// The input is the value it started with, shown selected: the first key typed
+    /// replaces it (45 then 39 gives 39, not 4539).
+    pub selected: bool,
 }
 
 impl Prompt {
@@ -129,6 +132,37 @@ impl Prompt {
         Prompt {
             kind,
             input: String::new(),
+            selected: false,
+        }
+    }
+
+    /// A prompt showing the value it starts with, selected, so typing replaces it.
+    pub fn prefilled(kind: PromptKind, input: String) -> Prompt {
+        Prompt {
+            kind,
+            selected: !input.is_empty(),
+            input,
+        }
+    }
+
+    /// A character typed: it replaces a selected value, and a prompt for a number takes
+    /// digits only.
+    pub fn type_char(&mut self, c: char) {
+        if self.digits_only() && !c.is_ascii_digit() {
+            return;
+        }
+        if std::mem::take(&mut self.selected) {
+            self.input.clear();
+        }
+        self.input.push(c);
+    }
+
+    /// Backspace: erases a selected value whole, else the last character.
+    pub fn erase(&mut self) {
+        if std::mem::take(&mut self.selected) {
+            self.input.clear();
+        } else {
+            self.input.pop();
         }
     }
 
@@ -160,6 +194,8 @@ pub enum Question {
     SaveWithBlanks,
     /// Quit although a form is half-typed, or an import runs?
     Quit,
+    /// Leave the half-typed form of the tab shown, discarding its rows?
+    Discard,
     /// Finalise the meeting, despite these warnings (if any)?
     Finalise(FinaliseWarnings),
     /// Import the previewed file?

@@ -12,7 +12,7 @@ use super::form::{self, FormEditor};
 use super::keymap::{Action, Scope};
 use super::strings::{self, S};
 use super::theme;
-use super::ui_state::{Context, PromptKind, Shown};
+use super::ui_state::{Context, PromptKind, Question, Shown};
 use crate::ballot_state::{Dispute, Fields, Reading, State};
 use crate::config::Config;
 use crate::lang::Lang;
@@ -185,6 +185,7 @@ impl VerifyState {
                     return;
                 }
                 match action {
+                    Action::Back if self.form.touched() => cx.confirm(Question::Discard),
                     Action::Back => self.back_to_serial(cx, serial.saturating_sub(1)),
                     Action::CycleGroup => {
                         let group = cycle(cx, group);
@@ -215,6 +216,7 @@ impl VerifyState {
                     return;
                 }
                 match action {
+                    Action::Back if self.form.touched() => cx.confirm(Question::Discard),
                     Action::Back => self.back_to_serial(cx, serial),
                     Action::CycleGroup if dispute.group.is_some() => {
                         let group = cycle(cx, group);
@@ -228,6 +230,16 @@ impl VerifyState {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// Leaves the keying under way for the serial field, discarding what was typed (a
+    /// dispute stays standing: it is stored).
+    pub fn discard(&mut self, cx: &mut Context) {
+        match self.stage {
+            Stage::Second { serial, .. } => self.back_to_serial(cx, serial.saturating_sub(1)),
+            Stage::Further { serial, .. } => self.back_to_serial(cx, serial),
+            Stage::Serial | Stage::Disputed { .. } => {}
         }
     }
 

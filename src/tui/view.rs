@@ -70,10 +70,18 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::Help => render_help(app, frame, area),
         Overlay::Prompt(prompt) => {
             let mut lines = vec![Line::from(prompt.question(app.lang()))];
-            lines.push(Line::from(vec![
-                Span::raw("> "),
-                Span::styled(format!("{}▏", prompt.input), theme::cursor()),
-            ]));
+            // A selected value is shown reversed: typing replaces it.
+            let input = if prompt.selected {
+                vec![
+                    Span::styled(prompt.input.clone(), theme::selected_input()),
+                    Span::styled("▏", theme::cursor()),
+                ]
+            } else {
+                vec![Span::styled(format!("{}▏", prompt.input), theme::cursor())]
+            };
+            let mut spans = vec![Span::raw("> ")];
+            spans.extend(input);
+            lines.push(Line::from(spans));
             render_popup(frame, area, &lines, S::PromptTitle.get(app.lang()));
         }
         Overlay::Confirm(question) => {
@@ -85,6 +93,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     S::AskQuitImporting.get(app.lang()).to_string()
                 }
                 Question::Quit => S::AskQuit.get(app.lang()).to_string(),
+                Question::Discard => S::AskDiscard.get(app.lang()).to_string(),
                 Question::Finalise(_) => S::AskFinalise.get(app.lang()).to_string(),
                 Question::Import => S::AskImport.get(app.lang()).to_string(),
                 Question::ExportVoid(_) => S::AskExportVoid.get(app.lang()).to_string(),

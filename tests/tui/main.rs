@@ -3,6 +3,7 @@
 
 mod entry;
 mod harness;
+mod keys;
 mod projector;
 mod pty;
 mod ranking;

@@ -1217,7 +1217,11 @@ fn print_ballot(
     let ballot = &stored.ballot;
     let validity = match model::validity(&ballot.marks, &config.scale, &config.rules) {
         Ok(()) => lang.pick("valid", "有效").to_string(),
-        Err(reason) => format!("{}: {}", lang.pick("INVALID", "无效"), reason.message(lang)),
+        Err(reason) => format!(
+            "{}: {}",
+            lang.pick("INVALID", "无效"),
+            reason.message(&config.scale, lang)
+        ),
     };
     outln!(
         "{} {} [{}] {} {validity}",

@@ -55,6 +55,12 @@ impl Scale {
             .position(|o| o.key.eq_ignore_ascii_case(&key))
     }
 
+    /// The Chinese name of the top rate, the share of the first option, by its label as
+    /// a tally sheet words it: `"好"得票率` (`"优秀"得票率` where the option is 优秀).
+    pub fn top_rate_zh(&self) -> String {
+        format!("\"{}\"得票率", self.options[0].label)
+    }
+
     /// Number of options (crate-wide only: outside, `options.len()` says it, and a loaded
     /// scale is never empty, so it needs no `is_empty`).
     pub(crate) fn len(&self) -> usize {
@@ -286,8 +292,10 @@ impl InvalidReason {
         }
     }
 
-    /// The reason as shown, in the UI language.
-    pub fn message(&self, lang: Lang) -> String {
+    /// The reason as shown, in the UI language. In Chinese an option is named by its label,
+    /// as the paper form and a tally sheet name it (`"好" 12 票`); in English by the key the
+    /// clerk types (`12 marks A`), which keeps the line within the entry panel.
+    pub fn message(&self, scale: &Scale, lang: Lang) -> String {
         match (self, lang) {
             (InvalidReason::TooMany { key, count, max }, Lang::En) => {
                 format!(
@@ -296,7 +304,10 @@ impl InvalidReason {
                 )
             }
             (InvalidReason::TooMany { key, count, max }, Lang::Zh) => {
-                format!("{key} 票 {count} 个，最多允许 {max} 个")
+                let label = scale
+                    .index_of_key(*key)
+                    .map_or(key.to_string(), |i| scale.options[i].label.clone());
+                format!("\"{label}\" {count} 票，最多允许 {max} 票")
             }
             (InvalidReason::TooFewMarked { count, min }, Lang::En) => {
                 format!(
@@ -528,11 +539,36 @@ mod tests {
             count: 5,
             max: 3,
         };
-        assert_eq!(too_many.message(Lang::En), "5 marks A, at most 3 allowed");
-        assert_eq!(too_many.message(Lang::Zh), "A 票 5 个，最多允许 3 个");
+        let organization = Organization {
+            id: "O1".into(),
+            name: "一".into(),
+            category: String::new(),
+        };
+        let scale = crate::config::Config::from_parts("title = \"t\"\n", vec![organization])
+            .unwrap()
+            .scale;
+        assert_eq!(
+            too_many.message(&scale, Lang::En),
+            "5 marks A, at most 3 allowed"
+        );
+        assert_eq!(
+            too_many.message(&scale, Lang::Zh),
+            "\"好\" 5 票，最多允许 3 票"
+        );
+        assert_eq!(scale.top_rate_zh(), "\"好\"得票率");
+        // A key the scale no longer has is shown as the key.
+        let unknown = InvalidReason::TooMany {
+            key: 'Z',
+            count: 2,
+            max: 1,
+        };
+        assert_eq!(
+            unknown.message(&scale, Lang::Zh),
+            "\"Z\" 2 票，最多允许 1 票"
+        );
         let too_few = InvalidReason::TooFewMarked { count: 1, min: 2 };
         assert_eq!(
-            too_few.message(Lang::En),
+            too_few.message(&scale, Lang::En),
             "1 organization rated, at least 2 required"
         );
         let one_too_many = InvalidReason::TooMany {
@@ -541,10 +577,13 @@ mod tests {
             max: 0,
         };
         assert_eq!(
-            one_too_many.message(Lang::En),
+            one_too_many.message(&scale, Lang::En),
             "1 mark A, at most 0 allowed"
         );
-        assert_eq!(too_few.message(Lang::Zh), "仅评价 1 个组织，至少需要 2 个");
+        assert_eq!(
+            too_few.message(&scale, Lang::Zh),
+            "仅评价 1 个组织，至少需要 2 个"
+        );
     }
 
     #[test]

@@ -49,9 +49,10 @@ pub fn results_table(
             Lang::Zh => option.label.clone(),
         });
     }
+    let top_rate = config.scale.top_rate_zh();
     for (en, zh) in [
         ("blank", "空白"),
-        ("top_rate", "好评率"),
+        ("top_rate", top_rate.as_str()),
         ("approval_rate", "认可率"),
         ("note", "备注"),
     ] {

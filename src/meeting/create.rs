@@ -52,6 +52,8 @@ pub struct DerivedLimit {
     pub key: char,
     /// Its label, e.g. 好.
     pub label: String,
+    /// Its English label (its label when it has none), e.g. Excellent.
+    pub label_en: String,
     /// The most marks of it a valid form gives.
     pub max: usize,
     /// The tier whose quota it is.
@@ -82,6 +84,10 @@ impl NewMeeting {
         Some(DerivedLimit {
             key: option.key,
             label: option.label.clone(),
+            label_en: option
+                .label_en
+                .clone()
+                .unwrap_or_else(|| option.label.clone()),
             max: tier.quota,
             tier: tier.clone(),
         })
@@ -328,7 +334,7 @@ pub fn derived_limit_text(limit: &DerivedLimit) -> Text {
             "max_marks {key} = {max}: a form giving more than {max} \"{label}\" ({key}) is invalid, as {tier} has {max} places (--max-marks or --no-max-marks to change)",
             key = limit.key,
             max = limit.max,
-            label = limit.label,
+            label = limit.label_en,
             tier = limit.tier.name
         ),
         format!(

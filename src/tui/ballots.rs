@@ -329,7 +329,7 @@ fn render_list(ballots: &BallotsState, shown: &Shown, frame: &mut Frame, area: R
                     format!(
                         "{}{}",
                         strings::label(lang, S::Invalid),
-                        reason.message(lang)
+                        reason.message(&config.scale, lang)
                     ),
                     theme::error(),
                 ),

@@ -220,7 +220,7 @@ impl EntryState {
                 let config = cx.config();
                 let verdict = validity(&stored.ballot.marks, &config.scale, &config.rules).err();
                 let orgs = config.organizations.len();
-                let text = strings::saved(serial, verdict.as_ref());
+                let text = strings::saved(serial, verdict.as_ref(), &config.scale);
                 if verdict.is_some() {
                     cx.warn_text(text);
                 } else {

@@ -271,20 +271,29 @@ pub fn render_rows(
 }
 
 /// The running count of each option against its `max_marks` limit, and the validity of the
-/// form so far, one line each: `A 好: 12 / 11 allowed — invalid`.
+/// form so far, one line each: `A: 12 / 11 allowed — invalid`, `好：12 票 / 最多 11 票`.
 pub fn count_lines(config: &Config, lang: Lang, form: &FormEditor) -> Vec<Line<'static>> {
     let counts = form.option_counts(config.scale.len());
     let mut lines = Vec::new();
     for (i, option) in config.scale.options.iter().enumerate() {
-        // The key alone: the rows already show each key with its label.
-        let label = option.key.to_string();
+        // In English the key alone: the rows already show each key with its label. In
+        // Chinese the label, as the paper form and a tally sheet count it (好：12 票).
+        let label = match lang {
+            Lang::En => option.key.to_string(),
+            Lang::Zh => option.label.clone(),
+        };
         let (text, over) = match config.rules.max_marks.get(i).copied().flatten() {
             Some(max) => (
                 strings::count_of_max(lang, &label, counts[i], max),
                 counts[i] > max,
             ),
             None => (
-                format!("{label}{}{}", strings::colon(lang), counts[i]),
+                format!(
+                    "{label}{}{}{}",
+                    strings::colon(lang),
+                    counts[i],
+                    lang.pick("", " 票")
+                ),
                 false,
             ),
         };
@@ -315,7 +324,7 @@ pub fn validity_line(config: &Config, lang: Lang, form: &FormEditor) -> Line<'st
             format!(
                 "{}{}",
                 strings::label(lang, S::Invalid),
-                reason.message(lang)
+                reason.message(&config.scale, lang)
             ),
             theme::error(),
         )]),
@@ -324,7 +333,7 @@ pub fn validity_line(config: &Config, lang: Lang, form: &FormEditor) -> Line<'st
             format!(
                 "{}{}",
                 strings::label(lang, S::Invalid),
-                reason.message(lang)
+                reason.message(&config.scale, lang)
             ),
             theme::error(),
         ),

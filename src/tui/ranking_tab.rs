@@ -318,8 +318,10 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
         Cell::from(S::Tier.get(lang)),
         Cell::from(Line::from(S::Score.get(lang)).right_aligned()),
     ];
+    let top_rate = strings::top_rate_header(lang, &config.scale);
+    let top_rate_width = Line::from(top_rate.as_str()).width().max(6) as u16;
     if wide {
-        header.push(Cell::from(Line::from(S::TopRate.get(lang)).right_aligned()));
+        header.push(Cell::from(Line::from(top_rate).right_aligned()));
     }
     header.push(Cell::from(S::Note.get(lang)));
     let columns = header.len();
@@ -386,7 +388,7 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
         Constraint::Length(6),
     ];
     if wide {
-        widths.push(Constraint::Length(6));
+        widths.push(Constraint::Length(top_rate_width));
     }
     widths.push(Constraint::Length(if wide { 40 } else { 32 }));
     let table = Table::new(lines, widths).header(header).column_spacing(1);

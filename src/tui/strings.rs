@@ -11,7 +11,7 @@ use crate::decimal::Ratio;
 use crate::error::Text;
 use crate::import::ImportReport;
 use crate::lang::{count_en, Lang};
-use crate::model::InvalidReason;
+use crate::model::{InvalidReason, Scale};
 use std::path::Path;
 use std::time::Duration;
 
@@ -50,7 +50,6 @@ pub enum S {
     BlankOrSpoiled,
     Spoiled,
     Score,
-    TopRate,
     ApprovalRate,
     Rank,
     Tier,
@@ -230,7 +229,6 @@ impl S {
             S::BlankOrSpoiled => ("blank or spoiled", "空白或无效标记"),
             S::Spoiled => ("spoiled", "无效标记"),
             S::Score => ("Score", "得分"),
-            S::TopRate => ("Top", "好评率"),
             S::ApprovalRate => ("Appr.", "认可率"),
             S::Rank => ("Rank", "名次"),
             S::Tier => ("Tier", "等次"),
@@ -504,13 +502,13 @@ fn both(f: impl Fn(Lang) -> String) -> Text {
     Text::new(f(Lang::En), f(Lang::Zh))
 }
 
-/// `A 好: 12 / 11 allowed — invalid`.
+/// `A: 12 / 11 allowed — invalid`, `好：12 票 / 最多 11 票 — 无效`.
 pub fn count_of_max(lang: Lang, label: &str, count: usize, max: usize) -> String {
     match (lang, count > max) {
         (Lang::En, false) => format!("{label}: {count} / {max} allowed"),
         (Lang::En, true) => format!("{label}: {count} / {max} allowed — invalid"),
-        (Lang::Zh, false) => format!("{label}：{count} / 最多 {max}"),
-        (Lang::Zh, true) => format!("{label}：{count} / 最多 {max} — 无效"),
+        (Lang::Zh, false) => format!("{label}：{count} 票 / 最多 {max} 票"),
+        (Lang::Zh, true) => format!("{label}：{count} 票 / 最多 {max} 票 — 无效"),
     }
 }
 
@@ -550,15 +548,21 @@ pub fn no_such_serial(serial: u64) -> Text {
 }
 
 /// A form saved, valid or with the reason it is not.
-pub fn saved(serial: u64, invalid: Option<&InvalidReason>) -> Text {
+pub fn saved(serial: u64, invalid: Option<&InvalidReason>, scale: &Scale) -> Text {
     both(|lang| match (lang, invalid) {
         (Lang::En, None) => format!("saved form {serial} (valid)"),
         (Lang::Zh, None) => format!("表格 {serial} 已保存（有效）"),
         (Lang::En, Some(reason)) => {
-            format!("saved form {serial}: INVALID, {}", reason.message(lang))
+            format!(
+                "saved form {serial}: INVALID, {}",
+                reason.message(scale, lang)
+            )
         }
         (Lang::Zh, Some(reason)) => {
-            format!("表格 {serial} 已保存：无效，{}", reason.message(lang))
+            format!(
+                "表格 {serial} 已保存：无效，{}",
+                reason.message(scale, lang)
+            )
         }
     })
 }
@@ -931,6 +935,15 @@ pub fn source(lang: Lang, source: &str) -> String {
 }
 
 /// The Tally tab's line saying whose forms are counted: all, or one voter group's.
+/// The header of the top rate: `Top`, or in Chinese the share of the first option by its
+/// label (`"好"得票率`), as a tally sheet words it.
+pub fn top_rate_header(lang: Lang, scale: &Scale) -> String {
+    match lang {
+        Lang::En => "Top".to_string(),
+        Lang::Zh => scale.top_rate_zh(),
+    }
+}
+
 pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>) -> String {
     match (group, lang) {
         (None, _) => S::AllGroups.get(lang).to_string(),

@@ -72,19 +72,23 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         Cell::from(S::Id.get(lang)),
         Cell::from(S::Organization.get(lang)),
     ];
+    // Each option by its label, its column as wide as the label (Excellent, 较好).
+    let mut option_widths = Vec::new();
     for option in &config.scale.options {
-        // The label when it fits the narrow column (好, 较好), else the key.
-        let label = option.label_in(lang);
-        let title = if Line::from(label).width() <= 4 {
-            label.to_string()
-        } else {
-            option.key.to_string()
-        };
-        header.push(Cell::from(Line::from(title).right_aligned()));
+        let label = Line::from(option.label_in(lang).to_string()).right_aligned();
+        option_widths.push(Constraint::Length(label.width().max(4) as u16));
+        header.push(Cell::from(label));
     }
-    for s in [S::BlankShort, S::Score, S::TopRate, S::ApprovalRate] {
-        header.push(Cell::from(Line::from(s.get(lang)).right_aligned()));
-    }
+    let top_rate = Line::from(strings::top_rate_header(lang, &config.scale)).right_aligned();
+    let top_rate_width = top_rate.width().max(6) as u16;
+    header.push(Cell::from(
+        Line::from(S::BlankShort.get(lang)).right_aligned(),
+    ));
+    header.push(Cell::from(Line::from(S::Score.get(lang)).right_aligned()));
+    header.push(Cell::from(top_rate));
+    header.push(Cell::from(
+        Line::from(S::ApprovalRate.get(lang)).right_aligned(),
+    ));
     header.push(Cell::from(""));
     let group = view
         .group
@@ -140,11 +144,11 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
             }
         });
     let mut widths = vec![Constraint::Length(4), Constraint::Fill(1)];
-    widths.extend(config.scale.options.iter().map(|_| Constraint::Length(4)));
+    widths.extend(option_widths);
     widths.extend([
         Constraint::Length(5),
         Constraint::Length(6),
-        Constraint::Length(6),
+        Constraint::Length(top_rate_width),
         Constraint::Length(6),
         Constraint::Length(8),
     ]);

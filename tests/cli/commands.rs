@@ -68,10 +68,22 @@ fn chinese_headers_and_tier_labels() {
         .assert()
         .success();
     let csv = stdout_of(&out);
-    assert!(csv.starts_with("名次,组织编号,组织名称,类别,等次,得分,有效评价,好,较好,一般,差,空白,好评率,认可率,备注"), "{csv}");
+    assert!(csv.starts_with("名次,组织编号,组织名称,类别,等次,得分,有效评价,好,较好,一般,差,空白,\"\"\"好\"\"得票率\",认可率,备注"), "{csv}");
     assert!(
         csv.contains("1,O1,长兴村党支部,village,优秀,100.00"),
         "{csv}"
+    );
+    // A form over the limit names the option by the label on the paper, not its key.
+    let out = tallyclerk_cmd()
+        .args(["--lang", "zh", "add"])
+        .arg(&f.dir)
+        .args(["2", "AAA--"])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&out).ends_with("无效: \"好\" 3 票，最多允许 2 票\n"),
+        "{}",
+        stdout_of(&out)
     );
 }
 

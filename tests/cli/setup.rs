@@ -54,7 +54,7 @@ fn new_with_tiers_makes_a_form_with_12_good_of_30_invalid() {
     .success();
     let said = stdout_of(&out);
     assert!(
-        said.contains("max_marks A = 11: a form giving more than 11 \"好\" (A) is invalid, as excellent has 11 places"),
+        said.contains("max_marks A = 11: a form giving more than 11 \"Excellent\" (A) is invalid, as excellent has 11 places"),
         "{said}"
     );
     assert!(read(&dir.join("meeting.toml")).contains("max_marks = { A = 11 }"));

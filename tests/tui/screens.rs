@@ -82,6 +82,9 @@ fn l_switches_every_text_between_english_and_chinese() {
     assert!(chinese.contains("中文"), "{chinese}");
     assert!(!chinese.contains("Entry"), "{chinese}");
     insta::assert_snapshot!("entry_zh_80x24", chinese);
+    // The Tally tab names options by their labels and the top rate as a tally sheet does.
+    key(&mut app, KeyCode::F(4));
+    insta::assert_snapshot!("tally_zh_80x24", screen(&app, 80, 24));
     key(&mut app, KeyCode::F(5));
     insta::assert_snapshot!("ranking_zh_80x24", screen(&app, 80, 24));
     keys(&mut app, "L");

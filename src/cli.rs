@@ -614,13 +614,11 @@ pub fn run(cli: Cli) -> Result<()> {
         let here = Path::new(".");
         if config::is_meeting(here) {
             let meeting = open_as_clerk(here, &clerk)?;
-            let lang = meeting.lang(flag);
-            return tui::run(meeting, lang, None);
+            return tui::run(meeting, flag, None);
         }
         let meeting = demo::install_fresh()?;
-        let lang = meeting.lang(flag);
         let notice = demo_notice(&meeting);
-        return tui::run(meeting, lang, Some(notice));
+        return tui::run(meeting, flag, Some(notice));
     };
     // Errors are said of the meeting the command is about: its store file, its folder's
     // disk.
@@ -671,7 +669,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             // Scripts (`tallyclerk demo DIR && tallyclerk tally DIR`) get the folder only.
             if std::io::stdout().is_terminal() {
                 let notice = demo_notice(&meeting);
-                return tui::run(meeting, lang, Some(notice));
+                return tui::run(meeting, flag, Some(notice));
             }
             outln!(
                 "{} {}",
@@ -681,13 +679,11 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
         }
         Command::Announce { dir, light } => {
             let meeting = Meeting::open_to_read(&dir)?;
-            let lang = meeting.lang(flag);
-            tui::run_projector(meeting, lang, light)?;
+            tui::run_projector(meeting, flag, light)?;
         }
         Command::Open { dir } => {
             let meeting = open_as_clerk(&dir, &clerk)?;
-            let lang = meeting.lang(flag);
-            tui::run(meeting, lang, None)?;
+            tui::run(meeting, flag, None)?;
         }
         Command::New {
             dir,

@@ -14,6 +14,7 @@ use super::ballots::{BallotsState, TakeOut};
 use super::entry::EntryState;
 use super::files_tab::FilesState;
 use super::keymap::{self, Action, Scope};
+use super::language;
 use super::projector::ProjectorState;
 use super::ranking_tab::{self, RankingState};
 use super::strings::{self, S};
@@ -415,7 +416,12 @@ impl App {
                     self.quit = true;
                 }
             }
-            Action::ToggleLang => self.lang = self.lang.toggled(),
+            Action::ToggleLang => {
+                self.lang = self.lang.toggled();
+                // Remembered for the next start; a folder that cannot be written just
+                // does not remember (see `language`).
+                let _ = language::remember(&self.meeting.config.dir, self.lang);
+            }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
                     Overlay::None

@@ -11,6 +11,7 @@ mod entry;
 mod files_tab;
 mod form;
 mod keymap;
+mod language;
 mod projector;
 mod ranking_tab;
 mod strings;
@@ -41,11 +42,14 @@ use crate::meeting::Meeting;
 use crossterm::event;
 use std::time::Duration;
 
-/// Runs the UI on `meeting` until the clerk quits. The terminal is restored on every way
-/// out: a normal quit, an error, and a panic (ratatui's hook restores it before the panic
-/// message is printed). Ctrl-C arrives as a key in raw mode and is handled as one.
-pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
+/// Runs the UI on `meeting` until the clerk quits, in the language of `--lang` (`flag`),
+/// else the one last chosen with `L` for this meeting, else the meeting's. The terminal is
+/// restored on every way out: a normal quit, an error, and a panic (ratatui's hook restores
+/// it before the panic message is printed). Ctrl-C arrives as a key in raw mode and is
+/// handled as one.
+pub fn run(meeting: Meeting, flag: Option<Lang>, notice: Option<Text>) -> Result<()> {
     require_terminal()?;
+    let lang = language::choose(&meeting, flag);
     let mut app = App::new(meeting, lang)?;
     if let Some(notice) = notice {
         app.inform(notice.clone());
@@ -56,8 +60,9 @@ pub fn run(meeting: Meeting, lang: Lang, notice: Option<Text>) -> Result<()> {
 
 /// Runs the UI on `meeting` with the projector view open (`announce`), black on white when
 /// `light`. Esc leaves it for the tabs; `q` quits.
-pub fn run_projector(meeting: Meeting, lang: Lang, light: bool) -> Result<()> {
+pub fn run_projector(meeting: Meeting, flag: Option<Lang>, light: bool) -> Result<()> {
     require_terminal()?;
+    let lang = language::choose(&meeting, flag);
     let mut app = App::new(meeting, lang)?;
     app.open_projector(light);
     run_app(app)

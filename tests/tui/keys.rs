@@ -94,3 +94,16 @@ fn esc_on_a_half_typed_second_keying_or_edit_asks_too() {
         tallyclerk::tui::BallotsView::Detail { .. }
     ));
 }
+
+#[test]
+fn the_language_chosen_with_l_is_remembered_in_the_meeting_folder() {
+    let (dir, meeting) = meeting(6, 2, 1, 6);
+    let mut app = app(meeting);
+    assert_eq!(app.lang(), tallyclerk::Lang::En);
+    keys(&mut app, "L");
+    assert_eq!(app.lang(), tallyclerk::Lang::Zh);
+    let file = dir.path().join("ui-language");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), "zh");
+    keys(&mut app, "L");
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), "en");
+}

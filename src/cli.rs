@@ -9,11 +9,11 @@ use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
 use tallyclerk::meeting::ballots::{disputed_fields, serial_runs, Verification};
 use tallyclerk::meeting::create::{self, MaxMarks, NewMeeting};
-use tallyclerk::meeting::files::{Destination, ExportKind, ExportRequest, ProposedMap};
+use tallyclerk::meeting::files::{self, Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
 use tallyclerk::ranking::Decision;
-use tallyclerk::{demo, lang, tui, Lang, Meeting, Results};
+use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
 /// Prints a line to standard output; a reader that closed it (`| head -1`) ends the command
@@ -1230,7 +1230,7 @@ fn print_ballot(
 }
 
 /// How many of a refused file's problems are shown beside a proposed map.
-const PROBLEMS_BESIDE_A_MAP: usize = 5;
+const PROBLEMS_BESIDE_A_MAP: usize = files::PROBLEMS_BESIDE_A_MAP;
 
 /// The command that imports `file` with the map at `map_path`.
 fn import_command(dir: &Path, file: &Path, map_path: &Path) -> String {
@@ -1240,44 +1240,6 @@ fn import_command(dir: &Path, file: &Path, map_path: &Path) -> String {
         file.display(),
         map_path.display()
     )
-}
-
-/// What a proposed map detected, and what the file would import with it, a line each.
-fn proposal_lines(proposed: &ProposedMap, lang: Lang) -> Vec<String> {
-    let mut lines: Vec<String> = proposed
-        .proposal
-        .detected
-        .iter()
-        .map(|d| format!("  {}", d.get(lang)))
-        .collect();
-    lines.push(match &proposed.preview {
-        Ok(report) => match lang {
-            Lang::En => format!(
-                "  with it the file reads {}: {} valid, {} invalid, {}",
-                lang::count_en(report.forms, "form", "forms"),
-                report.valid,
-                report.invalid,
-                lang::count_en(report.spoiled_marks, "spoiled mark", "spoiled marks"),
-            ),
-            Lang::Zh => format!(
-                "  按此映射，文件可读出 {} 份：有效 {}，无效 {}，无效标记 {} 个",
-                report.forms, report.valid, report.invalid, report.spoiled_marks
-            ),
-        },
-        Err(e) => {
-            let message = e.message(lang);
-            let first: Vec<&str> = message.lines().take(PROBLEMS_BESIDE_A_MAP).collect();
-            format!(
-                "  {}\n    {}",
-                lang.pick(
-                    "with it the file is still refused; to do:",
-                    "按此映射文件仍被拒绝；尚需处理："
-                ),
-                first.join("\n    ")
-            )
-        }
-    });
-    lines
 }
 
 /// The refusal of an import without a map, its first problems followed by a map proposed
@@ -1297,12 +1259,7 @@ fn with_proposed_map(
         Ok(proposed) => proposed,
         Err(_) => return Error::Problems(problems),
     };
-    let helps = match &proposed.preview {
-        Ok(_) => true,
-        Err(Error::Problems(left)) => left.total() < problems.total(),
-        Err(_) => false,
-    };
-    if !helps {
+    if !proposed.helps(&problems) {
         return Error::Problems(problems);
     }
     let mut lines: Vec<String> = problems
@@ -1325,7 +1282,7 @@ fn with_proposed_map(
         lang.pick("A map proposed for", "为以下文件提议的映射："),
         file.display()
     ));
-    lines.extend(proposal_lines(&proposed, lang));
+    lines.extend(proposed.lines(lang));
     lines.push(match lang {
         Lang::En => format!(
             "Save it as {map_path} (`--propose-map` writes it there), check it, and run\n  {}",
@@ -1363,7 +1320,7 @@ fn write_proposed_maps(
             lang.pick("map proposed and written to", "已提议映射并写入"),
             written.display()
         );
-        for line in proposal_lines(&proposed, lang) {
+        for line in proposed.lines(lang) {
             outln!("{line}");
         }
         match &proposed.preview {

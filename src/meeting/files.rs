@@ -262,6 +262,62 @@ pub struct ProposedMap {
     pub preview: Result<ImportReport>,
 }
 
+/// How many problems are shown beside a proposed map: the first few say what did not
+/// match, the map says how to fix it.
+pub const PROBLEMS_BESIDE_A_MAP: usize = 5;
+
+impl ProposedMap {
+    /// Whether the map helps a file refused with `problems`: with it the file imports, or
+    /// has fewer problems.
+    pub fn helps(&self, problems: &Problems) -> bool {
+        match &self.preview {
+            Ok(_) => true,
+            Err(Error::Problems(left)) => left.total() < problems.total(),
+            Err(_) => false,
+        }
+    }
+
+    /// What the proposal detected and what the file would import with it, a line each
+    /// (indented by two spaces), in `lang`.
+    pub fn lines(&self, lang: Lang) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .proposal
+            .detected
+            .iter()
+            .map(|d| format!("  {}", d.get(lang)))
+            .collect();
+        match &self.preview {
+            Ok(report) => lines.push(match lang {
+                Lang::En => format!(
+                    "  with it the file reads {}: {} valid, {} invalid, {}",
+                    crate::lang::count_en(report.forms, "form", "forms"),
+                    report.valid,
+                    report.invalid,
+                    crate::lang::count_en(report.spoiled_marks, "spoiled mark", "spoiled marks"),
+                ),
+                Lang::Zh => format!(
+                    "  按此映射，文件可读出 {} 份：有效 {}，无效 {}，无效标记 {} 个",
+                    report.forms, report.valid, report.invalid, report.spoiled_marks
+                ),
+            }),
+            Err(e) => {
+                lines.push(format!(
+                    "  {}",
+                    lang.pick(
+                        "with it the file is still refused; to do:",
+                        "按此映射文件仍被拒绝；尚需处理："
+                    )
+                ));
+                let message = e.message(lang);
+                for line in message.lines().take(PROBLEMS_BESIDE_A_MAP) {
+                    lines.push(format!("    {line}"));
+                }
+            }
+        }
+        lines
+    }
+}
+
 /// Where a proposed map of `file` is saved: `FILE.map.toml` beside it.
 pub fn proposed_map_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_os_string();

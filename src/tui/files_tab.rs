@@ -1,8 +1,11 @@
 //! The Import/Export tab.
 //!
-//! Import: the clerk types a path (Tab completes file names), Enter runs the importer as a
-//! dry run and shows what the file holds or every problem found, and a confirmation imports
-//! it. Imports run on a worker thread with their own connection to the store, so a large
+//! Import: the clerk types a path (Tab completes file names) and, when the file needs one, a
+//! map file's path; Enter runs the importer as a dry run and shows what the file holds or
+//! every problem found, and a confirmation imports it. A file that does not match the
+//! meeting, previewed without a map, gets a proposed map beside its first problems; Enter
+//! saves it beside the file (`FILE.map.toml`), puts it in the map field and previews the
+//! import with it. Imports run on a worker thread with their own connection to the store, so a large
 //! file never freezes the screen; the main loop polls the worker and shows how many forms it
 //! has read and how fast.
 //!
@@ -15,8 +18,11 @@ use super::strings::{self, S};
 use super::theme;
 use super::ui_state::{Context, Effect, Question, Shown};
 use crate::error::{Error, Problems, Result, Text};
+use crate::import::mapping::Mapping;
 use crate::import::{self, Cancel, ImportOptions, ImportReport};
-use crate::meeting::files::{Destination, ExportKind, ExportRequest};
+use crate::meeting::files::{
+    Destination, ExportKind, ExportRequest, ProposedMap, PROBLEMS_BESIDE_A_MAP,
+};
 use crate::meeting::Meeting;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -35,8 +41,24 @@ pub enum Preview {
     Ready(ImportReport),
     /// The file has problems: all of them.
     Problems(Problems),
+    /// The file does not match the meeting: its problems, and a map proposed for it.
+    Proposed(Problems, Box<ProposedMap>),
     /// The file could not be read or the store refused.
     Failed(Text),
+}
+
+/// What a worker hands back: the import's outcome and, for a preview without a map that
+/// found problems, a map proposed for the file when it helps.
+type Outcome = (Result<ImportReport>, Option<ProposedMap>);
+
+/// The text field the keys go to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Field {
+    /// The file to import.
+    #[default]
+    Path,
+    /// The map file it is read with.
+    Map,
 }
 
 /// An import running on a worker thread.
@@ -46,13 +68,15 @@ pub struct Job {
     pub path: PathBuf,
     /// Whether it is the dry run.
     pub dry_run: bool,
+    /// The map file it reads with.
+    pub map: Option<PathBuf>,
     /// When it started (for the spinner, the rate and the time taken).
     pub started: Instant,
     /// Forms read so far, as the importer reports them now and then.
     pub forms: Arc<AtomicU64>,
     /// Stops it (Esc, or quitting).
     pub cancel: Cancel,
-    handle: JoinHandle<Result<ImportReport>>,
+    handle: JoinHandle<Outcome>,
 }
 
 impl Job {
@@ -67,12 +91,18 @@ impl Job {
 pub struct FilesState {
     /// The path field.
     pub path: String,
-    /// The keyboard is on the path field.
+    /// The map field: a map file's path, or empty for none.
+    pub map: String,
+    /// The keyboard is on a field.
     pub editing: bool,
+    /// The field the keyboard is on while editing.
+    pub field: Field,
     /// File names matching the last completion, when more than one did.
     pub candidates: Vec<String>,
     /// The path of the last preview and what it found.
     pub preview: Option<(PathBuf, Preview)>,
+    /// The map the last preview was read with: the confirmed import reads with it too.
+    pub preview_map: Option<PathBuf>,
     /// The import under way.
     pub job: Option<Job>,
     /// The files written, newest last.
@@ -106,11 +136,11 @@ impl FilesState {
         if self.editing {
             match action {
                 Action::Type(c) => {
-                    self.path.push(c);
+                    self.field_mut().push(c);
                     self.candidates.clear();
                 }
                 Action::Erase => {
-                    self.path.pop();
+                    self.field_mut().pop();
                     self.candidates.clear();
                 }
                 Action::Complete => self.complete(cx),
@@ -124,14 +154,16 @@ impl FilesState {
             return;
         }
         match action {
-            Action::FocusPath => self.editing = true,
+            Action::FocusPath => self.focus(Field::Path),
+            Action::FocusMap => self.focus(Field::Map),
             Action::Accept => match &self.preview {
                 Some((_, Preview::Ready(_))) => {
                     if !cx.refuse_when_final() {
                         cx.confirm(Question::Import);
                     }
                 }
-                _ => self.editing = true,
+                Some((_, Preview::Proposed(..))) => self.use_proposed_map(cx),
+                _ => self.focus(Field::Path),
             },
             Action::ExportResults => self.export(ExportKind::Results, false, cx),
             Action::ExportBallots => self.export(ExportKind::Ballots, false, cx),
@@ -147,10 +179,48 @@ impl FilesState {
         }
     }
 
-    /// Completes the last component of the path field from the names in its folder: the one
-    /// match, or the longest prefix all matches share (listed below the field).
+    fn focus(&mut self, field: Field) {
+        self.editing = true;
+        self.field = field;
+        self.candidates.clear();
+    }
+
+    /// The text of the field the keyboard is on.
+    fn field_mut(&mut self) -> &mut String {
+        match self.field {
+            Field::Path => &mut self.path,
+            Field::Map => &mut self.map,
+        }
+    }
+
+    /// Saves the proposed map beside its file, puts it in the map field and previews the
+    /// import with it. A map already there is the clerk's: it is kept and previewed with.
+    fn use_proposed_map(&mut self, cx: &mut Context) {
+        let Some((file, Preview::Proposed(_, proposed))) = &self.preview else {
+            return;
+        };
+        let file = file.clone();
+        let map_path = proposed.map_path.clone();
+        match cx.meeting.save_proposed_map(proposed) {
+            Ok(saved) => cx.inform(strings::map_saved(&saved)),
+            Err(e @ Error::User(_)) if map_path.exists() => cx.warn_text(Text::new(
+                e.message(crate::Lang::En),
+                e.message(crate::Lang::Zh),
+            )),
+            Err(e) => {
+                cx.fail(&e);
+                return;
+            }
+        }
+        self.path = file.display().to_string();
+        self.map = map_path.display().to_string();
+        self.start_import(true, cx);
+    }
+
+    /// Completes the last component of the field the keyboard is on from the names in its
+    /// folder: the one match, or the longest prefix all matches share (listed below).
     fn complete(&mut self, cx: &mut Context) {
-        let typed = self.path.clone();
+        let typed = self.field_mut().clone();
         let (dir_part, partial) = match typed.rfind('/') {
             Some(i) => (&typed[..=i], &typed[i + 1..]),
             None => ("", typed.as_str()),
@@ -183,7 +253,7 @@ impl FilesState {
         match names.len() {
             0 => cx.warn(S::NoCompletion),
             1 => {
-                self.path = format!("{dir_part}{}", names[0]);
+                *self.field_mut() = format!("{dir_part}{}", names[0]);
                 self.candidates.clear();
             }
             _ => {
@@ -194,7 +264,7 @@ impl FilesState {
                         .map(|(a, _)| a)
                         .collect()
                 });
-                self.path = format!("{dir_part}{common}");
+                *self.field_mut() = format!("{dir_part}{common}");
                 self.candidates = names;
             }
         }
@@ -210,32 +280,48 @@ impl FilesState {
         if !dry_run && cx.refuse_when_final() {
             return;
         }
-        let path = if dry_run {
-            PathBuf::from(self.path.trim())
+        let (path, map) = if dry_run {
+            let map = Some(self.map.trim())
+                .filter(|m| !m.is_empty())
+                .map(PathBuf::from);
+            (PathBuf::from(self.path.trim()), map)
         } else {
             match &self.preview {
-                Some((path, Preview::Ready(_))) => path.clone(),
+                Some((path, Preview::Ready(_))) => (path.clone(), self.preview_map.clone()),
                 _ => return,
             }
         };
         if path.as_os_str().is_empty() {
             cx.warn(S::PathNeeded);
-            self.editing = true;
+            self.focus(Field::Path);
             return;
         }
         self.candidates.clear();
         self.scroll = 0;
         let dir = cx.config().dir.clone();
+        let lang = cx.lang;
         let file = path.clone();
+        let map_file = map.clone();
         let forms = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&forms);
         let cancel = Cancel::default();
         let stop = cancel.clone();
-        let handle = std::thread::spawn(move || {
-            let mut meeting = Meeting::open(&dir)?;
+        let handle = std::thread::spawn(move || -> Outcome {
+            let mut meeting = match Meeting::open(&dir) {
+                Ok(meeting) => meeting,
+                Err(e) => return (Err(e), None),
+            };
+            let map = match &map_file {
+                Some(path) => match Mapping::load(path, &meeting.config) {
+                    Ok(map) => Some(map),
+                    Err(e) => return (Err(e), None),
+                },
+                None => None,
+            };
             let options = ImportOptions {
                 dry_run,
                 cancel: stop,
+                map,
                 ..ImportOptions::default()
             };
             let progress = |_: &std::path::Path| {
@@ -244,15 +330,26 @@ impl FilesState {
                     counter.store(n, Ordering::Relaxed)
                 })))
             };
-            let mut reports =
-                meeting.import_files(std::slice::from_ref(&file), &options, progress)?;
-            reports
-                .pop()
-                .ok_or_else(|| Error::Internal("an import of one file reported none".into()))
+            let outcome = meeting
+                .import_files(std::slice::from_ref(&file), &options, progress)
+                .and_then(|mut reports| {
+                    reports.pop().ok_or_else(|| {
+                        Error::Internal("an import of one file reported none".into())
+                    })
+                });
+            let proposed = match &outcome {
+                Err(Error::Problems(problems)) if dry_run && map_file.is_none() => meeting
+                    .propose_map(&file, &options, lang)
+                    .ok()
+                    .filter(|proposed| proposed.helps(problems)),
+                _ => None,
+            };
+            (outcome, proposed)
         });
         self.job = Some(Job {
             path,
             dry_run,
+            map,
             started: Instant::now(),
             forms,
             cancel,
@@ -288,10 +385,12 @@ impl FilesState {
         let Some(job) = self.job.take() else {
             return;
         };
-        let outcome = job
-            .handle
-            .join()
-            .unwrap_or_else(|_| Err(Error::Internal("the import worker panicked".into())));
+        let (outcome, proposed) = job.handle.join().unwrap_or_else(|_| {
+            (
+                Err(Error::Internal("the import worker panicked".into())),
+                None,
+            )
+        });
         if job.cancel.cancelled() && outcome.is_err() {
             cx.inform(S::ImportCancelled.text());
             self.preview = None;
@@ -301,6 +400,7 @@ impl FilesState {
             (Ok(report), true) => {
                 cx.inform(strings::preview_ready(report.forms));
                 self.preview = Some((job.path, Preview::Ready(report)));
+                self.preview_map = job.map;
             }
             (Ok(report), false) => {
                 self.preview = None;
@@ -309,7 +409,11 @@ impl FilesState {
             }
             (Err(Error::Problems(problems)), _) => {
                 cx.warn_text(strings::problems_found(problems.total()));
-                self.preview = Some((job.path, Preview::Problems(problems)));
+                let preview = match proposed {
+                    Some(proposed) => Preview::Proposed(problems, Box::new(proposed)),
+                    None => Preview::Problems(problems),
+                };
+                self.preview = Some((job.path, preview));
             }
             (Err(e), _) => {
                 cx.fail(&e);
@@ -365,11 +469,33 @@ pub fn render(files: &FilesState, shown: &Shown, frame: &mut Frame, area: Rect) 
     } else {
         ratatui::style::Style::new()
     };
-    let cursor = if files.editing { "▏" } else { "" };
+    let on = |field: Field| files.editing && files.field == field;
+    let style = |field: Field| {
+        if on(field) {
+            field_style
+        } else {
+            ratatui::style::Style::new()
+        }
+    };
+    let cursor = |field: Field| if on(field) { "▏" } else { "" };
     lines.push(Line::from(vec![
         Span::raw(strings::label(lang, S::ImportPath)),
-        Span::styled(format!("{}{cursor}", files.path), field_style),
+        Span::styled(
+            format!("{}{}", files.path, cursor(Field::Path)),
+            style(Field::Path),
+        ),
     ]));
+    let mut map_line = vec![
+        Span::raw(strings::label(lang, S::MapPath)),
+        Span::styled(
+            format!("{}{}", files.map, cursor(Field::Map)),
+            style(Field::Map),
+        ),
+    ];
+    if files.map.is_empty() && !on(Field::Map) {
+        map_line.push(Span::styled(S::MapNone.get(lang), theme::dim()));
+    }
+    lines.push(Line::from(map_line));
     if !files.candidates.is_empty() {
         lines.push(Line::styled(files.candidates.join("  "), theme::dim()));
     }
@@ -411,6 +537,34 @@ pub fn render(files: &FilesState, shown: &Shown, frame: &mut Frame, area: Rect) 
             ));
             for line in problems.render(lang).lines() {
                 body.push(Line::raw(line.to_string()));
+            }
+        }
+        Some((path, Preview::Proposed(problems, proposed))) => {
+            body.push(Line::styled(
+                strings::problems_in(lang, path, problems.total()),
+                theme::error(),
+            ));
+            let rendered = problems.render(lang);
+            let mut listed = rendered.lines();
+            for line in listed.by_ref().take(PROBLEMS_BESIDE_A_MAP) {
+                body.push(Line::raw(line.to_string()));
+            }
+            let rest = problems.total().saturating_sub(PROBLEMS_BESIDE_A_MAP);
+            if rest > 0 {
+                body.push(Line::styled(
+                    strings::more_problems(lang, rest),
+                    theme::dim(),
+                ));
+            }
+            body.push(Line::styled(
+                strings::map_proposed(lang, &proposed.map_path, proposed.preview.is_ok()),
+                theme::ok(),
+            ));
+            for line in proposed.lines(lang) {
+                body.push(Line::raw(line));
+            }
+            for line in proposed.proposal.text.lines() {
+                body.push(Line::styled(format!("    {line}"), theme::dim()));
             }
         }
         Some((_, Preview::Failed(text))) => {
@@ -470,12 +624,13 @@ mod tests {
         files.job = Some(Job {
             path: PathBuf::from("big.csv"),
             dry_run: false,
+            map: None,
             started: Instant::now() - std::time::Duration::from_secs(2),
             forms: Arc::clone(&forms),
             cancel: Cancel::default(),
             handle: std::thread::spawn(move || {
                 let _ = wait.recv();
-                Err(Error::Internal("stopped by the test".into()))
+                (Err(Error::Internal("stopped by the test".into())), None)
             }),
         });
         let screen = |files: &FilesState, lang: Lang| {
@@ -513,6 +668,6 @@ mod tests {
         release.send(()).unwrap();
         assert!(files.cancel_job(std::time::Duration::from_secs(10)));
         let job = files.job.take().unwrap();
-        assert!(job.handle.join().unwrap().is_err());
+        assert!(job.handle.join().unwrap().0.is_err());
     }
 }

@@ -123,6 +123,8 @@ pub enum Action {
     Reopen,
     /// Files: focus the path field.
     FocusPath,
+    /// Files: focus the map field.
+    FocusMap,
     /// Files: complete the file name.
     Complete,
     /// Files: a character typed into the path field or a prompt.
@@ -861,6 +863,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(FilesInput, Text, Action::Type(' '), S::HelpPathType, false),
     bind(Files, Char('p'), Action::FocusPath, S::HelpFocusPath, true),
+    bind(Files, Char('m'), Action::FocusMap, S::HelpFocusMap, false),
     bind(
         Files,
         Code(KeyCode::Esc),

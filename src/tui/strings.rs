@@ -65,6 +65,8 @@ pub enum S {
     TieAtCutoffLegend,
     Import,
     ImportPath,
+    MapPath,
+    MapNone,
     Export,
     ResultsFile,
     BallotsFile,
@@ -182,6 +184,7 @@ pub enum S {
     HelpLeaveField,
     HelpPathType,
     HelpFocusPath,
+    HelpFocusMap,
     HelpImportConfirm,
     HelpCancelImport,
     HelpExportResults,
@@ -244,6 +247,11 @@ impl S {
             S::TieAtCutoffLegend => ("■ tie at cutoff: d decides", "■ 名额线并列：按 d 裁定"),
             S::Import => ("Import", "导入"),
             S::ImportPath => ("File", "文件"),
+            S::MapPath => ("Map", "映射"),
+            S::MapNone => (
+                "(m: a map file; none: one is proposed when the file does not match)",
+                "（m：映射文件；不填时，文件不匹配则自动提议）",
+            ),
             S::Export => ("Export (into the meeting folder)", "导出（到会议文件夹）"),
             S::ResultsFile => ("results CSV", "结果 CSV"),
             S::BallotsFile => ("ballots CSV", "评议表 CSV"),
@@ -457,6 +465,7 @@ impl S {
             S::HelpLeaveField => ("leave the field", "离开输入框"),
             S::HelpPathType => ("type the path", "输入路径"),
             S::HelpFocusPath => ("type a path", "输入路径"),
+            S::HelpFocusMap => ("type a map file's path", "输入映射文件路径"),
             S::HelpImportConfirm => ("import previewed", "导入已预览文件"),
             S::HelpExportResults => ("export results", "导出结果"),
             S::HelpExportBallots => ("export ballots", "导出评议表"),
@@ -903,6 +912,41 @@ pub fn problems_found(count: usize) -> Text {
             count_en(count, "problem", "problems")
         ),
         Lang::Zh => format!("文件有 {count} 个问题：未导入"),
+    })
+}
+
+/// A map proposed for a file that does not match: how to use it.
+pub fn map_proposed(lang: Lang, map_path: &Path, works: bool) -> String {
+    let map = map_path.display();
+    match (lang, works) {
+        (Lang::En, true) => {
+            format!("A map is proposed: Enter saves it as {map} and previews the import with it")
+        }
+        (Lang::En, false) => format!(
+            "A map is proposed (not yet enough): Enter saves it as {map} for you to finish and previews with it"
+        ),
+        (Lang::Zh, true) => format!("已提议映射：回车将其保存为 {map} 并按它预览导入"),
+        (Lang::Zh, false) => {
+            format!("已提议映射（尚不完整）：回车将其保存为 {map} 供您补全，并按它预览")
+        }
+    }
+}
+
+/// The count of problems not listed beside a proposed map.
+pub fn more_problems(lang: Lang, rest: usize) -> String {
+    match lang {
+        Lang::En if rest == 1 => "... and 1 more problem".to_string(),
+        Lang::En => format!("... and {rest} more problems"),
+        Lang::Zh => format!("……另有 {rest} 个问题"),
+    }
+}
+
+/// A proposed map saved beside its file.
+pub fn map_saved(path: &Path) -> Text {
+    let path = path.display();
+    both(|lang| match lang {
+        Lang::En => format!("map saved as {path}; previewing the import with it"),
+        Lang::Zh => format!("映射已保存为 {path}；正按它预览导入"),
     })
 }
 

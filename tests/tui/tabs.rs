@@ -531,3 +531,115 @@ fn quitting_cancels_a_running_import_without_waiting_for_it() {
     assert!(app.stop_jobs(Duration::from_secs(10)));
     assert_eq!(app.meeting().store.summary().unwrap().collected, 0);
 }
+
+#[test]
+fn a_scanner_file_that_does_not_match_is_imported_through_the_proposed_map() {
+    // OMRChecker's Results.csv (q1..q11, file paths and a score) for a meeting of 11.
+    let (dir, meeting) = meeting(11, 2, 1, 11);
+    let file = dir.path().join("Results.csv");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/scanners/omrchecker_sample4_Results.csv"
+        ),
+        &file,
+    )
+    .unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    let text = screen(&app, 100, 40);
+    assert!(
+        text.contains("Map: (m: a map file; none: one is proposed"),
+        "{text}"
+    );
+    keys(&mut app, "p");
+    keys(&mut app, &file.display().to_string());
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    let text = screen(&app, 100, 40);
+    if std::env::var_os("TALLYCLERK_PRINT_SCREENS").is_some() {
+        println!(
+            "{}",
+            text.replace(&dir.path().display().to_string(), "scans")
+        );
+    }
+    // The first problems only, then the proposal and what the file reads with it.
+    assert!(text.contains("22 problems, nothing imported"), "{text}");
+    assert!(text.contains("... and 17 more problems"), "{text}");
+    assert!(!text.contains("column \"q6\""), "{text}");
+    assert!(
+        text.contains("A map is proposed: Enter saves it as ")
+            && text.contains("numbered columns q1..q11 are the 1st..11th organization")
+            && text.contains("with it the file reads 3 forms: 3 valid, 0 invalid, 3 spoiled")
+            && text.contains("numbered = \"q\""),
+        "{text}"
+    );
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 0);
+
+    // Enter saves the map beside the file and previews the import with it.
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    let map = dir.path().join("Results.csv.map.toml");
+    let saved = std::fs::read_to_string(&map).unwrap();
+    assert!(saved.contains("ignore = [\"file_id\", \"input_path\", \"output_path\", \"score\"]"));
+    assert_eq!(app.files().map, map.display().to_string());
+    let text = screen(&app, 100, 40);
+    assert!(
+        text.contains("3 forms, 3 valid, 0 invalid, 3 spoiled marks"),
+        "{text}"
+    );
+
+    // Confirmed, the import reads with the map.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "y");
+    app.wait_for_jobs();
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 3);
+    let text = screen(&app, 100, 40);
+    assert!(text.contains("imported 3 forms"), "{text}");
+
+    // A map already beside the file is the clerk's: a new proposal does not overwrite it.
+    std::fs::write(&map, "# edited by the clerk\nserial = \"auto\"\nnumbered = \"q\"\nignore = [\"file_id\", \"input_path\", \"output_path\", \"score\"]\n").unwrap();
+    keys(&mut app, "m");
+    for _ in 0..app.files().map.chars().count() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    // Without the map the columns do not match; with the proposal only the content
+    // imported before is left, and the proposal says so.
+    let text = screen(&app, 100, 40);
+    assert!(
+        text.contains("A map is proposed (not yet enough)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("this file content was imported before"),
+        "{text}"
+    );
+    key(&mut app, KeyCode::Enter);
+    app.wait_for_jobs();
+    assert!(std::fs::read_to_string(&map)
+        .unwrap()
+        .starts_with("# edited by the clerk"));
+    assert_eq!(app.files().map, map.display().to_string());
+    let text = screen(&app, 100, 40);
+    assert!(text.contains("1 problem, nothing imported"), "{text}");
+    assert_eq!(app.meeting().store.summary().unwrap().collected, 3);
+}
+
+#[test]
+fn tab_completes_the_map_field() {
+    let (dir, meeting) = meeting(3, 1, 1, 3);
+    std::fs::write(dir.path().join("scan.map.toml"), "numbered = \"q\"\n").unwrap();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(6));
+    keys(&mut app, "m");
+    keys(&mut app, &format!("{}/scan.m", dir.path().display()));
+    key(&mut app, KeyCode::Tab);
+    assert!(
+        app.files().map.ends_with("scan.map.toml"),
+        "{}",
+        app.files().map
+    );
+    assert!(app.files().path.is_empty());
+}

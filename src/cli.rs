@@ -220,8 +220,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Write the results CSV, the results workbook and/or the ballots CSV (default: all
-    /// three into DIR: results.csv, results.xlsx, ballots.csv).
+    /// Write the results CSV, the results workbook, the ballots CSV and/or the tally sheet
+    /// PDF (default: all four into DIR: results.csv, results.xlsx, ballots.csv, results.pdf).
     Export {
         /// The meeting folder.
         dir: PathBuf,
@@ -234,6 +234,13 @@ enum Command {
         /// Where to write the ballots CSV ('-' for standard output).
         #[arg(long)]
         ballots: Option<PathBuf>,
+        /// Where to write the tally sheet (PDF, A4, with the forms report) to be signed.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// The font of the tally sheet (.ttf, .otf, .ttc with Chinese); default: a CJK font
+        /// found on the system (Noto CJK, WenQuanYi, Microsoft YaHei, SimHei, SimSun).
+        #[arg(long)]
+        font: Option<PathBuf>,
         /// Leave out the UTF-8 byte order mark.
         #[arg(long)]
         no_bom: bool,
@@ -838,6 +845,8 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             results,
             xlsx,
             ballots,
+            pdf,
+            font,
             no_bom,
             by_group,
             force,
@@ -852,11 +861,13 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                 }
             };
             let mut request = ExportRequest::all_into(&dir, lang);
-            if results.is_some() || xlsx.is_some() || ballots.is_some() {
+            if results.is_some() || xlsx.is_some() || ballots.is_some() || pdf.is_some() {
+                request.sheet_optional = false;
                 request.files = [
                     (ExportKind::Workbook, xlsx),
                     (ExportKind::Results, results),
                     (ExportKind::Ballots, ballots),
+                    (ExportKind::TallySheet, pdf),
                 ]
                 .into_iter()
                 .filter_map(|(kind, path)| path.map(|p| (kind, destination(p))))
@@ -865,6 +876,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             request.bom = !no_bom;
             request.by_group = by_group;
             request.force = force;
+            request.font = font;
             let outcome = meeting.export(&request)?;
             for (kind, written) in &outcome.written {
                 if let Destination::File(path) = written {
@@ -873,9 +885,19 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                         ExportKind::Workbook => lang.pick("results workbook", "结果工作簿"),
                         ExportKind::Ballots => lang.pick("ballots", "评议表"),
                         ExportKind::Digests => lang.pick("digests", "摘要"),
+                        ExportKind::TallySheet => lang.pick("tally sheet", "测评结果统计表"),
                     };
                     errln!("{what}: {}", path.display());
                 }
+            }
+            if let Some(font) = &outcome.font {
+                errln!(
+                    "{}{font}",
+                    lang.pick("font of the tally sheet: ", "统计表字体：")
+                );
+            }
+            for notice in &outcome.notices {
+                errln!("{}", notice.get(lang));
             }
             let summary = &outcome.summary;
             if summary.void_round() {

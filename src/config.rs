@@ -3,6 +3,7 @@
 //! Every check of docs/RULES.md section 2 is made here, once, so the rest of the library can
 //! trust a [`Config`]. Errors name the file, the line and the field.
 
+use crate::attendance::{Attendance, Quorum};
 use crate::decimal::Milli;
 use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
@@ -47,6 +48,12 @@ pub struct Config {
     pub rules: Rules,
     /// `[rules] require_verified`: finalising is refused while any form is not verified.
     pub require_verified: bool,
+    /// Where the meeting is held, as written (the tally sheet prints it).
+    pub place: Option<String>,
+    /// `[attendance]`: the people expected and present.
+    pub attendance: Attendance,
+    /// `[rules] quorum`: the attendance the meeting needs.
+    pub quorum: Option<Quorum>,
 }
 
 impl Config {
@@ -156,6 +163,8 @@ impl Config {
         let raw_rules = raw.rules.unwrap_or_default();
         let min_marked_at = raw_rules.min_marked.as_ref().map(|m| m.span());
         let require_verified = raw_rules.require_verified.unwrap_or(false);
+        let quorum = build_quorum(&file, raw_rules.quorum.as_ref())?;
+        let attendance = build_attendance(&file, raw.attendance)?;
         let rules = build_rules(&file, raw_rules, &scale)?;
 
         if let Some(tiers_span) = raw.tiers.as_ref().map(|t| t.span()) {
@@ -203,7 +212,11 @@ impl Config {
             ));
         }
 
-        for (field, text) in [("title", &raw.title), ("date", &raw.date)] {
+        for (field, text) in [
+            ("title", &raw.title),
+            ("date", &raw.date),
+            ("place", &raw.place),
+        ] {
             if let Some(text) = text {
                 file.check_text(text, field, limits::TEXT_CHARS)?;
             }
@@ -225,6 +238,9 @@ impl Config {
             tiers,
             rules,
             require_verified,
+            place: raw.place.map(Spanned::into_inner),
+            attendance,
+            quorum,
         })
     }
 
@@ -289,6 +305,15 @@ struct RawMeeting {
     groups: Option<Vec<Spanned<RawGroup>>>,
     tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
     rules: Option<RawRules>,
+    place: Option<Spanned<String>>,
+    attendance: Option<RawAttendance>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttendance {
+    expected: Option<Spanned<i64>>,
+    present: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +350,7 @@ struct RawRules {
     rank_by: Option<Spanned<String>>,
     tie_breakers: Option<Spanned<Vec<Spanned<String>>>>,
     require_verified: Option<bool>,
+    quorum: Option<Spanned<String>>,
 }
 
 /// Where config errors point: the file and a span-to-line lookup.
@@ -718,6 +744,77 @@ fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules>
     })
 }
 
+/// `[rules] quorum`: `"half"` or nothing.
+fn build_quorum(file: &ConfigFile, raw: Option<&Spanned<String>>) -> Result<Option<Quorum>> {
+    let Some(word) = raw else {
+        return Ok(None);
+    };
+    Quorum::parse(word.get_ref().trim())
+        .map(Some)
+        .ok_or_else(|| {
+            file.error(
+                word.span(),
+                "rules.quorum",
+                Text::new(
+                    format!("\"{}\" is not half", text::echo(word.get_ref())),
+                    format!("\"{}\" 不是 half", text::echo(word.get_ref())),
+                ),
+            )
+        })
+}
+
+/// `[attendance] expected, present`: whole numbers of people, present not more than expected.
+fn build_attendance(file: &ConfigFile, raw: Option<RawAttendance>) -> Result<Attendance> {
+    let Some(raw) = raw else {
+        return Ok(Attendance::default());
+    };
+    let people = |n: &Option<Spanned<i64>>, field: &str| -> Result<Option<u64>> {
+        match n {
+            None => Ok(None),
+            Some(n) if (0..=limits::MAX_ISSUED as i64).contains(n.get_ref()) => {
+                Ok(Some(*n.get_ref() as u64))
+            }
+            Some(n) => Err(file.error(
+                n.span(),
+                field,
+                Text::new(
+                    format!(
+                        "{} is not a number of people from 0 to {}",
+                        n.get_ref(),
+                        limits::MAX_ISSUED
+                    ),
+                    format!(
+                        "{} 不是 0 到 {} 之间的人数",
+                        n.get_ref(),
+                        limits::MAX_ISSUED
+                    ),
+                ),
+            )),
+        }
+    };
+    let attendance = Attendance {
+        expected: people(&raw.expected, "attendance.expected")?,
+        present: people(&raw.present, "attendance.present")?,
+    };
+    if let (Some(expected), Some(present), Some(span)) = (
+        attendance.expected,
+        attendance.present,
+        raw.present.as_ref().map(|p| p.span()),
+    ) {
+        if present > expected {
+            return Err(file.error(
+                span,
+                "attendance.present",
+                Text::new(
+                    format!("{present} present is more than the {expected} expected"),
+                    format!("实到 {present} 人多于应到 {expected} 人"),
+                ),
+            ));
+        }
+    }
+    Ok(attendance)
+}
+
 /// A csv crate error as a message.
 pub(crate) fn csv_why(e: &csv::Error) -> Text {
     match e.kind() {
@@ -753,13 +850,58 @@ mod tests {
         let err = Config::from_parts(with_unknown_key, organizations(3))
             .unwrap_err()
             .message(Lang::En);
+        // serde lists three keys or more as "one of `a`, `b`, `c`", two as "`a` or `b`".
         let list = err
             .split("expected one of")
             .nth(1)
-            .unwrap_or_else(|| panic!("no key list in {err}"));
+            .or_else(|| err.split(", expected ").nth(1))
+            .unwrap_or_else(|| panic!("no key list in {err}"))
+            .replace(" or ", ",");
         list.split(',')
             .map(|key| key.trim().trim_matches('`').to_string())
             .collect()
+    }
+
+    #[test]
+    fn attendance_place_and_quorum_are_read_and_checked() {
+        let config = Config::from_parts(
+            "place = \"会议室\"\n[rules]\nquorum = \"half\"\n[attendance]\nexpected = 45\npresent = 43\n",
+            organizations(3),
+        )
+        .unwrap();
+        assert_eq!(config.place.as_deref(), Some("会议室"));
+        assert_eq!(config.quorum, Some(Quorum::Half));
+        assert_eq!(
+            config.attendance,
+            Attendance {
+                expected: Some(45),
+                present: Some(43)
+            }
+        );
+        let none = Config::from_parts("", organizations(3)).unwrap();
+        assert_eq!(none.attendance, Attendance::default());
+        assert_eq!((none.place, none.quorum), (None, None));
+
+        let refused = |source: &str| {
+            Config::from_parts(source, organizations(3))
+                .unwrap_err()
+                .message(Lang::En)
+        };
+        let e = refused("[attendance]\nexpected = 10\npresent = 11\n");
+        assert!(e.contains(":3:") && e.contains("attendance.present"), "{e}");
+        assert!(e.contains("11 present is more than the 10 expected"), "{e}");
+        let e = refused("[attendance]\nexpected = -1\n");
+        assert!(
+            e.contains("attendance.expected") && e.contains("not a number of people"),
+            "{e}"
+        );
+        let e = refused("[rules]\nquorum = \"most\"\n");
+        assert!(
+            e.contains("rules.quorum") && e.contains("\"most\" is not half"),
+            "{e}"
+        );
+        let e = refused("place = \"a\\nb\"\n");
+        assert!(e.contains("place"), "{e}");
     }
 
     #[test]
@@ -770,10 +912,11 @@ mod tests {
             "scale = [{ key = \"A\", label = \"a\", points = 1, unknown_key = 1 }]\n",
             "groups = [{ id = \"g\", unknown_key = 1 }]\n",
             "tiers = [{ name = \"t\", quota = 1, unknown_key = 1 }]\n",
+            "[attendance]\nunknown_key = 1\n",
         ];
         for table in tables {
             let keys = keys_of_table(table);
-            assert!(keys.len() >= 3, "{table}: {keys:?}");
+            assert!(keys.len() >= 2, "{table}: {keys:?}");
             for key in keys {
                 assert!(
                     RULES.contains(&format!("| `{key}` |")),

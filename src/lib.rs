@@ -16,6 +16,7 @@
 //! - [`demo`]: the bundled demo meeting;
 //! - [`tui`]: the clerk's terminal UI.
 
+pub mod attendance;
 pub mod ballot_state;
 pub mod config;
 pub mod decimal;
@@ -29,6 +30,7 @@ pub mod lang;
 pub mod limits;
 pub mod meeting;
 pub mod model;
+pub mod pdf;
 pub mod ranking;
 pub mod store;
 pub mod tally;

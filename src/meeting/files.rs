@@ -7,12 +7,14 @@
 
 use super::lifecycle::void_round_text;
 use super::Meeting;
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Problems, Result, Text};
 use crate::export::{self, CompanionOf, ResultsOptions};
 use crate::import::mapping::Mapping;
 use crate::import::propose::{self, Proposal};
 use crate::import::{self, ImportOptions, ImportReport, Progress};
 use crate::lang::Lang;
+use crate::meeting::Results;
+use crate::pdf;
 use crate::store::Summary;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,8 @@ pub enum ExportKind {
     /// The companion of a results or ballots CSV: its SHA-256, the ballot set it was
     /// computed from and the audit head then.
     Digests,
+    /// The tally sheet as PDF, to be signed, with the forms report.
+    TallySheet,
 }
 
 impl ExportKind {
@@ -39,6 +43,7 @@ impl ExportKind {
             ExportKind::Workbook => "results.xlsx",
             ExportKind::Ballots => "ballots.csv",
             ExportKind::Digests => "results.csv.sha256",
+            ExportKind::TallySheet => "results.pdf",
         }
     }
 }
@@ -65,15 +70,22 @@ pub struct ExportRequest {
     pub by_group: bool,
     /// Export even though the round is void (the files then say VOID ROUND).
     pub force: bool,
+    /// The font file of the tally sheet (`--font`); else one is looked for on the system.
+    pub font: Option<PathBuf>,
+    /// Leave the tally sheet out, saying why, when no font is found (the default export of
+    /// everything), rather than refuse the export (a tally sheet asked for by name).
+    pub sheet_optional: bool,
 }
 
 impl ExportRequest {
-    /// The results CSV, the workbook and the ballots CSV into the meeting folder `dir`.
+    /// The results CSV, the workbook, the ballots CSV and the tally sheet into the meeting
+    /// folder `dir`.
     pub fn all_into(dir: &Path, lang: Lang) -> ExportRequest {
         let kinds = [
             ExportKind::Results,
             ExportKind::Workbook,
             ExportKind::Ballots,
+            ExportKind::TallySheet,
         ];
         ExportRequest {
             files: kinds
@@ -84,6 +96,8 @@ impl ExportRequest {
             bom: true,
             by_group: false,
             force: false,
+            font: None,
+            sheet_optional: true,
         }
     }
 
@@ -92,6 +106,7 @@ impl ExportRequest {
         ExportRequest {
             files: vec![(kind, Destination::File(dir.join(kind.default_file_name())))],
             force,
+            sheet_optional: false,
             ..ExportRequest::all_into(dir, lang)
         }
     }
@@ -104,6 +119,10 @@ pub struct ExportOutcome {
     pub written: Vec<(ExportKind, Destination)>,
     /// The state of the ballot set the files were computed from.
     pub summary: Summary,
+    /// The font the tally sheet was set in, described (`FAMILY (PATH)`), when one was.
+    pub font: Option<String>,
+    /// What was left out and why (a tally sheet without a font).
+    pub notices: Vec<Text>,
 }
 
 impl Meeting {
@@ -130,6 +149,30 @@ impl Meeting {
             by_group: request.by_group,
         };
         let lang = request.lang;
+        let mut notices = Vec::new();
+        // The font is chosen before anything is written: a refusal writes nothing.
+        let wants_sheet = request
+            .files
+            .iter()
+            .any(|(kind, _)| *kind == ExportKind::TallySheet);
+        let font = match wants_sheet {
+            false => None,
+            true => match pdf::font::choose_font(request.font.as_deref()) {
+                Ok(font) => Some(font),
+                Err(Error::User(why)) if request.sheet_optional && request.font.is_none() => {
+                    notices.push(Text::new(
+                        format!("results.pdf not written: {}", why.en),
+                        format!("未写出 results.pdf：{}", why.zh),
+                    ));
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let sheet = match &font {
+            None => None,
+            Some(font) => Some(self.tally_sheet_pdf(&results, font, lang)?),
+        };
         let mut written = Vec::new();
         for (kind, destination) in &request.files {
             match kind {
@@ -168,9 +211,49 @@ impl Meeting {
                         "a companion is written with its CSV, not on its own".into(),
                     ))
                 }
+                ExportKind::TallySheet => {
+                    let Some(bytes) = &sheet else { continue };
+                    write_to(destination, |out| {
+                        out.write_all(bytes).map_err(Error::output)
+                    })?;
+                    written.push((*kind, destination.clone()));
+                }
             }
         }
-        Ok(ExportOutcome { written, summary })
+        Ok(ExportOutcome {
+            written,
+            summary,
+            font: font.map(|f| f.describe()),
+            notices,
+        })
+    }
+
+    /// The tally sheet of `results` as PDF bytes, set in `font`.
+    pub fn tally_sheet_pdf(
+        &self,
+        results: &Results,
+        font: &pdf::font::ChosenFont,
+        lang: Lang,
+    ) -> Result<Vec<u8>> {
+        let reasons = self.store.decision_reasons()?;
+        let decisions: Vec<_> = self
+            .store
+            .active_decisions()?
+            .into_iter()
+            .map(|(id, decision)| (decision, reasons.get(&id).cloned().unwrap_or_default()))
+            .collect();
+        let attendance = self.config.attendance;
+        let facts = pdf::sheet::SheetFacts {
+            config: &self.config,
+            results,
+            decisions: &decisions,
+            attendance: (attendance.expected, attendance.present),
+            quorum_breach: attendance.quorum_breach(self.config.quorum),
+            lang,
+        };
+        let ts = pdf::Typesetter::new(font);
+        let pages = pdf::sheet::tally_sheet(&ts, &facts);
+        pdf::render(font, &pages, &self.config.title)
     }
 
     /// Writes a CSV to `destination`; into a file, as a pair with its companion.

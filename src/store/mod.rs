@@ -1052,6 +1052,23 @@ impl Store {
         Ok(decisions)
     }
 
+    /// The clerk's reason for each decision in force, by its row id (as
+    /// [`Store::active_decisions`] gives them).
+    pub fn decision_reasons(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, reason FROM decisions WHERE withdrawn_at IS NULL")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })?;
+        let mut reasons = std::collections::HashMap::new();
+        for row in rows {
+            let (id, reason) = row?;
+            reasons.insert(id, reason.unwrap_or_default());
+        }
+        Ok(reasons)
+    }
+
     /// Records a decision (already checked by the caller against the current ranking), with
     /// the clerk's reason, audited.
     pub fn add_decision(&mut self, decision: &Decision, reason: &str) -> Result<()> {

@@ -454,6 +454,7 @@ fn export_label(kind: ExportKind) -> S {
         ExportKind::Ballots => S::BallotsFile,
         ExportKind::Workbook => S::WorkbookFile,
         ExportKind::Digests => S::DigestsFile,
+        ExportKind::TallySheet => S::TallySheetFile,
     }
 }
 

@@ -71,6 +71,7 @@ pub enum S {
     ResultsFile,
     BallotsFile,
     WorkbookFile,
+    TallySheetFile,
     DigestsFile,
     NoBallots,
     // Hints in the panels.
@@ -256,6 +257,7 @@ impl S {
             S::ResultsFile => ("results CSV", "结果 CSV"),
             S::BallotsFile => ("ballots CSV", "评议表 CSV"),
             S::WorkbookFile => ("results workbook", "结果工作簿"),
+            S::TallySheetFile => ("tally sheet", "测评结果统计表"),
             S::DigestsFile => ("results digests (sha256sum -c)", "结果摘要（sha256sum -c）"),
             S::NoBallots => ("No ballots yet.", "尚无评议表。"),
             S::HintSerial => (

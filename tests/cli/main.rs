@@ -7,6 +7,7 @@ mod commands;
 mod failures;
 mod hardening;
 mod lifecycle;
+mod pdf;
 mod rules;
 mod setup;
 mod verify;

@@ -99,8 +99,9 @@ mod tests {
         // 44 expected: exactly half (22) is not more than half.
         assert!(of(44, 22).quorum_breach(Some(Quorum::Half)).is_some());
         assert_eq!(of(44, 23).quorum_breach(Some(Quorum::Half)), None);
-        // Nobody expected: any attendance is more than half of none.
-        assert_eq!(of(0, 0).quorum_breach(Some(Quorum::Half)), None);
+        // Nobody expected and nobody present: 0 is not more than half of 0.
+        assert!(of(0, 0).quorum_breach(Some(Quorum::Half)).is_some());
+        assert_eq!(of(1, 1).quorum_breach(Some(Quorum::Half)), None);
         let breach = of(45, 22).quorum_breach(Some(Quorum::Half)).unwrap();
         assert!(breach.en.contains("22 present of 45 expected"));
         assert!(breach.zh.contains("实到 22 人"));

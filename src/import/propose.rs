@@ -805,4 +805,84 @@ mod tests {
         let reader = CellReader::new(&config, &map.values);
         assert_eq!(reader.read("0"), Some(Mark::Blank));
     }
+
+    /// The text of a cell meaning `mark` (0-3 an option, 4 blank, 5 spoiled) as a scanner
+    /// of `style` writes it: keys, labels, FormScanner's responses, SDAPS's positions.
+    fn cell(style: usize, mark: u8) -> String {
+        const LABELS: [&str; 4] = ["好", "较好", "一般", "差"];
+        let k = mark as usize;
+        match (style, mark) {
+            (0, 0..=3) => ["A", "B", "C", "D"][k].into(),
+            (0, 4) => String::new(),
+            (0, _) => "AC".into(),
+            (1, 0..=3) => LABELS[k].into(),
+            (1, 4) => String::new(),
+            (1, _) => "好,差".into(),
+            (2, 0..=3) => format!("[response 0{}]", k + 1),
+            (2, 4) => "[]".into(),
+            (2, _) => "[response 01, response 03]".into(),
+            (_, 0..=3) => (k + 1).to_string(),
+            (_, 4) => "NA".into(),
+            (_, _) => "error-multi-select".into(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+        /// Files as OMR software writes them, with any numbering of the question columns,
+        /// leading columns of its own and any way of writing the marks: the proposed map
+        /// reads every column as its organization and every cell as the mark it means.
+        #[test]
+        fn the_proposal_reads_generated_scanner_files_as_written(
+            orgs in 1usize..8,
+            prefix in proptest::sample::select(vec!["q", "Q", "题", "question ", "Stu", ""]),
+            padded in proptest::bool::ANY,
+            extras in 0usize..4,
+            style in 0usize..4,
+            forms in proptest::collection::vec(proptest::collection::vec(0u8..6, 8), 1..6),
+        ) {
+            let config = config(orgs, "");
+            let extra_names = ["file_id", "input_path", "score", "Roll"];
+            let mut headers: Vec<String> =
+                extra_names[..extras].iter().map(|h| h.to_string()).collect();
+            for i in 1..=orgs {
+                headers.push(if padded {
+                    format!("{prefix}{i:02}")
+                } else {
+                    format!("{prefix}{i}")
+                });
+            }
+            let mut survey = Survey::new("Results.csv", headers.clone());
+            let mut expected = Vec::new();
+            for form in &forms {
+                let mut row: Vec<String> = (0..extras).map(|e| format!("x{e}.jpg")).collect();
+                for &mark in &form[..orgs] {
+                    row.push(cell(style, mark));
+                    expected.push((cell(style, mark), mark));
+                }
+                survey.add_row(row.iter().map(String::as_str));
+            }
+            let p = propose(&config, &survey, Lang::En);
+            let map = Mapping::parse("Results.csv.map.toml", &p.text, &config)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.message(Lang::En)))?;
+            proptest::prop_assert!(p.unsure.is_empty(), "{}", p.text);
+            proptest::prop_assert_eq!(map.serial.clone(), Some(SerialSource::Auto));
+            for (i, header) in headers[extras..].iter().enumerate() {
+                proptest::prop_assert_eq!(map.numbered_org(header, orgs), Some(i), "{}", p.text);
+            }
+            for header in &headers[..extras] {
+                proptest::prop_assert!(map.ignore.contains(header), "{}", p.text);
+            }
+            let reader = CellReader::new(&config, &map.values);
+            for (text, mark) in expected {
+                let want = match mark {
+                    0..=3 => Mark::Option(mark),
+                    4 => Mark::Blank,
+                    _ => Mark::Spoiled,
+                };
+                proptest::prop_assert_eq!(reader.read(&text), Some(want), "{:?}\n{}", text, p.text);
+            }
+        }
+    }
 }

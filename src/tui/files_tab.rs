@@ -203,10 +203,7 @@ impl FilesState {
         let map_path = proposed.map_path.clone();
         match cx.meeting.save_proposed_map(proposed) {
             Ok(saved) => cx.inform(strings::map_saved(&saved)),
-            Err(e @ Error::User(_)) if map_path.exists() => cx.warn_text(Text::new(
-                e.message(crate::Lang::En),
-                e.message(crate::Lang::Zh),
-            )),
+            Err(Error::User(_)) if map_path.exists() => cx.warn_text(strings::map_kept(&map_path)),
             Err(e) => {
                 cx.fail(&e);
                 return;

@@ -952,6 +952,17 @@ pub fn map_saved(path: &Path) -> Text {
     })
 }
 
+/// A map already beside the file, kept in place of the proposal.
+pub fn map_kept(path: &Path) -> Text {
+    let path = path.display();
+    both(|lang| match lang {
+        Lang::En => {
+            format!("{path} exists already: kept (it may hold your edits) and previewed with")
+        }
+        Lang::Zh => format!("{path} 已存在：保留它（可能含有您的修改）并按它预览"),
+    })
+}
+
 /// The first line of a problems list.
 pub fn problems_in(lang: Lang, path: &Path, count: usize) -> String {
     let path = path.display();

@@ -617,6 +617,11 @@ fn a_scanner_file_that_does_not_match_is_imported_through_the_proposed_map() {
         "{text}"
     );
     key(&mut app, KeyCode::Enter);
+    let text = screen(&app, 100, 40);
+    assert!(
+        text.contains("exists already: kept (it may hold your edits)"),
+        "{text}"
+    );
     app.wait_for_jobs();
     assert!(std::fs::read_to_string(&map)
         .unwrap()

@@ -1481,6 +1481,13 @@ fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String
     if s.void_round() {
         lines.push(void_banner(s, lang));
     }
+    let config = &meeting.config;
+    if let Some(attendance) = config.attendance.text(lang) {
+        lines.insert(2, attendance);
+    }
+    if let Some(breach) = config.attendance.quorum_breach(config.quorum) {
+        lines.push(format!("*** {} ***", breach.get(lang)));
+    }
     lines
 }
 

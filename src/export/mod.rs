@@ -460,15 +460,25 @@ pub fn companion_text(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let config = &meeting.config;
-    let status = match (summary.finalised, summary.void_round()) {
+    let mut status = match (summary.finalised, summary.void_round()) {
         (_, true) => "VOID ROUND (more forms collected than issued)",
         (true, false) => "FINAL",
         (false, false) => "not final",
-    };
+    }
+    .to_string();
+    if let Some(breach) = config.attendance.quorum_breach(config.quorum) {
+        status.push_str(&format!("; {}", breach.en));
+    }
+    let attendance = config
+        .attendance
+        .text(crate::lang::Lang::En)
+        .map(|text| format!("# {text}\n"))
+        .unwrap_or_default();
     format!(
         "# tallyclerk {what}: {} {}\n\
 # computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
+{attendance}\
 {AUDIT_HEAD_COMMENT}{}\n\
 {}  {name}\n",
         config.title,

@@ -51,6 +51,11 @@ pub fn results_workbook(
             "    VOID ROUND 本轮无效：收回多于发出",
         ));
     }
+    let breach = config.attendance.quorum_breach(config.quorum);
+    if let Some(breach) = &breach {
+        status.push_str("    ");
+        status.push_str(breach.get(lang));
+    }
     let subtitle = Format::new().set_align(FormatAlign::Center);
     sheet
         .merge_range(1, 0, 1, columns - 1, &status, &subtitle)
@@ -128,7 +133,8 @@ pub fn results_workbook(
         || lang.pick("unset", "未设置").to_string(),
         |n| n.to_string(),
     );
-    let lines = [
+    let people = |n: Option<u64>| n.map_or_else(|| "—".to_string(), |n| n.to_string());
+    let mut lines = vec![
         (lang.pick("Forms issued", "发出表格"), issued),
         (
             lang.pick("Forms collected", "收回表格"),
@@ -165,6 +171,27 @@ pub fn results_workbook(
             },
         ),
     ];
+    if !config.attendance.is_empty() {
+        lines.splice(
+            0..0,
+            [
+                (
+                    lang.pick("Attendance expected", "应到人数"),
+                    people(config.attendance.expected),
+                ),
+                (
+                    lang.pick("Attendance present", "实到人数"),
+                    people(config.attendance.present),
+                ),
+            ],
+        );
+    }
+    if let Some(breach) = breach {
+        lines.push((
+            lang.pick("Quorum", "法定人数"),
+            breach.get(lang).to_string(),
+        ));
+    }
     let label = Format::new().set_bold();
     for (r, (name, value)) in (first_summary_row..).zip(lines) {
         sheet

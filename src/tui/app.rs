@@ -374,6 +374,11 @@ impl App {
                 self.meeting.config.organizations.len(),
                 self.meeting.config.groups.len(),
             ),
+            // The tally sheet is written as the Import/Export tab writes every export.
+            Tab::Ranking if action == Action::ExportTallySheet => self.act(|tabs, cx| {
+                tabs.files
+                    .export(crate::meeting::files::ExportKind::TallySheet, false, cx)
+            }),
             Tab::Ranking => self.act(|tabs, cx| tabs.ranking.handle(action, cx)),
             Tab::Files => self.act(|tabs, cx| tabs.files.handle(action, cx)),
         }

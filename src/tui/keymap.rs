@@ -135,6 +135,8 @@ pub enum Action {
     ExportBallots,
     /// Files: export the results workbook.
     ExportWorkbook,
+    /// Ranking: export the tally sheet (PDF) into the meeting folder.
+    ExportTallySheet,
     /// Yes to a question.
     Yes,
     /// No to a question.
@@ -832,6 +834,13 @@ pub const BINDINGS: &[Binding] = &[
     bind(Ranking, Char('x'), Action::Undecide, S::HelpUndecide, false),
     bind(Ranking, Char('F'), Action::Finalise, S::HelpFinalise, true),
     bind(Ranking, Char('R'), Action::Reopen, S::HelpReopen, true),
+    bind(
+        Ranking,
+        Char('p'),
+        Action::ExportTallySheet,
+        S::HelpExportTallySheet,
+        false,
+    ),
     // Import / Export.
     bind(
         FilesInput,

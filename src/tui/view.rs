@@ -31,7 +31,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         return;
     }
-    let banner = app.counts().void_round();
+    let config = &app.meeting().config;
+    let quorum_breach = config.attendance.quorum_breach(config.quorum);
+    let banner = app.counts().void_round() || quorum_breach.is_some();
     let [tabs, body, banner_area, message, footer, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -52,11 +54,15 @@ pub fn render(app: &App, frame: &mut Frame) {
         Tab::Files => files_tab::render(app.files(), &shown, frame, body),
     }
     if banner {
-        let text = strings::void_banner(
-            app.lang(),
-            app.counts().collected,
-            app.counts().issued.unwrap_or_default(),
-        );
+        // The void round first; a quorum not met is said the same way.
+        let text = match &quorum_breach {
+            Some(breach) if !app.counts().void_round() => breach.get(app.lang()).to_string(),
+            _ => strings::void_banner(
+                app.lang(),
+                app.counts().collected,
+                app.counts().issued.unwrap_or_default(),
+            ),
+        };
         frame.render_widget(
             Paragraph::new(Line::from(text).centered()).style(theme::banner()),
             banner_area,
@@ -178,6 +184,23 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             counts.disputed,
         )),
     ];
+    let attendance = app.meeting().config.attendance;
+    if !attendance.is_empty() {
+        let figure = |n: Option<u64>| n.map_or_else(|| "—".to_string(), |n| n.to_string());
+        let text = match lang {
+            crate::lang::Lang::En => format!(
+                "present {}/{}",
+                figure(attendance.present),
+                figure(attendance.expected)
+            ),
+            crate::lang::Lang::Zh => format!(
+                "实到 {}/应到 {}",
+                figure(attendance.present),
+                figure(attendance.expected)
+            ),
+        };
+        segments.insert(2, Span::raw(text));
+    }
     let saved = app
         .last_saved()
         .map(|(serial, at)| Span::raw(strings::last_saved(lang, serial, at.elapsed())));

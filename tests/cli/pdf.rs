@@ -343,3 +343,55 @@ fn a_decision_at_a_tie_is_printed_with_its_reason() {
         "{flat}"
     );
 }
+
+#[test]
+fn attendance_and_a_quorum_not_met_are_in_tally_the_companion_and_the_sheet() {
+    let f = crate::harness::Fixture::new();
+    f.run("add", &["1", "ABBCD"]).success();
+    let toml = f.path("meeting.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("place = \"镇党委会议室\"\n{text}\n[attendance]\nexpected = 45\npresent = 22\n")
+            .replace("[rules]\n", "[rules]\nquorum = \"half\"\n"),
+    )
+    .unwrap();
+    let out = f.run("tally", &[]).success();
+    let tally = crate::harness::stdout_of(&out);
+    assert!(
+        tally.contains("attendance: 45 expected, 22 present"),
+        "{tally}"
+    );
+    assert!(
+        tally
+            .contains("*** QUORUM NOT MET: 22 present of 45 expected, more than half required ***"),
+        "{tally}"
+    );
+    let pdf = f.path("sheet.pdf");
+    let results = f.path("r.csv");
+    f.run(
+        "export",
+        &[
+            "--pdf",
+            pdf.to_str().unwrap(),
+            "--results",
+            results.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let companion = crate::harness::read(&f.path("r.csv.sha256"));
+    assert!(
+        companion.contains("# attendance: 45 expected, 22 present\n"),
+        "{companion}"
+    );
+    assert!(
+        companion.contains("# status: not final; QUORUM NOT MET"),
+        "{companion}"
+    );
+    let sheet = pdf_text(&pdf);
+    assert!(sheet.contains("QUORUM NOT MET"), "{sheet}");
+    assert!(sheet.contains("Place: 镇党委会议室"), "{sheet}");
+    let flat = sheet.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Attendance expected 45"), "{flat}");
+    assert!(flat.contains("Attendance present 22"), "{flat}");
+}

@@ -303,3 +303,49 @@ fn a_void_round_shows_a_loud_banner() {
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
     assert_eq!(app.meeting().store.summary().unwrap().issued, Some(1));
 }
+
+#[test]
+fn attendance_is_in_the_status_bar_and_a_quorum_not_met_is_a_loud_banner() {
+    let (dir, meeting) = meeting(5, 2, 1, 2);
+    drop(meeting);
+    let toml = dir.path().join("meeting.toml");
+    let original = std::fs::read_to_string(&toml).unwrap();
+    let with = |present: u64| {
+        let text = original.replace("[rules]\n", "[rules]\nquorum = \"half\"\n");
+        std::fs::write(
+            &toml,
+            format!("{text}[attendance]\nexpected = 45\npresent = {present}\n"),
+        )
+        .unwrap();
+        app(tallyclerk::Meeting::open(dir.path()).unwrap())
+    };
+    let met = with(23);
+    let text = screen(&met, 100, 24);
+    assert!(text.contains("present 23/45"), "{text}");
+    assert!(!text.contains("QUORUM NOT MET"), "{text}");
+
+    let not_met = with(22);
+    let buffer = draw(&not_met, 100, 24);
+    let text = screen(&not_met, 100, 24);
+    assert!(text.contains("present 22/45"), "{text}");
+    assert!(
+        text.contains("QUORUM NOT MET: 22 present of 45 expected"),
+        "{text}"
+    );
+    let (x, y) = find(&buffer, "QUORUM NOT MET").unwrap();
+    assert_eq!(buffer[(x, y)].fg, Color::Red);
+}
+
+#[test]
+fn p_on_the_ranking_tab_prints_the_tally_sheet_into_the_meeting_folder() {
+    let (dir, meeting) = tied_meeting();
+    let mut app = app(meeting);
+    key(&mut app, KeyCode::F(5));
+    keys(&mut app, "p");
+    let pdf = dir.path().join("results.pdf");
+    assert!(pdf.is_file(), "{}", screen(&app, 80, 24));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let text = screen(&app, 120, 24);
+    assert!(text.contains("tally sheet"), "{text}");
+    assert!(text.contains("results.pdf"), "{text}");
+}

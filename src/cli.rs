@@ -8,7 +8,7 @@ use tallyclerk::error::{Error, Result, Text};
 use tallyclerk::export::{self, ResultsOptions};
 use tallyclerk::import::{self, ImportOptions};
 use tallyclerk::meeting::ballots::{disputed_fields, serial_runs, Verification};
-use tallyclerk::meeting::create::{self, MaxMarks, NewMeeting};
+use tallyclerk::meeting::create::{self, parse_tier, MaxMarks, NewMeeting};
 use tallyclerk::meeting::files::{self, Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
@@ -477,38 +477,6 @@ fn progress_bar(lang: Lang) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
-    let (name, quota) = text
-        .rsplit_once('=')
-        .ok_or_else(|| format!("\"{text}\" is not NAME=QUOTA"))?;
-    let quota: usize = quota
-        .trim()
-        .parse()
-        .ok()
-        .filter(|q| *q >= 1)
-        .ok_or_else(|| format!("\"{quota}\" is not a quota of at least 1"))?;
-    let (name, label) = match name.split_once(':') {
-        Some((name, label)) => (name.trim(), label.trim().to_string()),
-        None => {
-            let name = name.trim();
-            let label = match name {
-                "excellent" => "优秀",
-                "better" | "good" => "较好",
-                other => other,
-            };
-            (name, label.to_string())
-        }
-    };
-    if name.is_empty() {
-        return Err(format!("\"{text}\" has no tier name"));
-    }
-    Ok(Tier {
-        name: name.to_string(),
-        label,
-        quota,
-    })
-}
-
 fn parse_max_marks(text: &str) -> std::result::Result<(char, usize), String> {
     let (key, max) = text
         .split_once('=')
@@ -623,9 +591,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let meeting = open_as_clerk(here, &clerk)?;
             return tui::run(meeting, flag, None);
         }
-        let meeting = demo::install_fresh()?;
-        let notice = demo_notice(&meeting);
-        return tui::run(meeting, flag, Some(notice));
+        return tui::run_start(flag, clerk);
     };
     // Errors are said of the meeting the command is about: its store file, its folder's
     // disk.

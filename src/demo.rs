@@ -49,3 +49,15 @@ pub fn install_fresh() -> Result<Meeting> {
         .keep();
     install(&dir)
 }
+
+/// Installs the demo into a fresh folder under the system's temporary directory that is
+/// removed when the returned folder is dropped: the practice copy the UI opens when started
+/// outside a meeting leaves nothing behind (`demo DIR` keeps one where the clerk chooses).
+pub fn install_temporary() -> Result<(tempfile::TempDir, Meeting)> {
+    let dir = tempfile::Builder::new()
+        .prefix("tallyclerk-demo-")
+        .tempdir()
+        .map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+    let meeting = install(dir.path())?;
+    Ok((dir, meeting))
+}

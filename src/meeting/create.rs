@@ -130,6 +130,41 @@ impl Meeting {
     }
 }
 
+/// Reads a tier as the clerk writes it, `NAME=QUOTA` or `NAME:LABEL=QUOTA` (e.g.
+/// `excellent=11`, `top:一等=3`); `excellent` and `better`/`good` get their Chinese labels.
+/// The error says what is wrong with the text, for `new --tier` and the UI's form alike.
+pub fn parse_tier(text: &str) -> std::result::Result<Tier, String> {
+    let (name, quota) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("\"{text}\" is not NAME=QUOTA"))?;
+    let quota: usize = quota
+        .trim()
+        .parse()
+        .ok()
+        .filter(|q| *q >= 1)
+        .ok_or_else(|| format!("\"{quota}\" is not a quota of at least 1"))?;
+    let (name, label) = match name.split_once(':') {
+        Some((name, label)) => (name.trim(), label.trim().to_string()),
+        None => {
+            let name = name.trim();
+            let label = match name {
+                "excellent" => "优秀",
+                "better" | "good" => "较好",
+                other => other,
+            };
+            (name, label.to_string())
+        }
+    };
+    if name.is_empty() {
+        return Err(format!("\"{text}\" has no tier name"));
+    }
+    Ok(Tier {
+        name: name.to_string(),
+        label,
+        quota,
+    })
+}
+
 /// A refusal of the meeting `new` would have written, said as such.
 fn not_created(dir: &Path, error: Error) -> Error {
     match error {

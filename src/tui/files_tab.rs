@@ -14,6 +14,7 @@
 //! written are listed.
 
 use super::keymap::{Action, Scope};
+use super::path_field::{self, Completion};
 use super::strings::{self, S};
 use super::theme;
 use super::ui_state::{Context, Effect, Question, Shown};
@@ -217,52 +218,11 @@ impl FilesState {
     /// Completes the last component of the field the keyboard is on from the names in its
     /// folder: the one match, or the longest prefix all matches share (listed below).
     fn complete(&mut self, cx: &mut Context) {
-        let typed = self.field_mut().clone();
-        let (dir_part, partial) = match typed.rfind('/') {
-            Some(i) => (&typed[..=i], &typed[i + 1..]),
-            None => ("", typed.as_str()),
-        };
-        let dir = if dir_part.is_empty() {
-            PathBuf::from(".")
-        } else {
-            PathBuf::from(dir_part)
-        };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            cx.warn(S::NoCompletion);
-            return;
-        };
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| {
-                let mut name = e.file_name().to_string_lossy().into_owned();
-                if !name.starts_with(partial)
-                    || (name.starts_with('.') && !partial.starts_with('.'))
-                {
-                    return None;
-                }
-                if e.file_type().is_ok_and(|t| t.is_dir()) {
-                    name.push('/');
-                }
-                Some(name)
-            })
-            .collect();
-        names.sort();
-        match names.len() {
-            0 => cx.warn(S::NoCompletion),
-            1 => {
-                *self.field_mut() = format!("{dir_part}{}", names[0]);
-                self.candidates.clear();
-            }
-            _ => {
-                let common = names.iter().skip(1).fold(names[0].clone(), |acc, name| {
-                    acc.chars()
-                        .zip(name.chars())
-                        .take_while(|(a, b)| a == b)
-                        .map(|(a, _)| a)
-                        .collect()
-                });
-                *self.field_mut() = format!("{dir_part}{common}");
-                self.candidates = names;
+        match path_field::complete(self.field_mut()) {
+            Completion::None => cx.warn(S::NoCompletion),
+            Completion::Completed { path, candidates } => {
+                *self.field_mut() = path;
+                self.candidates = candidates;
             }
         }
     }

@@ -12,8 +12,10 @@ mod files_tab;
 mod form;
 mod keymap;
 mod language;
+mod path_field;
 mod projector;
 mod ranking_tab;
+mod start;
 mod strings;
 mod tally_tab;
 mod theme;
@@ -28,6 +30,9 @@ pub use files_tab::FilesState;
 pub use form::FormEditor;
 pub use projector::ProjectorState;
 pub use ranking_tab::RankingState;
+pub use start::{
+    Chosen, Field as StartField, Outcome as StartOutcome, Stage as StartStage, StartScreen,
+};
 pub use strings::S;
 pub use tally_tab::TallyState;
 pub use ui_state::{
@@ -66,6 +71,58 @@ pub fn run_projector(meeting: Meeting, flag: Option<Lang>, light: bool) -> Resul
     let mut app = App::new(meeting, lang)?;
     app.open_projector(light);
     run_app(app)
+}
+
+/// Runs the UI started outside a meeting folder: the start screen first (the demo, a
+/// meeting folder, or a new meeting from an organization list), then the tabs on the meeting
+/// chosen, in one terminal session. The demo's practice copy is removed on the way out.
+pub fn run_start(flag: Option<Lang>, clerk: Option<String>) -> Result<()> {
+    require_terminal()?;
+    let mut terminal = ratatui::try_init().map_err(terminal_error)?;
+    let outcome = start_then_run(&mut terminal, flag, clerk);
+    let restored = ratatui::try_restore().map_err(terminal_error);
+    outcome.and(restored)
+}
+
+fn start_then_run(
+    terminal: &mut ratatui::DefaultTerminal,
+    flag: Option<Lang>,
+    clerk: Option<String>,
+) -> Result<()> {
+    let mut start = StartScreen::new(flag.unwrap_or_else(Lang::from_env), clerk);
+    let chosen = loop {
+        terminal
+            .draw(|frame| start.render(frame))
+            .map_err(terminal_error)?;
+        if event::poll(Duration::from_millis(500)).map_err(terminal_error)? {
+            match start.update(event::read().map_err(terminal_error)?) {
+                StartOutcome::Stay => {}
+                StartOutcome::Quit => return Ok(()),
+                StartOutcome::Open(chosen) => break *chosen,
+            }
+        }
+    };
+    let Chosen {
+        meeting,
+        notice,
+        practice_copy,
+    } = chosen;
+    // The language chosen on the start screen carries on unless the meeting remembers one.
+    let lang = flag
+        .or_else(|| language::remembered(&meeting.config.dir))
+        .unwrap_or(start.lang());
+    let mut app = App::new(meeting, lang)?;
+    if let Some(notice) = notice {
+        app.inform(notice);
+    }
+    if practice_copy.is_some() {
+        app.set_notice(S::DemoNotice.text());
+    }
+    let outcome = event_loop(terminal, &mut app);
+    // The store is closed before the practice copy's folder is removed.
+    drop(app);
+    drop(practice_copy);
+    outcome
 }
 
 fn run_app(mut app: App) -> Result<()> {

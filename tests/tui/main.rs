@@ -8,5 +8,6 @@ mod projector;
 mod pty;
 mod ranking;
 mod screens;
+mod start;
 mod tabs;
 mod verify;

@@ -148,3 +148,56 @@ fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
     session.set_expect_timeout(Some(long));
     session.expect(Eof).expect("the UI ends");
 }
+
+#[test]
+fn outside_a_meeting_the_start_screen_opens_the_demo_and_leaves_no_folder_behind() {
+    let cwd = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(cwd.path())
+        .env("TMPDIR", tmp.path())
+        .env("TERM", "xterm-256color")
+        .args(["--lang", "en"]);
+    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    let mut screen = vt100::Parser::new(30, 100, 0);
+    let long = std::time::Duration::from_secs(20);
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "Open the demo", long),
+        "start screen:\n{}",
+        screen.screen().contents()
+    );
+    session.send("1").unwrap();
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "[DEMO COPY]", long),
+        "demo:\n{}",
+        screen.screen().contents()
+    );
+    let copies = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("tallyclerk-demo-")
+            })
+            .count()
+    };
+    assert_eq!(copies(), 1, "the practice copy is in the temporary folder");
+    session.send("q").unwrap();
+    session.set_expect_timeout(Some(long));
+    session.expect(Eof).expect("the UI ends");
+    let status = session.get_process().wait().expect("exit status");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    assert_eq!(copies(), 0, "the practice copy is removed on quitting");
+    // Nothing was written where the UI was started.
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+}

@@ -1265,20 +1265,24 @@ fn with_proposed_map(
         });
     }
     let map_path = proposed.map_path.display().to_string();
-    lines.push(format!(
-        "{} {}:",
-        lang.pick("A map proposed for", "为以下文件提议的映射："),
-        file.display()
-    ));
-    lines.extend(proposed.lines(lang));
     lines.push(match lang {
-        Lang::En => format!(
-            "Save it as {map_path} (`--propose-map` writes it there), check it, and run\n  {}",
-            import_command(dir, &file, &proposed.map_path)
+        Lang::En => format!("A map proposed for {}:", file.display()),
+        Lang::Zh => format!("为 {} 提议的映射：", file.display()),
+    });
+    lines.extend(proposed.lines(lang));
+    let command = import_command(dir, &file, &proposed.map_path);
+    lines.push(match (lang, proposed.preview.is_ok()) {
+        (Lang::En, true) => format!(
+            "Save it as {map_path} (`--propose-map` writes it there), check it, and run\n  {command}"
         ),
-        Lang::Zh => format!(
-            "请保存为 {map_path}（加 `--propose-map` 即写入该处），核对后运行\n  {}",
-            import_command(dir, &file, &proposed.map_path)
+        (Lang::En, false) => format!(
+            "Save it as {map_path} (`--propose-map` writes it there), finish it (what is left is listed above), and run\n  {command}"
+        ),
+        (Lang::Zh, true) => format!(
+            "请保存为 {map_path}（加 `--propose-map` 即写入该处），核对后运行\n  {command}"
+        ),
+        (Lang::Zh, false) => format!(
+            "请保存为 {map_path}（加 `--propose-map` 即写入该处），按上面列出的尚需处理的内容补全后运行\n  {command}"
         ),
     });
     for line in proposed.proposal.text.lines() {

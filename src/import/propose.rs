@@ -519,9 +519,10 @@ pub fn propose(config: &Config, survey: &Survey, lang: Lang) -> Proposal {
             Mark::Spoiled => lang.pick("spoiled", "无效标记").to_string(),
         };
         lines.push(format!(
-            "{} = {}  # {what}, {}",
+            "{} = {}  # {what}{}{}",
             toml_string(value),
             toml_string(&meaning(config, *mark)),
+            lang.pick(", ", "，"),
             say(
                 lang,
                 &Text::new(

@@ -391,9 +391,28 @@ impl ProposedMap {
                         "按此映射文件仍被拒绝；尚需处理："
                     )
                 ));
-                let message = e.message(lang);
-                for line in message.lines().take(PROBLEMS_BESIDE_A_MAP) {
+                let first: Vec<String> = match e {
+                    Error::Problems(problems) => problems
+                        .listed
+                        .iter()
+                        .take(PROBLEMS_BESIDE_A_MAP)
+                        .map(|p| p.render(lang))
+                        .collect(),
+                    other => vec![other.message(lang)],
+                };
+                let rest = match e {
+                    Error::Problems(problems) => problems.total() - first.len(),
+                    _ => 0,
+                };
+                for line in first {
                     lines.push(format!("    {line}"));
+                }
+                if rest > 0 {
+                    lines.push(match lang {
+                        Lang::En if rest == 1 => "    ... and 1 more problem".to_string(),
+                        Lang::En => format!("    ... and {rest} more problems"),
+                        Lang::Zh => format!("    ……另有 {rest} 个问题"),
+                    });
                 }
             }
         }

@@ -280,3 +280,39 @@ fn the_proposed_map_of_omrchecker_sample4_reads_as_written_by_hand() {
         .map_path
         .ends_with("omrchecker_sample4_Results.csv.map.toml"));
 }
+
+#[test]
+fn a_proposal_that_is_not_enough_is_written_and_says_what_is_left() {
+    // FormScanner's 5 questions for a meeting of 6: the 6th organization has no column.
+    let (t, m) = meeting(6, "ABCD");
+    drop(m);
+    let file = t.path().join("scan.csv");
+    std::fs::copy(
+        data("scanners/formscanner_2013dev_risulati_scansione_20130705155138.csv"),
+        &file,
+    )
+    .unwrap();
+    let refused = import_refused(t.path(), |cmd| {
+        cmd.arg(&file);
+    });
+    assert!(
+        refused.contains("  with it the file is still refused; to do:\n")
+            && refused.contains("organization O6 (")
+            && refused.contains("finish it (what is left is listed above), and run"),
+        "{refused}"
+    );
+    let out = tallyclerk()
+        .arg("import")
+        .arg(t.path())
+        .arg(&file)
+        .arg("--propose-map")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("finish the map before importing"),
+        "{stderr}"
+    );
+    let map = std::fs::read_to_string(t.path().join("scan.csv.map.toml")).unwrap();
+    assert!(map.contains("\"response 04\" = \"D\""), "{map}");
+}

@@ -212,6 +212,26 @@ enum Command {
         #[arg(long)]
         sheet: Option<String>,
     },
+    /// Print blank numbered forms: one A4 form per serial, with the title, the instruction,
+    /// a row per organization and a box per option; --omr adds bubbles, corner marks, the
+    /// serial and group as bubbles, and writes OMRChecker's template.json and the MAP.toml
+    /// that imports its Results.csv beside the PDF.
+    Forms {
+        /// The meeting folder.
+        dir: PathBuf,
+        /// Where to write the forms (PDF).
+        #[arg(long)]
+        pdf: PathBuf,
+        /// The serials: FIRST-LAST (e.g. 1-60) or one number.
+        #[arg(long, value_parser = parse_serials)]
+        serials: std::ops::RangeInclusive<u64>,
+        /// Bubbles for form-scanning software, and its template and map beside the PDF.
+        #[arg(long)]
+        omr: bool,
+        /// The font (.ttf, .otf, .ttc with Chinese); default: a CJK font of the system.
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
     /// Print the tally and ranking with tiers.
     Tally {
         /// The meeting folder.
@@ -452,6 +472,21 @@ fn parse_encoding(text: &str) -> std::result::Result<tallyclerk::import::source:
         .ok_or_else(|| format!("\"{text}\" is not utf-8, gb18030, gbk, utf-16le or utf-16be"))
 }
 
+fn parse_serials(text: &str) -> std::result::Result<std::ops::RangeInclusive<u64>, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("\"{text}\" is not FIRST-LAST (e.g. 1-60) or a number"))
+    };
+    match text.split_once('-') {
+        Some((first, last)) => Ok(number(first)?..=number(last)?),
+        None => {
+            let n = number(text)?;
+            Ok(n..=n)
+        }
+    }
+}
+
 fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
     match text {
         "," | "comma" => Ok(b','),
@@ -614,6 +649,7 @@ impl Command {
             | Command::Import { dir, .. }
             | Command::Tally { dir, .. }
             | Command::Export { dir, .. }
+            | Command::Forms { dir, .. }
             | Command::Decide { dir, .. }
             | Command::Undecide { dir, .. }
             | Command::Check { dir, .. }
@@ -878,6 +914,33 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                     )
                 );
             }
+        }
+        Command::Forms {
+            dir,
+            pdf,
+            serials,
+            omr,
+            font,
+        } => {
+            let meeting = Meeting::open_to_read(&dir)?;
+            let lang = meeting.lang(flag);
+            let outcome = meeting.blank_forms(&files::FormsRequest {
+                pdf,
+                serials,
+                omr,
+                lang,
+                font,
+            })?;
+            for path in &outcome.written {
+                errln!("{}: {}", lang.pick("written", "已写出"), path.display());
+            }
+            errln!(
+                "{}",
+                match lang {
+                    Lang::En => format!("{} forms, font {}", outcome.forms, outcome.font),
+                    Lang::Zh => format!("评议表 {} 份，字体 {}", outcome.forms, outcome.font),
+                }
+            );
         }
         Command::Decide {
             dir,

@@ -498,3 +498,88 @@ fn write_to(
         Destination::File(path) => export::write_atomically(path, write),
     }
 }
+
+/// Blank forms to print: where, which serials, with or without the scanner's bubbles.
+#[derive(Debug, Clone)]
+pub struct FormsRequest {
+    /// The PDF file; with `omr`, `template.json` and `MAP.toml` are written beside it.
+    pub pdf: PathBuf,
+    /// The serials, one form each.
+    pub serials: std::ops::RangeInclusive<u64>,
+    /// Bubbles, corner marks, the serial and group as bubbles, and OMRChecker's template.
+    pub omr: bool,
+    /// The language of the forms.
+    pub lang: Lang,
+    /// The font file (`--font`); else one is looked for on the system.
+    pub font: Option<PathBuf>,
+}
+
+/// What printing blank forms wrote.
+#[derive(Debug, Clone)]
+pub struct FormsOutcome {
+    /// The files written: the PDF, then the template and the map with `omr`.
+    pub written: Vec<PathBuf>,
+    /// The font the forms were set in, described.
+    pub font: String,
+    /// How many forms (pages).
+    pub forms: u64,
+}
+
+/// The most forms one command prints.
+pub const MAX_FORMS: u64 = 5000;
+
+impl Meeting {
+    /// Writes blank numbered forms, one A4 page per serial, and with `omr` the OMRChecker
+    /// template and the map that imports its results beside them. Everything is checked and
+    /// made before anything is written.
+    pub fn blank_forms(&self, request: &FormsRequest) -> Result<FormsOutcome> {
+        let (first, last) = (*request.serials.start(), *request.serials.end());
+        let max = crate::limits::MAX_SERIAL;
+        if first < 1 || last < first || last > max {
+            return Err(Error::user(
+                format!("serials {first}-{last}: give a range from 1 to {max}, first not after last (e.g. 1-60)"),
+                format!("编号 {first}-{last}：请给出 1 到 {max} 之间的范围，起始不大于结束（如 1-60）"),
+            ));
+        }
+        let forms = last - first + 1;
+        if forms > MAX_FORMS {
+            return Err(Error::user(
+                format!("{forms} forms asked for, at most {MAX_FORMS} at a time"),
+                format!("要求打印 {forms} 份，每次最多 {MAX_FORMS} 份"),
+            ));
+        }
+        let font = pdf::font::choose_font(request.font.as_deref())?;
+        let ts = pdf::Typesetter::new(&font);
+        let facts = pdf::forms::FormsFacts {
+            config: &self.config,
+            serials: request.serials.clone(),
+            omr: request.omr,
+            lang: request.lang,
+        };
+        let (pages, layout) = pdf::forms::blank_forms(&ts, &facts)?;
+        let bytes = pdf::render(&font, &pages, &self.config.title)?;
+        let mut files = vec![(request.pdf.clone(), bytes)];
+        if let Some(layout) = layout {
+            let dir = request
+                .pdf
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            files.push((
+                dir.join("template.json"),
+                layout.template_json().into_bytes(),
+            ));
+            files.push((dir.join("MAP.toml"), layout.map_toml().into_bytes()));
+        }
+        let mut written = Vec::new();
+        for (path, bytes) in files {
+            export::write_atomically(&path, |out| out.write_all(&bytes).map_err(Error::output))?;
+            written.push(path);
+        }
+        Ok(FormsOutcome {
+            written,
+            font: font.describe(),
+            forms,
+        })
+    }
+}

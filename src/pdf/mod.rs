@@ -7,6 +7,7 @@
 //! that `pdftotext` and screen readers read back).
 
 pub mod font;
+pub mod forms;
 pub mod sheet;
 
 use crate::error::{Error, Result};

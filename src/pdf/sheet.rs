@@ -642,7 +642,7 @@ fn fit_size(ts: &Typesetter, text: &str, size: f32, width: f32) -> f32 {
 }
 
 /// `text` cut to `width` at `size`, ending in "…" when cut.
-fn clip(ts: &Typesetter, text: &str, size: f32, width: f32) -> String {
+pub(super) fn clip(ts: &Typesetter, text: &str, size: f32, width: f32) -> String {
     if ts.width(text, size) <= width {
         return text.to_string();
     }

@@ -32,6 +32,11 @@ struct Big {
 
 impl Big {
     fn new(n: usize, tiers: bool) -> Big {
+        Big::with_forms(n, tiers, 12)
+    }
+
+    /// The same meeting with `forms` forms imported (none: no import).
+    fn with_forms(n: usize, tiers: bool, forms: usize) -> Big {
         let temp = tempfile::tempdir().unwrap();
         let mut orgs = String::from("id,name,category\n");
         for i in 1..=n {
@@ -62,7 +67,10 @@ impl Big {
         ballots.push('\n');
         // A fixed pseudo-random sequence (a linear congruential generator).
         let mut state: u64 = 20260216;
-        for serial in 1..=12usize {
+        if forms == 0 {
+            return Big { _temp: temp, dir };
+        }
+        for serial in 1..=forms {
             let group = if serial % 2 == 0 {
                 "leaders"
             } else {
@@ -394,4 +402,287 @@ fn attendance_and_a_quorum_not_met_are_in_tally_the_companion_and_the_sheet() {
     let flat = sheet.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Attendance expected 45"), "{flat}");
     assert!(flat.contains("Attendance present 22"), "{flat}");
+}
+
+/// A greyscale image as `pdftoppm -gray` writes it (binary PGM).
+struct Grey {
+    width: usize,
+    height: usize,
+    pixels: Vec<u8>,
+}
+
+impl Grey {
+    fn read(path: &Path) -> Grey {
+        let bytes = std::fs::read(path).unwrap();
+        // "P5", width, height, max value, each followed by one whitespace, then the pixels.
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8(bytes[start..at].to_vec()).unwrap());
+        }
+        assert_eq!((fields[0].as_str(), fields[3].as_str()), ("P5", "255"));
+        let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        let pixels = bytes[at + 1..].to_vec();
+        assert_eq!(pixels.len(), width * height);
+        Grey {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// Blackens the disc inside the square box at (`x`, `y`) of side `d`, as a pen fills a
+    /// bubble.
+    fn fill(&mut self, (x, y): (usize, usize), d: usize) {
+        let r = d as f64 / 2.0;
+        for py in y..y + d {
+            for px in x..x + d {
+                let (dx, dy) = (
+                    px as f64 + 0.5 - x as f64 - r,
+                    py as f64 + 0.5 - y as f64 - r,
+                );
+                if dx * dx + dy * dy <= (r - 1.0) * (r - 1.0) {
+                    self.pixels[py * self.width + px] = 0;
+                }
+            }
+        }
+    }
+
+    /// Whether the bubble in the box at (`x`, `y`) of side `d` reads as filled: the mean of
+    /// its middle half is darker than mid-grey.
+    fn filled(&self, (x, y): (usize, usize), d: usize) -> bool {
+        let (from, to) = (d / 4, d - d / 4);
+        let mut sum = 0u64;
+        let mut n = 0u64;
+        for py in y + from..y + to {
+            for px in x + from..x + to {
+                sum += u64::from(self.pixels[py * self.width + px]);
+                n += 1;
+            }
+        }
+        sum / n < 128
+    }
+}
+
+/// A block of the template: its bubbles' boxes by field label and value.
+fn bubbles_of(block: &serde_json::Value) -> Vec<(String, String, (usize, usize))> {
+    let labels = block["fieldLabels"][0].as_str().unwrap();
+    // OMRChecker's range syntax: "q1..30" is q1, q2, … q30; a plain name is one field.
+    let fields: Vec<String> = match labels.split_once("..") {
+        Some((head, last)) => {
+            let prefix = head.trim_end_matches(|c: char| c.is_ascii_digit());
+            let first: usize = head[prefix.len()..].parse().unwrap();
+            let last: usize = last.parse().unwrap();
+            (first..=last).map(|i| format!("{prefix}{i}")).collect()
+        }
+        None => vec![labels.to_string()],
+    };
+    let values: Vec<String> = block["bubbleValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(block["direction"], "horizontal");
+    let n = |v: &serde_json::Value| v.as_u64().unwrap() as usize;
+    let (x0, y0) = (n(&block["origin"][0]), n(&block["origin"][1]));
+    let (bubbles_gap, labels_gap) = (n(&block["bubblesGap"]), n(&block["labelsGap"]));
+    let mut out = Vec::new();
+    for (f, field) in fields.iter().enumerate() {
+        for (v, value) in values.iter().enumerate() {
+            let at = (x0 + v * bubbles_gap, y0 + f * labels_gap);
+            out.push((field.clone(), value.clone(), at));
+        }
+    }
+    out
+}
+
+#[test]
+fn blank_forms_have_a_page_per_serial_with_every_organization_and_the_serial() {
+    let big = Big::new(30, true);
+    let pdf = big.dir.join("forms.pdf");
+    let out = big
+        .run(
+            "zh",
+            "forms",
+            &["--pdf", pdf.to_str().unwrap(), "--serials", "7-9"],
+        )
+        .success();
+    assert!(stderr_of(&out).contains("评议表 3 份，字体"));
+    assert!(!big.dir.join("template.json").exists());
+    let text = pdf_text(&pdf);
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages.len(), 3);
+    for (page, serial) in pages.iter().zip(7..) {
+        assert!(page.contains(&format!("编号：{serial:03}")), "{page}");
+        assert!(page.contains("请每个单位在一个方框内打“√”；“好”最多 5 个，超过的为无效表。"));
+        for i in 1..=30 {
+            assert!(
+                page.contains(&format!("第{i}村党支部")),
+                "org {i} on form {serial}"
+            );
+        }
+        for label in ["好", "较好", "一般", "差", "组别", "领导", "党员"] {
+            assert!(page.contains(label), "{label} on form {serial}");
+        }
+    }
+    let refused = big
+        .run(
+            "en",
+            "forms",
+            &["--pdf", pdf.to_str().unwrap(), "--serials", "9-7"],
+        )
+        .failure();
+    assert!(stderr_of(&refused).contains("serials 9-7: give a range from 1"));
+}
+
+#[test]
+fn omr_bubbles_filled_in_the_rendered_page_read_back_at_the_templates_coordinates() {
+    let big = Big::new(30, true);
+    let pdf = big.dir.join("forms.pdf");
+    big.run(
+        "zh",
+        "forms",
+        &["--pdf", pdf.to_str().unwrap(), "--serials", "1-12", "--omr"],
+    )
+    .success();
+    let template: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(big.dir.join("template.json")).unwrap())
+            .unwrap();
+    let dpi = 150;
+    // Page 5 is the form of serial 005, rendered as a scanner at the template's resolution.
+    let image = big.dir.join("page5");
+    let rendered = std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-gray",
+            "-f",
+            "5",
+            "-l",
+            "5",
+            "-singlefile",
+        ])
+        .arg(&pdf)
+        .arg(&image)
+        .status()
+        .expect("pdftoppm runs (apt-get install poppler-utils)");
+    assert!(rendered.success());
+    let mut grey = Grey::read(&image.with_extension("pgm"));
+    let size = &template["pageDimensions"];
+    assert_eq!(
+        (grey.width as u64, grey.height as u64),
+        (size[0].as_u64().unwrap(), size[1].as_u64().unwrap())
+    );
+    let d = template["bubbleDimensions"][0].as_u64().unwrap() as usize;
+    let mut bubbles = Vec::new();
+    for block in template["fieldBlocks"].as_object().unwrap().values() {
+        bubbles.extend(bubbles_of(block));
+    }
+    // Nothing reads as filled on a blank form.
+    assert!(bubbles.iter().all(|(_, _, at)| !grey.filled(*at, d)));
+
+    // The clerk's pen: serial 005, group members, org i gets option i % 5 (4: none), and
+    // org 3 two options (a spoiled mark).
+    let mut pen = |field: &str, value: &str| {
+        let (_, _, at) = bubbles
+            .iter()
+            .find(|(f, v, _)| f == field && v == value)
+            .unwrap_or_else(|| panic!("a bubble {field}={value}"));
+        grey.fill(*at, d);
+        (field.to_string(), value.to_string())
+    };
+    let mut filled = vec![
+        pen("s1", "0"),
+        pen("s2", "0"),
+        pen("s3", "5"),
+        pen("group", "members"),
+    ];
+    let keys = ["A", "B", "C", "D"];
+    for i in 1..=30 {
+        if let Some(key) = keys.get(i % 5) {
+            filled.push(pen(&format!("q{i}"), key));
+        }
+    }
+    filled.push(pen("q3", "A"));
+    let mut read: Vec<(String, String)> = bubbles
+        .iter()
+        .filter(|(_, _, at)| grey.filled(*at, d))
+        .map(|(f, v, _)| (f.clone(), v.clone()))
+        .collect();
+    read.sort();
+    filled.sort();
+    assert_eq!(
+        read, filled,
+        "every filled bubble and no empty one reads as filled"
+    );
+
+    // OMRChecker writes what it read into Results.csv, every cell quoted, several ticks of a
+    // field concatenated; the MAP.toml written with the template imports it.
+    let cell = |field: &str| -> String {
+        read.iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let mut header = vec![
+        "file_id",
+        "input_path",
+        "output_path",
+        "score",
+        "serial",
+        "group",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    header.extend((1..=30).map(|i| format!("q{i}")));
+    let mut row = vec![
+        "page5.jpg".to_string(),
+        "inputs/page5.jpg".to_string(),
+        "outputs/CheckedOMRs/page5.jpg".to_string(),
+        "0".to_string(),
+        format!("{}{}{}", cell("s1"), cell("s2"), cell("s3")),
+        cell("group"),
+    ];
+    row.extend((1..=30).map(|i| cell(&format!("q{i}"))));
+    let quoted = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let results = big.dir.join("Results.csv");
+    std::fs::write(&results, format!("{}\n{}\n", quoted(&header), quoted(&row))).unwrap();
+    // Imported into the same meeting's list with no forms yet.
+    let second = Big::with_forms(30, true, 0);
+    let map = big.dir.join("MAP.toml");
+    let args = [results.to_str().unwrap(), "--map", map.to_str().unwrap()];
+    second.run("en", "import", &args).success();
+    let out = second.run("en", "export", &["--ballots", "-"]).success();
+    let ballots = crate::harness::stdout_of(&out);
+    let line = ballots
+        .lines()
+        .find(|l| l.starts_with("5,"))
+        .unwrap_or_else(|| panic!("form 5 imported: {ballots}"));
+    let mut expected = vec!["5".to_string(), "members".to_string()];
+    for i in 1..=30 {
+        expected.push(match (i, keys.get(i % 5)) {
+            (3, _) => "*".to_string(),
+            (_, Some(key)) => key.to_string(),
+            (_, None) => String::new(),
+        });
+    }
+    assert_eq!(line, expected.join(","));
 }

@@ -25,6 +25,7 @@ fn meeting_with(dir: &Path, forms: u64) {
             forms,
             orgs: 30,
             seed: 7,
+            shuffled: false,
         },
     )
     .unwrap();

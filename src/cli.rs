@@ -416,6 +416,9 @@ enum Command {
         /// Seed of the marks.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Serials with gaps in shuffled order (stacks scanned in any order).
+        #[arg(long)]
+        shuffled: bool,
     },
 }
 
@@ -1120,11 +1123,17 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             forms,
             orgs,
             seed,
+            shuffled,
         } => {
             if orgs == 0 {
                 return Err(Error::user("--orgs must be at least 1", "--orgs 至少为 1"));
             }
-            let spec = tallyclerk::generate::Spec { forms, orgs, seed };
+            let spec = tallyclerk::generate::Spec {
+                forms,
+                orgs,
+                seed,
+                shuffled,
+            };
             let ballots = tallyclerk::generate::write_meeting(&dir, spec)?;
             outln!("{}", ballots.display());
         }

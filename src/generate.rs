@@ -15,6 +15,9 @@ pub struct Spec {
     pub orgs: usize,
     /// Seed of the pseudo-random marks.
     pub seed: u64,
+    /// Serials with gaps (about one number in 50 unused) in shuffled order, as when stacks of
+    /// forms are scanned in any order; otherwise 1 to N in order.
+    pub shuffled: bool,
 }
 
 /// A small, fast, seeded generator (PCG-style LCG); quality is ample for test data.
@@ -87,7 +90,7 @@ fn write_ballots(out: &mut impl Write, spec: Spec, max_a: usize) -> std::io::Res
     // Each organization has a standing; most voters follow it with some noise.
     let standing: Vec<u32> = (0..spec.orgs).map(|_| rng.below(100)).collect();
     let mut row = Vec::with_capacity(spec.orgs * 2 + 32);
-    for serial in 1..=spec.forms {
+    for serial in serials(spec) {
         row.clear();
         let group = match rng.below(10) {
             0..=1 => "leaders",
@@ -131,6 +134,22 @@ fn write_ballots(out: &mut impl Write, spec: Spec, max_a: usize) -> std::io::Res
     Ok(())
 }
 
+/// The serials of the forms in file order.
+fn serials(spec: Spec) -> Box<dyn Iterator<Item = u64>> {
+    if !spec.shuffled {
+        return Box::new(1..=spec.forms);
+    }
+    // Every 50th number is left out, then Fisher-Yates with its own generator, so the marks
+    // of the seed are those of the ordered file, only on other serials.
+    let mut serials: Vec<u64> = (1..=spec.forms).map(|k| k + k / 49).collect();
+    let mut rng = Rng(spec.seed ^ 0x5851_F42D_4C95_7F2D);
+    for i in (1..serials.len()).rev() {
+        let j = ((u64::from(rng.next()) << 32 | u64::from(rng.next())) % (i as u64 + 1)) as usize;
+        serials.swap(i, j);
+    }
+    Box::new(serials.into_iter())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +161,7 @@ mod tests {
             forms: 500,
             orgs: 30,
             seed: 7,
+            shuffled: false,
         };
         let a = write_meeting(&temp.path().join("a"), spec).unwrap();
         let b = write_meeting(&temp.path().join("b"), spec).unwrap();
@@ -151,5 +171,34 @@ mod tests {
         assert_eq!(config.tiers.iter().map(|t| t.quota).sum::<usize>(), 16);
         let lines = std::fs::read_to_string(&a).unwrap().lines().count();
         assert_eq!(lines, 501);
+    }
+
+    #[test]
+    fn a_shuffled_meeting_has_every_serial_once_with_gaps_out_of_order() {
+        let temp = tempfile::tempdir().unwrap();
+        let spec = Spec {
+            forms: 1000,
+            orgs: 5,
+            seed: 3,
+            shuffled: true,
+        };
+        let path = write_meeting(temp.path(), spec).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let serials: Vec<u64> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(serials.len(), 1000);
+        let mut sorted = serials.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 1000, "a serial twice");
+        // 1000 forms on 1..=1020: numbers 49, 98, ... are left out ...
+        assert_eq!(*sorted.last().unwrap(), 1000 + 1000 / 49);
+        assert!(!sorted.contains(&49));
+        // ... and the file is far from in order.
+        let descents = serials.windows(2).filter(|w| w[0] > w[1]).count();
+        assert!(descents > 400, "{descents}");
     }
 }

@@ -1437,14 +1437,21 @@ impl Store {
     /// [`Store::ballot_counts`] of a count already read.
     pub fn ballot_counts_of(&self, count: &Count) -> Result<BallotCounts> {
         // Each comes from a small partial index: few ballots are withdrawn, set aside,
-        // verified (typed forms, not imports of thousands) or disputed.
+        // verified (typed forms, not imports of thousands) or disputed. Named, because
+        // SQLite's planner, without statistics, takes the serial index (every ballot that
+        // counts) for the last two, and reads the table all over it when the serials were
+        // imported in any order (6 s for a million forms).
         let (withdrawn, set_aside, verified, disputed): (i64, i64, i64, i64) =
             self.conn.query_row(
                 "SELECT
-                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'withdrawn'),
-                (SELECT COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'set_aside'),
-                (SELECT COUNT(*) FROM ballots WHERE verified_at IS NOT NULL AND voided_at IS NULL),
-                (SELECT COUNT(*) FROM ballots WHERE dispute IS NOT NULL AND voided_at IS NULL)",
+                (SELECT COUNT(*) FROM ballots INDEXED BY ballots_voided
+                    WHERE voided_at IS NOT NULL AND void_kind = 'withdrawn'),
+                (SELECT COUNT(*) FROM ballots INDEXED BY ballots_voided
+                    WHERE voided_at IS NOT NULL AND void_kind = 'set_aside'),
+                (SELECT COUNT(*) FROM ballots INDEXED BY ballots_verified
+                    WHERE verified_at IS NOT NULL AND voided_at IS NULL),
+                (SELECT COUNT(*) FROM ballots INDEXED BY ballots_disputed
+                    WHERE dispute IS NOT NULL AND voided_at IS NULL)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;

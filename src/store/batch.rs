@@ -426,12 +426,14 @@ const ACTIVE_SERIAL_INDEX: &str =
 
 /// Stores the chunks as they come, until the sink is done.
 ///
-/// Into a meeting without ballots, the serial index is dropped first and built again over
-/// the stored ballots at the end, in the same transaction: inserting serials that come in
-/// any order into it row by row changes index pages all over it for most rows (an import
-/// of a shuffled file took twice as long as of the same file in order), while building it
-/// sorts once. A serial stored twice then fails the build, as it would have failed the
-/// insert; the importer refuses those before they come here.
+/// Into a meeting without ballots, once a serial comes out of order the serial index is
+/// dropped and built again over the stored ballots at the end, in the same transaction:
+/// inserting serials that come in any order into it row by row changes index pages all
+/// over it for most rows (an import of a shuffled file took twice as long as of the same
+/// file in order), while building it sorts once. A serial stored twice then fails the
+/// build, as it would have failed the insert; the importer refuses those before they come
+/// here. Serials in order are appended to the index as they come (building it would only
+/// hold a sort of every serial in memory).
 fn write(
     conn: &mut Connection,
     config: &Config,
@@ -439,9 +441,7 @@ fn write(
     meeting_empty: bool,
     chunks: Receiver<Chunk>,
 ) -> Result<Written> {
-    if meeting_empty {
-        conn.execute_batch("DROP INDEX ballots_active_serial")?;
-    }
+    let mut index_dropped = false;
     let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
     let mut one = conn.prepare(&insert_statement(1))?;
     // Bound once: SQLite keeps bindings from one execution to the next.
@@ -504,6 +504,10 @@ fn write(
                     BatchDigest::InOrder { .. } => {
                         let stored = KeptLines::of_stored(conn, config, batch.id, (&chunk, at..i))?;
                         digest = BatchDigest::Kept(stored);
+                        // No statement is running: each is reset once executed, and SQLite
+                        // prepares the inserts again for the schema without the index.
+                        conn.execute_batch("DROP INDEX ballots_active_serial")?;
+                        index_dropped = true;
                         if let BatchDigest::Kept(kept) = &mut digest {
                             kept.push(serial, chunk.groups[i], marks.as_bytes());
                         }
@@ -527,7 +531,7 @@ fn write(
         }
     }
     drop((many, one));
-    if meeting_empty {
+    if index_dropped {
         conn.execute_batch(ACTIVE_SERIAL_INDEX).map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
                 Error::Internal("a serial of the batch was stored twice".into())

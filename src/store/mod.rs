@@ -98,9 +98,6 @@ BEGIN SELECT RAISE(ABORT, 'ballots are voided, never deleted'); END;
 ";
 
 /// How long a change waits for another process's change to the same meeting.
-/// The most page cache a connection takes, in KiB: the serial index of a few million forms.
-const CACHE_KIB: i64 = 128 * 1024;
-
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Migrations, by the version they lead to.
@@ -522,10 +519,6 @@ impl Store {
         // 64 KiB it goes to a temporary file, a write per page for most rows. Kept in memory
         // it is a few hundred KiB at most (one statement's pages).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // And the index pages such an import changes all stay in the page cache until it
-        // commits, instead of being spilled to the WAL and changed again (SQLite's default
-        // cache is 2 MB). Pages are taken only as used: a small meeting costs nothing more.
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         Ok(Store {
             conn,
             config: config.clone(),
@@ -2759,6 +2752,20 @@ mod tests {
                     })
                 })
                 .unwrap();
+            let (stored, index): (i64, String) = store
+                .conn
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM ballots),
+                            (SELECT sql FROM sqlite_master WHERE name = 'ballots_active_serial')",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(stored as usize, serials.len());
+            assert_eq!(
+                index,
+                "CREATE UNIQUE INDEX ballots_active_serial ON ballots(serial) WHERE voided_at IS NULL"
+            );
             // The digest the import kept, not one computed on asking.
             let kept = meta_in(&store.conn, "digest").unwrap();
             assert_eq!(kept, Some(store.compute_digest().unwrap()));

@@ -281,8 +281,11 @@ fn ask_undo(cx: &mut Context) {
 pub fn render(entry: &EntryState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
     let config = shown.config;
-    let [rows_area, side] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
+    let [rows_area, side] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(form::side_width(area.width)),
+    ])
+    .areas(area);
     form::render_rows(
         frame,
         rows_area,

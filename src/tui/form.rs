@@ -231,11 +231,21 @@ pub fn render_rows(
         Cell::from(S::Organization.get(lang)),
         Cell::from(S::Mark.get(lang)),
     ];
+    // A narrow screen gives the mark column less room, and the name what is left, so a
+    // name is shortened (with "…") rather than lost.
+    let mark_width = (0..config.scale.len())
+        .map(|i| Mark::Option(i as u8))
+        .chain([Mark::Blank, Mark::Spoiled])
+        .map(|mark| Line::from(mark_text(config, lang, Some(mark))).width())
+        .max()
+        .unwrap_or(1)
+        .min(12) as u16;
+    let name_width = usize::from(area.width.saturating_sub(5 + 5 + mark_width + 3));
     let widths = vec![
         Constraint::Length(5),
         Constraint::Length(5),
         Constraint::Fill(1),
-        Constraint::Length(12),
+        Constraint::Length(mark_width),
     ];
     let rows = form.marks.iter().enumerate().map(|(i, mark)| {
         let index = orgs.map_or(i, |orgs| orgs[i]);
@@ -249,7 +259,7 @@ pub fn render_rows(
         let cells = vec![
             Cell::from(format!("{pointer} {:>3}", index + 1)),
             Cell::from(org.id.as_str()),
-            Cell::from(org.name.as_str()),
+            Cell::from(strings::shorten(&org.name, name_width)),
             if mark.is_none() {
                 cell.style(theme::dim())
             } else {
@@ -268,6 +278,16 @@ pub fn render_rows(
         .column_spacing(1);
     let mut state = TableState::default().with_offset(offset);
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The width of the side panel beside a form's rows: narrower on a narrow screen, so the
+/// rows keep room for the organizations' names.
+pub fn side_width(total: u16) -> u16 {
+    if total >= 80 {
+        34
+    } else {
+        (total * 2 / 5).clamp(20, 34)
+    }
 }
 
 /// The running count of each option against its `max_marks` limit, and the validity of the

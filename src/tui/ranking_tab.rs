@@ -311,6 +311,15 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
 
     // At 80 columns the top rate gives its room to the organization's name.
     let wide = table_area.width >= 100;
+    let top_rate = strings::top_rate_header(lang, &config.scale);
+    let top_rate_width = Line::from(top_rate.as_str()).width().max(6) as u16;
+    // The note gives up room down to 10 cells so a name keeps 12 on a narrow screen; what
+    // does not fit is shortened with "…".
+    let fixed = 4 + 5 + 9 + 6 + 5 + if wide { top_rate_width + 1 } else { 0 };
+    let note_width = if wide { 40 } else { 32 }
+        .min(table_area.width.saturating_sub(fixed + 12))
+        .max(10);
+    let name_width = usize::from(table_area.width.saturating_sub(fixed + note_width));
     let mut header = vec![
         Cell::from(Line::from(S::Rank.get(lang)).right_aligned()),
         Cell::from(S::Id.get(lang)),
@@ -318,8 +327,6 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
         Cell::from(S::Tier.get(lang)),
         Cell::from(Line::from(S::Score.get(lang)).right_aligned()),
     ];
-    let top_rate = strings::top_rate_header(lang, &config.scale);
-    let top_rate_width = Line::from(top_rate.as_str()).width().max(6) as u16;
     if wide {
         header.push(Cell::from(Line::from(top_rate).right_aligned()));
     }
@@ -362,7 +369,10 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
             let mut cells = vec![
                 Cell::from(Line::from(rank).right_aligned()),
                 Cell::from(org.id.as_str()),
-                Cell::from(format!("{}{}", if selected { "✔ " } else { "" }, org.name)),
+                Cell::from(strings::shorten(
+                    &format!("{}{}", if selected { "✔ " } else { "" }, org.name),
+                    name_width,
+                )),
                 Cell::from(row.placement.text(config, lang)),
                 Cell::from(Line::from(row.figures.score.to_fixed(2)).right_aligned()),
             ];
@@ -371,7 +381,7 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
                     Line::from(strings::percent(row.figures.top_rate)).right_aligned(),
                 ));
             }
-            cells.push(Cell::from(note));
+            cells.push(Cell::from(strings::shorten(&note, usize::from(note_width))));
             let style = if *i == state.cursor {
                 row_style(row).patch(theme::cursor())
             } else {
@@ -390,7 +400,7 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
     if wide {
         widths.push(Constraint::Length(top_rate_width));
     }
-    widths.push(Constraint::Length(if wide { 40 } else { 32 }));
+    widths.push(Constraint::Length(note_width));
     let table = Table::new(lines, widths).header(header).column_spacing(1);
     let mut state = TableState::default().with_offset(offset);
     frame.render_stateful_widget(table, table_area, &mut state);

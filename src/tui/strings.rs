@@ -496,6 +496,57 @@ impl S {
     }
 }
 
+/// `text` cut to at most `width` terminal cells, ending in `…` when it was cut (a wide
+/// character counts two cells and is never split).
+pub fn shorten(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let Some(room) = width.checked_sub(1) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The status bar's counts, short: valid of total.
+pub fn status_counts_short(lang: Lang, valid: u64, total: u64) -> String {
+    match lang {
+        Lang::En => format!("valid {valid}/{total}"),
+        Lang::Zh => format!("有效 {valid}/{total}"),
+    }
+}
+
+/// The status bar's forms collected of issued, short.
+pub fn status_collected_short(lang: Lang, collected: u64, issued: Option<u64>) -> String {
+    let issued = issued.map_or_else(|| "?".to_string(), |n| n.to_string());
+    match lang {
+        Lang::En => format!("forms {collected}/{issued}"),
+        Lang::Zh => format!("收回 {collected}/{issued}"),
+    }
+}
+
+/// The status bar's verification progress, short.
+pub fn verified_short(lang: Lang, verified: u64, counted: u64, disputed: u64) -> String {
+    match (lang, disputed) {
+        (Lang::En, 0) => format!("✓{verified}/{counted}"),
+        (Lang::En, _) => format!("✓{verified}/{counted} ≠{disputed}"),
+        (Lang::Zh, 0) => format!("核 {verified}/{counted}"),
+        (Lang::Zh, _) => format!("核 {verified}/{counted} 争 {disputed}"),
+    }
+}
+
 /// A rate as a percentage with one decimal.
 pub fn percent(rate: Ratio) -> String {
     format!("{:.1}%", rate.to_f64() * 100.0)
@@ -1020,4 +1071,21 @@ pub fn removed(lang: Lang, withdrawn: bool, reason: &str) -> String {
         (false, Lang::Zh) => "已作废",
     };
     format!("{what}: {reason}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_cuts_at_a_cell_width_with_an_ellipsis() {
+        assert_eq!(shorten("Meeting", 7), "Meeting");
+        assert_eq!(shorten("Meeting", 5), "Meet…");
+        // 长兴镇 is six cells: five leave room for 长兴 and the ellipsis.
+        assert_eq!(shorten("长兴镇", 6), "长兴镇");
+        assert_eq!(shorten("长兴镇", 5), "长兴…");
+        assert_eq!(shorten("长兴镇", 4), "长…");
+        assert_eq!(shorten("长兴镇", 1), "…");
+        assert_eq!(shorten("长兴镇", 0), "");
+    }
 }

@@ -55,6 +55,9 @@ pub fn bar(fraction: f64, width: usize) -> String {
     out
 }
 
+/// The cells an organization's name keeps before a figure column gives way to it.
+const NAME_ROOM: u16 = 12;
+
 /// Draws the Tally tab.
 pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
@@ -85,11 +88,42 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         Line::from(S::BlankShort.get(lang)).right_aligned(),
     ));
     header.push(Cell::from(Line::from(S::Score.get(lang)).right_aligned()));
-    header.push(Cell::from(top_rate));
-    header.push(Cell::from(
-        Line::from(S::ApprovalRate.get(lang)).right_aligned(),
-    ));
-    header.push(Cell::from(""));
+    // On a narrow screen the bar, then the approval rate, then the top rate give their room
+    // to the names (which are shortened with "…" only when even that is not enough).
+    let options: u16 = option_widths
+        .iter()
+        .map(|c| match c {
+            Constraint::Length(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let fixed = |columns: u16, extra: u16| 4 + options + 5 + 6 + extra + columns;
+    // The spaces between columns: id, name, the options, blank and score, then each figure.
+    let columns = 3 + config.scale.options.len() as u16;
+    let room = |fixed: u16| area.width.saturating_sub(fixed);
+    let all = fixed(columns + 3, top_rate_width + 6 + 8);
+    let show_bar = room(all) >= NAME_ROOM;
+    let no_bar = fixed(columns + 2, top_rate_width + 6);
+    let show_approval = show_bar || room(no_bar) >= NAME_ROOM;
+    let show_top = show_approval || room(fixed(columns + 1, top_rate_width)) >= NAME_ROOM;
+    let used = match (show_top, show_approval, show_bar) {
+        (_, _, true) => all,
+        (_, true, false) => no_bar,
+        (true, false, false) => fixed(columns + 1, top_rate_width),
+        (false, _, _) => fixed(columns, 0),
+    };
+    let name_width = usize::from(room(used));
+    if show_top {
+        header.push(Cell::from(top_rate));
+    }
+    if show_approval {
+        header.push(Cell::from(
+            Line::from(S::ApprovalRate.get(lang)).right_aligned(),
+        ));
+    }
+    if show_bar {
+        header.push(Cell::from(""));
+    }
     let group = view
         .group
         .and_then(|g| config.groups.get(g).map(|x| (g, x)));
@@ -116,7 +150,10 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, (org, counts))| {
             let figures = counts.figures(&config.scale);
-            let mut cells = vec![Cell::from(org.id.as_str()), Cell::from(org.name.as_str())];
+            let mut cells = vec![
+                Cell::from(org.id.as_str()),
+                Cell::from(strings::shorten(&org.name, name_width)),
+            ];
             for n in &counts.counts {
                 cells.push(Cell::from(Line::from(n.to_shortest()).right_aligned()));
             }
@@ -126,16 +163,22 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
             cells.push(Cell::from(
                 Line::from(figures.score.to_fixed(2)).right_aligned(),
             ));
-            cells.push(Cell::from(
-                Line::from(strings::percent(figures.top_rate)).right_aligned(),
-            ));
-            cells.push(Cell::from(
-                Line::from(strings::percent(figures.approval_rate)).right_aligned(),
-            ));
-            cells.push(Cell::from(Span::styled(
-                bar(figures.score.to_f64() / best_points, 8),
-                theme::bar(),
-            )));
+            if show_top {
+                cells.push(Cell::from(
+                    Line::from(strings::percent(figures.top_rate)).right_aligned(),
+                ));
+            }
+            if show_approval {
+                cells.push(Cell::from(
+                    Line::from(strings::percent(figures.approval_rate)).right_aligned(),
+                ));
+            }
+            if show_bar {
+                cells.push(Cell::from(Span::styled(
+                    bar(figures.score.to_f64() / best_points, 8),
+                    theme::bar(),
+                )));
+            }
             let row = Row::new(cells);
             if i == view.cursor {
                 row.style(theme::cursor())
@@ -145,13 +188,16 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         });
     let mut widths = vec![Constraint::Length(4), Constraint::Fill(1)];
     widths.extend(option_widths);
-    widths.extend([
-        Constraint::Length(5),
-        Constraint::Length(6),
-        Constraint::Length(top_rate_width),
-        Constraint::Length(6),
-        Constraint::Length(8),
-    ]);
+    widths.extend([Constraint::Length(5), Constraint::Length(6)]);
+    if show_top {
+        widths.push(Constraint::Length(top_rate_width));
+    }
+    if show_approval {
+        widths.push(Constraint::Length(6));
+    }
+    if show_bar {
+        widths.push(Constraint::Length(8));
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::header()))
         .column_spacing(1);

@@ -394,8 +394,11 @@ fn group_id(config: &Config, group: GroupKeyed) -> Result<Option<String>, ()> {
 pub fn render(verify: &VerifyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
     let config = shown.config;
-    let [rows_area, side] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(34)]).areas(area);
+    let [rows_area, side] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(form::side_width(area.width)),
+    ])
+    .areas(area);
     let mut lines = Vec::new();
     if let Some(progress) = &verify.progress {
         lines.push(Line::styled(

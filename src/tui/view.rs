@@ -153,10 +153,34 @@ fn render_message(app: &App, frame: &mut Frame, area: Rect) {
 
 fn render_footer(app: &App, frame: &mut Frame, area: Rect) {
     let scale = &app.meeting().config.scale;
+    let hints: Vec<(String, String)> = keymap::footer(&app.scopes(), scale)
+        .into_iter()
+        .map(|(keys, help)| (keys, format!(" {}  ", help.get(app.lang()))))
+        .collect();
+    let width_of = |(keys, text): &(String, String)| {
+        Line::from(vec![Span::raw(keys.as_str()), Span::raw(text.trim_end())]).width()
+    };
+    // Whole hints only, in the key table's order: one that does not fit is left out, so no
+    // hint is ever cut in the middle; room is kept for `?`, whose overlay lists every key.
+    let help_room = hints
+        .iter()
+        .find(|(keys, _)| keys == "?")
+        .map_or(0, |hint| width_of(hint) + 2);
     let mut spans = Vec::new();
-    for (keys, help) in keymap::footer(&app.scopes(), scale) {
+    let mut used = 0;
+    let mut help_shown = false;
+    for hint in hints {
+        let width = width_of(&hint);
+        let is_help = hint.0 == "?";
+        let reserve = if is_help || help_shown { 0 } else { help_room };
+        if used + width + reserve > usize::from(area.width) {
+            continue;
+        }
+        used += width + 2;
+        help_shown |= is_help;
+        let (keys, text) = hint;
         spans.push(Span::styled(keys, theme::key()));
-        spans.push(Span::raw(format!(" {}  ", help.get(app.lang()))));
+        spans.push(Span::raw(text));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -222,25 +246,55 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         Line::from(spans)
     };
-    let room = usize::from(area.width).saturating_sub(12);
+    let total = counts.valid + counts.invalid;
+    // The same segments, the first three (and the verification) said short.
+    let verified_at = segments.len() - 2 - usize::from(counts.finalised);
+    let mut compact = segments.clone();
+    compact[0] = Span::raw(strings::status_counts_short(lang, counts.valid, total));
+    compact[1] = Span::raw(strings::status_collected_short(
+        lang,
+        counts.collected,
+        counts.issued,
+    ));
+    compact[verified_at] = Span::raw(strings::verified_short(
+        lang,
+        counts.verified,
+        total,
+        counts.disputed,
+    ));
     let mut with_saved = segments.clone();
     if let Some(saved) = saved {
         with_saved.insert(3, saved);
     }
-    let right = [
+    // The right side, most informative first; the title takes what is left.
+    let variants = [
         join(&with_saved, " │ "),
         join(&with_saved, "│"),
+        join(&segments, " │ "),
         join(&segments, "│"),
-    ]
-    .into_iter()
-    .find(|line| line.width() <= room)
-    .unwrap_or_else(|| join(&segments, "│"));
+        join(&compact, "│"),
+    ];
     let mut left = vec![Span::raw(" ")];
     if let Some(notice) = app.notice() {
         left.push(Span::styled(format!("{} ", notice.get(lang)), theme::key()));
     }
-    // The title gives way to the counts when the line is short.
-    left.push(Span::raw(app.meeting().config.title.as_str()));
+    let title = app.meeting().config.title.as_str();
+    let title_width = Line::from(title).width();
+    let width = usize::from(area.width);
+    let fixed = Line::from(left.clone()).width() + 1;
+    // The whole title with the most counts that leave room for it; else a title of at
+    // least a quarter of the line (or its whole, when shorter) shortened with "…", with
+    // the most counts that leave room for that; else the shortest counts.
+    let fits = |line: &Line, title: usize| fixed + title + line.width() <= width;
+    let least = title_width.min((width / 4).max(10));
+    let right = variants
+        .iter()
+        .find(|line| fits(line, title_width))
+        .or_else(|| variants.iter().find(|line| fits(line, least)))
+        .unwrap_or(&variants[variants.len() - 1])
+        .clone();
+    let room = width.saturating_sub(fixed + right.width());
+    left.push(Span::raw(strings::shorten(title, room)));
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(right.width() as u16),

@@ -30,8 +30,8 @@ fn a_full_form_typed_and_saved_is_in_the_store_and_the_live_tally() {
     assert_eq!(stored_marks(&app, 1).as_deref(), Some("ABCD-*"));
     let text = screen(&app, 80, 24);
     assert!(text.contains("saved form 1 (valid)"), "{text}");
-    assert!(text.contains("valid 1 invalid 0 total 1"), "{text}");
-    assert!(text.contains("saved #1"), "{text}");
+    assert!(screen(&app, 160, 24).contains("valid 1 invalid 0 total 1"));
+    assert!(screen(&app, 160, 24).contains("saved #1"));
     // The next form opens on its serial field with the next serial.
     assert!(text.contains("Serial:  2      (next free)"), "{text}");
     // The incremental tally equals one recomputed from the store.
@@ -57,7 +57,7 @@ fn too_many_excellent_marks_are_flagged_invalid_before_saving() {
     let stored = app.meeting().store.ballot(1).unwrap().unwrap();
     assert!(!stored.valid);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("valid 0 invalid 1 total 1"), "{text}");
+    assert!(screen(&app, 160, 24).contains("valid 0 invalid 1 total 1"));
     assert!(text.contains("saved form 1: INVALID"), "{text}");
 }
 
@@ -105,7 +105,7 @@ fn undo_asks_then_withdraws_the_last_form_typed_here_and_offers_its_serial_again
         text.contains("form 2 withdrawn as a keying mistake"),
         "{text}"
     );
-    assert!(text.contains("valid 1 invalid 0 total 1"), "{text}");
+    assert!(screen(&app, 160, 24).contains("valid 1 invalid 0 total 1"));
     assert!(text.contains("Serial:  2      (next free)"), "{text}");
     assert_eq!(app.tally(), &app.meeting().results().unwrap().tally);
     // Withdrawn, so not collected; audited with its reason.

@@ -4,6 +4,7 @@
 mod entry;
 mod harness;
 mod keys;
+mod layout;
 mod projector;
 mod pty;
 mod ranking;

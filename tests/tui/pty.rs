@@ -106,7 +106,7 @@ fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
     let mut screen = vt100::Parser::new(30, 100, 0);
     let long = std::time::Duration::from_secs(20);
     assert!(
-        wait_for_screen(&mut session, &mut screen, "valid 0 invalid 0 total 0", long),
+        wait_for_screen(&mut session, &mut screen, "valid 0/0", long),
         "first frame:\n{}",
         screen.screen().contents()
     );
@@ -126,10 +126,11 @@ fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
     assert!(import.status.success(), "{import:?}");
 
     // The UI looks at the store twice a second: within a second, plus slack for a loaded
-    // machine, the status bar has the imported forms and the message line says why.
+    // machine, the status bar (short, beside the whole title) has the imported forms and
+    // the message line says why.
     let soon = std::time::Duration::from_millis(2500);
     assert!(
-        wait_for_screen(&mut session, &mut screen, "valid 3 invalid 0 total 3", soon),
+        wait_for_screen(&mut session, &mut screen, "valid 3/3", soon),
         "after the import:\n{}",
         screen.screen().contents()
     );

@@ -84,7 +84,10 @@ fn bench(c: &mut Criterion) {
         tally.add(m, Milli::ONE, None);
     }
     c.bench_function("rank 30 orgs with tiers", |b| {
-        b.iter(|| black_box(rank(&config, &tally, &[])))
+        b.iter(|| {
+            let figures = tallyclerk::scoring::figures(&config, &tally).unwrap();
+            black_box(rank(&config, &figures, &[]))
+        })
     });
 
     let csv = ballots_csv(10_000);

@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+mod composite;
 mod organizations;
+use crate::scoring::{CompositePart, PartSource, RateBase, Scoring, Weighting};
 pub use organizations::{load_organizations, parse_organizations};
 
 /// The name of the rules file of a meeting folder.
@@ -54,6 +56,8 @@ pub struct Config {
     pub attendance: Attendance,
     /// `[rules] quorum`: the attendance the meeting needs.
     pub quorum: Option<Quorum>,
+    /// `[rules] weighting`, `[rules] rate_base` and the `[[composite]]` parts.
+    pub scoring: Scoring,
 }
 
 impl Config {
@@ -117,7 +121,51 @@ impl Config {
         let file = ConfigFile { path, at: &at };
 
         let scale = build_scale(&file, raw.scale)?;
-        let groups = build_groups(&file, raw.groups.unwrap_or_default())?;
+        let mut raw_rules = raw.rules.unwrap_or_default();
+        let weighting = match raw_rules.weighting.take() {
+            None => (Weighting::PerForm, None),
+            Some(word) => match Weighting::parse(word.get_ref().trim()) {
+                Some(w) => (w, Some(word.span())),
+                None => {
+                    return Err(file.error(
+                        word.span(),
+                        "rules.weighting",
+                        Text::new(
+                            format!(
+                                "\"{}\" is not per_form or group_share",
+                                text::echo(word.get_ref())
+                            ),
+                            format!(
+                                "\"{}\" 不是 per_form 或 group_share",
+                                text::echo(word.get_ref())
+                            ),
+                        ),
+                    ))
+                }
+            },
+        };
+        let raw_groups = raw.groups.unwrap_or_default();
+        if weighting.0 == Weighting::GroupShare {
+            if let Some(group) = raw_groups.iter().find(|g| g.get_ref().weight.is_none()) {
+                let id = text::echo(group.get_ref().id.get_ref());
+                return Err(file.error(
+                    group.span(),
+                    "groups.weight",
+                    crate::scoring::needs_weights(&id),
+                ));
+            }
+            if raw_groups.is_empty() {
+                return Err(file.error(
+                    weighting.1.unwrap_or(0..0),
+                    "rules.weighting",
+                    Text::new(
+                        "group_share needs voter groups with weights (groups = [...])",
+                        "group_share 需要设置带权重的投票人组别（groups = [...]）",
+                    ),
+                ));
+            }
+        }
+        let groups = build_groups(&file, raw_groups)?;
         let tiers = build_tiers(&file, raw.tiers.as_ref())?;
         let language = match &raw.language {
             None => None,
@@ -160,11 +208,38 @@ impl Config {
             .organizations
             .unwrap_or_else(|| "organizations.csv".to_string());
         let organizations = organizations(&orgs_name)?;
-        let raw_rules = raw.rules.unwrap_or_default();
+        let attendance = build_attendance(&file, raw.attendance)?;
+        let rate_base = build_rate_base(
+            &file,
+            raw_rules.rate_base.take(),
+            weighting.0,
+            &groups,
+            &attendance,
+        )?;
+        let composite = build_composite(
+            &file,
+            dir,
+            raw.composite.unwrap_or_default(),
+            &organizations,
+        )?;
+        let uses_composite = [&raw_rules.rank_by]
+            .into_iter()
+            .flatten()
+            .chain(raw_rules.tie_breakers.iter().flat_map(|t| t.get_ref()))
+            .find(|word| word.get_ref().trim() == RankKey::Composite.word());
+        if let (Some(word), true) = (uses_composite, composite.is_empty()) {
+            return Err(file.error(
+                word.span(),
+                "rules.rank_by",
+                Text::new(
+                    "\"composite\" needs [[composite]] parts to rank by",
+                    "\"composite\" 需要先设置 [[composite]] 组成部分",
+                ),
+            ));
+        }
         let min_marked_at = raw_rules.min_marked.as_ref().map(|m| m.span());
         let require_verified = raw_rules.require_verified.unwrap_or(false);
         let quorum = build_quorum(&file, raw_rules.quorum.as_ref())?;
-        let attendance = build_attendance(&file, raw.attendance)?;
         let rules = build_rules(&file, raw_rules, &scale)?;
 
         if let Some(tiers_span) = raw.tiers.as_ref().map(|t| t.span()) {
@@ -241,14 +316,24 @@ impl Config {
             place: raw.place.map(Spanned::into_inner),
             attendance,
             quorum,
+            scoring: Scoring {
+                weighting: weighting.0,
+                rate_base,
+                composite,
+            },
         })
     }
 
-    /// The weight of a ballot of `group`; a ballot without a group weighs 1.
+    /// The weight of a ballot of `group`: its group's under `per_form` (1 without a group),
+    /// 1 under `group_share`, where a form without a group has no place (`None`).
     pub fn weight_of(&self, group: Option<&str>) -> Option<Milli> {
-        match group {
+        let weight = match group {
             None => Some(Milli::ONE),
             Some(id) => self.groups.iter().find(|g| g.id == id).map(|g| g.weight),
+        };
+        match self.scoring.weighting {
+            Weighting::PerForm => weight,
+            Weighting::GroupShare => group.and(weight).map(|_| Milli::ONE),
         }
     }
 
@@ -307,6 +392,7 @@ struct RawMeeting {
     rules: Option<RawRules>,
     place: Option<Spanned<String>>,
     attendance: Option<RawAttendance>,
+    composite: Option<Vec<Spanned<RawPart>>>,
 }
 
 #[derive(Deserialize)]
@@ -314,6 +400,16 @@ struct RawMeeting {
 struct RawAttendance {
     expected: Option<Spanned<i64>>,
     present: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPart {
+    id: Spanned<String>,
+    label: Option<Spanned<String>>,
+    weight: Spanned<toml::Value>,
+    source: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -351,6 +447,8 @@ struct RawRules {
     tie_breakers: Option<Spanned<Vec<Spanned<String>>>>,
     require_verified: Option<bool>,
     quorum: Option<Spanned<String>>,
+    weighting: Option<Spanned<String>>,
+    rate_base: Option<Spanned<String>>,
 }
 
 /// Where config errors point: the file and a span-to-line lookup.
@@ -713,11 +811,11 @@ fn build_rules(file: &ConfigFile, raw: RawRules, scale: &Scale) -> Result<Rules>
                 field,
                 Text::new(
                     format!(
-                        "\"{}\" is not score, top_rate or approval_rate",
+                        "\"{}\" is not score, top_rate, approval_rate or composite",
                         text::echo(word.get_ref())
                     ),
                     format!(
-                        "\"{}\" 不是 score、top_rate 或 approval_rate",
+                        "\"{}\" 不是 score、top_rate、approval_rate 或 composite",
                         text::echo(word.get_ref())
                     ),
                 ),
@@ -815,6 +913,159 @@ fn build_attendance(file: &ConfigFile, raw: Option<RawAttendance>) -> Result<Att
     Ok(attendance)
 }
 
+/// `[rules] rate_base`; `present` needs `[attendance] present`, and a head count is a base
+/// only for forms that each count 1.
+fn build_rate_base(
+    file: &ConfigFile,
+    raw: Option<Spanned<String>>,
+    weighting: Weighting,
+    groups: &[Group],
+    attendance: &Attendance,
+) -> Result<RateBase> {
+    let Some(word) = raw else {
+        return Ok(RateBase::Rated);
+    };
+    let echo = text::echo(word.get_ref());
+    let refuse = |why: Text| Err(file.error(word.span(), "rules.rate_base", why));
+    let Some(base) = RateBase::parse(word.get_ref().trim()) else {
+        return refuse(Text::new(
+            format!("\"{echo}\" is not rated, valid_forms, collected or present"),
+            format!("\"{echo}\" 不是 rated、valid_forms、collected 或 present"),
+        ));
+    };
+    if base == RateBase::Present {
+        if attendance.present.is_none() {
+            return refuse(Text::new(
+                "\"present\" needs the people present: [attendance] present = N",
+                "\"present\" 需要实到人数：[attendance] present = N",
+            ));
+        }
+        if weighting == Weighting::GroupShare {
+            return refuse(Text::new(
+                "\"present\" cannot be a base under group_share: [attendance] counts the people of the whole meeting, not of each group",
+                "group_share 下不能以 \"present\" 为分母：[attendance] 是全场人数，不是各组人数",
+            ));
+        }
+        if let Some(group) = groups.iter().find(|g| g.weight != Milli::ONE) {
+            return refuse(Text::new(
+                format!("\"present\" counts people, but a form of group \"{}\" counts {}: a head count is a base only where every form counts 1", group.id, group.weight.to_shortest()),
+                format!("\"present\" 计的是人数，而组别 \"{}\" 的每张表计 {}：只有每张表都计 1 时才能以人数为分母", group.id, group.weight.to_shortest()),
+            ));
+        }
+    }
+    Ok(base)
+}
+
+/// The `[[composite]]` parts, their files read and checked.
+fn build_composite(
+    file: &ConfigFile,
+    dir: &Path,
+    raw: Vec<Spanned<RawPart>>,
+    organizations: &[Organization],
+) -> Result<Vec<CompositePart>> {
+    let mut parts = Vec::new();
+    let mut ids = HashSet::new();
+    for part in raw {
+        let span = part.span();
+        let part = part.into_inner();
+        file.check_id(&part.id, "composite.id")?;
+        if let Some(label) = &part.label {
+            file.check_text(label, "composite.label", limits::TEXT_CHARS)?;
+        }
+        let id = part.id.get_ref().trim().to_string();
+        if id.is_empty() || !ids.insert(id.to_lowercase()) {
+            let id = text::echo(&id);
+            return Err(file.error(
+                part.id.span(),
+                "composite.id",
+                Text::new(
+                    format!("part id \"{id}\" is empty or used twice"),
+                    format!("组成部分 id \"{id}\" 为空或重复"),
+                ),
+            ));
+        }
+        let weight = match decimal_value(part.weight.get_ref()) {
+            Some(m) if m.0 > 0 && m <= limits::MAX_WEIGHT => m,
+            _ => {
+                let max = limits::MAX_WEIGHT.to_shortest();
+                return Err(file.error(
+                    part.weight.span(),
+                    "composite.weight",
+                    Text::new(
+                        format!(
+                            "{} is not a number from 0.001 to {max} with at most 3 decimals",
+                            part.weight.get_ref()
+                        ),
+                        format!(
+                            "{} 不是 0.001 到 {max} 之间、最多 3 位小数的数",
+                            part.weight.get_ref()
+                        ),
+                    ),
+                ));
+            }
+        };
+        let source = match (&part.source, &part.file) {
+            (Some(source), None) if source.get_ref().trim() == "meeting" => {
+                if parts.iter().any(CompositePart::is_meeting) {
+                    return Err(file.error(
+                        source.span(),
+                        "composite.source",
+                        Text::new(
+                            "only one part can be this meeting's score",
+                            "只能有一个组成部分取本次测评得分",
+                        ),
+                    ));
+                }
+                PartSource::Meeting
+            }
+            (None, Some(name)) => {
+                let path = dir.join(name.get_ref());
+                let bytes = text::read_small_file(&path)?;
+                let shown = path.display().to_string();
+                let scores = composite::read_part_scores(&shown, &bytes, organizations)
+                    .map_err(|refusal| match refusal {
+                        composite::PartRefusal::Problem(e) => e,
+                        composite::PartRefusal::Missing(org) => {
+                            let org = &organizations[org];
+                            file.error(
+                                name.span(),
+                                "composite.file",
+                                Text::new(
+                                    format!("{shown} has no score for organization {} ({}): every organization needs exactly one", org.id, org.name),
+                                    format!("{shown} 缺少组织 {}（{}）的分数：每个组织都需要恰好一个分数", org.id, org.name),
+                                ),
+                            )
+                        }
+                    })?;
+                PartSource::File {
+                    name: name.get_ref().clone(),
+                    scores,
+                }
+            }
+            _ => {
+                return Err(file.error(
+                    part.source.as_ref().map_or(span, |s| s.span()),
+                    "composite.source",
+                    Text::new(
+                        "a part needs either source = \"meeting\" or file = \"NAME.csv\" (one of the two)",
+                        "组成部分需要 source = \"meeting\" 或 file = \"文件名.csv\"（二者之一）",
+                    ),
+                ))
+            }
+        };
+        parts.push(CompositePart {
+            label: part
+                .label
+                .map(|l| l.into_inner().trim().to_string())
+                .unwrap_or_else(|| id.clone()),
+            id,
+            weight,
+            source,
+        });
+    }
+    Ok(parts)
+}
+
 /// A csv crate error as a message.
 pub(crate) fn csv_why(e: &csv::Error) -> Text {
     match e.kind() {
@@ -830,8 +1081,29 @@ pub(crate) fn csv_why(e: &csv::Error) -> Text {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A meeting of organizations O1 … O`orgs`, loaded from a folder holding `toml` and the
+    /// files `files`.
+    pub(crate) fn config_with_parts(
+        orgs: usize,
+        toml: &str,
+        files: &[(&str, &str)],
+    ) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let list: String = (1..=orgs).map(|i| format!("O{i},org {i}\n")).collect();
+        std::fs::write(
+            dir.path().join("organizations.csv"),
+            format!("id,name\n{list}"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join(MEETING_FILE), toml).unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        Config::load(dir.path())
+    }
 
     const RULES: &str = include_str!("../docs/RULES.md");
 
@@ -860,6 +1132,126 @@ mod tests {
         list.split(',')
             .map(|key| key.trim().trim_matches('`').to_string())
             .collect()
+    }
+
+    fn refusal(toml: &str) -> String {
+        Config::from_parts(toml, organizations(3))
+            .unwrap_err()
+            .message(Lang::En)
+    }
+
+    #[test]
+    fn scoring_settings_are_refused_with_line_and_field() {
+        // A group without a weight under group_share: the line of that group.
+        let no_weight = refusal(
+            "groups = [\n  { id = \"leaders\", weight = 0.4 },\n  { id = \"members\" },\n]\n[rules]\nweighting = \"group_share\"\n",
+        );
+        assert!(
+            no_weight.starts_with(
+                "meeting.toml:3: field \"groups.weight\": group \"members\" has no weight"
+            ),
+            "{no_weight}"
+        );
+        // The same groups under per_form: the weight defaults to 1.
+        Config::from_parts(
+            "groups = [\n  { id = \"leaders\", weight = 0.4 },\n  { id = \"members\" },\n]\n",
+            organizations(3),
+        )
+        .unwrap();
+        let no_groups = refusal("[rules]\nweighting = \"group_share\"\n");
+        assert!(
+            no_groups.starts_with("meeting.toml:2: field \"rules.weighting\""),
+            "{no_groups}"
+        );
+        let bad = refusal("[rules]\nweighting = \"by_group\"\n");
+        assert!(
+            bad.contains("\"by_group\" is not per_form or group_share"),
+            "{bad}"
+        );
+        // rank_by composite without parts; a tie-breaker too.
+        let no_parts = refusal("[rules]\nrank_by = \"composite\"\n");
+        assert!(
+            no_parts.starts_with("meeting.toml:2:") && no_parts.contains("[[composite]]"),
+            "{no_parts}"
+        );
+        let no_parts = refusal("[rules]\ntie_breakers = [\"top_rate\", \"composite\"]\n");
+        assert!(no_parts.starts_with("meeting.toml:2:"), "{no_parts}");
+        // rate_base present needs the people present, per_form and weights of 1.
+        let absent = refusal("[rules]\nrate_base = \"present\"\n");
+        assert!(
+            absent.starts_with("meeting.toml:2: field \"rules.rate_base\"")
+                && absent.contains("[attendance] present"),
+            "{absent}"
+        );
+        let weighted = refusal(
+            "groups = [{ id = \"g\", weight = 0.5 }]\n[attendance]\npresent = 9\n[rules]\nrate_base = \"present\"\n",
+        );
+        assert!(
+            weighted.starts_with("meeting.toml:5:") && weighted.contains("counts 0.5"),
+            "{weighted}"
+        );
+        let shares = refusal(
+            "groups = [{ id = \"g\", weight = 1 }]\n[attendance]\npresent = 9\n[rules]\nweighting = \"group_share\"\nrate_base = \"present\"\n",
+        );
+        assert!(shares.contains("under group_share"), "{shares}");
+        // A part needs exactly one of source and file; one meeting part at most.
+        let neither = refusal("[[composite]]\nid = \"p\"\nweight = 1\n");
+        assert!(
+            neither.contains("source = \"meeting\" or file"),
+            "{neither}"
+        );
+        let two = refusal(
+            "[[composite]]\nid = \"a\"\nweight = 1\nsource = \"meeting\"\n[[composite]]\nid = \"b\"\nweight = 1\nsource = \"meeting\"\n",
+        );
+        assert!(
+            two.starts_with("meeting.toml:8:") && two.contains("only one part"),
+            "{two}"
+        );
+        let zero = refusal("[[composite]]\nid = \"a\"\nweight = 0\nsource = \"meeting\"\n");
+        assert!(
+            zero.starts_with("meeting.toml:3: field \"composite.weight\""),
+            "{zero}"
+        );
+    }
+
+    #[test]
+    fn a_part_file_missing_an_organization_is_refused_naming_it_and_the_line_that_lists_it() {
+        let toml = "[[composite]]\nid = \"daily\"\nweight = 1\nfile = \"daily.csv\"\n";
+        let err = config_with_parts(3, toml, &[("daily.csv", "org_id,score\nO1,80\nO2,70\n")])
+            .map(|_| ())
+            .unwrap_err();
+        // The organization list has O1, O2 and O3.
+        let message = err.message(Lang::En);
+        assert!(
+            message.contains("meeting.toml:4: field \"composite.file\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("daily.csv has no score for organization O3"),
+            "{message}"
+        );
+        // A problem inside the file names the file and its line.
+        let twice = config_with_parts(
+            3,
+            toml,
+            &[("daily.csv", "org_id,score\nO1,80\nO2,70\nO1,90\n")],
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .message(Lang::En);
+        assert!(twice.contains("daily.csv:4"), "{twice}");
+        let range = config_with_parts(
+            3,
+            toml,
+            &[("daily.csv", "org_id,score\nO1,80\nO2,101\nO3,9\n")],
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .message(Lang::En);
+        assert!(
+            range.contains("daily.csv:3") && range.contains("101"),
+            "{range}"
+        );
     }
 
     #[test]
@@ -913,6 +1305,7 @@ mod tests {
             "groups = [{ id = \"g\", unknown_key = 1 }]\n",
             "tiers = [{ name = \"t\", quota = 1, unknown_key = 1 }]\n",
             "[attendance]\nunknown_key = 1\n",
+            "[[composite]]\nid = \"p\"\nweight = 1\nunknown_key = 1\n",
         ];
         for table in tables {
             let keys = keys_of_table(table);

@@ -126,6 +126,48 @@ impl Ratio {
         format!("{sign}{whole}.{frac:0width$}", width = places as usize)
     }
 
+    /// The same value with numerator and denominator divided by their greatest common
+    /// divisor, so sums of many fractions keep small terms.
+    pub fn reduced(self) -> Ratio {
+        let divisor = gcd(self.num, self.den);
+        if divisor <= 1 {
+            return self;
+        }
+        Ratio {
+            num: self.num / divisor,
+            den: self.den / divisor,
+        }
+    }
+
+    /// `self + other`, exact; `None` only where a term passes 128 bits.
+    pub fn checked_add(self, other: Ratio) -> Option<Ratio> {
+        let (a, b) = (self.reduced(), other.reduced());
+        let divisor = gcd(a.den, b.den).max(1);
+        let den = (a.den / divisor).checked_mul(b.den)?;
+        let num = a
+            .num
+            .checked_mul(b.den / divisor)?
+            .checked_add(b.num.checked_mul(a.den / divisor)?)?;
+        Some(Ratio::new_or_zero(num, den).reduced())
+    }
+
+    /// `self × factor`, exact; `None` only where a term passes 128 bits.
+    pub fn checked_times(self, factor: Milli) -> Option<Ratio> {
+        let a = self.reduced();
+        let num = a.num.checked_mul(i128::from(factor.0))?;
+        let den = a.den.checked_mul(1000)?;
+        Some(Ratio::new_or_zero(num, den).reduced())
+    }
+
+    /// `self ÷ divisor` (0 when `divisor` is 0, as every rate of nothing), exact; `None` only
+    /// where a term passes 128 bits.
+    pub fn checked_over(self, divisor: Milli) -> Option<Ratio> {
+        let a = self.reduced();
+        let num = a.num.checked_mul(1000)?;
+        let den = a.den.checked_mul(i128::from(divisor.0))?;
+        Some(Ratio::new_or_zero(num, den).reduced())
+    }
+
     /// The nearest `f64`, for bars and JSON; never for comparisons.
     pub fn to_f64(self) -> f64 {
         self.num as f64 / self.den as f64
@@ -158,6 +200,15 @@ impl Ord for Ratio {
             _ => compare_fractions(self.num, self.den, other.num, other.den),
         }
     }
+}
+
+/// The greatest common divisor of `a` and `b`, positive (0 only when both are 0).
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    i128::try_from(a).unwrap_or(i128::MAX)
 }
 
 /// Compares `a / b` with `c / d` (`b`, `d` > 0) without a product that could overflow: by
@@ -350,6 +401,36 @@ mod tests {
                 expected
             );
         }
+    }
+
+    #[test]
+    fn sums_products_and_quotients_are_exact_and_reduced() {
+        // 1/3 + 1/6 = 1/2; 2/4 reduces to 1/2.
+        let sum = Ratio::new_or_zero(1, 3)
+            .checked_add(Ratio::new_or_zero(1, 6))
+            .unwrap();
+        assert_eq!((sum.num, sum.den), (1, 2));
+        let half = Ratio::new_or_zero(2, 4).reduced();
+        assert_eq!((half.num, half.den), (1, 2));
+        // 85/3 × 0.4 = 34/3; ÷ 0.7 = 340/21.
+        let times = Ratio::new_or_zero(85, 3).checked_times(Milli(400)).unwrap();
+        assert_eq!((times.num, times.den), (34, 3));
+        let over = times.checked_over(Milli(700)).unwrap();
+        assert_eq!((over.num, over.den), (340, 21));
+        // Over nothing: zero, as a rate of nothing.
+        assert_eq!(times.checked_over(Milli(0)), Some(Ratio::ZERO));
+        // Negative values keep their sign in the numerator.
+        let minus = Ratio::new_or_zero(-1, 4)
+            .checked_add(Ratio::new_or_zero(1, 12))
+            .unwrap();
+        assert_eq!((minus.num, minus.den), (-1, 6));
+        // Past 128 bits: None, never a wrapped value.
+        let huge = Ratio::new_or_zero(1, i128::MAX / 3);
+        assert_eq!(huge.checked_add(Ratio::new_or_zero(1, i128::MAX / 5)), None);
+        assert_eq!(
+            Ratio::new_or_zero(i128::MAX / 2, 1).checked_times(Milli(3000)),
+            None
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use crate::config::{Config, MEETING_FILE};
 use crate::error::Text;
+use crate::scoring::{PartSource, RateBase, Weighting};
 use crate::store::hex;
 use sha2::{Digest, Sha256};
 
@@ -60,6 +61,36 @@ impl EffectiveRules {
             "rules.tie_breakers".into(),
             format!("[{}]", breakers.join(", ")),
         );
+        // The scoring keys are written only when they differ from what meetings before them
+        // did, so rules finalised then still read the same.
+        let scoring = &config.scoring;
+        if scoring.weighting != Weighting::PerForm {
+            put("rules.weighting".into(), quote(scoring.weighting.word()));
+        }
+        if scoring.rate_base != RateBase::Rated {
+            put("rules.rate_base".into(), quote(scoring.rate_base.word()));
+        }
+        if let (RateBase::Present, Some(present)) = (scoring.rate_base, config.attendance.present) {
+            put("attendance.present".into(), present.to_string());
+        }
+        for (i, part) in scoring.composite.iter().enumerate() {
+            put(format!("composite[{i}].id"), quote(&part.id));
+            put(format!("composite[{i}].weight"), part.weight.to_shortest());
+            match &part.source {
+                PartSource::Meeting => put(format!("composite[{i}].source"), quote("meeting")),
+                PartSource::File { name, scores } => {
+                    put(format!("composite[{i}].file"), quote(name));
+                    // Every score of the file, so a file edited after finalising is refused
+                    // naming the organization whose score changed.
+                    for (org, score) in config.organizations.iter().zip(scores) {
+                        put(
+                            format!("composite[{i}].scores.{}", org.id),
+                            score.to_shortest(),
+                        );
+                    }
+                }
+            }
+        }
         for (i, org) in config.organizations.iter().enumerate() {
             put(format!("organizations[{i}].id"), quote(&org.id));
             put(format!("organizations[{i}].name"), quote(&org.name));
@@ -130,18 +161,28 @@ const NAMED_CHANGES: usize = 5;
 /// The refusal of a finalised meeting whose rules changed: the file and the keys, e.g.
 /// `meeting.toml changed after finalising: tiers[0].quota 11 → 10`.
 pub fn changed_after_finalising(config: &Config, changes: &[RuleChange]) -> Text {
-    let orgs_changed = changes.iter().any(|c| c.key.starts_with("organizations["));
-    let toml_changed = changes.iter().any(|c| !c.key.starts_with("organizations["));
-    let files = match (toml_changed, orgs_changed) {
-        (true, true) => format!("{MEETING_FILE} and the organizations file"),
-        (false, true) => "the organizations file".to_string(),
-        _ => MEETING_FILE.to_string(),
-    };
-    let files_zh = match (toml_changed, orgs_changed) {
-        (true, true) => format!("{MEETING_FILE} 和组织名单文件"),
-        (false, true) => "组织名单文件".to_string(),
-        _ => MEETING_FILE.to_string(),
-    };
+    let in_orgs = |c: &RuleChange| c.key.starts_with("organizations[");
+    let in_part_file =
+        |c: &RuleChange| c.key.starts_with("composite[") && c.key.contains("].scores.");
+    let orgs_changed = changes.iter().any(in_orgs);
+    let parts_changed = changes.iter().any(in_part_file);
+    let toml_changed = changes.iter().any(|c| !in_orgs(c) && !in_part_file(c));
+    let mut files = Vec::new();
+    let mut files_zh = Vec::new();
+    if toml_changed {
+        files.push(MEETING_FILE.to_string());
+        files_zh.push(MEETING_FILE.to_string());
+    }
+    if orgs_changed {
+        files.push("the organizations file".to_string());
+        files_zh.push("组织名单文件".to_string());
+    }
+    if parts_changed {
+        files.push("a composite part's file".to_string());
+        files_zh.push("综合得分组成部分的文件".to_string());
+    }
+    let files = files.join(" and ");
+    let files_zh = files_zh.join("和");
     let named = |none: &str| {
         let mut items: Vec<String> = changes
             .iter()
@@ -216,6 +257,58 @@ organizations[2].id = \"O3\"\norganizations[2].name = \"丙\"\n";
         assert_eq!(
             EffectiveRules::of(&config(TOML)).digest(),
             hex(&Sha256::digest(expected.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_composite_part_file_edited_is_a_changed_rule_named_by_organization() {
+        let toml = "groups = [{ id = \"g\", weight = 1 }]\n\
+[rules]\nweighting = \"group_share\"\nrate_base = \"valid_forms\"\nrank_by = \"composite\"\n\
+[[composite]]\nid = \"meeting\"\nweight = 0.3\nsource = \"meeting\"\n\
+[[composite]]\nid = \"daily\"\nweight = 0.7\nfile = \"daily.csv\"\n";
+        let load = |daily: &str| {
+            EffectiveRules::of(
+                &crate::config::tests::config_with_parts(2, toml, &[("daily.csv", daily)]).unwrap(),
+            )
+        };
+        let before = load("org_id,score\nO1,85.5\nO2,90\n");
+        let text = before.text();
+        for line in [
+            "rules.weighting = \"group_share\"\n",
+            "rules.rate_base = \"valid_forms\"\n",
+            "rules.rank_by = \"composite\"\n",
+            "composite[0].source = \"meeting\"\n",
+            "composite[1].file = \"daily.csv\"\ncomposite[1].scores.O1 = 85.5\ncomposite[1].scores.O2 = 90\n",
+        ] {
+            assert!(text.contains(line), "{line} not in {text}");
+        }
+        // The same file in another order is the same rules; a changed score is not.
+        assert!(before
+            .changes(&load("org_id,score\nO2,90.00\nO1,85.50\n"))
+            .is_empty());
+        let after = load("org_id,score\nO1,86\nO2,90\n");
+        let changes = before.changes(&after);
+        assert_eq!(
+            changes,
+            [RuleChange {
+                key: "composite[1].scores.O1".into(),
+                before: Some("85.5".into()),
+                after: Some("86".into()),
+            }]
+        );
+        let config = crate::config::tests::config_with_parts(
+            2,
+            toml,
+            &[("daily.csv", "org_id,score\nO1,86\nO2,90\n")],
+        )
+        .unwrap();
+        let message = changed_after_finalising(&config, &changes);
+        assert!(
+            message.en.starts_with(
+                "a composite part's file changed after finalising: composite[1].scores.O1 85.5 → 86;"
+            ),
+            "{}",
+            message.en
         );
     }
 

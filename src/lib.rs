@@ -32,6 +32,7 @@ pub mod meeting;
 pub mod model;
 pub mod pdf;
 pub mod ranking;
+pub mod scoring;
 pub mod store;
 pub mod tally;
 pub mod text;

@@ -109,15 +109,18 @@ pub enum RankKey {
     TopRate,
     /// Share of rated marks giving an approving option.
     ApprovalRate,
+    /// The weighted mean of the `[[composite]]` parts.
+    Composite,
 }
 
 impl RankKey {
-    /// Parses the config word (`score`, `top_rate`, `approval_rate`).
+    /// Parses the config word (`score`, `top_rate`, `approval_rate`, `composite`).
     pub fn parse(word: &str) -> Option<RankKey> {
         match word {
             "score" => Some(RankKey::Score),
             "top_rate" => Some(RankKey::TopRate),
             "approval_rate" => Some(RankKey::ApprovalRate),
+            "composite" => Some(RankKey::Composite),
             _ => None,
         }
     }
@@ -128,6 +131,7 @@ impl RankKey {
             RankKey::Score => "score",
             RankKey::TopRate => "top_rate",
             RankKey::ApprovalRate => "approval_rate",
+            RankKey::Composite => "composite",
         }
     }
 }

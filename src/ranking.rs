@@ -11,7 +11,7 @@
 use crate::config::Config;
 use crate::error::Text;
 use crate::lang::Lang;
-use crate::tally::{Figures, Tally};
+use crate::tally::Figures;
 use std::cmp::Ordering;
 
 /// The tie a decision was made for: the whole tie group and the places it occupied.
@@ -269,18 +269,10 @@ fn replay(
     (groups, outcome)
 }
 
-fn figures_of(config: &Config, tally: &Tally) -> Vec<Figures> {
-    tally
-        .orgs
-        .iter()
-        .map(|c| c.figures(&config.scale))
-        .collect()
-}
-
-/// Ranks the organizations of a tally, applying the decisions whose tie still stands.
-pub fn rank(config: &Config, tally: &Tally, decisions: &[Decision]) -> Ranking {
-    let figures = figures_of(config, tally);
-    let (groups, replay) = replay(config, &figures, decisions);
+/// Ranks the organizations by their figures ([`crate::scoring::figures`], in
+/// organizations.csv order), applying the decisions whose tie still stands.
+pub fn rank(config: &Config, figures: &[Figures], decisions: &[Decision]) -> Ranking {
+    let (groups, replay) = replay(config, figures, decisions);
     let lapsed: Vec<usize> = decisions
         .iter()
         .zip(&replay)
@@ -333,13 +325,12 @@ pub fn rank(config: &Config, tally: &Tally, decisions: &[Decision]) -> Ranking {
 /// already recorded: bound to the tie group the organizations stand in, or refused.
 pub fn propose(
     config: &Config,
-    tally: &Tally,
+    figures: &[Figures],
     decisions: &[Decision],
     tier: usize,
     orgs: &[usize],
 ) -> Result<Decision, Refusal> {
-    let figures = figures_of(config, tally);
-    let (groups, _) = replay(config, &figures, decisions);
+    let (groups, _) = replay(config, figures, decisions);
     let group = orgs
         .first()
         .and_then(|o| groups.iter().find(|g| g.members.contains(o)))
@@ -463,6 +454,7 @@ mod tests {
     use super::*;
     use crate::decimal::Milli;
     use crate::model::{parse_marks, Organization};
+    use crate::tally::Tally;
 
     /// A meeting of `n` organizations O1..On with the default scale and these tiers.
     fn config(n: usize, tiers: &[(&str, usize)], extra: &str) -> Config {
@@ -483,9 +475,9 @@ mod tests {
         Config::from_parts(&toml, orgs).unwrap()
     }
 
-    /// A tally from per-organization mark columns: `columns[o]` lists the marks given to
-    /// organization o, one char per ballot, every ballot of weight 1.
-    fn tally(config: &Config, columns: &[&str]) -> Tally {
+    /// The figures of a tally from per-organization mark columns: `columns[o]` lists the
+    /// marks given to organization o, one char per ballot, every ballot of weight 1.
+    fn tally(config: &Config, columns: &[&str]) -> Vec<Figures> {
         let ballots = columns[0].len();
         let mut tally = Tally::new(columns.len(), config.scale.len(), config.groups.len());
         for b in 0..ballots {
@@ -496,7 +488,7 @@ mod tests {
                 None,
             );
         }
-        tally
+        crate::scoring::figures(config, &tally).unwrap()
     }
 
     fn summary(config: &Config, ranking: &Ranking) -> Vec<(String, usize, String, String)> {
@@ -623,7 +615,7 @@ mod tests {
     /// Proposes naming `ids` for tier `tier` and, when accepted, records the decision.
     fn decide(
         c: &Config,
-        t: &Tally,
+        t: &[Figures],
         decisions: &mut Vec<Decision>,
         tier: usize,
         ids: &[&str],

@@ -36,10 +36,18 @@ impl OrgCounts {
         self.counts.iter().copied().sum()
     }
 
-    /// The figures derived from the counts under `scale`.
+    /// The figures derived from the counts under `scale`, the rates over the marks that rate.
     pub fn figures(&self, scale: &Scale) -> Figures {
+        self.figures_over(scale, self.rated())
+    }
+
+    /// The figures derived from the counts under `scale`, the rates over `base` (the weight
+    /// of what a rate is a share of: the marks that rate, the valid forms, the forms
+    /// collected or the people present; docs/RULES.md section 6).
+    pub fn figures_over(&self, scale: &Scale, base: Milli) -> Figures {
         let rated = self.rated();
         let rated_i = rated.0 as i128;
+        let base_i = base.0 as i128;
         let weighted_points: i128 = self
             .counts
             .iter()
@@ -58,8 +66,9 @@ impl OrgCounts {
             rated,
             // counts and points are both in thousandths, so the product is in millionths.
             score: Ratio::new_or_zero(weighted_points, rated_i * 1000),
-            top_rate: Ratio::new_or_zero(best as i128, rated_i),
-            approval_rate: Ratio::new_or_zero(approving as i128, rated_i),
+            top_rate: Ratio::new_or_zero(best as i128, base_i),
+            approval_rate: Ratio::new_or_zero(approving as i128, base_i),
+            composite: None,
         }
     }
 }
@@ -75,6 +84,8 @@ pub struct Figures {
     pub top_rate: Ratio,
     /// Σ approving n_k / rated.
     pub approval_rate: Ratio,
+    /// Σ weight × part score / Σ weights over the `[[composite]]` parts; `None` without parts.
+    pub composite: Option<Ratio>,
 }
 
 impl Figures {
@@ -84,7 +95,27 @@ impl Figures {
             RankKey::Score => self.score,
             RankKey::TopRate => self.top_rate,
             RankKey::ApprovalRate => self.approval_rate,
+            // A meeting without parts cannot rank by them (its meeting.toml is refused).
+            RankKey::Composite => self.composite.unwrap_or(Ratio::ZERO),
         }
+    }
+}
+
+/// How many forms of one voter group (or of no group) stand behind the bases of the rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FormCounts {
+    /// Valid forms.
+    pub valid: u64,
+    /// Forms that count but break a validity rule.
+    pub invalid: u64,
+    /// Paper forms set aside as void (collected, not counted): the store fills this in.
+    pub set_aside: u64,
+}
+
+impl FormCounts {
+    /// Paper forms collected: valid, invalid or set aside.
+    pub fn collected(&self) -> u64 {
+        self.valid + self.invalid + self.set_aside
     }
 }
 
@@ -99,6 +130,8 @@ pub struct Tally {
     pub ballots: u64,
     /// Their total weight.
     pub weight: Milli,
+    /// The forms per configured voter group, then one slot for forms without a group.
+    pub forms: Vec<FormCounts>,
 }
 
 impl Tally {
@@ -109,7 +142,27 @@ impl Tally {
             by_group: vec![vec![OrgCounts::new(options); orgs]; groups],
             ballots: 0,
             weight: Milli(0),
+            forms: vec![FormCounts::default(); groups + 1],
         }
+    }
+
+    /// The slot of [`Tally::forms`] for a form of the group at `group`: a group index
+    /// without a configured group is the slot of forms without one.
+    fn slot(&self, group: Option<usize>) -> usize {
+        let none = self.forms.len() - 1;
+        group.filter(|&g| g < none).unwrap_or(none)
+    }
+
+    /// Counts one invalid form (it enters no figure, only the forms collected).
+    pub fn add_invalid(&mut self, group: Option<usize>) {
+        let slot = self.slot(group);
+        self.forms[slot].invalid += 1;
+    }
+
+    /// Takes back a form counted by [`Tally::add_invalid`].
+    pub fn remove_invalid(&mut self, group: Option<usize>) {
+        let slot = self.slot(group);
+        self.forms[slot].invalid -= 1;
     }
 
     /// Counts one valid ballot of weight `weight`, of the voter group at `group` if any.
@@ -133,6 +186,8 @@ impl Tally {
         }
         self.ballots = (self.ballots as i64 + ballots) as u64;
         self.weight.0 += weight;
+        let slot = self.slot(group);
+        self.forms[slot].valid = (self.forms[slot].valid as i64 + ballots) as u64;
     }
 }
 

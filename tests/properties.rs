@@ -8,7 +8,7 @@ use tallyclerk::import::{import_bytes, ImportOptions};
 use tallyclerk::model::{validity, Ballot, Mark, Organization};
 use tallyclerk::ranking::rank;
 use tallyclerk::store::Source;
-use tallyclerk::tally::Tally;
+use tallyclerk::tally::{Figures, Tally};
 use tallyclerk::{Lang, Meeting};
 
 const MEETING_TOML: &str = r#"
@@ -73,22 +73,67 @@ fn ballots() -> impl Strategy<Value = Vec<Ballot>> {
     })
 }
 
+/// The tally of the ballots that count: valid ones counted, invalid ones as collected.
 fn tally_of(config: &Config, ballots: &[Ballot]) -> Tally {
     let mut tally = Tally::new(ORGS, config.scale.options.len(), config.groups.len());
     for b in ballots {
+        let group = b
+            .group
+            .as_deref()
+            .and_then(|g| config.groups.iter().position(|x| x.id == g));
         if validity(&b.marks, &config.scale, &config.rules).is_ok() {
-            let group = b
-                .group
-                .as_deref()
-                .and_then(|g| config.groups.iter().position(|x| x.id == g));
             tally.add(
                 &b.marks,
                 config.weight_of(b.group.as_deref()).unwrap(),
                 group,
             );
+        } else {
+            tally.add_invalid(group);
         }
     }
     tally
+}
+
+fn figures_of(config: &Config, ballots: &[Ballot]) -> Vec<Figures> {
+    tallyclerk::scoring::figures(config, &tally_of(config, ballots)).unwrap()
+}
+
+/// The meeting of the property tests under `weighting = "group_share"`, its rates over
+/// `rate_base`.
+fn group_share_config(rate_base: &str) -> Config {
+    let toml = MEETING_TOML.replace(
+        "[rules]\n",
+        &format!("[rules]\nweighting = \"group_share\"\nrate_base = \"{rate_base}\"\n"),
+    );
+    Config::from_parts(&toml, organizations()).unwrap()
+}
+
+/// Ballots as [`ballots`] makes them, each with a group.
+fn ballots_with_groups() -> impl Strategy<Value = Vec<Ballot>> {
+    ballots().prop_map(|ballots| {
+        ballots
+            .into_iter()
+            .map(|b| Ballot {
+                group: Some(b.group.unwrap_or_else(|| "g1".to_string())),
+                ..b
+            })
+            .collect()
+    })
+}
+
+/// `ballots` with every form of group `group` given twice (the copies get new serials).
+fn with_group_twice(ballots: &[Ballot], group: &str) -> Vec<Ballot> {
+    let mut twice = ballots.to_vec();
+    let copies = ballots
+        .iter()
+        .filter(|b| b.group.as_deref() == Some(group))
+        .enumerate()
+        .map(|(i, b)| Ballot {
+            serial: 1000 + i as u64,
+            ..b.clone()
+        });
+    twice.extend(copies);
+    twice
 }
 
 proptest! {
@@ -112,9 +157,48 @@ proptest! {
         (ballots, shuffled) in ballots().prop_flat_map(|b| (Just(b.clone()), Just(b).prop_shuffle()))
     ) {
         let config = config();
-        let a = rank(&config, &tally_of(&config, &ballots), &[]);
-        let b = rank(&config, &tally_of(&config, &shuffled), &[]);
+        let a = rank(&config, &figures_of(&config, &ballots), &[]);
+        let b = rank(&config, &figures_of(&config, &shuffled), &[]);
         prop_assert_eq!(a, b);
+    }
+
+    /// Under `group_share` a group's say does not grow with its turnout: twice the forms of
+    /// one group leave every figure of every organization as it was.
+    #[test]
+    fn group_shares_ignore_how_many_of_a_group_came(
+        ballots in ballots_with_groups(),
+        group in 1usize..=4,
+        rate_base in prop_oneof![Just("rated"), Just("valid_forms"), Just("collected")],
+    ) {
+        let config = group_share_config(rate_base);
+        let group = format!("g{group}");
+        let once = figures_of(&config, &ballots);
+        let twice = figures_of(&config, &with_group_twice(&ballots, &group));
+        for (a, b) in once.iter().zip(&twice) {
+            prop_assert_eq!(a.score, b.score);
+            prop_assert_eq!(a.top_rate, b.top_rate);
+            prop_assert_eq!(a.approval_rate, b.approval_rate);
+        }
+    }
+
+    /// Under `per_form` it does: twice the forms of one group move an organization's score
+    /// exactly when that group's own score of it differs from the score of all the forms
+    /// (a weighted mean moves towards what is added to it).
+    #[test]
+    fn per_form_scores_move_with_a_groups_turnout(
+        ballots in ballots_with_groups(),
+        group in 0usize..4,
+    ) {
+        let config = config();
+        let id = format!("g{}", group + 1);
+        let tally = tally_of(&config, &ballots);
+        let once = tallyclerk::scoring::figures(&config, &tally).unwrap();
+        let twice = figures_of(&config, &with_group_twice(&ballots, &id));
+        for org in 0..ORGS {
+            let own = tally.by_group[group][org].figures(&config.scale);
+            let moves = own.rated.0 > 0 && own.score != once[org].score;
+            prop_assert_eq!(once[org].score != twice[org].score, moves);
+        }
     }
 }
 
@@ -301,11 +385,18 @@ proptest! {
             prop_assert_eq!(&kept, &meeting.store.count_by_scan().unwrap());
             let listed = meeting.store.ballots().unwrap();
             prop_assert_eq!(kept.counted, listed.len() as u64);
-            let valid: Vec<Ballot> = listed.iter().filter(|s| s.valid).map(|s| s.ballot.clone()).collect();
-            prop_assert_eq!(&kept.tally, &tally_of(&meeting.config, &valid));
+            let counted: Vec<Ballot> = listed.iter().map(|s| s.ballot.clone()).collect();
+            // Forms set aside are no longer listed: the kept count reads them per group.
+            let mut expected = tally_of(&meeting.config, &counted);
+            for (slot, kept) in expected.forms.iter_mut().zip(&kept.tally.forms) {
+                slot.set_aside = kept.set_aside;
+            }
+            prop_assert_eq!(&kept.tally, &expected);
+            let set_aside: u64 = kept.tally.forms.iter().map(|f| f.set_aside).sum();
             prop_assert_eq!(meeting.store.digest().unwrap(), digest_of_listed_ballots(&meeting));
             let counts = meeting.store.ballot_counts().unwrap();
             prop_assert_eq!(counts.valid + counts.invalid + counts.set_aside, counts.collected);
+            prop_assert_eq!(set_aside, counts.set_aside);
         }
         prop_assert!(meeting.store.check().unwrap().is_empty());
     }

@@ -34,14 +34,16 @@ impl Meeting {
         self.store.refuse_when_final(Change::Decide)?;
         let tally = self.tally()?;
         let decisions = self.store.decisions()?;
-        let decision =
-            ranking::propose(config, &tally, &decisions, tier_index, &orgs).map_err(|refusal| {
+        let figures = crate::scoring::figures(config, &tally)?;
+        let decision = ranking::propose(config, &figures, &decisions, tier_index, &orgs).map_err(
+            |refusal| {
                 let why = refusal.message(config, tier_index);
                 Error::user(
                     format!("decision refused: {}", why.en),
                     format!("裁定被拒绝：{}", why.zh),
                 )
-            })?;
+            },
+        )?;
         self.store.add_decision(&decision, reason)?;
         Ok(decision)
     }
@@ -73,7 +75,8 @@ impl Meeting {
         let tier_index = tier_index(config, tier)?;
         let active = self.store.active_decisions()?;
         let decisions: Vec<Decision> = active.iter().map(|(_, d)| d.clone()).collect();
-        let ranking = ranking::rank(config, &self.tally()?, &decisions);
+        let figures = crate::scoring::figures(config, &self.tally()?)?;
+        let ranking = ranking::rank(config, &figures, &decisions);
         let withdrawn: Vec<(i64, Decision)> =
             ranking::withdrawals(&ranking, &decisions, tier_index)
                 .into_iter()

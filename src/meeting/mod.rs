@@ -92,7 +92,8 @@ impl Meeting {
     /// Tally, ranking and summary.
     pub fn results(&self) -> Result<Results> {
         let count = self.store.count()?;
-        let ranking = ranking::rank(&self.config, &count.tally, &self.store.decisions()?);
+        let figures = crate::scoring::figures(&self.config, &count.tally)?;
+        let ranking = ranking::rank(&self.config, &figures, &self.store.decisions()?);
         Ok(Results {
             summary: self.store.summary_of(&count)?,
             tally: count.tally,

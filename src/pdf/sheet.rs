@@ -676,7 +676,17 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
         crate::model::RankKey::Score => lang.pick("score", "得分"),
         crate::model::RankKey::TopRate => lang.pick("top rate", "好评率"),
         crate::model::RankKey::ApprovalRate => lang.pick("approval rate", "认可率"),
+        crate::model::RankKey::Composite => lang.pick("composite", "综合得分"),
     };
+    // Under group_share the groups' weights are shares, not what each form counts for; the
+    // scoring statement says so, with the base of the rates and the composite's parts.
+    let per_form = config.scoring.weighting == crate::scoring::Weighting::PerForm;
+    let weights = if per_form { weights } else { Vec::new() };
+    let statement = crate::scoring::statement(config, lang);
+    let scoring: Vec<&String> = statement
+        .iter()
+        .skip(usize::from(per_form && !config.groups.is_empty()))
+        .collect();
     let breakers: Vec<&str> = config.rules.tie_breakers.iter().map(|k| key(*k)).collect();
     match lang {
         Lang::En => {
@@ -684,13 +694,16 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
                 "How the score is computed: points per mark: {}. Score = Σ (count × points) ÷ forms that rated the organization (blank and spoiled marks left out), rounded to 2 places; share = count ÷ the same. ",
                 points.join(", ")
             );
-            if weights.is_empty() {
+            if weights.is_empty() && per_form {
                 text.push_str("Every valid form counts once. ");
             } else {
                 text.push_str(&format!(
                     "Counts are weighted by voter group: {}. ",
                     weights.join(", ")
                 ));
+            }
+            for line in &scoring {
+                text.push_str(&format!("{line}. "));
             }
             text.push_str(&format!("Ranked by {}", key(config.rules.rank_by)));
             if !breakers.is_empty() {
@@ -704,10 +717,13 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
                 "计分方法：各档分值 {}；测评得分 = Σ（票数 × 分值）÷ 评价该单位的票数（空白、多选不计），保留两位小数；占比 = 票数 ÷ 同一分母。",
                 points.join("、")
             );
-            if weights.is_empty() {
+            if weights.is_empty() && per_form {
                 text.push_str("每张有效表计一票。");
             } else {
                 text.push_str(&format!("票数按组别加权：{}。", weights.join("、")));
+            }
+            for line in &scoring {
+                text.push_str(&format!("{line}。"));
             }
             text.push_str(&format!("按{}排序", key(config.rules.rank_by)));
             if !breakers.is_empty() {

@@ -72,6 +72,8 @@ impl Count {
                 .checked_add(weight.0)
                 .ok_or_else(too_heavy)?;
             self.tally.add(marks, weight, index);
+        } else {
+            self.tally.add_invalid(group_index(config, group));
         }
         self.counted += 1;
         Ok(())
@@ -83,6 +85,8 @@ impl Count {
         if validity(marks, &config.scale, &config.rules).is_ok() {
             let (weight, index) = weight(config, group)?;
             self.tally.remove(marks, weight, index);
+        } else {
+            self.tally.remove_invalid(group_index(config, group));
         }
         Ok(())
     }
@@ -111,11 +115,18 @@ impl Count {
             }
             mine.blank.0 += more.blank.0;
         }
+        for (mine, more) in tally.forms.iter_mut().zip(&other.tally.forms) {
+            mine.valid += more.valid;
+            mine.invalid += more.invalid;
+            mine.set_aside += more.set_aside;
+        }
         Ok(())
     }
 
     /// Every figure as one line of integers: ballots counted, valid ballots, weight, then per organization
-    /// (overall, then per group) each option's count and the blank.
+    /// (overall, then per group) each option's count and the blank, then per group (and
+    /// without one) the valid and invalid forms. Forms set aside are not counted here: the
+    /// store reads them when it gives the count ([`super::Store::count`]).
     fn encode(&self) -> String {
         let mut numbers = vec![
             self.counted as i64,
@@ -125,6 +136,9 @@ impl Count {
         for counts in self.org_counts() {
             numbers.extend(counts.counts.iter().map(|n| n.0));
             numbers.push(counts.blank.0);
+        }
+        for forms in &self.tally.forms {
+            numbers.extend([forms.valid as i64, forms.invalid as i64]);
         }
         let words: Vec<String> = numbers.iter().map(i64::to_string).collect();
         words.join(" ")
@@ -149,6 +163,10 @@ impl Count {
             }
             counts.blank = Milli(next()?);
         }
+        for forms in tally.forms.iter_mut() {
+            forms.valid = u64::try_from(next()?).ok()?;
+            forms.invalid = u64::try_from(next()?).ok()?;
+        }
         if next().is_some() {
             return None;
         }
@@ -170,8 +188,12 @@ fn weight(config: &Config, group: Option<&str>) -> Result<(Milli, Option<usize>)
             group.unwrap_or_default()
         ))
     })?;
-    let index = group.and_then(|g| config.groups.iter().position(|x| x.id == g));
-    Ok((weight, index))
+    Ok((weight, group_index(config, group)))
+}
+
+/// The index of a form's voter group among the configured ones.
+fn group_index(config: &Config, group: Option<&str>) -> Option<usize> {
+    group.and_then(|g| config.groups.iter().position(|x| x.id == g))
 }
 
 /// The tag of the count of the ballot set `set` under `config`.
@@ -181,11 +203,13 @@ fn tag(config: &Config, set: &SetHash) -> String {
         .iter()
         .map(|g| format!("{}={}", g.id, g.weight.0))
         .collect();
+    // The weighting decides what each form counts for.
     let depends_on = format!(
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{}",
         config.layout_fingerprint(),
         config.rules_fingerprint(),
-        groups.join(",")
+        groups.join(","),
+        config.scoring.weighting.word()
     );
     format!(
         "{} {}",
@@ -199,7 +223,33 @@ pub(super) fn load(conn: &Connection, config: &Config, set: &SetHash) -> Result<
     if meta_in(conn, "count_for")?.as_deref() != Some(tag(config, set).as_str()) {
         return Ok(None);
     }
-    Ok(meta_in(conn, "count")?.and_then(|line| Count::decode(config, &line)))
+    let Some(mut count) = meta_in(conn, "count")?.and_then(|line| Count::decode(config, &line))
+    else {
+        return Ok(None);
+    };
+    fill_set_aside(conn, config, &mut count)?;
+    Ok(Some(count))
+}
+
+/// Writes into `count` the forms set aside per voter group (and without one). They are few
+/// and found by a small partial index, so they are read afresh rather than kept.
+pub(super) fn fill_set_aside(conn: &Connection, config: &Config, count: &mut Count) -> Result<()> {
+    let forms = &mut count.tally.forms;
+    for slot in forms.iter_mut() {
+        slot.set_aside = 0;
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT grp, COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'set_aside' GROUP BY grp",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let group: Option<String> = row.get(0)?;
+        let n: i64 = row.get(1)?;
+        let none = forms.len() - 1;
+        let slot = group_index(config, group.as_deref()).unwrap_or(none);
+        forms[slot].set_aside += n as u64;
+    }
+    Ok(())
 }
 
 /// Caches `count` as the count of the ballot set `set`.

@@ -1351,6 +1351,7 @@ impl Store {
         self.scan_ballots(|ballot| {
             count.add(&self.config, ballot.group.as_deref(), &ballot.marks)
         })?;
+        count::fill_set_aside(&self.conn, &self.config, &mut count)?;
         Ok(count)
     }
 
@@ -1637,7 +1638,9 @@ impl Store {
         let set = SetHash::load(&self.conn)?;
         if let (Some(kept), Some(counted)) = (count::load(&self.conn, &self.config, &set)?, counted)
         {
-            if &kept != counted {
+            let mut counted = counted.clone();
+            count::fill_set_aside(&self.conn, &self.config, &mut counted)?;
+            if kept != counted {
                 problems.push(Text::new(
                     "the kept tally does not match the ballots: the store was changed outside tallyclerk",
                     "保存的计票结果与评议表不符：数据库被 tallyclerk 以外的程序修改",
@@ -1906,13 +1909,13 @@ fn bind_unbound_decisions(tx: &Connection, config: &Config) -> Result<()> {
             count.add(config, group.as_deref(), &marks)?;
         }
     }
+    let figures = crate::scoring::figures(config, &count.tally)?;
     let mut bound = Vec::new();
     for (id, tier, orgs) in unbound {
         let Some((tier, orgs)) = resolve_decision(config, &tier, &orgs) else {
             continue;
         };
-        let Ok(decision) = crate::ranking::propose(config, &count.tally, &bound, tier, &orgs)
-        else {
+        let Ok(decision) = crate::ranking::propose(config, &figures, &bound, tier, &orgs) else {
             continue;
         };
         let words = DecisionWords::of(config, &decision);
@@ -2510,7 +2513,8 @@ mod tests {
             ]
         );
         // The results are those schema 2 showed: O2 excellent, O1 none, both decided.
-        let ranking = crate::ranking::rank(&config, &store.count().unwrap().tally, &decisions);
+        let figures = crate::scoring::figures(&config, &store.count().unwrap().tally).unwrap();
+        let ranking = crate::ranking::rank(&config, &figures, &decisions);
         let tiers: Vec<(usize, &crate::ranking::Note)> =
             ranking.rows.iter().map(|r| (r.org, &r.note)).collect();
         assert_eq!(

@@ -86,7 +86,8 @@ impl App {
         let orgs = meeting.config.organizations.len();
         let count = meeting.store.count()?;
         let decisions = meeting.store.decisions()?;
-        let ranking = ranking::rank(&meeting.config, &count.tally, &decisions);
+        let figures = crate::scoring::figures(&meeting.config, &count.tally)?;
+        let ranking = ranking::rank(&meeting.config, &figures, &decisions);
         let next_serial = meeting.store.max_serial()? + 1;
         let mut app = App {
             counts: Counts::read(&meeting.store, &count)?,
@@ -607,7 +608,8 @@ impl App {
         self.counts = Counts::read(&self.meeting.store, &count)?;
         self.tally = count.tally;
         let decisions = self.meeting.store.decisions()?;
-        self.ranking = ranking::rank(&self.meeting.config, &self.tally, &decisions);
+        let figures = crate::scoring::figures(&self.meeting.config, &self.tally)?;
+        self.ranking = ranking::rank(&self.meeting.config, &figures, &decisions);
         self.tabs.ballots.stale = true;
         // A serial withdrawn or added anywhere may free or take the one in the Entry field.
         self.tabs.entry.refresh_serial(&self.meeting);

@@ -182,7 +182,7 @@ pub fn changed_after_finalising(config: &Config, changes: &[RuleChange]) -> Text
         files_zh.push("综合得分组成部分的文件".to_string());
     }
     let files = files.join(" and ");
-    let files_zh = files_zh.join("和");
+    let files_zh = files_zh.join(" 和");
     let named = |none: &str| {
         let mut items: Vec<String> = changes
             .iter()

@@ -1530,6 +1530,7 @@ fn summary_lines(meeting: &Meeting, results: &Results, lang: Lang) -> Vec<String
     if let Some(breach) = config.attendance.quorum_breach(config.quorum) {
         lines.push(format!("*** {} ***", breach.get(lang)));
     }
+    lines.extend(tallyclerk::scoring::statement(config, lang));
     lines
 }
 
@@ -1615,6 +1616,7 @@ fn json(meeting: &Meeting, results: &Results, lang: Lang) -> String {
                 "blank": number(counts.blank.to_shortest()),
                 "top_rate": number(f.top_rate.to_fixed(4)),
                 "approval_rate": number(f.approval_rate.to_fixed(4)),
+                "composite": f.composite.map(|c| number(c.to_fixed(2))),
                 "note": row.note.text(config, lang),
             })
         })

@@ -572,6 +572,38 @@ mod tests {
     }
 
     #[test]
+    fn a_tie_on_every_meeting_figure_is_broken_by_the_composite() {
+        // O1 and O2 get the same marks (A, B): score 90, top 0.5, approval 1 each — tied on
+        // score, top_rate and approval_rate. Their daily scores differ: composite
+        // (90 + 70) / 2 = 80 for O1, (90 + 75) / 2 = 82.5 for O2, so O2 ranks first.
+        let c = crate::config::tests::config_with_parts(
+            2,
+            "tiers = [{ name = \"excellent\", quota = 1 }]\n\
+             [rules]\ntie_breakers = [\"top_rate\", \"approval_rate\", \"composite\"]\n\
+             [[composite]]\nid = \"meeting\"\nweight = 1\nsource = \"meeting\"\n\
+             [[composite]]\nid = \"daily\"\nweight = 1\nfile = \"daily.csv\"\n",
+            &[("daily.csv", "org_id,score\nO1,70\nO2,75\n")],
+        )
+        .unwrap();
+        let f = figures(&c, &tally_of(&c, &[(None, "AA"), (None, "BB")])).unwrap();
+        assert_eq!(f[0].composite, Some(Ratio::new_or_zero(80, 1)));
+        assert_eq!(f[1].composite, Some(Ratio::new_or_zero(165, 2)));
+        let ranking = crate::ranking::rank(&c, &f, &[]);
+        let order: Vec<(usize, usize)> = ranking.rows.iter().map(|r| (r.org, r.rank)).collect();
+        assert_eq!(order, [(1, 1), (0, 2)]);
+        assert_eq!(
+            ranking.rows[0].placement,
+            crate::ranking::Placement::Tier(0)
+        );
+        // Without the composite as a tie-breaker they share rank 1 across the cutoff.
+        let plain =
+            Config::from_parts("tiers = [{ name = \"excellent\", quota = 1 }]\n", orgs(2)).unwrap();
+        let f = figures(&plain, &tally_of(&plain, &[(None, "AA"), (None, "BB")])).unwrap();
+        let ranking = crate::ranking::rank(&plain, &f, &[]);
+        assert_eq!(ranking.rows[1].rank, 1);
+    }
+
+    #[test]
     fn statement_names_the_mode_the_shares_the_base_and_the_parts() {
         let c = shares_config(1, "rate_base = \"valid_forms\"\n");
         let lines = statement(&c, Lang::En);

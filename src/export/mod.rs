@@ -8,6 +8,7 @@ use crate::error::{Error, Result, Text};
 use crate::lang::Lang;
 use crate::meeting::{Meeting, Results};
 use crate::model::Mark;
+use crate::scoring::CompositePart;
 use crate::store::{hex, Summary};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -38,11 +39,22 @@ pub fn results_table(
         ("category", "类别"),
         ("tier", "等次"),
         ("score", "得分"),
-        ("rated", "有效评价"),
     ]
     .iter()
     .map(|(en, zh)| lang.pick(en, zh).to_string())
     .collect();
+    let composite = &config.scoring.composite;
+    let file_parts: Vec<&CompositePart> = composite.iter().filter(|p| !p.is_meeting()).collect();
+    for part in &file_parts {
+        header.push(match lang {
+            Lang::En => part.id.clone(),
+            Lang::Zh => part.label.clone(),
+        });
+    }
+    if !composite.is_empty() {
+        header.push(lang.pick("composite", "综合得分").to_string());
+    }
+    header.push(lang.pick("rated", "有效评价").to_string());
     for option in &config.scale.options {
         header.push(match lang {
             Lang::En => format!("count_{}", option.key),
@@ -89,8 +101,14 @@ pub fn results_table(
                 org.category.clone(),
                 row.placement.text(config, lang),
                 f.score.to_fixed(2),
-                f.rated.to_shortest(),
             ];
+            for part in &file_parts {
+                cells.push(part.score_of(row.org, f.score).to_fixed(2));
+            }
+            if let Some(composite) = f.composite {
+                cells.push(composite.to_fixed(2));
+            }
+            cells.push(f.rated.to_shortest());
             cells.extend(counts.counts.iter().map(|n| n.to_shortest()));
             cells.push(counts.blank.to_shortest());
             cells.push(f.top_rate.to_fixed(4));
@@ -117,6 +135,14 @@ pub fn results_table(
         })
         .collect();
     (header, rows)
+}
+
+/// How many columns of the results table hold scores, from `score` on: the score, one per
+/// file part of the composite, and the composite (docs/RULES.md section 11).
+pub fn score_columns(config: &Config) -> usize {
+    let composite = &config.scoring.composite;
+    let file_parts = composite.iter().filter(|p| !p.is_meeting()).count();
+    1 + file_parts + usize::from(!composite.is_empty())
 }
 
 /// Neutralises a text cell against spreadsheet formula injection: a cell beginning with
@@ -474,11 +500,16 @@ pub fn companion_text(
         .text(crate::lang::Lang::En)
         .map(|text| format!("# {text}\n"))
         .unwrap_or_default();
+    let scoring: String = crate::scoring::statement(config, crate::lang::Lang::En)
+        .iter()
+        .map(|line| format!("# scoring: {line}\n"))
+        .collect();
     format!(
         "# tallyclerk {what}: {} {}\n\
 # computed from the ballot set sha256:{} ({}: {} valid, {} invalid, {} verified)\n\
 # status: {status}\n\
 {attendance}\
+{scoring}\
 {AUDIT_HEAD_COMMENT}{}\n\
 {}  {name}\n",
         config.title,

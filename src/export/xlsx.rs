@@ -80,6 +80,7 @@ pub fn results_workbook(
         } else {
             0
         };
+    let score_columns = 5..5 + crate::export::score_columns(config);
     for (i, (row, ranked)) in rows.iter().zip(&results.ranking.rows).enumerate() {
         let r = HEADER_ROW + 1 + i as u32;
         let fill = match &ranked.placement {
@@ -103,7 +104,9 @@ pub fn results_workbook(
                     // Scores keep two places and rates four, as in the CSV; counts are plain.
                     let format = match cell.split_once('.') {
                         Some((_, places))
-                            if col == 5 || col > note_column || col + 2 >= note_column =>
+                            if score_columns.contains(&col)
+                                || col > note_column
+                                || col + 2 >= note_column =>
                         {
                             format.set_num_format(format!("0.{}", "0".repeat(places.len())))
                         }
@@ -191,6 +194,10 @@ pub fn results_workbook(
             lang.pick("Quorum", "法定人数"),
             breach.get(lang).to_string(),
         ));
+    }
+    // How the figures were made: the weighting and shares, the rates' base, the composite.
+    for line in crate::scoring::statement(config, lang) {
+        lines.push((lang.pick("Scoring", "计分方式"), line));
     }
     let label = Format::new().set_bold();
     for (r, (name, value)) in (first_summary_row..).zip(lines) {

@@ -327,6 +327,8 @@ impl<'a, 't> Layout<'a, 't> {
         let lang = facts.lang;
         let (_, rows) = results_table(config, results, lang, ResultsOptions::default());
         let options = config.scale.options.len();
+        // The counts follow `rated`, after the score columns (score, composite parts).
+        let first_count = 6 + crate::export::score_columns(config);
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for row in &results.ranking.rows {
             *shared.entry(row.rank).or_default() += 1;
@@ -350,7 +352,7 @@ impl<'a, 't> Layout<'a, 't> {
             };
             let mut texts = vec![rank, cells[2].clone(), cells[3].clone()];
             for k in 0..options {
-                texts.push(cells[7 + k].clone());
+                texts.push(cells[first_count + k].clone());
                 let share = Ratio::new_or_zero(i128::from(counts.counts[k].0) * 100, rated);
                 texts.push(format!("{}%", share.to_fixed(2)));
             }

@@ -796,6 +796,12 @@ impl Store {
 
     /// Checks that a voter group is one of the meeting's (or none, when it has none).
     pub fn check_group(&self, group: Option<&str>) -> Result<()> {
+        if group.is_none() && self.config.weight_of(None).is_none() {
+            return Err(Error::user(
+                "this form has no voter group: under weighting = \"group_share\" every form needs its group (--group)",
+                "此评议表没有组别：weighting = \"group_share\" 时每张评议表都需要组别（--group）",
+            ));
+        }
         if self.config.weight_of(group).is_none() {
             let known: Vec<&str> = self.config.groups.iter().map(|g| g.id.as_str()).collect();
             let group = crate::text::echo(group.unwrap_or_default());

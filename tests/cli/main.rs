@@ -9,5 +9,6 @@ mod hardening;
 mod lifecycle;
 mod pdf;
 mod rules;
+mod scoring;
 mod setup;
 mod verify;

@@ -27,6 +27,8 @@ const BODY: f32 = 8.0;
 const LINE: f32 = 10.0;
 const THIN: f32 = 0.4;
 const THICK: f32 = 1.6;
+/// The height the signature lines take.
+const SIGNATURES_H: f32 = 66.0;
 
 /// Everything a tally sheet prints.
 pub struct SheetFacts<'a> {
@@ -444,39 +446,47 @@ impl<'a, 't> Layout<'a, 't> {
         let config = facts.config;
         let lang = facts.lang;
         let summary = &facts.results.summary;
-        self.paragraph(&score_rule_text(config, lang), BODY);
-        self.paragraph(&validity_text(config, lang), BODY);
+        let mut paragraphs = vec![score_rule_text(config, lang), validity_text(config, lang)];
         if !facts.decisions.is_empty() {
-            self.paragraph(lang.pick("Decisions at ties:", "名额线并列的裁定："), BODY);
+            paragraphs.push(
+                lang.pick("Decisions at ties:", "名额线并列的裁定：")
+                    .to_string(),
+            );
             for (i, (decision, reason)) in facts.decisions.iter().enumerate() {
                 let lapsed = facts.results.ranking.replay.get(i) == Some(&Replay::Lapsed);
-                self.paragraph(&decision_text(config, lang, decision, reason, lapsed), BODY);
+                paragraphs.push(decision_text(config, lang, decision, reason, lapsed));
             }
         }
-        self.paragraph(
-            &format!(
-                "{}sha256:{}",
-                lang.pick("Ballot set digest: ", "评议表集合摘要："),
-                summary.digest
-            ),
-            BODY,
-        );
-        self.paragraph(
-            &format!(
-                "{}{}",
-                lang.pick("Head of the audit chain: ", "审计链末端："),
-                summary.audit_head
-            ),
-            BODY,
-        );
+        paragraphs.push(format!(
+            "{}sha256:{}",
+            lang.pick("Ballot set digest: ", "评议表集合摘要："),
+            summary.digest
+        ));
+        paragraphs.push(format!(
+            "{}{}",
+            lang.pick("Head of the audit chain: ", "审计链末端："),
+            summary.audit_head
+        ));
+        // The notes and the signatures under them are kept on one page when they fit one.
+        let lines: usize = paragraphs
+            .iter()
+            .map(|p| self.ts.wrap(p, BODY, Self::width()).len())
+            .sum();
+        let needed = lines as f32 * BODY * 1.4 + SIGNATURES_H;
+        let page_body = BODY_BOTTOM - (TOP + 46.0);
+        if needed > self.room() && needed <= page_body {
+            self.new_page();
+        }
+        for paragraph in &paragraphs {
+            self.paragraph(paragraph, BODY);
+        }
     }
 
     /// Signature lines for each role, with a date.
     fn signatures(&mut self, roles: &[&str]) {
         let ts = self.ts;
         let lang = self.facts.lang;
-        let needed = 3.0 * LINE + 30.0;
-        if self.room() < needed {
+        if self.room() < SIGNATURES_H {
             self.new_page();
         }
         let y = self.y + 34.0;

@@ -1299,6 +1299,19 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
+    /// A time the store wrote (UTC, `2022-02-16T09:30:00.000Z`) in this machine's local
+    /// time, `2022-02-16 17:30:00`, as SQLite converts it with the system's zone rules (summer
+    /// time included); the text itself when it is not such a time. Times are stored in UTC
+    /// and shown in local time.
+    pub fn local_time(&self, utc: &str) -> Result<String> {
+        let local: Option<String> = self.conn.query_row(
+            "SELECT strftime('%Y-%m-%d %H:%M:%S', ?1, 'localtime')",
+            [utc],
+            |row| row.get(0),
+        )?;
+        Ok(local.unwrap_or_else(|| utc.to_string()))
+    }
+
     /// Whether the meeting is finalised.
     pub fn is_final(&self) -> Result<bool> {
         Ok(self.meta("finalised")?.as_deref() == Some("1"))

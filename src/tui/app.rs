@@ -238,6 +238,7 @@ impl App {
             counts: &self.counts,
             tally: &self.tally,
             ranking: &self.ranking,
+            store: &self.meeting.store,
         }
     }
 

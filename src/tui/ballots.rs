@@ -404,7 +404,13 @@ fn render_ballot(
             strings::label(lang, S::VerifiedColumn),
             state_mark(stored)
         )),
-        Line::raw(stored.created_at.clone()),
+        // Stored in UTC, shown in local time.
+        Line::raw(
+            shown
+                .store
+                .local_time(&stored.created_at)
+                .unwrap_or_else(|_| stored.created_at.clone()),
+        ),
         Line::raw(""),
     ];
     lines.extend(form::count_lines(config, lang, form));

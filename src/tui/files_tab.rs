@@ -598,6 +598,7 @@ mod tests {
                 counts: &counts,
                 tally: &results.tally,
                 ranking: &results.ranking,
+                store: &meeting.store,
             };
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal

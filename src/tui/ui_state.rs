@@ -419,4 +419,6 @@ pub struct Shown<'a> {
     pub tally: &'a Tally,
     /// The live ranking.
     pub ranking: &'a Ranking,
+    /// The store, to read (a time shown in local time).
+    pub store: &'a Store,
 }

@@ -202,3 +202,52 @@ fn outside_a_meeting_the_start_screen_opens_the_demo_and_leaves_no_folder_behind
     // Nothing was written where the UI was started.
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_ballots_time_is_shown_in_local_time() {
+    let (dir, mut meeting) = crate::harness::meeting(6, 2, 1, 6);
+    crate::harness::add_ballots(&mut meeting, &["ABCDAB"]);
+    let created = meeting.store.ballot(1).unwrap().unwrap().created_at;
+    drop(meeting);
+    assert!(created.ends_with('Z'), "stored in UTC: {created}");
+    // Eight hours east of UTC, as a POSIX zone (no zone files needed).
+    let expected: String = rusqlite::Connection::open_in_memory()
+        .unwrap()
+        .query_row(
+            "SELECT strftime('%Y-%m-%d %H:%M:%S', ?1, '+8 hours')",
+            [&created],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .arg("open")
+        .arg(dir.path())
+        .env("TZ", "CST-8")
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    let mut screen = vt100::Parser::new(30, 100, 0);
+    let long = std::time::Duration::from_secs(20);
+    assert!(wait_for_screen(
+        &mut session,
+        &mut screen,
+        "(next free)",
+        long
+    ));
+    // The Ballots tab, the first ballot opened.
+    session.send("\x1bOR").unwrap();
+    assert!(wait_for_screen(&mut session, &mut screen, "Verified", long));
+    session.send("\r").unwrap();
+    assert!(
+        wait_for_screen(&mut session, &mut screen, &expected, long),
+        "{expected} on:\n{}",
+        screen.screen().contents()
+    );
+    session.send("q").unwrap();
+    session.set_expect_timeout(Some(long));
+    session.expect(Eof).expect("the UI ends");
+}

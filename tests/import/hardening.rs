@@ -239,21 +239,26 @@ fn a_sheet_named_for_a_text_file_is_refused() {
     );
 }
 
-/// The peak resident memory of a finished child, in kB, from its `/proc` status polled while
-/// it runs (0 when it ended before the first look).
-fn peak_memory_kb(mut child: std::process::Child) -> (std::process::ExitStatus, u64) {
-    let status_file = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
+/// The peak resident memory of a finished child, in kB, as the kernel kept it (`wait4`'s
+/// `ru_maxrss`): exact however busy the machine, where polling `/proc` could miss a short
+/// child's peak altogether.
+fn peak_memory_kb(child: std::process::Child) -> (std::process::ExitStatus, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
     let deadline = Instant::now() + Duration::from_secs(300);
     loop {
-        if let Ok(status) = std::fs::read_to_string(&status_file) {
-            if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                let kb = line.split_whitespace().nth(1).unwrap_or("0");
-                peak = peak.max(kb.parse().unwrap_or(0));
-            }
-        }
-        if let Some(exit) = child.try_wait().unwrap() {
-            return (exit, peak);
+        let mut status = 0;
+        // SAFETY: rusage is plain data the call fills in; the pid is our own child's, and
+        // `child` is never waited for by std (it is dropped without a wait).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        assert!(reaped >= 0, "wait4: {}", std::io::Error::last_os_error());
+        if reaped == pid {
+            drop(child);
+            return (
+                std::process::ExitStatus::from_raw(status),
+                usage.ru_maxrss as u64,
+            );
         }
         assert!(Instant::now() < deadline, "the import never ended");
         std::thread::sleep(Duration::from_millis(5));

@@ -315,7 +315,15 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
     let top_rate_width = Line::from(top_rate.as_str()).width().max(6) as u16;
     // The note gives up room down to 10 cells so a name keeps 12 on a narrow screen; what
     // does not fit is shortened with "…".
-    let fixed = 4 + 5 + 9 + 6 + 5 + if wide { top_rate_width + 1 } else { 0 };
+    // A meeting with [[composite]] parts shows the composite it may be ranked by.
+    let composite = !config.scoring.composite.is_empty();
+    let fixed = 4
+        + 5
+        + 9
+        + 6
+        + 5
+        + if wide { top_rate_width + 1 } else { 0 }
+        + if composite { 7 } else { 0 };
     let note_width = if wide { 40 } else { 32 }
         .min(table_area.width.saturating_sub(fixed + 12))
         .max(10);
@@ -327,6 +335,11 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
         Cell::from(S::Tier.get(lang)),
         Cell::from(Line::from(S::Score.get(lang)).right_aligned()),
     ];
+    if composite {
+        header.push(Cell::from(
+            Line::from(lang.pick("Comp.", "综合")).right_aligned(),
+        ));
+    }
     if wide {
         header.push(Cell::from(Line::from(top_rate).right_aligned()));
     }
@@ -376,6 +389,9 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
                 Cell::from(row.placement.text(config, lang)),
                 Cell::from(Line::from(row.figures.score.to_fixed(2)).right_aligned()),
             ];
+            if let Some(value) = row.figures.composite {
+                cells.push(Cell::from(Line::from(value.to_fixed(2)).right_aligned()));
+            }
             if wide {
                 cells.push(Cell::from(
                     Line::from(strings::percent(row.figures.top_rate)).right_aligned(),
@@ -397,6 +413,9 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
         Constraint::Length(9),
         Constraint::Length(6),
     ];
+    if composite {
+        widths.push(Constraint::Length(6));
+    }
     if wide {
         widths.push(Constraint::Length(top_rate_width));
     }

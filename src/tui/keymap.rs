@@ -1060,6 +1060,42 @@ pub fn help(scopes: &[Scope], scale: &Scale) -> Vec<(String, S)> {
     lines
 }
 
+impl Scope {
+    /// The heading of this scope's keys in the help, for a tab whose keys change with what
+    /// is being done (typing a serial or a form's rows, say); `None` for a tab of one mode.
+    pub fn heading(self) -> Option<S> {
+        match self {
+            EntrySerial | VerifySerial => Some(S::HelpInSerialField),
+            EntryRows | VerifyRows => Some(S::HelpInFormRows),
+            VerifyDisputed => Some(S::HelpInDisputedForm),
+            BallotsList => Some(S::HelpInList),
+            BallotDetail => Some(S::HelpInBallotOpened),
+            BallotEdit => Some(S::HelpInBallotEdit),
+            FilesInput => Some(S::HelpInPathField),
+            Files => Some(S::HelpOutsidePathField),
+            Always | Global | Tally | Ranking | Prompt | Confirm | Help | Projector => None,
+        }
+    }
+}
+
+/// The help of a tab's `scopes`, grouped by mode: each scope that has a heading and keys
+/// gives a section of its own (the same key may do different things in two modes), under
+/// its heading; scopes without a heading share one section without one.
+pub fn help_sections(scopes: &[Scope], scale: &Scale) -> Vec<(Option<S>, Vec<(String, S)>)> {
+    let mut sections: Vec<(Option<S>, Vec<(String, S)>)> = Vec::new();
+    for &scope in scopes {
+        let keys = help(&[scope], scale);
+        if keys.is_empty() {
+            continue;
+        }
+        match (scope.heading(), sections.last_mut()) {
+            (None, Some((None, lines))) => lines.extend(keys),
+            (heading, _) => sections.push((heading, keys)),
+        }
+    }
+    sections
+}
+
 /// `F1 F2 F3 F4 F5 F6` as `F1-F6`, so the help's key column stays narrow.
 fn compress_function_keys(keys: &str) -> String {
     let parts: Vec<&str> = keys.split(' ').collect();
@@ -1088,6 +1124,31 @@ pub fn footer(scopes: &[Scope], scale: &Scale) -> Vec<(String, S)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn help_is_grouped_by_mode_where_a_tab_has_several() {
+        let scale = crate::config::default_scale();
+        let entry = help_sections(&[EntrySerial, EntryRows], &scale);
+        let headings: Vec<Option<S>> = entry.iter().map(|(h, _)| *h).collect();
+        assert_eq!(
+            headings,
+            [Some(S::HelpInSerialField), Some(S::HelpInFormRows)]
+        );
+        // Backspace does one thing in the serial field and another in the rows: each is
+        // listed under its own heading.
+        let backspace = |lines: &Vec<(String, S)>| {
+            lines
+                .iter()
+                .filter(|(keys, _)| keys.split(' ').any(|k| k == "Backspace"))
+                .count()
+        };
+        assert_eq!((backspace(&entry[0].1), backspace(&entry[1].1)), (1, 1));
+        let tally = help_sections(&[Tally], &scale);
+        assert_eq!(tally.len(), 1);
+        assert_eq!(tally[0].0, None);
+        assert_eq!(tally[0].1, help(&[Tally], &scale));
+    }
+
     use super::*;
     use crate::config::default_scale;
 

@@ -336,35 +336,48 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, popup);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
-    let table = |lines: Vec<(String, S)>, title: S, borders: Borders| {
-        let rows = lines.into_iter().map(|(keys, help)| {
-            Row::new(vec![
-                Cell::from(Span::styled(keys, theme::key())),
-                Cell::from(help.get(lang)),
-            ])
-        });
-        Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)])
-            .header(Row::new(vec![Cell::from(title.get(lang))]).style(theme::header()))
-            .block(Block::new().borders(borders))
+    // Sections of keys, each under its heading row: the title, then one per mode of a tab
+    // whose keys change with what is being done.
+    let table = |title: S, sections: Vec<(Option<S>, Vec<(String, S)>)>, borders: Borders| {
+        let heading = |text: S| Row::new(vec![Cell::from(text.get(lang))]).style(theme::header());
+        let mut rows = Vec::new();
+        for (section, lines) in sections {
+            // In the wide column: a table cell spans one column only.
+            if let Some(section) = section {
+                rows.push(
+                    Row::new(vec![Cell::from(""), Cell::from(section.get(lang))])
+                        .style(theme::header()),
+                );
+            }
+            rows.extend(lines.into_iter().map(|(keys, help)| {
+                Row::new(vec![
+                    Cell::from(Span::styled(keys, theme::key())),
+                    Cell::from(help.get(lang)),
+                ])
+            }));
+        }
+        let table = Table::new(rows, [Constraint::Length(11), Constraint::Fill(1)])
+            .block(Block::new().borders(borders));
+        table.header(heading(title))
     };
-    frame.render_widget(
-        table(
-            match app.projector() {
-                Some(_) => keymap::help(&[keymap::Scope::Projector], scale),
-                None => keymap::help(app.tab().scopes(), scale),
-            },
-            match app.projector() {
-                Some(_) => S::HelpProjector,
-                None => app.tab().title(),
-            },
-            Borders::RIGHT,
+    let (title, sections) = match app.projector() {
+        Some(_) => (
+            S::HelpProjector,
+            keymap::help_sections(&[keymap::Scope::Projector], scale),
         ),
-        left,
-    );
+        None => (
+            app.tab().title(),
+            keymap::help_sections(app.tab().scopes(), scale),
+        ),
+    };
+    frame.render_widget(table(title, sections, Borders::RIGHT), left);
     frame.render_widget(
         table(
-            keymap::help(&[keymap::Scope::Global, keymap::Scope::Always], scale),
             S::Everywhere,
+            vec![(
+                None,
+                keymap::help(&[keymap::Scope::Global, keymap::Scope::Always], scale),
+            )],
             Borders::NONE,
         ),
         right,

@@ -1078,11 +1078,14 @@ impl Scope {
     }
 }
 
+/// Keys of the help under an optional heading: each line is the keys and what they do.
+pub type HelpSection = (Option<S>, Vec<(String, S)>);
+
 /// The help of a tab's `scopes`, grouped by mode: each scope that has a heading and keys
 /// gives a section of its own (the same key may do different things in two modes), under
 /// its heading; scopes without a heading share one section without one.
-pub fn help_sections(scopes: &[Scope], scale: &Scale) -> Vec<(Option<S>, Vec<(String, S)>)> {
-    let mut sections: Vec<(Option<S>, Vec<(String, S)>)> = Vec::new();
+pub fn help_sections(scopes: &[Scope], scale: &Scale) -> Vec<HelpSection> {
+    let mut sections: Vec<HelpSection> = Vec::new();
     for &scope in scopes {
         let keys = help(&[scope], scale);
         if keys.is_empty() {

@@ -338,7 +338,7 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect) {
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(inner);
     // Sections of keys, each under its heading row: the title, then one per mode of a tab
     // whose keys change with what is being done.
-    let table = |title: S, sections: Vec<(Option<S>, Vec<(String, S)>)>, borders: Borders| {
+    let table = |title: S, sections: Vec<keymap::HelpSection>, borders: Borders| {
         let heading = |text: S| Row::new(vec![Cell::from(text.get(lang))]).style(theme::header());
         let mut rows = Vec::new();
         for (section, lines) in sections {

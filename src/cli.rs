@@ -13,6 +13,7 @@ use tallyclerk::meeting::files::{self, Destination, ExportKind, ExportRequest};
 use tallyclerk::meeting::lifecycle::void_round_text;
 use tallyclerk::model::{self, Ballot, Tier};
 use tallyclerk::ranking::Decision;
+use tallyclerk::store::postgres_copy::{is_database_url, shown_url};
 use tallyclerk::{demo, tui, Lang, Meeting, Results};
 use unicode_width::UnicodeWidthStr;
 
@@ -61,8 +62,15 @@ pub struct Cli {
     /// Language of messages and headers: zh or en (default: meeting.toml, else LANG).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
-    /// The clerk at this station: kept with each form keyed and in the audit log.
-    #[arg(long, global = true)]
+    /// The name of this station (or of its clerk): kept with each form keyed and in the
+    /// audit log, so a second keying can be told to come from another station. `--clerk` is
+    /// the same flag under its first name.
+    #[arg(
+        long = "station",
+        visible_alias = "clerk",
+        global = true,
+        value_name = "NAME"
+    )]
     pub clerk: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -315,6 +323,16 @@ enum Command {
         dir: PathBuf,
         /// The new file to write.
         file: PathBuf,
+    },
+    /// Copy a meeting folder into an empty PostgreSQL database (`copy DIR URL`), or a
+    /// meeting in a database into a new folder (`copy URL DIR`): rules, organizations,
+    /// ballots with their history, decisions and audit log, as stored (equal digests and
+    /// audit chain on both sides). URL: postgres://USER@HOST:PORT/DBNAME.
+    Copy {
+        /// Where the meeting is: a folder, or a database URL.
+        from: String,
+        /// Where it goes: a database URL (from a folder), or a new folder (from a URL).
+        to: String,
     },
     /// Set the number of forms handed out.
     Issued {
@@ -645,6 +663,10 @@ impl Command {
     fn dir(&self) -> Option<&Path> {
         match self {
             Command::Demo { dir } => dir.as_deref(),
+            Command::Copy { from, to } => {
+                let folder = if is_database_url(from) { to } else { from };
+                Some(Path::new(folder))
+            }
             Command::Open { dir }
             | Command::Announce { dir, .. }
             | Command::New { dir, .. }
@@ -1017,6 +1039,29 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                 file.display()
             );
         }
+        Command::Copy { from, to } => match (is_database_url(&from), is_database_url(&to)) {
+            (false, true) => {
+                let meeting = Meeting::open_to_read(Path::new(&from))?;
+                let lang = meeting.lang(flag);
+                meeting.copy_to_database(&to)?;
+                outln!(
+                    "{} {}",
+                    lang.pick("meeting copied to", "会议已复制到"),
+                    shown_url(&to)
+                );
+            }
+            (true, false) => {
+                let meeting = Meeting::copy_from_database(&from, Path::new(&to))?;
+                let lang = meeting.lang(flag);
+                outln!("{} {to}", lang.pick("meeting copied to", "会议已复制到"));
+            }
+            _ => {
+                return Err(Error::user(
+                    "copy takes a folder and a database URL (postgres://USER@HOST:PORT/DBNAME), one each way: `copy DIR URL` or `copy URL DIR`",
+                    "copy 需要一个文件夹和一个数据库 URL（postgres://用户@主机:端口/数据库名）：`copy DIR URL` 或 `copy URL DIR`",
+                ))
+            }
+        },
         Command::Issued { dir, n } => {
             let mut meeting = Meeting::open(&dir)?;
             let lang = meeting.lang(flag);

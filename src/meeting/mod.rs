@@ -9,12 +9,14 @@
 //! - [`ballots`]: add, edit, withdraw, set aside, verify;
 //! - [`decisions`]: decide and withdraw a decision at a cutoff tie;
 //! - [`lifecycle`]: forms issued, finalise, reopen, check;
-//! - [`files`]: import files, export results.
+//! - [`files`]: import files, export results;
+//! - [`copy`]: a meeting moved into a PostgreSQL database and back.
 //!
 //! The rules themselves are pure code elsewhere ([`crate::tally`], [`crate::ranking`],
 //! [`crate::model`]); the store ([`crate::store`]) keeps, it does not decide.
 
 pub mod ballots;
+pub mod copy;
 pub mod create;
 pub mod decisions;
 pub mod files;

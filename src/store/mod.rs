@@ -26,6 +26,7 @@ use std::time::Duration;
 
 mod batch;
 mod count;
+pub mod postgres_copy;
 mod serials;
 mod set_hash;
 mod states;
@@ -1278,6 +1279,23 @@ impl Store {
         std::fs::File::open(file)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(file, e))
+    }
+
+    /// Copies the store into the empty PostgreSQL database at `url`, with the meeting
+    /// folder's `files`: from a consistent snapshot ([`Store::backup_into`]), so a station
+    /// saving meanwhile neither blocks nor tears the copy.
+    pub fn copy_to_database(&self, files: &[(String, Vec<u8>)], url: &str) -> Result<()> {
+        let temp = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+        let snapshot = temp.path().join(crate::config::STORE_FILE);
+        self.backup_into(&snapshot)?;
+        postgres_copy::put(&snapshot, files, url)
+    }
+
+    /// Writes the store copied into a database ([`postgres_copy::open_image`]) as the new
+    /// store file `path`, readable by its owner only.
+    pub fn create_from_image(image: postgres_copy::Image, path: &Path) -> Result<()> {
+        restrict_permissions_on_create(path)?;
+        image.write_store(path)
     }
 
     /// Moves what the `-wal` file holds into `meeting.db` itself, so that a copy of

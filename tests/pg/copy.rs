@@ -1,0 +1,215 @@
+//! `copy DIR URL` and `copy URL DIR`: the meeting that comes back is the meeting that went.
+
+use crate::server::Server;
+use assert_cmd::Command;
+use std::path::Path;
+
+fn tallyclerk() -> Command {
+    let mut cmd = Command::cargo_bin("tallyclerk").unwrap();
+    cmd.env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("TALLYCLERK_DB")
+        .args(["--lang", "en"]);
+    cmd
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = tallyclerk()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_refused(args: &[&str]) -> String {
+    let out = tallyclerk()
+        .args(args)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The demo meeting with keyings by two stations, a withdrawal and a decision on top, so
+/// every table of the store has rows.
+fn busy_meeting(dir: &Path) {
+    run_ok(&["demo", path(dir)]);
+    let d = path(dir);
+    let marks = "A".to_string() + &"B".repeat(29);
+    run_ok(&[
+        "--station",
+        "east",
+        "add",
+        d,
+        "9001",
+        &marks,
+        "--group",
+        "leaders",
+    ]);
+    run_ok(&[
+        "--station",
+        "west",
+        "verify",
+        d,
+        "9001",
+        &marks,
+        "--group",
+        "leaders",
+    ]);
+    run_ok(&["--clerk", "east", "add", d, "9002", &marks]);
+    run_ok(&["withdraw", d, "9002", "--reason", "keyed twice"]);
+    run_ok(&["issued", d, "90"]);
+}
+
+fn last_audit_hash_in_folder(dir: &Path) -> (i64, String) {
+    let conn = rusqlite::Connection::open(dir.join("meeting.db")).unwrap();
+    conn.query_row(
+        "SELECT COUNT(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_meeting_copied_into_a_database_and_back_is_the_same_meeting() {
+    let server = Server::start();
+    let url = server.database("county");
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+
+    let said = run_ok(&["copy", path(&dir), &url]);
+    assert!(said.contains("meeting copied to"), "{said}");
+
+    // The database holds the meeting itself: its rules, ballots and audit chain.
+    let mut db = server.client("county");
+    let (entries, head) = last_audit_hash_in_folder(&dir);
+    let row = db
+        .query_one(
+            "SELECT COUNT(*), (SELECT hash FROM audit ORDER BY id DESC LIMIT 1) FROM audit",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, i64>(0), row.get::<_, String>(1)),
+        (entries, head)
+    );
+    let toml: Vec<u8> = db
+        .query_one(
+            "SELECT content FROM tallyclerk_files WHERE name = 'meeting.toml'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(toml, std::fs::read(dir.join("meeting.toml")).unwrap());
+    let keyed_by: String = db
+        .query_one(
+            "SELECT k.clerk FROM keyings k JOIN ballots b ON b.id = k.ballot_id
+             WHERE b.serial = 9001 ORDER BY k.id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(keyed_by, "west");
+
+    let back = temp.path().join("back");
+    run_ok(&["copy", &url, path(&back)]);
+    // check passes on both, with the same digest and audit head; results and log are equal.
+    let check_there = run_ok(&["check", path(&dir)]);
+    let check_back = run_ok(&["check", path(&back)]);
+    assert_eq!(check_there, check_back);
+    assert!(check_back.contains("digest"), "{check_back}");
+    assert_eq!(
+        last_audit_hash_in_folder(&back),
+        (entries, last_audit_hash_in_folder(&dir).1)
+    );
+    assert_eq!(
+        run_ok(&["tally", path(&dir), "--format", "csv"]),
+        run_ok(&["tally", path(&back), "--format", "csv"])
+    );
+    assert_eq!(run_ok(&["log", path(&dir)]), run_ok(&["log", path(&back)]));
+    // The copy is a meeting to work on: a ballot added there is audited on its chain.
+    let marks = "B".repeat(30);
+    run_ok(&["add", path(&back), "9003", &marks]);
+    run_ok(&["check", path(&back)]);
+}
+
+#[test]
+fn copy_refuses_a_database_that_is_not_empty_and_changes_nothing() {
+    let server = Server::start();
+    let url = server.database("taken");
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+    run_ok(&["copy", path(&dir), &url]);
+    let count = |db: &mut postgres::Client| -> i64 {
+        db.query_one("SELECT COUNT(*) FROM ballots", &[])
+            .unwrap()
+            .get(0)
+    };
+    let before = count(&mut server.client("taken"));
+    let said = run_refused(&["copy", path(&dir), &url]);
+    assert!(said.contains("is not empty"), "{said}");
+    assert_eq!(count(&mut server.client("taken")), before);
+}
+
+#[test]
+fn copy_from_a_database_without_a_meeting_is_refused_and_leaves_no_folder() {
+    let server = Server::start();
+    let url = server.database("empty");
+    let temp = tempfile::tempdir().unwrap();
+    let back = temp.path().join("back");
+    let said = run_refused(&["copy", &url, path(&back)]);
+    assert!(said.contains("holds no meeting"), "{said}");
+    assert!(!back.exists());
+}
+
+#[test]
+fn copy_refuses_a_folder_that_is_not_empty() {
+    let server = Server::start();
+    let url = server.database("county");
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+    run_ok(&["copy", path(&dir), &url]);
+    let said = run_refused(&["copy", &url, path(&dir)]);
+    assert!(said.contains("is not empty"), "{said}");
+    run_ok(&["check", path(&dir)]);
+}
+
+#[test]
+fn copy_says_when_the_server_cannot_be_reached() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    run_ok(&["demo", path(&dir)]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://nobody:secret@127.0.0.1:{port}/meeting");
+    let said = run_refused(&["copy", path(&dir), &url]);
+    assert!(said.contains("cannot connect to"), "{said}");
+    assert!(
+        !said.contains("secret"),
+        "the password is not shown: {said}"
+    );
+}
+
+#[test]
+fn copy_takes_one_folder_and_one_url() {
+    let said = run_refused(&["copy", "a", "b"]);
+    assert!(
+        said.contains("copy takes a folder and a database URL"),
+        "{said}"
+    );
+}

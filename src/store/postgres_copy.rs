@@ -253,7 +253,84 @@ pub fn put(snapshot: &Path, files: &[(String, Vec<u8>)], url: &str) -> Result<()
         create_table(&mut tx, table).map_err(&failed)?;
         copy_rows_in(&conn, &mut tx, table, url)?;
     }
+    // The store's guards hold in the database too, once the rows are in.
+    let mut guards = Vec::new();
+    for (_, kind, name, _, sql) in &schema {
+        if kind == "trigger" {
+            guards.push(Refusal::of_trigger(name, sql)?);
+        }
+    }
+    if !guards.is_empty() {
+        tx.batch_execute(REFUSE_FUNCTION).map_err(&failed)?;
+    }
+    for guard in &guards {
+        tx.batch_execute(&guard.postgres_sql()).map_err(&failed)?;
+    }
     tx.commit().map_err(&failed)
+}
+
+/// The PostgreSQL function behind every [`Refusal`]: it raises the message it is given.
+const REFUSE_FUNCTION: &str = "CREATE FUNCTION tallyclerk_refuse() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$;";
+
+/// A guard of the store: a trigger that refuses every update or every deletion of a table's
+/// rows with a message (the audit log is append-only; ballots and decisions are never
+/// deleted). The only kind of trigger the store has: any other is refused, not dropped.
+#[derive(Debug, PartialEq)]
+struct Refusal {
+    name: String,
+    /// `UPDATE` or `DELETE`.
+    event: String,
+    table: String,
+    message: String,
+}
+
+impl Refusal {
+    /// Reads `CREATE TRIGGER name BEFORE UPDATE|DELETE ON table BEGIN SELECT RAISE(ABORT,
+    /// 'message'); END`.
+    fn of_trigger(name: &str, sql: &str) -> Result<Refusal> {
+        let words = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        let parsed = (|| {
+            let rest = words.strip_prefix("CREATE TRIGGER ")?;
+            let rest = rest.strip_prefix(name)?.strip_prefix(" BEFORE ")?;
+            let (event, rest) = rest.split_once(" ON ")?;
+            let (table, rest) = rest.split_once(" BEGIN SELECT RAISE(ABORT, '")?;
+            let message = rest.strip_suffix("'); END")?;
+            let plain = |text: &str| {
+                !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            };
+            (matches!(event, "UPDATE" | "DELETE") && plain(table) && !message.contains('\'')).then(
+                || Refusal {
+                    name: name.to_string(),
+                    event: event.to_string(),
+                    table: table.to_string(),
+                    message: message.to_string(),
+                },
+            )
+        })();
+        parsed.ok_or_else(|| {
+            Error::Internal(format!(
+                "the store's trigger {name} has no PostgreSQL counterpart: {sql}"
+            ))
+        })
+    }
+
+    /// The same guard in PostgreSQL: a row trigger, and for deletions a statement trigger on
+    /// TRUNCATE too (which deletes without row triggers).
+    fn postgres_sql(&self) -> String {
+        let (name, table, message) = (quote(&self.name), quote(&self.table), &self.message);
+        let mut sql = format!(
+            "CREATE TRIGGER {name} BEFORE {} ON {table} FOR EACH ROW EXECUTE FUNCTION tallyclerk_refuse('{message}');",
+            self.event
+        );
+        if self.event == "DELETE" {
+            let truncate = quote(&format!("{}_truncate", self.name));
+            sql.push_str(&format!(
+                "\nCREATE TRIGGER {truncate} BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION tallyclerk_refuse('{message}');"
+            ));
+        }
+        sql
+    }
 }
 
 fn create_table(tx: &mut ::postgres::Transaction, table: &Table) -> Result<(), ::postgres::Error> {
@@ -471,5 +548,71 @@ impl Image {
             insert.execute(rusqlite::params_from_iter(values.iter()))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stores_guards_read_as_refusals() {
+        let sql = "CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit\nBEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END";
+        let refusal = Refusal::of_trigger("audit_append_only_update", sql).unwrap();
+        assert_eq!(
+            refusal,
+            Refusal {
+                name: "audit_append_only_update".into(),
+                event: "UPDATE".into(),
+                table: "audit".into(),
+                message: "the audit log is append-only".into(),
+            }
+        );
+        assert_eq!(
+            refusal.postgres_sql(),
+            "CREATE TRIGGER \"audit_append_only_update\" BEFORE UPDATE ON \"audit\" FOR EACH ROW EXECUTE FUNCTION tallyclerk_refuse('the audit log is append-only');"
+        );
+        let delete = Refusal::of_trigger(
+            "ballots_never_deleted",
+            "CREATE TRIGGER ballots_never_deleted BEFORE DELETE ON ballots BEGIN SELECT RAISE(ABORT, 'ballots are voided, never deleted'); END",
+        )
+        .unwrap();
+        assert!(delete.postgres_sql().contains(
+            "\"ballots_never_deleted_truncate\" BEFORE TRUNCATE ON \"ballots\" FOR EACH STATEMENT"
+        ));
+    }
+
+    #[test]
+    fn a_trigger_of_another_kind_is_refused_not_dropped() {
+        let other = "CREATE TRIGGER t AFTER INSERT ON ballots BEGIN UPDATE meta SET value = 1; END";
+        assert!(Refusal::of_trigger("t", other).is_err());
+        let quoted =
+            "CREATE TRIGGER t BEFORE DELETE ON ballots BEGIN SELECT RAISE(ABORT, 'it''s'); END";
+        assert!(Refusal::of_trigger("t", quoted).is_err());
+    }
+
+    #[test]
+    fn declared_types_map_by_sqlite_affinity() {
+        let kind = |t: &str| Kind::of_declared("t", "c", t).unwrap();
+        assert_eq!(kind("INTEGER"), Kind::Integer);
+        assert_eq!(kind("BIGINT"), Kind::Integer);
+        assert_eq!(kind("TEXT"), Kind::Text);
+        assert_eq!(kind("VARCHAR(10)"), Kind::Text);
+        assert_eq!(kind("BLOB"), Kind::Blob);
+        assert_eq!(kind(""), Kind::Blob);
+        assert_eq!(kind("REAL"), Kind::Real);
+        assert!(Kind::of_declared("t", "c", "NUMERIC").is_err());
+    }
+
+    #[test]
+    fn a_password_is_never_shown() {
+        assert_eq!(
+            shown_url("postgres://tally:s3cret@host:5432/m"),
+            "postgres://tally:***@host:5432/m"
+        );
+        assert_eq!(
+            shown_url("postgres://tally@host/m"),
+            "postgres://tally@host/m"
+        );
     }
 }

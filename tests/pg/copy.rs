@@ -120,6 +120,30 @@ fn a_meeting_copied_into_a_database_and_back_is_the_same_meeting() {
         .unwrap()
         .get(0);
     assert_eq!(keyed_by, "west");
+    // The store's guards hold there too: the audit log is append-only, ballots are never
+    // deleted.
+    for (sql, refusal) in [
+        (
+            "UPDATE audit SET detail = 'x'",
+            "the audit log is append-only",
+        ),
+        ("DELETE FROM audit", "the audit log is append-only"),
+        ("DELETE FROM ballots", "ballots are voided, never deleted"),
+        (
+            "TRUNCATE ballots CASCADE",
+            "ballots are voided, never deleted",
+        ),
+        (
+            "TRUNCATE decisions",
+            "decisions are withdrawn, never deleted",
+        ),
+    ] {
+        let error = match db.batch_execute(sql) {
+            Ok(()) => panic!("{sql} was not refused"),
+            Err(error) => error,
+        };
+        assert!(format!("{error:?}").contains(refusal), "{sql}: {error:?}");
+    }
 
     let back = temp.path().join("back");
     run_ok(&["copy", &url, path(&back)]);

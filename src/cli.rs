@@ -652,6 +652,9 @@ pub fn run(cli: Cli) -> Result<()> {
     // Errors are said of the meeting the command is about: its store file, its folder's
     // disk.
     let dir = command.dir().map(Path::to_path_buf);
+    if let (Some(dir), false) = (&dir, matches!(command, Command::Copy { .. })) {
+        refuse_database_url(dir)?;
+    }
     run_command(command, flag, clerk).map_err(|e| match &dir {
         Some(dir) => e.in_meeting(dir),
         None => e,
@@ -1193,6 +1196,19 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
 }
 
 /// Opens a meeting for a command that keys forms, naming the station's clerk (`--clerk`).
+/// Refuses a database URL where a command takes only a folder so far, saying what works.
+fn refuse_database_url(dir: &Path) -> Result<()> {
+    let text = dir.to_string_lossy();
+    if !is_database_url(&text) {
+        return Ok(());
+    }
+    let url = shown_url(&text);
+    Err(Error::user(
+        format!("{url}: this command does not open a meeting in a database yet; `tallyclerk copy {url} DIR` brings it into a folder to work on"),
+        format!("{url}：本命令尚不能打开数据库中的会议；`tallyclerk copy {url} DIR` 可把它复制到文件夹中使用"),
+    ))
+}
+
 fn open_as_clerk(dir: &Path, clerk: &Option<String>) -> Result<Meeting> {
     let mut meeting = Meeting::open(dir)?;
     meeting.set_clerk(clerk.as_deref());

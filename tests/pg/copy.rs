@@ -237,3 +237,14 @@ fn copy_takes_one_folder_and_one_url() {
         "{said}"
     );
 }
+
+#[test]
+fn a_command_that_takes_only_a_folder_says_so_for_a_url() {
+    let url = "postgres://tally:secret@127.0.0.1:5432/meeting";
+    let said = run_refused(&["tally", url]);
+    assert!(
+        said.contains("does not open a meeting in a database yet") && said.contains("copy"),
+        "{said}"
+    );
+    assert!(!said.contains("secret"), "{said}");
+}

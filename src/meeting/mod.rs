@@ -10,6 +10,7 @@
 //! - [`decisions`]: decide and withdraw a decision at a cutoff tie;
 //! - [`lifecycle`]: forms issued, finalise, reopen, check;
 //! - [`files`]: import files, export results;
+//! - [`history`]: the ballots list and the audit log a page at a time, a ballot's history;
 //! - [`copy`]: a meeting moved into a PostgreSQL database and back.
 //!
 //! The rules themselves are pure code elsewhere ([`crate::tally`], [`crate::ranking`],
@@ -20,6 +21,7 @@ pub mod copy;
 pub mod create;
 pub mod decisions;
 pub mod files;
+pub mod history;
 pub mod lifecycle;
 
 use crate::config::Config;

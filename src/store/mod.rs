@@ -26,6 +26,7 @@ use std::time::Duration;
 
 mod batch;
 mod count;
+mod listing;
 pub mod postgres_copy;
 mod serials;
 mod set_hash;
@@ -33,6 +34,7 @@ mod states;
 
 pub use batch::{BatchSink, Batched, Filled};
 pub use count::Count;
+pub use listing::{AuditEntry, AuditFilter, BallotKey, Direction, KeptKind, KeptRow};
 pub use serials::SerialSet;
 use set_hash::SetHash;
 pub use states::{Keying, Step};

@@ -357,7 +357,7 @@ impl Store {
 }
 
 /// The row of the ballot with this serial: the one that counts, else the last one taken out.
-fn row_of_serial(conn: &Connection, serial: u64) -> Result<Option<i64>> {
+pub(super) fn row_of_serial(conn: &Connection, serial: u64) -> Result<Option<i64>> {
     if let Some(id) = super::active_id(conn, serial)? {
         return Ok(Some(id));
     }

@@ -32,6 +32,10 @@ pub enum Scope {
     BallotDetail,
     /// Ballots tab, one ballot being edited.
     BallotEdit,
+    /// Ballots tab, one ballot's history.
+    BallotHistory,
+    /// Ballots tab, the audit log.
+    AuditLog,
     /// Tally tab.
     Tally,
     /// Ranking tab.
@@ -111,6 +115,14 @@ pub enum Action {
     SetAside,
     /// Ballots: withdraw a keying mistake.
     Withdraw,
+    /// Ballots: the ballot's history.
+    ShowHistory,
+    /// Ballots: the audit log.
+    ShowAuditLog,
+    /// Audit log: show the next action only (after the last, every action).
+    CycleAction,
+    /// Audit log: check the store and its chain again.
+    Recheck,
     /// Ranking: select or unselect the organization for a decision.
     ToggleSelect,
     /// Ranking: record a decision for the tie at a cutoff.
@@ -664,6 +676,34 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     bind(
+        BallotsList,
+        Char('h'),
+        Action::ShowHistory,
+        S::HelpHistory,
+        true,
+    ),
+    bind(
+        BallotsList,
+        Char('l'),
+        Action::ShowAuditLog,
+        S::HelpAuditLog,
+        true,
+    ),
+    bind(
+        BallotDetail,
+        Code(KeyCode::Enter),
+        Action::ShowHistory,
+        S::HelpHistory,
+        true,
+    ),
+    bind(
+        BallotDetail,
+        Char('h'),
+        Action::ShowHistory,
+        S::HelpHistory,
+        false,
+    ),
+    bind(
         BallotDetail,
         Code(KeyCode::Up),
         Action::Up,
@@ -768,6 +808,92 @@ pub const BINDINGS: &[Binding] = &[
         Code(KeyCode::Esc),
         Action::Back,
         S::HelpAbandon,
+        true,
+    ),
+    // A ballot's history and the audit log, both lists that scroll.
+    bind(
+        BallotHistory,
+        Code(KeyCode::Up),
+        Action::Up,
+        S::HelpUpDown,
+        false,
+    ),
+    bind(
+        BallotHistory,
+        Code(KeyCode::Down),
+        Action::Down,
+        S::HelpUpDown,
+        false,
+    ),
+    bind(
+        BallotHistory,
+        Code(KeyCode::Esc),
+        Action::Back,
+        S::HelpClose,
+        true,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::Up),
+        Action::Up,
+        S::HelpUpDown,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::Down),
+        Action::Down,
+        S::HelpUpDown,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::PageUp),
+        Action::PageUp,
+        S::HelpPage,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::PageDown),
+        Action::PageDown,
+        S::HelpPage,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::Home),
+        Action::Home,
+        S::HelpHomeEnd,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Code(KeyCode::End),
+        Action::End,
+        S::HelpHomeEnd,
+        false,
+    ),
+    bind(
+        AuditLog,
+        Char('a'),
+        Action::CycleAction,
+        S::HelpFilterAction,
+        true,
+    ),
+    bind(
+        AuditLog,
+        Char('/'),
+        Action::Search,
+        S::HelpFilterSerial,
+        true,
+    ),
+    bind(AuditLog, Char('c'), Action::Recheck, S::HelpRecheck, true),
+    bind(
+        AuditLog,
+        Code(KeyCode::Esc),
+        Action::Back,
+        S::HelpClose,
         true,
     ),
     // Tally.

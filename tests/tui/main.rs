@@ -8,6 +8,7 @@ mod layout;
 mod projector;
 mod pty;
 mod ranking;
+mod review;
 mod screens;
 mod start;
 mod tabs;

@@ -1,6 +1,6 @@
 //! Benchmarks of the terminal UI and of typed entry: a key event to a rendered frame with
-//! 10,000 forms stored, the projector view over 100,000 forms, the first frame of a meeting
-//! of 100,000 forms, and saving one typed form durably.
+//! 10,000 forms stored, the projector view and the Ballots tab after a change over 100,000
+//! forms, the first frame of a meeting of 100,000 forms, and saving one typed form durably.
 //!
 //! Run with `cargo bench --bench tui`. Figures depend on the machine and its disk.
 
@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::hint::black_box;
 use std::path::Path;
+use std::time::{Duration, Instant};
 use tallyclerk::generate::{write_meeting, Spec};
 use tallyclerk::import::{import_file, ImportOptions};
 use tallyclerk::model::{Ballot, Mark};
@@ -93,6 +94,69 @@ fn bench(c: &mut Criterion) {
             black_box(big.backend().buffer().area);
         })
     });
+
+    // The Ballots tab over 100,000 forms. A ballot withdrawn: Enter on the reason prompt
+    // saves it (durably) and the screen follows — the counts and the page around the cursor
+    // read again — then draws.
+    let mut ballots = App::new(Meeting::open(&hundred_thousand).unwrap(), Lang::Zh).unwrap();
+    ballots.go_tab(Tab::Ballots);
+    ballots.update(key(KeyCode::Char('/')));
+    for c in "50000".chars() {
+        ballots.update(key(KeyCode::Char(c)));
+    }
+    ballots.update(key(KeyCode::Enter));
+    c.bench_function(
+        "key to frame, Ballots, 100k forms, withdraw saved, 120x40",
+        |b| {
+            b.iter_custom(|iterations| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iterations {
+                    ballots.update(key(KeyCode::Down));
+                    ballots.update(key(KeyCode::Char('w')));
+                    ballots.update(key(KeyCode::Char('x')));
+                    let start = Instant::now();
+                    ballots.update(key(KeyCode::Enter));
+                    terminal.draw(|frame| render(&ballots, frame)).unwrap();
+                    spent += start.elapsed();
+                    black_box(terminal.backend().buffer().area);
+                }
+                spent
+            })
+        },
+    );
+    // A form saved at another station: the next key follows the change (everything read
+    // again: counts, ranking, the page around the cursor) and draws.
+    let mut other = Meeting::open(&hundred_thousand).unwrap();
+    let mut next_serial = other.store.max_serial().unwrap();
+    let marks = vec![Mark::Option(1); 30];
+    c.bench_function(
+        "key to frame, Ballots, 100k forms, after a change elsewhere, 120x40",
+        |b| {
+            b.iter_custom(|iterations| {
+                let mut spent = Duration::ZERO;
+                for i in 0..iterations {
+                    next_serial += 1;
+                    let ballot = Ballot {
+                        serial: next_serial,
+                        group: None,
+                        marks: marks.clone(),
+                    };
+                    other.add(&ballot, Source::Typed).unwrap();
+                    let start = Instant::now();
+                    ballots.follow_store();
+                    ballots.update(key(if i % 2 == 0 {
+                        KeyCode::Down
+                    } else {
+                        KeyCode::Up
+                    }));
+                    terminal.draw(|frame| render(&ballots, frame)).unwrap();
+                    spent += start.elapsed();
+                    black_box(terminal.backend().buffer().area);
+                }
+                spent
+            })
+        },
+    );
 
     let mut group = c.benchmark_group("open");
     group.sample_size(10);

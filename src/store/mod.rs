@@ -978,31 +978,6 @@ impl Store {
         rows.map(|row| self.stored_ballot(row?)).collect()
     }
 
-    /// Every ballot ever stored, in serial order (a withdrawn or set-aside one before a later
-    /// ballot of the same serial), each with how it left the count, if it did: the Ballots
-    /// tab lists them all, as `set-aside --help` promises ("kept and shown").
-    pub fn every_ballot(&self) -> Result<Vec<(StoredBallot, Option<Removed>)>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {STORED_COLUMNS}, void_kind, void_reason, voided_at IS NOT NULL
-             FROM ballots ORDER BY serial, id"
-        ))?;
-        let rows = stmt.query_map([], |r| {
-            let kind: Option<String> = r.get(10)?;
-            let reason: Option<String> = r.get(11)?;
-            let voided: bool = r.get(12)?;
-            Ok((stored_row(r)?, voided, kind, reason))
-        })?;
-        rows.map(|row| {
-            let (row, voided, kind, reason) = row?;
-            let removed = voided.then(|| Removed {
-                withdrawn: kind.as_deref() == Some("withdrawn"),
-                reason: reason.unwrap_or_default(),
-            });
-            Ok((self.stored_ballot(row)?, removed))
-        })
-        .collect()
-    }
-
     /// The highest serial ever stored (voided included), 0 when none.
     pub fn max_serial(&self) -> Result<u64> {
         let max: Option<i64> = self

@@ -120,7 +120,7 @@ pub enum Action {
     /// Ballots: the audit log.
     ShowAuditLog,
     /// Audit log: show the next action only (after the last, every action).
-    CycleAction,
+    NextActionFilter,
     /// Audit log: check the store and its chain again.
     Recheck,
     /// Ranking: select or unselect the organization for a decision.
@@ -877,7 +877,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         AuditLog,
         Char('a'),
-        Action::CycleAction,
+        Action::NextActionFilter,
         S::HelpFilterAction,
         true,
     ),

@@ -175,7 +175,7 @@ impl AuditState {
             Action::PageDown => self.entries.step(10, key_of, &mut fetch),
             Action::Home => self.entries.first(&mut fetch),
             Action::End => self.entries.last(&mut fetch),
-            Action::CycleAction => {
+            Action::NextActionFilter => {
                 let next = match &self.filter.action {
                     None => self.actions.first().cloned(),
                     Some(now) => self

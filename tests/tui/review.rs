@@ -180,6 +180,7 @@ fn imported(forms: u64) -> (tempfile::TempDir, App) {
             forms,
             orgs: 30,
             seed: 3,
+            shuffled: false,
         },
     )
     .unwrap();

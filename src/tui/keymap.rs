@@ -680,14 +680,14 @@ pub const BINDINGS: &[Binding] = &[
         Char('h'),
         Action::ShowHistory,
         S::HelpHistory,
-        true,
+        false,
     ),
     bind(
         BallotsList,
         Char('l'),
         Action::ShowAuditLog,
         S::HelpAuditLog,
-        true,
+        false,
     ),
     bind(
         BallotDetail,

@@ -1197,6 +1197,8 @@ impl Scope {
             BallotsList => Some(S::HelpInList),
             BallotDetail => Some(S::HelpInBallotOpened),
             BallotEdit => Some(S::HelpInBallotEdit),
+            BallotHistory => Some(S::HelpInHistory),
+            AuditLog => Some(S::HelpInAuditLog),
             FilesInput => Some(S::HelpInPathField),
             Files => Some(S::HelpOutsidePathField),
             Always | Global | Tally | Ranking | Prompt | Confirm | Help | Projector => None,

@@ -6,8 +6,8 @@
 #
 #   benches/mutants.sh [CARGO-MUTANTS ARGS...]
 #
-# Needs cargo-mutants: `cargo install cargo-mutants --locked`. The report lands in
-# target/mutants.out (outcomes.json, caught.txt, missed.txt, timeout.txt, unviable.txt).
+# Needs cargo-mutants: `cargo install cargo-mutants --locked`. The report is written into the
+# build folder, as mutants.out/ (outcomes.json, caught.txt, missed.txt, timeout.txt, unviable.txt).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -448,11 +448,7 @@ fn render_ballot(
 ) {
     let lang = shown.lang;
     let config = shown.config;
-    let [rows_area, side] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(form::side_width(area.width)),
-    ])
-    .areas(area);
+    let [rows_area, side] = form::split(area);
     form::render_rows(frame, rows_area, config, lang, form, true, None);
     let mut lines = vec![
         Line::styled(

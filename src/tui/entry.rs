@@ -12,7 +12,7 @@ use super::ui_state::{Context, Effect, Question, Shown};
 use crate::meeting::Meeting;
 use crate::model::{validity, Ballot};
 use crate::store::Source;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
@@ -281,11 +281,7 @@ fn ask_undo(cx: &mut Context) {
 pub fn render(entry: &EntryState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
     let config = shown.config;
-    let [rows_area, side] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(form::side_width(area.width)),
-    ])
-    .areas(area);
+    let [rows_area, side] = form::split(area);
     form::render_rows(
         frame,
         rows_area,

@@ -11,7 +11,7 @@ use super::theme;
 use crate::config::Config;
 use crate::lang::Lang;
 use crate::model::{validity, InvalidReason, Mark};
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 use ratatui::Frame;
@@ -280,9 +280,18 @@ pub fn render_rows(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// A form's screen: its rows on the left, the side panel on the right.
+pub fn split(area: Rect) -> [Rect; 2] {
+    Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(side_width(area.width)),
+    ])
+    .areas(area)
+}
+
 /// The width of the side panel beside a form's rows: narrower on a narrow screen, so the
 /// rows keep room for the organizations' names.
-pub fn side_width(total: u16) -> u16 {
+fn side_width(total: u16) -> u16 {
     if total >= 80 {
         34
     } else {

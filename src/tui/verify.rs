@@ -17,7 +17,7 @@ use crate::ballot_state::{Dispute, Fields, Reading, State};
 use crate::config::Config;
 use crate::lang::Lang;
 use crate::meeting::ballots::{serial_runs, Progress, Verification};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -394,11 +394,7 @@ fn group_id(config: &Config, group: GroupKeyed) -> Result<Option<String>, ()> {
 pub fn render(verify: &VerifyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
     let config = shown.config;
-    let [rows_area, side] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(form::side_width(area.width)),
-    ])
-    .areas(area);
+    let [rows_area, side] = form::split(area);
     let mut lines = Vec::new();
     if let Some(progress) = &verify.progress {
         lines.push(Line::styled(

@@ -69,6 +69,29 @@ fn the_projector_view_uses_large_digits_where_there_is_room() {
 }
 
 #[test]
+fn the_projector_view_reveals_tier_by_tier_at_160x48() {
+    let (_dir, mut app) = meeting_with_forms();
+    open(&mut app);
+    insta::assert_snapshot!("projector_160x48_nothing_revealed", screen(&app, 160, 48));
+    keys(&mut app, " ");
+    let first_tier = screen(&app, 160, 48);
+    keys(&mut app, " ");
+    insta::assert_snapshot!("projector_160x48_the_tie", screen(&app, 160, 48));
+    keys(&mut app, " ");
+    let every_tier = screen(&app, 160, 48);
+    insta::assert_snapshot!("projector_160x48_every_tier", every_tier.clone());
+    // Scores on (snapshot projector_160x48_every_tier_with_scores), then off again.
+    keys(&mut app, "s");
+    assert_ne!(screen(&app, 160, 48), every_tier);
+    keys(&mut app, "s");
+    assert_eq!(screen(&app, 160, 48), every_tier);
+    // Hiding the last two tiers gives back the first tier's screen.
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(screen(&app, 160, 48), first_tier);
+}
+
+#[test]
 fn the_projector_view_says_final_once_the_meeting_is_finalised() {
     let (dir, mut meeting) = meeting(6, 2, 1, 6);
     add_ballots(&mut meeting, &["AABCDD", "ABBCDD", "AACCDD"]);
@@ -80,6 +103,10 @@ fn the_projector_view_says_final_once_the_meeting_is_finalised() {
     assert!(text.contains("FINAL RESULTS"), "{text}");
     assert!(!text.contains("PROVISIONAL"), "{text}");
     insta::assert_snapshot!("projector_80x24_final", text);
+    let large = screen(&app, 160, 48);
+    assert!(large.contains("FINAL RESULTS"), "{large}");
+    assert!(!large.contains("PROVISIONAL"), "{large}");
+    insta::assert_snapshot!("projector_160x48_final", large);
     drop(dir);
 }
 

@@ -251,3 +251,61 @@ fn a_ballots_time_is_shown_in_local_time() {
     session.set_expect_timeout(Some(long));
     session.expect(Eof).expect("the UI ends");
 }
+
+#[test]
+fn a_form_added_from_another_terminal_shows_in_the_projector_view_within_a_second() {
+    // Six organizations, excellent 2 and better 1; one form: O01 and O02 share rank 1.
+    let (dir, mut meeting) = crate::harness::meeting(6, 2, 1, 6);
+    crate::harness::add_ballots(&mut meeting, &["AABCDD"]);
+    drop(meeting);
+    let mut command = Command::new(BIN);
+    command
+        .arg("announce")
+        .arg(dir.path())
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    let mut screen = vt100::Parser::new(30, 100, 0);
+    let long = std::time::Duration::from_secs(20);
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "PROVISIONAL", long),
+        "first frame:\n{}",
+        screen.screen().contents()
+    );
+    // Both tiers revealed.
+    session.send("  ").unwrap();
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "better · 1", long),
+        "{}",
+        screen.screen().contents()
+    );
+    assert!(!screen.screen().contents().contains("to be decided"));
+
+    // Another terminal adds form 2: O02 100, O01 and O03 90 each, tied at the excellent
+    // cutoff.
+    let add = Command::new(BIN)
+        .args(["add", "--lang", "en"])
+        .arg(dir.path())
+        .args(["2", "BAACDD"])
+        .output()
+        .unwrap();
+    assert!(add.status.success(), "{add:?}");
+
+    // The view looks at the store twice a second: within a second, plus slack for a loaded
+    // machine, the tie is on the screen, and the view is still the projector view.
+    let soon = std::time::Duration::from_millis(2500);
+    assert!(
+        wait_for_screen(&mut session, &mut screen, "to be decided", soon),
+        "after the form was added:\n{}",
+        screen.screen().contents()
+    );
+    let contents = screen.screen().contents();
+    assert!(contents.contains("PROVISIONAL"), "{contents}");
+    assert!(!contents.contains("Serial"), "{contents}");
+    session.send("q").unwrap();
+    session.set_expect_timeout(Some(long));
+    session.expect(Eof).expect("the UI ends");
+}

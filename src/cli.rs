@@ -111,6 +111,10 @@ enum Command {
     Demo {
         /// Folder to create the demo meeting in.
         dir: Option<PathBuf>,
+        /// The scoring demo instead: voter groups by fixed shares, rates over the valid
+        /// forms, and a composite with two assessment files that ranks.
+        #[arg(long)]
+        scoring: bool,
     },
     /// Open the terminal UI on a meeting folder.
     Open {
@@ -665,7 +669,7 @@ impl Command {
     /// The meeting folder the command is about.
     fn dir(&self) -> Option<&Path> {
         match self {
-            Command::Demo { dir } => dir.as_deref(),
+            Command::Demo { dir, .. } => dir.as_deref(),
             Command::Copy { from, to } => {
                 let folder = if is_database_url(from) { to } else { from };
                 Some(Path::new(folder))
@@ -697,10 +701,11 @@ impl Command {
 
 fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> Result<()> {
     match command {
-        Command::Demo { dir } => {
+        Command::Demo { dir, scoring } => {
+            let which = if scoring { demo::SCORING } else { demo::REVIEW };
             let meeting = match dir {
-                Some(dir) => demo::install(&dir)?,
-                None => demo::install_fresh()?,
+                Some(dir) => demo::install_demo(&dir, which)?,
+                None => demo::install_fresh(which)?,
             };
             let lang = meeting.lang(flag);
             // Scripts (`tallyclerk demo DIR && tallyclerk tally DIR`) get the folder only.

@@ -2,6 +2,7 @@
 //! group shares, a composite with a part file, and a part file edited after finalising.
 
 use crate::harness::*;
+use std::path::Path;
 
 /// The five-organization meeting under `group_share` (leaders 0.4, cadres 0.6), ranked by a
 /// composite of the meeting's score and daily.csv, half each.
@@ -99,4 +100,161 @@ fn a_part_file_edited_after_finalising_is_refused_like_any_rule_change() {
     )
     .unwrap();
     f.run("tally", &[]).success();
+}
+
+/// The scoring demo's folder in the repository.
+fn scoring_demo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo-scoring")
+}
+
+/// Runs the scoring demo's own tally (`demo.py check`) of the meeting in `dir`, with the
+/// demo's ballots, against `tally --format csv` of it, and returns what it says.
+fn independent_check(dir: &Path) -> String {
+    let results = dir.join("results-under-test.csv");
+    let out = tallyclerk_cmd()
+        .args(["--lang", "en", "tally"])
+        .arg(dir)
+        .args(["--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    std::fs::write(&results, out).unwrap();
+    let script = scoring_demo().join("demo.py");
+    let run = std::process::Command::new("python3")
+        .arg(&script)
+        .arg("check")
+        .arg(dir)
+        .arg(scoring_demo().join("ballots.csv"))
+        .arg(&results)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("python3 (3.11 or later) runs the scoring demo's own tally; install it: {e}")
+        });
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(run.status.success(), "demo.py check:\n{said}");
+    said
+}
+
+/// The scoring demo's folder copied to a new meeting with meeting.toml edited by `edit`,
+/// its ballots imported.
+fn scoring_demo_under(temp: &Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let dir = temp.join("meeting");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["organizations.csv", "daily.csv", "annual.csv"] {
+        std::fs::copy(scoring_demo().join(name), dir.join(name)).unwrap();
+    }
+    let toml = read(&scoring_demo().join("meeting.toml"));
+    std::fs::write(dir.join("meeting.toml"), edit(toml)).unwrap();
+    tallyclerk_cmd().arg("new").arg(&dir).assert().success();
+    tallyclerk_cmd()
+        .arg("import")
+        .arg(&dir)
+        .arg(scoring_demo().join("ballots.csv"))
+        .assert()
+        .success();
+    dir
+}
+
+#[test]
+fn the_scoring_demo_agrees_with_its_own_tally_figure_by_figure() {
+    // As bundled: group shares 0.4 / 0.3 / 0.3, rates over the valid forms, the composite
+    // of the meeting (0.3), daily.csv (0.5) and annual.csv (0.2, GB18030) ranking.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("demo");
+    tallyclerk_cmd()
+        .args(["--lang", "en", "demo"])
+        .arg(&dir)
+        .arg("--scoring")
+        .assert()
+        .success();
+    let said = independent_check(&dir);
+    // 12 organizations × 14 figures: rank, tier, score, daily, annual, composite, rated,
+    // four counts, blank and the two rates.
+    assert!(
+        said.contains("12 organizations, 168 figures: tallyclerk and demo.py agree (weighting group_share, rate_base valid_forms)"),
+        "{said}"
+    );
+    // What the demo is built to show, read from tallyclerk's own results: the members left
+    // C04 blank on every form and take no share of it; V07 and V08, equal at the meeting,
+    // are ranked apart by the composite; V03, third by score, is not excellent by composite.
+    let csv = String::from_utf8(
+        tallyclerk_cmd()
+            .args(["--lang", "en", "tally"])
+            .arg(&dir)
+            .args(["--format", "csv"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    let row = |id: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.split(',').nth(1) == Some(id))
+            .unwrap_or_else(|| panic!("{id} in {csv}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    // rank, org_id, org_name, category, tier, score, daily, annual, composite, rated, …
+    let (v07, v08, v03) = (row("V07"), row("V08"), row("V03"));
+    assert_eq!(v07[5], v08[5]);
+    assert_ne!(v07[0], v08[0]);
+    assert_eq!(v03[4], "better");
+    // C04's blanks: the members' 9 valid forms (their other 2 are the invalid ones) and 3
+    // blank or spoiled marks of others.
+    assert_eq!(row("C04")[14], "12");
+}
+
+#[test]
+fn the_scoring_demo_agrees_with_its_own_tally_under_every_rate_base_and_weighting() {
+    let to_base = |base: &'static str| {
+        move |toml: String| {
+            toml.replace(
+                "rate_base = \"valid_forms\"",
+                &format!("rate_base = \"{base}\""),
+            )
+        }
+    };
+    for (what, edit) in [
+        (
+            "group_share, rated",
+            Box::new(to_base("rated")) as Box<dyn Fn(String) -> String>,
+        ),
+        ("group_share, collected", Box::new(to_base("collected"))),
+        (
+            "per_form, valid_forms",
+            Box::new(|toml: String| {
+                toml.replace("weighting = \"group_share\"", "weighting = \"per_form\"")
+            }),
+        ),
+        (
+            // `present` counts people: per_form with every weight 1.
+            "per_form, present",
+            Box::new(|toml: String| {
+                toml.replace("weighting = \"group_share\"", "weighting = \"per_form\"")
+                    .replace("rate_base = \"valid_forms\"", "rate_base = \"present\"")
+                    .replace("weight = 0.4 }", "weight = 1 }")
+                    .replace("weight = 0.3 }", "weight = 1 }")
+            }),
+        ),
+    ] {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = scoring_demo_under(temp.path(), edit);
+        let said = independent_check(&dir);
+        let (weighting, base) = what.split_once(", ").unwrap();
+        assert!(
+            said.contains(&format!(
+                "12 organizations, 168 figures: tallyclerk and demo.py agree (weighting {weighting}, rate_base {base})"
+            )),
+            "{what}: {said}"
+        );
+    }
 }

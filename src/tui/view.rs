@@ -124,15 +124,41 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
-    let titles = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, tab)| Line::from(format!("F{} {}", i + 1, tab.title().get(app.lang()))));
+    let title = |i: usize, tab: &Tab| format!("F{} {}", i + 1, tab.title().get(app.lang()));
+    let titles: Vec<String> = Tab::ALL.iter().enumerate().map(|(i, t)| title(i, t)).collect();
+    let width = |titles: &[String], extra: usize| -> usize {
+        titles
+            .iter()
+            .map(|t| Line::raw(t.as_str()).width() + extra)
+            .sum()
+    };
+    let room = usize::from(area.width);
+    // A space either side of each title while they all fit; one space between them when
+    // not; on a screen narrower still (60 columns in English) the other tabs show their
+    // keys only, so no tab is cut off the end and the one shown keeps its name.
+    let (titles, padding, divider) = if width(&titles, 2) <= room {
+        (titles, " ", "")
+    } else if width(&titles, 1) <= room + 1 {
+        (titles, "", " ")
+    } else {
+        let keys_only = Tab::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, tab)| {
+                if *tab == app.tab() {
+                    title(i, tab)
+                } else {
+                    format!("F{}", i + 1)
+                }
+            })
+            .collect();
+        (keys_only, "", " ")
+    };
     let tabs = Tabs::new(titles)
         .select(app.tab().index())
         .highlight_style(theme::tab_selected())
-        .padding(" ", " ")
-        .divider("");
+        .padding(padding, padding)
+        .divider(divider);
     frame.render_widget(tabs, area);
 }
 

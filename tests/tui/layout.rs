@@ -38,6 +38,43 @@ fn at_60x20_every_tab_keeps_the_organizations_names() {
     assert!(text.contains("…"), "{text}");
 }
 
+/// The line of the screen that holds the tab bar.
+fn tab_bar(app: &tallyclerk::tui::App, width: u16, height: u16) -> String {
+    let text = screen(app, width, height);
+    text.lines()
+        .find(|line| line.contains("F1"))
+        .unwrap_or_else(|| panic!("no tab bar at {width} columns:\n{text}"))
+        .to_string()
+}
+
+#[test]
+fn every_tab_is_on_the_tab_bar_at_80_and_at_60_columns() {
+    let (_dir, meeting) = meeting(6, 2, 1, 6);
+    let mut app = app(meeting);
+    let titles = [
+        "F1 Entry",
+        "F2 Verify",
+        "F3 Ballots",
+        "F4 Tally",
+        "F5 Ranking",
+        "F6 Import/Export",
+    ];
+    // 80 columns: every title whole.
+    let bar = tab_bar(&app, 80, 24);
+    for title in titles {
+        assert!(bar.contains(title), "{title} at 80 columns: {bar}");
+    }
+    // 60 columns: every tab's key, and the tab shown with its name, whichever it is.
+    for (i, title) in titles.iter().enumerate() {
+        key(&mut app, KeyCode::F(i as u8 + 1));
+        let bar = tab_bar(&app, 60, 20);
+        assert!(bar.contains(title), "{title} at 60 columns: {bar}");
+        for n in 1..=6 {
+            assert!(bar.contains(&format!("F{n}")), "F{n} at 60 columns: {bar}");
+        }
+    }
+}
+
 #[test]
 fn the_title_is_whole_when_it_can_be_and_shortened_with_an_ellipsis_when_not() {
     let (_dir, meeting) = meeting(6, 2, 1, 6);

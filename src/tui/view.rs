@@ -125,7 +125,11 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     let title = |i: usize, tab: &Tab| format!("F{} {}", i + 1, tab.title().get(app.lang()));
-    let titles: Vec<String> = Tab::ALL.iter().enumerate().map(|(i, t)| title(i, t)).collect();
+    let titles: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| title(i, t))
+        .collect();
     let width = |titles: &[String], extra: usize| -> usize {
         titles
             .iter()

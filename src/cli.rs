@@ -656,7 +656,11 @@ pub fn run(cli: Cli) -> Result<()> {
     // Errors are said of the meeting the command is about: its store file, its folder's
     // disk.
     let dir = command.dir().map(Path::to_path_buf);
-    if let (Some(dir), false) = (&dir, matches!(command, Command::Copy { .. })) {
+    let makes_a_folder = matches!(
+        command,
+        Command::New { .. } | Command::Demo { .. } | Command::Gen { .. }
+    );
+    if let (Some(dir), true) = (&dir, makes_a_folder) {
         refuse_database_url(dir)?;
     }
     run_command(command, flag, clerk).map_err(|e| match &dir {
@@ -1200,8 +1204,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
     Ok(())
 }
 
-/// Opens a meeting for a command that keys forms, naming the station's clerk (`--clerk`).
-/// Refuses a database URL where a command takes only a folder so far, saying what works.
+/// Refuses a database URL where a command makes a meeting folder, saying what works.
 fn refuse_database_url(dir: &Path) -> Result<()> {
     let text = dir.to_string_lossy();
     if !is_database_url(&text) {
@@ -1209,11 +1212,12 @@ fn refuse_database_url(dir: &Path) -> Result<()> {
     }
     let url = shown_url(&text);
     Err(Error::user(
-        format!("{url}: this command does not open a meeting in a database yet; `tallyclerk copy {url} DIR` brings it into a folder to work on"),
-        format!("{url}：本命令尚不能打开数据库中的会议；`tallyclerk copy {url} DIR` 可把它复制到文件夹中使用"),
+        format!("{url}: this command makes a meeting folder; a meeting gets into a database by `tallyclerk copy DIR {url}`"),
+        format!("{url}：本命令创建会议文件夹；会议通过 `tallyclerk copy DIR {url}` 放入数据库"),
     ))
 }
 
+/// Opens a meeting for a command that keys forms, naming the station's clerk (`--clerk`).
 fn open_as_clerk(dir: &Path, clerk: &Option<String>) -> Result<Meeting> {
     let mut meeting = Meeting::open(dir)?;
     meeting.set_clerk(clerk.as_deref());

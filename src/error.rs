@@ -139,6 +139,9 @@ pub enum Error {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The PostgreSQL database of a meeting failed, or could not be reached.
+    #[error("meeting database: {0}")]
+    Database(#[from] ::postgres::Error),
     /// The disk holding a folder (when known) is full; nothing was changed.
     #[error("the disk is full")]
     DiskFull(Option<PathBuf>),
@@ -230,6 +233,10 @@ impl Error {
             Error::User(_) | Error::Problems(_) | Error::Io { .. } | Error::DiskFull(_) => 1,
             Error::Store(e) | Error::StoreAt { source: e, .. } if is_user_store_error(e) => 1,
             Error::Store(_) | Error::StoreAt { .. } | Error::Internal(_) => 2,
+            // The server down or the network gone is the user's to fix; a refusal by the
+            // database itself is ours.
+            Error::Database(e) if e.as_db_error().is_none() => 1,
+            Error::Database(_) => 2,
         }
     }
 
@@ -256,6 +263,10 @@ impl Error {
                 Lang::Zh => format!("会议数据库无法使用：{e}"),
             },
             Error::StoreAt { path, source } => store_message(lang, path, source),
+            Error::Database(e) => match lang {
+                Lang::En => format!("the meeting database cannot be used: {e}"),
+                Lang::Zh => format!("会议数据库无法使用：{e}"),
+            },
             Error::DiskFull(folder) => {
                 let folder = folder.as_ref().map_or_else(
                     || lang.pick("the output", "输出").to_string(),

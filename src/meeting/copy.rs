@@ -52,7 +52,7 @@ fn write_folder(url: &str, dir: &Path) -> Result<()> {
 }
 
 /// Whether `name` is a file name of the folder itself (no folder part, no `..`).
-fn is_plain_file_name(name: &str) -> bool {
+pub(crate) fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 

@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::ranking::{self, Ranking};
-use crate::store::{Store, Summary};
+use crate::store::{Access, Store, Summary};
 use crate::tally::Tally;
 use std::path::Path;
 
@@ -56,6 +56,9 @@ impl Meeting {
     /// empty one): only [`Meeting::create`] and [`Meeting::create_store`] make one. Refused
     /// too when the meeting is finalised and its rules changed since.
     pub fn open(dir: &Path) -> Result<Meeting> {
+        if let Some(url) = database_url(dir) {
+            return Meeting::open_database(url, Access::Work);
+        }
         let config = Config::load(dir)?;
         let store = Store::open(&config)?;
         Ok(Meeting { config, store })
@@ -64,6 +67,9 @@ impl Meeting {
     /// Opens the meeting in `dir` to read it only (`check`): nothing in the folder is
     /// created or written, a finalised meeting whose rules changed included.
     pub fn open_read_only(dir: &Path) -> Result<Meeting> {
+        if let Some(url) = database_url(dir) {
+            return Meeting::open_database(url, Access::ReadOnly);
+        }
         let config = Config::load(dir)?;
         let store = Store::open_read_only(&config)?;
         Ok(Meeting { config, store })
@@ -74,6 +80,9 @@ impl Meeting {
     /// then migrated, audited), read only where it cannot — a meeting on read-only media (a
     /// locked USB stick, a CD) or on a full disk is still tallied and exported.
     pub fn open_to_read(dir: &Path) -> Result<Meeting> {
+        if database_url(dir).is_some() {
+            return Meeting::open(dir);
+        }
         match Meeting::open(dir) {
             Err(e) if store_unwritable(&e) => Meeting::open_read_only(dir),
             opened => opened,
@@ -83,9 +92,21 @@ impl Meeting {
     /// Opens the meeting in `dir` to reopen it: unlike [`Meeting::open`], not refused when it
     /// is finalised and its rules changed since, as reopening is the way to change them.
     pub fn open_to_reopen(dir: &Path) -> Result<Meeting> {
+        if let Some(url) = database_url(dir) {
+            return Meeting::open_database(url, Access::Reopen);
+        }
         let config = Config::load(dir)?;
         let store = Store::open_to_reopen(&config)?;
         Ok(Meeting { config, store })
+    }
+
+    /// Opens the meeting in the PostgreSQL database at `url`, its rules read from there.
+    fn open_database(url: &str, access: Access) -> Result<Meeting> {
+        let store = Store::open_database(url, access)?;
+        Ok(Meeting {
+            config: store.config().clone(),
+            store,
+        })
     }
 
     /// Counts the valid ballots (from the store's cached count when it is current).
@@ -109,6 +130,13 @@ impl Meeting {
     pub fn lang(&self, flag: Option<Lang>) -> Lang {
         flag.or(self.config.language).unwrap_or_else(Lang::from_env)
     }
+}
+
+/// The database URL that `dir` is, when it is one (`postgres://USER@HOST:PORT/DBNAME`)
+/// rather than a folder.
+pub fn database_url(dir: &Path) -> Option<&str> {
+    dir.to_str()
+        .filter(|text| crate::store::postgres_copy::is_database_url(text))
 }
 
 /// Whether an error opening a meeting for work says its store cannot be written there.

@@ -9,13 +9,14 @@
 //! none of them needs another pass over the ballots afterwards.
 
 use super::count::{self, Count};
+use super::db::{args, Db, Param, ToParam};
 use super::serials::SerialSet;
 use super::set_hash::{digest_line, SetHash};
 use super::{append_audit, set_meta, Source, Store, NOW};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{validity, Ballot, Mark};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
@@ -188,14 +189,13 @@ impl Store {
             id: if dry_run {
                 0
             } else {
-                tx.conn().execute(
+                tx.conn().insert(
                     &format!(
                         "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
                          VALUES (?1, '', 0, {NOW})"
                     ),
-                    params![file_name],
-                )?;
-                tx.conn().last_insert_rowid()
+                    args![file_name],
+                )?
             },
             source,
         };
@@ -254,7 +254,7 @@ impl Store {
         }
         conn.execute(
             "UPDATE import_batches SET rows = ?1, sha256 = ?2 WHERE id = ?3",
-            params![written.rows as i64, sha256, batch.id],
+            args![written.rows as i64, sha256, batch.id],
         )?;
         let mut after = before;
         after.merge(&sink.set);
@@ -281,13 +281,13 @@ impl Store {
 }
 
 /// The earlier import batches (file and time) of content with this SHA-256, but `batch`.
-fn batches_with_hash(conn: &Connection, sha256: &str, batch: i64) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+fn batches_with_hash(conn: &Db, sha256: &str, batch: i64) -> Result<Vec<String>> {
+    conn.query_map(
         "SELECT file_name || ' (' || imported_at || ')' FROM import_batches
          WHERE sha256 = ?1 AND id != ?2 ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![sha256, batch], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        args![sha256, batch],
+        |r| r.get(0),
+    )
 }
 
 /// The import batch the ballots are stored under.
@@ -297,13 +297,16 @@ struct BatchRow {
 }
 
 /// The serials of the ballots that count in the meeting.
-fn counting_serials(conn: &Connection) -> Result<SerialSet> {
+fn counting_serials(conn: &Db) -> Result<SerialSet> {
     let mut serials = SerialSet::new();
-    let mut stmt = conn.prepare("SELECT serial FROM ballots WHERE voided_at IS NULL")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        serials.insert(row.get::<_, i64>(0)? as u64);
-    }
+    conn.query_each(
+        "SELECT serial FROM ballots WHERE voided_at IS NULL",
+        args![],
+        |row| {
+            serials.insert(row.get::<i64>(0)? as u64);
+            Ok(())
+        },
+    )?;
     Ok(serials)
 }
 
@@ -372,21 +375,26 @@ impl KeptLines {
     /// The lines of the batch stored so far: the rows `conn` holds under `batch`, then
     /// `pending`, the rows bound to a statement not yet executed.
     fn of_stored(
-        conn: &Connection,
+        conn: &Db,
         config: &Config,
         batch: i64,
         pending: (&Chunk, std::ops::Range<usize>),
     ) -> Result<KeptLines> {
         let mut kept = KeptLines::default();
-        let mut stmt =
-            conn.prepare("SELECT serial, grp, marks FROM ballots WHERE batch_id = ?1")?;
-        let mut rows = stmt.query([batch])?;
-        while let Some(row) = rows.next()? {
-            let group: Option<String> = row.get(1)?;
-            let group = group.and_then(|g| config.groups.iter().position(|c| c.id == g));
-            let marks: String = row.get(2)?;
-            kept.push(row.get(0)?, group.map(|g| g as u16), marks.as_bytes());
-        }
+        conn.query_each(
+            "SELECT serial, grp, marks FROM ballots WHERE batch_id = ?1",
+            args![batch],
+            |row| {
+                let group = row.text_or_null(1)?;
+                let group = group.and_then(|g| config.groups.iter().position(|c| c.id == g));
+                kept.push(
+                    row.get(0)?,
+                    group.map(|g| g as u16),
+                    row.text(2)?.as_bytes(),
+                );
+                Ok(())
+            },
+        )?;
         let (chunk, range) = pending;
         let orgs = config.organizations.len();
         for i in range {
@@ -435,12 +443,18 @@ const ACTIVE_SERIAL_INDEX: &str =
 /// here. Serials in order are appended to the index as they come (building it would only
 /// hold a sort of every serial in memory).
 fn write(
-    conn: &mut Connection,
+    db: &mut Db,
     config: &Config,
     batch: &BatchRow,
     meeting_empty: bool,
     chunks: Receiver<Chunk>,
 ) -> Result<Written> {
+    // Lent mutably only so the writer thread may take it; used through shared borrows.
+    let db: &Db = db;
+    let conn = match db {
+        Db::Sqlite(conn) => conn,
+        Db::Postgres(_) => return write_portable(db, config, batch, meeting_empty, chunks),
+    };
     let mut index_dropped = false;
     let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
     let mut one = conn.prepare(&insert_statement(1))?;
@@ -502,7 +516,7 @@ fn write(
                         );
                     }
                     BatchDigest::InOrder { .. } => {
-                        let stored = KeptLines::of_stored(conn, config, batch.id, (&chunk, at..i))?;
+                        let stored = KeptLines::of_stored(db, config, batch.id, (&chunk, at..i))?;
                         digest = BatchDigest::Kept(stored);
                         // No statement is running: each is reset once executed, and SQLite
                         // prepares the inserts again for the schema without the index.
@@ -551,42 +565,137 @@ fn write(
     })
 }
 
-/// A write transaction begun with `BEGIN IMMEDIATE` and rolled back unless committed. Unlike
-/// rusqlite's `Transaction` it lends its connection out mutably, so the writer thread can
-/// take it while the batch is read.
+/// Stores the chunks as they come into a PostgreSQL meeting: many rows per INSERT, with the
+/// serial index kept as it is (the server keeps it up as the rows come).
+fn write_portable(
+    db: &Db,
+    config: &Config,
+    batch: &BatchRow,
+    meeting_empty: bool,
+    chunks: Receiver<Chunk>,
+) -> Result<Written> {
+    let many = insert_statement(ROWS_PER_INSERT);
+    let one = insert_statement(1);
+    let orgs = config.organizations.len();
+    let mut rows = 0;
+    let mut digest = if meeting_empty {
+        BatchDigest::InOrder {
+            hasher: Sha256::new(),
+            last_serial: 0,
+        }
+    } else {
+        BatchDigest::Skipped
+    };
+    for chunk in chunks {
+        let mut params: Vec<Param> = Vec::with_capacity(2 + 5 * ROWS_PER_INSERT);
+        let mut reasons = chunk.reasons.iter().peekable();
+        let mut at = 0;
+        while at < chunk.serials.len() {
+            let take = if chunk.serials.len() - at >= ROWS_PER_INSERT {
+                ROWS_PER_INSERT
+            } else {
+                1
+            };
+            params.clear();
+            params.push(Param::Text(batch.source.word()));
+            params.push(Param::Int(batch.id));
+            for i in at..at + take {
+                let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
+                let marks = std::str::from_utf8(&chunk.marks[i * orgs..(i + 1) * orgs])
+                    .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+                let reason = match reasons.peek() {
+                    Some((index, reason)) if *index == i => {
+                        reasons.next();
+                        Some(reason.as_str())
+                    }
+                    _ => None,
+                };
+                let serial = chunk.serials[i];
+                params.extend([
+                    Param::Int(serial),
+                    group.map_or(Param::Null, Param::Text),
+                    Param::Text(marks),
+                    Param::Int(chunk.valid[i].into()),
+                    reason.map_or(Param::Null, Param::Text),
+                ]);
+                match &mut digest {
+                    BatchDigest::InOrder {
+                        hasher,
+                        last_serial,
+                    } if serial > *last_serial => {
+                        *last_serial = serial;
+                        digest_line(
+                            hasher,
+                            serial,
+                            group.unwrap_or_default().as_bytes(),
+                            marks.as_bytes(),
+                        );
+                    }
+                    BatchDigest::InOrder { .. } => {
+                        let mut kept = KeptLines::of_stored(db, config, batch.id, (&chunk, at..i))?;
+                        kept.push(serial, chunk.groups[i], marks.as_bytes());
+                        digest = BatchDigest::Kept(kept);
+                    }
+                    BatchDigest::Kept(kept) => kept.push(serial, chunk.groups[i], marks.as_bytes()),
+                    BatchDigest::Skipped => {}
+                }
+                rows += 1;
+            }
+            let args: Vec<&dyn ToParam> = params.iter().map(|p| p as &dyn ToParam).collect();
+            db.execute(if take == 1 { &one } else { &many }, &args)?;
+            at += take;
+        }
+    }
+    let digest = match digest {
+        BatchDigest::Skipped => None,
+        BatchDigest::InOrder { hasher, .. } => Some(hasher),
+        BatchDigest::Kept(kept) => Some(kept.digest(config)),
+    };
+    Ok(Written {
+        rows,
+        digest: digest.map(|hasher| super::hex(&hasher.finalize())),
+    })
+}
+
+/// A write transaction, rolled back unless committed. Unlike [`super::db::Tx`] it lends its
+/// connection out mutably, so the writer thread can take it while the batch is read.
 ///
-/// Foreign keys are not enforced inside it: the only references it writes are the ballots'
-/// to their own batch, inserted first in the same transaction, and checking each of a
-/// million of them costs more than a tenth of a big import. `check` runs SQLite's
-/// foreign key check over the whole store.
+/// In SQLite, foreign keys are not enforced inside it: the only references it writes are the
+/// ballots' to their own batch, inserted first in the same transaction, and checking each of
+/// a million of them costs more than a tenth of a big import. `check` runs SQLite's foreign
+/// key check over the whole store.
 struct Immediate<'c> {
-    conn: &'c mut Connection,
+    conn: &'c mut Db,
     open: bool,
 }
 
 impl<'c> Immediate<'c> {
     /// Begins a transaction that writes (`write`), or only reads.
-    fn begin(conn: &'c mut Connection, write: bool) -> Result<Immediate<'c>> {
+    fn begin(conn: &'c mut Db, write: bool) -> Result<Immediate<'c>> {
         // Only takes effect outside a transaction, hence before BEGIN.
-        conn.pragma_update(None, "foreign_keys", false)?;
-        let begin = if write { "BEGIN IMMEDIATE" } else { "BEGIN" };
-        if let Err(e) = conn.execute_batch(begin) {
-            let _ = conn.pragma_update(None, "foreign_keys", true);
-            return Err(e.into());
+        let sqlite: Option<&Connection> = conn.sqlite();
+        if let Some(sqlite) = sqlite {
+            sqlite.pragma_update(None, "foreign_keys", false)?;
+        }
+        if let Err(e) = conn.begin_transaction(write) {
+            if let Some(sqlite) = conn.sqlite() {
+                let _ = sqlite.pragma_update(None, "foreign_keys", true);
+            }
+            return Err(e);
         }
         Ok(Immediate { conn, open: true })
     }
 
-    fn conn(&self) -> &Connection {
+    fn conn(&self) -> &Db {
         self.conn
     }
 
-    fn conn_mut(&mut self) -> &mut Connection {
+    fn conn_mut(&mut self) -> &mut Db {
         self.conn
     }
 
     fn commit(mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT")?;
+        self.conn.end_transaction(true)?;
         self.open = false;
         Ok(())
     }
@@ -595,8 +704,10 @@ impl<'c> Immediate<'c> {
 impl Drop for Immediate<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = self.conn.end_transaction(false);
         }
-        let _ = self.conn.pragma_update(None, "foreign_keys", true);
+        if let Some(sqlite) = self.conn.sqlite() {
+            let _ = sqlite.pragma_update(None, "foreign_keys", true);
+        }
     }
 }

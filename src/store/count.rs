@@ -7,6 +7,7 @@
 //! ballots it was computed from, so a change that forgets to carry it along (or a changed
 //! meeting.toml) can make it unused, never wrong.
 
+use super::db::{args, Db};
 use super::set_hash::SetHash;
 use super::{meta_in, set_meta};
 use crate::config::Config;
@@ -14,7 +15,6 @@ use crate::decimal::Milli;
 use crate::error::{Error, Result};
 use crate::model::{validity, Mark};
 use crate::tally::{OrgCounts, Tally};
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 /// The weighted count passed what 64 bits of thousandths hold (some 9.2 × 10^15 forms of
@@ -219,7 +219,7 @@ fn tag(config: &Config, set: &SetHash) -> String {
 }
 
 /// The cached count of the ballot set `set`, when there is one for it.
-pub(super) fn load(conn: &Connection, config: &Config, set: &SetHash) -> Result<Option<Count>> {
+pub(super) fn load(conn: &Db, config: &Config, set: &SetHash) -> Result<Option<Count>> {
     if meta_in(conn, "count_for")?.as_deref() != Some(tag(config, set).as_str()) {
         return Ok(None);
     }
@@ -233,27 +233,27 @@ pub(super) fn load(conn: &Connection, config: &Config, set: &SetHash) -> Result<
 
 /// Writes into `count` the forms set aside per voter group (and without one). They are few
 /// and found by a small partial index, so they are read afresh rather than kept.
-pub(super) fn fill_set_aside(conn: &Connection, config: &Config, count: &mut Count) -> Result<()> {
+pub(super) fn fill_set_aside(conn: &Db, config: &Config, count: &mut Count) -> Result<()> {
     let forms = &mut count.tally.forms;
     for slot in forms.iter_mut() {
         slot.set_aside = 0;
     }
-    let mut stmt = conn.prepare_cached(
+    conn.query_each(
         "SELECT grp, COUNT(*) FROM ballots WHERE voided_at IS NOT NULL AND void_kind = 'set_aside' GROUP BY grp",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let group: Option<String> = row.get(0)?;
-        let n: i64 = row.get(1)?;
-        let none = forms.len() - 1;
-        let slot = group_index(config, group.as_deref()).unwrap_or(none);
-        forms[slot].set_aside += n as u64;
-    }
-    Ok(())
+        args![],
+        |row| {
+            let group: Option<String> = row.get(0)?;
+            let n: i64 = row.get(1)?;
+            let none = forms.len() - 1;
+            let slot = group_index(config, group.as_deref()).unwrap_or(none);
+            forms[slot].set_aside += n as u64;
+            Ok(())
+        },
+    )
 }
 
 /// Caches `count` as the count of the ballot set `set`.
-pub(super) fn save(conn: &Connection, config: &Config, set: &SetHash, count: &Count) -> Result<()> {
+pub(super) fn save(conn: &Db, config: &Config, set: &SetHash, count: &Count) -> Result<()> {
     set_meta(conn, "count", &count.encode())?;
     set_meta(conn, "count_for", &tag(config, set))
 }
@@ -262,7 +262,7 @@ pub(super) fn save(conn: &Connection, config: &Config, set: &SetHash, count: &Co
 /// change's transaction): when it was current, `change` updates it; when it was not, it stays
 /// unused until the next full count.
 pub(super) fn carry(
-    conn: &Connection,
+    conn: &Db,
     config: &Config,
     before: &SetHash,
     after: &SetHash,

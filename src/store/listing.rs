@@ -4,9 +4,9 @@
 //! history. Times are given in the computer's local time, converted by SQLite (`localtime`),
 //! as the clerk reads them off the wall clock; the store keeps UTC.
 
+use super::db::{args, Db};
 use super::{Removed, Store, StoredBallot, STORED_COLUMNS};
 use crate::error::Result;
-use rusqlite::params;
 
 /// A ballot's place in the list: serial, then row id (a withdrawn or set-aside ballot comes
 /// before a later one of the same serial).
@@ -100,9 +100,15 @@ pub struct AuditFilter {
     pub serial: Option<u64>,
 }
 
-/// SQLite's conversion of a stored UTC time to local time.
-fn local(column: &str) -> String {
-    format!("strftime('%Y-%m-%d %H:%M:%S', {column}, 'localtime')")
+/// A stored UTC time (`2022-02-16T09:30:00.000Z`) in this station's local time,
+/// `2022-02-16 17:30:00`: SQLite converts it with the system's zone rules; PostgreSQL with
+/// the zone the connection was given, this station's (see [`super::db`]).
+fn local(db: &Db, column: &str) -> String {
+    if db.is_postgres() {
+        format!("to_char(({column})::timestamptz, 'YYYY-MM-DD HH24:MI:SS')")
+    } else {
+        format!("strftime('%Y-%m-%d %H:%M:%S', {column}, 'localtime')")
+    }
 }
 
 impl Store {
@@ -126,7 +132,7 @@ impl Store {
             ),
         };
         let columns = format!("{STORED_COLUMNS}, void_kind, void_reason, voided_at IS NOT NULL");
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let rows = self.conn.query_map(&format!(
             "SELECT * FROM (SELECT {columns} FROM ballots
                  WHERE voided_at IS NULL AND serial {compare}= ?1 AND (serial {compare} ?1 OR id {compare} ?2)
                  ORDER BY serial {order} LIMIT ?3)
@@ -135,22 +141,21 @@ impl Store {
                  WHERE voided_at IS NOT NULL AND (serial {compare} ?1 OR (serial = ?1 AND id {compare} ?2))
                  ORDER BY serial {order}, id {order} LIMIT ?3)
              ORDER BY 2 {order}, 1 {order} LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map(params![serial, id, limit as i64], |r| {
+        ), args![serial, id, limit as i64], |r| {
             let kind: Option<String> = r.get(10)?;
             let reason: Option<String> = r.get(11)?;
             let voided: bool = r.get(12)?;
             Ok((super::stored_row(r)?, voided, kind, reason))
         })?;
-        rows.map(|row| {
-            let (row, voided, kind, reason) = row?;
-            let removed = voided.then(|| Removed {
-                withdrawn: kind.as_deref() == Some("withdrawn"),
-                reason: reason.unwrap_or_default(),
-            });
-            Ok((self.stored_ballot(row)?, removed))
-        })
-        .collect()
+        rows.into_iter()
+            .map(|(row, voided, kind, reason)| {
+                let removed = voided.then(|| Removed {
+                    withdrawn: kind.as_deref() == Some("withdrawn"),
+                    reason: reason.unwrap_or_default(),
+                });
+                Ok((self.stored_ballot(row)?, removed))
+            })
+            .collect()
     }
 
     /// The key of the ballot with this serial that counts, else of the last one withdrawn or
@@ -167,8 +172,8 @@ impl Store {
         let mut out = Vec::new();
         let created_utc =
             "COALESCE(b.created_at, (SELECT imported_at FROM import_batches WHERE id = b.batch_id))";
-        let created = local(created_utc);
-        let voided = local("b.voided_at");
+        let created = local(&self.conn, created_utc);
+        let voided = local(&self.conn, "b.voided_at");
         let (source, file, (at, utc), group, marks, void_at, void_kind, void_reason) =
             self.conn.query_row(
                 &format!(
@@ -177,19 +182,19 @@ impl Store {
                      b.void_kind, b.void_reason
                      FROM ballots b WHERE b.id = ?1"
                 ),
-                [id],
+                args![id],
                 |r| {
                     let void_at: Option<String> = r.get(6)?;
                     let void_utc: Option<String> = r.get(7)?;
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        (r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, String>(5)?,
+                        r.get::<String>(0)?,
+                        r.get::<Option<String>>(1)?,
+                        (r.get::<String>(2)?, r.get::<String>(3)?),
+                        r.get::<Option<String>>(4)?,
+                        r.get::<String>(5)?,
                         void_at.zip(void_utc),
-                        r.get::<_, Option<String>>(8)?,
-                        r.get::<_, Option<String>>(9)?,
+                        r.get::<Option<String>>(8)?,
+                        r.get::<Option<String>>(9)?,
                     ))
                 },
             )?;
@@ -202,45 +207,47 @@ impl Store {
             clerk: None,
             reason: None,
         });
-        let replaced_at = local("replaced_at");
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {replaced_at}, replaced_at, grp, marks, reason FROM ballot_history
+        let replaced_at = local(&self.conn, "replaced_at");
+        let replaced = self.conn.query_map(
+            &format!(
+                "SELECT {replaced_at}, replaced_at, grp, marks, reason FROM ballot_history
              WHERE ballot_id = ?1 ORDER BY id"
-        ))?;
-        let replaced = stmt.query_map([id], |r| {
-            Ok(KeptRow {
-                at: r.get(0)?,
-                utc: r.get(1)?,
-                kind: KeptKind::Replaced,
-                group: r.get(2)?,
-                marks: r.get(3)?,
-                clerk: None,
-                reason: Some(r.get(4)?),
-            })
-        })?;
-        for row in replaced {
-            out.push(row?);
-        }
-        let keyed_at = local("keyed_at");
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {keyed_at}, keyed_at, reading, group_keyed, grp, marks, clerk FROM keyings
+            ),
+            args![id],
+            |r| {
+                Ok(KeptRow {
+                    at: r.get(0)?,
+                    utc: r.get(1)?,
+                    kind: KeptKind::Replaced,
+                    group: r.get(2)?,
+                    marks: r.get(3)?,
+                    clerk: None,
+                    reason: Some(r.get(4)?),
+                })
+            },
+        )?;
+        out.extend(replaced);
+        let keyed_at = local(&self.conn, "keyed_at");
+        let keyings = self.conn.query_map(
+            &format!(
+                "SELECT {keyed_at}, keyed_at, reading, group_keyed, grp, marks, clerk FROM keyings
              WHERE ballot_id = ?1 ORDER BY id"
-        ))?;
-        let keyings = stmt.query_map([id], |r| {
-            let keyed_group: bool = r.get(3)?;
-            Ok(KeptRow {
-                at: r.get(0)?,
-                utc: r.get(1)?,
-                kind: KeptKind::Keying(r.get(2)?),
-                group: if keyed_group { r.get(4)? } else { None },
-                marks: r.get(5)?,
-                clerk: r.get(6)?,
-                reason: None,
-            })
-        })?;
-        for row in keyings {
-            out.push(row?);
-        }
+            ),
+            args![id],
+            |r| {
+                let keyed_group: bool = r.get(3)?;
+                Ok(KeptRow {
+                    at: r.get(0)?,
+                    utc: r.get(1)?,
+                    kind: KeptKind::Keying(r.get(2)?),
+                    group: if keyed_group { r.get(4)? } else { None },
+                    marks: r.get(5)?,
+                    clerk: r.get(6)?,
+                    reason: None,
+                })
+            },
+        )?;
+        out.extend(keyings);
         if let Some((at, utc)) = void_at {
             out.push(KeptRow {
                 at,
@@ -270,33 +277,35 @@ impl Store {
             Direction::After => (">", "ASC"),
             Direction::Before => ("<", "DESC"),
         };
-        let at = local("at");
+        let at = local(&self.conn, "at");
         // Every entry about one ballot starts `serial N` (add, edit, verify, withdraw ...).
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, {at}, action, detail FROM audit
+        let serial = filter.serial.map(|s| format!("serial {s}"));
+        self.conn.query_map(
+            &format!(
+                "SELECT id, {at}, action, detail FROM audit
              WHERE (?1 IS NULL OR id {compare} ?1) AND (?2 IS NULL OR action = ?2)
                AND (?3 IS NULL OR detail = ?3 OR detail LIKE ?3 || ' %')
              ORDER BY id {order} LIMIT ?4"
-        ))?;
-        let serial = filter.serial.map(|s| format!("serial {s}"));
-        let rows = stmt.query_map(params![key, filter.action, serial, limit as i64], |r| {
-            Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                action: r.get(2)?,
-                detail: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            ),
+            args![key, filter.action, serial, limit as i64],
+            |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// The actions the audit log holds, in the order each first appears.
     pub fn audit_actions(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT action FROM audit GROUP BY action ORDER BY MIN(id)")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.conn.query_map(
+            "SELECT action FROM audit GROUP BY action ORDER BY MIN(id)",
+            args![],
+            |r| r.get(0),
+        )
     }
 }
 
@@ -342,6 +351,8 @@ mod tests {
         }
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute(
                 "UPDATE ballots SET voided_at = 'x', void_kind = 'withdrawn', void_reason = 'r'
                  WHERE serial = 3",
@@ -380,10 +391,12 @@ mod tests {
              ORDER BY 2 ASC, 1 ASC LIMIT ?3";
             let mut stmt = store
                 .conn
+                .sqlite()
+                .unwrap()
                 .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
                 .unwrap();
             let rows = stmt
-                .query_map(params![1, 0, 10], |r| r.get::<_, String>(3))
+                .query_map(rusqlite::params![1, 0, 10], |r| r.get::<_, String>(3))
                 .unwrap();
             rows.map(|r| r.unwrap()).collect()
         };

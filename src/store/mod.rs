@@ -18,14 +18,16 @@ use crate::effective::{self, EffectiveRules, RuleChange};
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
 use crate::ranking::{Decision, Tie};
-use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use db::{args, Cell, Db};
+use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Duration;
 
 mod batch;
 mod count;
+mod database;
+pub(crate) mod db;
 mod listing;
 pub mod postgres_copy;
 mod serials;
@@ -206,7 +208,7 @@ const STATE_META: &[&str] = &[
     "final_results_sha256",
 ];
 
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+const NOW: &str = db::SQLITE_NOW;
 
 /// Where a ballot came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,9 +376,9 @@ pub struct FinalRecord {
     pub audit_head: String,
 }
 
-/// What an open may do to the store file.
+/// What an open may do to the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub enum Access {
     /// Work on the meeting: migrate the schema, keep stored validity current, and refuse a
     /// finalised meeting whose rules changed.
     Work,
@@ -388,10 +390,13 @@ enum Access {
 
 /// The open store of one meeting.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
     config: Config,
     /// The clerk of this station, when named: kept with each keying and in the audit log.
     clerk: Option<String>,
+    /// For a meeting in a database: the folder its rule files were written into, which
+    /// lives as long as the store (see [`database`]).
+    rule_files: Option<tempfile::TempDir>,
 }
 
 impl Store {
@@ -428,14 +433,7 @@ impl Store {
     /// validity current with the rules.
     pub fn open(config: &Config) -> Result<Store> {
         let mut store = Store::open_existing(config, Access::Work)?;
-        let changes = store.final_rules_changes()?;
-        if !changes.is_empty() {
-            return Err(Error::User(effective::changed_after_finalising(
-                config, &changes,
-            )));
-        }
-        store.refuse_layout_change()?;
-        store.refresh_validity()?;
+        store.after_open(Access::Work)?;
         Ok(store)
     }
 
@@ -443,11 +441,31 @@ impl Store {
     /// rules changed after finalising. Validity is brought up to date by the reopen.
     pub fn open_to_reopen(config: &Config) -> Result<Store> {
         let mut store = Store::open_existing(config, Access::Reopen)?;
-        store.refuse_layout_change()?;
-        if !store.is_final()? {
-            store.refresh_validity()?;
-        }
+        store.after_open(Access::Reopen)?;
         Ok(store)
+    }
+
+    /// What an open for `access` checks and brings up to date once the store is connected
+    /// at the current schema: for work, a finalised meeting whose rules changed since is
+    /// refused; a changed layout is refused; stored validity follows the rules.
+    fn after_open(&mut self, access: Access) -> Result<()> {
+        if access == Access::ReadOnly {
+            return Ok(());
+        }
+        if access == Access::Work {
+            let changes = self.final_rules_changes()?;
+            if !changes.is_empty() {
+                return Err(Error::User(effective::changed_after_finalising(
+                    &self.config,
+                    &changes,
+                )));
+            }
+        }
+        self.refuse_layout_change()?;
+        if access == Access::Work || !self.is_final()? {
+            self.refresh_validity()?;
+        }
+        Ok(())
     }
 
     /// Opens the store to read it only: nothing is migrated, refreshed or cached, and the
@@ -523,9 +541,10 @@ impl Store {
         // it is a few hundred KiB at most (one statement's pages).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(Store {
-            conn,
+            conn: Db::Sqlite(conn),
             config: config.clone(),
             clerk: None,
+            rule_files: None,
         })
     }
 
@@ -573,17 +592,19 @@ impl Store {
     /// Write-ahead logging, each commit on disk before it is reported: set once the file is
     /// known to be a tallyclerk store (or a new one), as switching the journal writes it.
     fn make_durable(&self) -> Result<()> {
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        if let Some(conn) = self.conn.sqlite() {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+        }
         Ok(())
     }
 
     /// Why a store file whose schema version is 0 cannot be used: it is empty, or it is
     /// some other program's database.
     fn refusal_without_schema(&self) -> Result<Error> {
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let tables: i64 =
+            self.conn
+                .query_row("SELECT COUNT(*) FROM sqlite_master", args![], |r| r.get(0))?;
         if tables == 0 {
             return Ok(empty_store(&self.config));
         }
@@ -599,10 +620,38 @@ impl Store {
         &self.config
     }
 
+    /// The SQLite connection, for what only a store file has (its schema migrations, its
+    /// backup, its write-ahead log).
+    fn sqlite(&self) -> Result<&Connection> {
+        self.conn.sqlite().ok_or_else(|| {
+            Error::Internal("a SQLite operation was asked of a PostgreSQL meeting".into())
+        })
+    }
+
+    /// The rows that refer to a missing row: (table, row id, table referred to).
+    fn foreign_key_check(&self) -> &'static str {
+        if self.conn.is_postgres() {
+            // The copy keeps no foreign keys, so they are looked for by hand: those of the
+            // store's schema.
+            "SELECT 'ballots', id, 'import_batches' FROM ballots
+                WHERE batch_id IS NOT NULL AND batch_id NOT IN (SELECT id FROM import_batches)
+             UNION ALL SELECT 'ballot_history', id, 'ballots' FROM ballot_history
+                WHERE ballot_id NOT IN (SELECT id FROM ballots)
+             UNION ALL SELECT 'keyings', id, 'ballots' FROM keyings
+                WHERE ballot_id NOT IN (SELECT id FROM ballots)"
+        } else {
+            "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check"
+        }
+    }
+
     fn user_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        self.conn
+            .query_row("PRAGMA user_version", args![], |r| r.get(0))
+    }
+
+    /// Whether the meeting is in a PostgreSQL database (else in a folder's SQLite file).
+    pub fn is_database(&self) -> bool {
+        self.rule_files.is_some()
     }
 
     fn refuse_newer(&self, version: i64) -> Result<()> {
@@ -629,36 +678,36 @@ impl Store {
         }
         // Rebuilding a table that others refer to needs foreign keys off, which only takes
         // effect outside a transaction; the migration checks them itself before committing.
-        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let conn = self.sqlite()?;
+        conn.pragma_update(None, "foreign_keys", false)?;
         let migrated = self.migrate_from();
-        self.conn.pragma_update(None, "foreign_keys", true)?;
+        self.sqlite()?.pragma_update(None, "foreign_keys", true)?;
         migrated
     }
 
     fn migrate_from(&mut self) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Exclusive)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tx = self.conn.write()?;
+        let version: i64 = tx.query_row("PRAGMA user_version", args![], |r| r.get(0))?;
         if version == 0 {
-            tx.execute_batch(SCHEMA)?;
+            tx.batch(SCHEMA)?;
             tx.execute(
                 &format!("INSERT INTO meta (key, value) VALUES ('created_at', {NOW})"),
-                [],
+                args![],
             )?;
         }
         for &(to, migration) in MIGRATIONS {
             if version < to {
-                tx.execute_batch(migration)?;
+                tx.batch(migration)?;
             }
         }
         if version > 0 && version < 3 {
             bind_unbound_decisions(&tx, &self.config)?;
         }
-        let dangling: i64 =
-            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })?;
+        let dangling: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM pragma_foreign_key_check",
+            args![],
+            |r| r.get(0),
+        )?;
         if dangling > 0 {
             return Err(Error::Internal(format!(
                 "the store has {dangling} rows referring to missing rows; it was not migrated"
@@ -674,7 +723,7 @@ impl Store {
                 &format!("schema {version} to {SCHEMA_VERSION}"),
             )?;
         }
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
         tx.commit()?;
         Ok(())
     }
@@ -707,7 +756,7 @@ impl Store {
         };
         let ballots: i64 = self
             .conn
-            .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
+            .query_row("SELECT COUNT(*) FROM ballots", args![], |r| r.get(0))?;
         if stored == layout || ballots == 0 {
             return Ok(None);
         }
@@ -732,25 +781,23 @@ impl Store {
         {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         set_meta(&tx, "layout", &layout)?;
         if meta_in(&tx, "rules")?.as_deref() != Some(rules.as_str()) {
-            let ballots: i64 = tx.query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))?;
-            let rows: Vec<(i64, String)> = {
-                let mut stmt = tx.prepare("SELECT id, marks FROM ballots")?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            let mut update =
-                tx.prepare("UPDATE ballots SET valid = ?1, invalid_reason = ?2 WHERE id = ?3")?;
+            let ballots: i64 =
+                tx.query_row("SELECT COUNT(*) FROM ballots", args![], |r| r.get(0))?;
+            let rows: Vec<(i64, String)> =
+                tx.query_map("SELECT id, marks FROM ballots", args![], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             for (id, marks) in rows {
                 let marks = decode_marks(&self.config, &marks)?;
                 let (valid, reason) = validity_columns(&self.config, &marks);
-                update.execute(params![valid, reason, id])?;
+                tx.execute(
+                    "UPDATE ballots SET valid = ?1, invalid_reason = ?2 WHERE id = ?3",
+                    args![valid, reason, id],
+                )?;
             }
-            drop(update);
             set_meta(&tx, "rules", &rules)?;
             if ballots > 0 {
                 append_audit(&tx, "rules", "validity recomputed for changed rules")?;
@@ -822,7 +869,7 @@ impl Store {
         Ok(())
     }
 
-    fn refuse_if_final(conn: &Connection, change: Change) -> Result<()> {
+    fn refuse_if_final(conn: &Db, change: Change) -> Result<()> {
         if meta_in(conn, "finalised")?.as_deref() == Some("1") {
             let what = change.text();
             return Err(Error::user(
@@ -849,19 +896,19 @@ impl Store {
     pub fn add(&mut self, ballot: &Ballot, source: Source) -> Result<StoredBallot> {
         self.check_ballot(ballot)?;
         // Through a shared borrow, so the helpers of `self` can be called inside it.
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Add)?;
         if active_id(&tx, ballot.serial)?.is_some() {
             return Err(serial_taken(ballot.serial));
         }
         let marks = marks_string(&ballot.marks, &self.config.scale);
         let (valid, reason) = validity_columns(&self.config, &ballot.marks);
-        tx.execute(
+        let id = tx.insert(
             &format!(
                 "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
             ),
-            params![
+            args![
                 ballot.serial as i64,
                 ballot.group,
                 marks,
@@ -870,7 +917,6 @@ impl Store {
                 source.word()
             ],
         )?;
-        let id = tx.last_insert_rowid();
         let first = crate::ballot_state::Reading {
             group: ballot.group.clone(),
             marks: ballot.marks.clone(),
@@ -898,10 +944,11 @@ impl Store {
     }
 
     fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {STORED_COLUMNS} FROM ballots WHERE id = ?1"
-        ))?;
-        let row = stmt.query_row([id], stored_row)?;
+        let row = self.conn.query_row(
+            &format!("SELECT {STORED_COLUMNS} FROM ballots WHERE id = ?1"),
+            args![id],
+            stored_row,
+        )?;
         self.stored_ballot(row)
     }
 
@@ -949,40 +996,43 @@ impl Store {
 
     fn scan(&self, by_serial: bool, mut visit: impl FnMut(&Ballot) -> Result<()>) -> Result<()> {
         let order = if by_serial { " ORDER BY serial" } else { "" };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL{order}"
-        ))?;
-        let mut rows = stmt.query([])?;
         let decoder = MarksDecoder::new(&self.config);
         let mut ballot = Ballot {
             serial: 0,
             group: None,
             marks: Vec::with_capacity(self.config.organizations.len()),
         };
-        while let Some(row) = rows.next()? {
-            ballot.serial = row.get::<_, i64>(0)? as u64;
-            ballot.group = row.get(1)?;
-            let marks = row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?;
-            decoder.decode_into(marks, &mut ballot.marks)?;
-            visit(&ballot)?;
-        }
-        Ok(())
+        self.conn.query_each(
+            &format!("SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL{order}"),
+            args![],
+            |row| {
+                ballot.serial = row.get::<i64>(0)? as u64;
+                ballot.group = row.get(1)?;
+                decoder.decode_into(row.text(2)?.as_bytes(), &mut ballot.marks)?;
+                visit(&ballot)
+            },
+        )
     }
 
     /// All ballots that count, with their bookkeeping, in serial order (one query).
     pub fn ballots(&self) -> Result<Vec<StoredBallot>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {STORED_COLUMNS} FROM ballots WHERE voided_at IS NULL ORDER BY serial"
-        ))?;
-        let rows = stmt.query_map([], stored_row)?;
-        rows.map(|row| self.stored_ballot(row?)).collect()
+        let rows = self.conn.query_map(
+            &format!(
+                "SELECT {STORED_COLUMNS} FROM ballots WHERE voided_at IS NULL ORDER BY serial"
+            ),
+            args![],
+            stored_row,
+        )?;
+        rows.into_iter()
+            .map(|row| self.stored_ballot(row))
+            .collect()
     }
 
     /// The highest serial ever stored (voided included), 0 when none.
     pub fn max_serial(&self) -> Result<u64> {
-        let max: Option<i64> = self
-            .conn
-            .query_row("SELECT MAX(serial) FROM ballots", [], |r| r.get(0))?;
+        let max: Option<i64> =
+            self.conn
+                .query_row("SELECT MAX(serial) FROM ballots", args![], |r| r.get(0))?;
         Ok(max.unwrap_or(0) as u64)
     }
 
@@ -998,23 +1048,23 @@ impl Store {
 
     /// [`Store::decisions`] with their row ids.
     pub fn active_decisions(&self) -> Result<Vec<(i64, Decision)>> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.conn.query_map(
             "SELECT id, tier, orgs, tie, first_place, last_place FROM decisions \
              WHERE withdrawn_at IS NULL ORDER BY id",
+            args![],
+            |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<Option<String>>(3)?,
+                    r.get::<Option<i64>>(4)?,
+                    r.get::<Option<i64>>(5)?,
+                ))
+            },
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
-        })?;
         let mut decisions = Vec::new();
-        for row in rows {
-            let (id, tier, orgs, tie, first, last) = row?;
+        for (id, tier, orgs, tie, first, last) in rows {
             // A decision about a tier or organization no longer in meeting.toml cannot apply.
             let Some((tier, orgs)) = resolve_decision(&self.config, &tier, &orgs) else {
                 continue;
@@ -1045,15 +1095,13 @@ impl Store {
     /// The clerk's reason for each decision in force, by its row id (as
     /// [`Store::active_decisions`] gives them).
     pub fn decision_reasons(&self) -> Result<std::collections::HashMap<i64, String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, reason FROM decisions WHERE withdrawn_at IS NULL")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-        })?;
+        let rows = self.conn.query_map(
+            "SELECT id, reason FROM decisions WHERE withdrawn_at IS NULL",
+            args![],
+            |r| Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?)),
+        )?;
         let mut reasons = std::collections::HashMap::new();
-        for row in rows {
-            let (id, reason) = row?;
+        for (id, reason) in rows {
             reasons.insert(id, reason.unwrap_or_default());
         }
         Ok(reasons)
@@ -1064,16 +1112,14 @@ impl Store {
     pub fn add_decision(&mut self, decision: &Decision, reason: &str) -> Result<()> {
         require_reason(reason)?;
         let words = DecisionWords::of(&self.config, decision);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Decide)?;
         tx.execute(
             &format!(
                 "INSERT INTO decisions (tier, orgs, tie, first_place, last_place, reason, made_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
             ),
-            params![
+            args![
                 words.tier,
                 words.orgs,
                 words.tie,
@@ -1100,9 +1146,7 @@ impl Store {
         reason: &str,
     ) -> Result<()> {
         require_reason(reason)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Undecide)?;
         for (id, decision) in withdrawn {
             let changed = tx.execute(
@@ -1110,7 +1154,7 @@ impl Store {
                     "UPDATE decisions SET withdrawn_at = {NOW}, withdraw_reason = ?1 \
                      WHERE id = ?2 AND withdrawn_at IS NULL"
                 ),
-                params![reason, id],
+                args![reason, *id],
             )?;
             if changed != 1 {
                 return Err(Error::user(
@@ -1138,9 +1182,7 @@ impl Store {
                 format!("发出 {issued} 份：数量最多为 {max}"),
             ));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Issued)?;
         set_meta(&tx, "forms_issued", &issued.to_string())?;
         append_audit(&tx, "issued", &format!("forms issued {issued}"))?;
@@ -1152,9 +1194,7 @@ impl Store {
     /// digest and the results' digest. Refused when the meeting changed since
     /// `record.audit_head`, the state the caller checked and computed the results from.
     pub fn finalise(&mut self, record: &FinalRecord) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         if meta_in(&tx, "finalised")?.as_deref() == Some("1") {
             return Err(Error::user(
                 "the meeting is already finalised",
@@ -1189,16 +1229,14 @@ impl Store {
     /// rules as they are now.
     pub fn reopen(&mut self, reason: &str) -> Result<()> {
         require_reason(reason)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         if meta_in(&tx, "finalised")?.as_deref() != Some("1") {
             return Err(Error::user("the meeting is not finalised", "会议尚未定稿"));
         }
         set_meta(&tx, "finalised", "0")?;
         tx.execute(
             "DELETE FROM meta WHERE key IN ('final_rules', 'final_rules_sha256', 'final_results_sha256')",
-            [],
+            args![],
         )?;
         append_audit(&tx, "reopen", &format!("reason {reason}"))?;
         tx.commit()?;
@@ -1226,8 +1264,9 @@ impl Store {
     pub fn has_audit_entry(&self, head: &str) -> Result<bool> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM audit WHERE hash = ?1", [head], |_| Ok(()))
-            .optional()?
+            .query_opt("SELECT 1 FROM audit WHERE hash = ?1", args![head], |_| {
+                Ok(())
+            })?
             .is_some())
     }
 
@@ -1237,6 +1276,12 @@ impl Store {
     /// store on its own: put it as `meeting.db` beside the meeting's two files and `check`
     /// accepts it.
     pub fn backup_into(&self, file: &Path) -> Result<()> {
+        if self.is_database() {
+            return Err(Error::user(
+                "a meeting in a database is backed up by `copy URL DIR` (a folder to keep), or by the server's own backup (pg_dump)",
+                "数据库中的会议用 `copy URL DIR`（复制到文件夹保存）或服务器自己的备份（pg_dump）备份",
+            ));
+        }
         if file.exists() {
             return Err(Error::user(
                 format!(
@@ -1252,7 +1297,7 @@ impl Store {
                 format!("{}：备份路径必须是有效的 UTF-8", file.display()),
             )
         })?;
-        self.conn.execute("VACUUM INTO ?1", [target])?;
+        self.sqlite()?.execute("VACUUM INTO ?1", [target])?;
         std::fs::File::open(file)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::io(file, e))
@@ -1280,18 +1325,25 @@ impl Store {
     /// PASSIVE never waits: while another process writes (a long import), the UI must not
     /// freeze for the busy timeout; SQLite copies what it can now and the rest next time.
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        if let Some(conn) = self.conn.sqlite() {
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
     /// SQLite's data version of this connection: it changes when another connection (another
     /// process, or the UI's import worker) commits a change to the store, and not for this
     /// connection's own changes. The UI polls it to follow the store.
+    ///
+    /// In a database shared by several stations, the number of the last audit entry stands
+    /// for it: every change appends one (this station's own too, which only costs a reread).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let sql = if self.conn.is_postgres() {
+            "SELECT COALESCE(MAX(id), 0) FROM audit"
+        } else {
+            "PRAGMA data_version"
+        };
+        self.conn.query_row(sql, args![], |r| r.get(0))
     }
 
     /// A time the store wrote (UTC, `2022-02-16T09:30:00.000Z`) in this machine's local
@@ -1299,11 +1351,17 @@ impl Store {
     /// time included); the text itself when it is not such a time. Times are stored in UTC
     /// and shown in local time.
     pub fn local_time(&self, utc: &str) -> Result<String> {
-        let local: Option<String> = self.conn.query_row(
-            "SELECT strftime('%Y-%m-%d %H:%M:%S', ?1, 'localtime')",
-            [utc],
-            |row| row.get(0),
-        )?;
+        let sql = if self.conn.is_postgres() {
+            // PostgreSQL refuses text that is no time (SQLite gives NULL): only a time as the
+            // store writes it is converted.
+            if !is_stored_time(utc) {
+                return Ok(utc.to_string());
+            }
+            "SELECT to_char((?1)::timestamptz, 'YYYY-MM-DD HH24:MI:SS')"
+        } else {
+            "SELECT strftime('%Y-%m-%d %H:%M:%S', ?1, 'localtime')"
+        };
+        let local: Option<String> = self.conn.query_row(sql, args![utc], |row| row.get(0))?;
         Ok(local.unwrap_or_else(|| utc.to_string()))
     }
 
@@ -1371,8 +1429,8 @@ impl Store {
 
     /// Runs `read` in one read transaction, so what it reads (a cache tag and the ballots, say)
     /// belongs to one state of the store even while another process writes.
-    fn snapshot<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = self.conn.unchecked_transaction()?;
+    fn snapshot<T>(&self, read: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let tx = self.conn.read()?;
         let value = read(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -1380,36 +1438,30 @@ impl Store {
 
     /// Writes a cache entry if the store can be written right away: a read-only store, or one
     /// another process is writing, still answers, only uncached.
-    fn cache(&self, write: impl FnOnce(&Connection) -> Result<()>) {
-        if self.conn.busy_timeout(Duration::ZERO).is_err() {
-            return;
-        }
-        if let Ok(tx) = self.conn.unchecked_transaction() {
+    fn cache(&self, write: impl FnOnce(&Db) -> Result<()>) {
+        if let Some(tx) = self.conn.try_write() {
             if write(&tx).is_ok() {
                 let _ = tx.commit();
             }
         }
-        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 
     fn compute_digest(&self) -> Result<String> {
         let mut hasher = Sha256::new();
-        let mut stmt = self.conn.prepare(
+        self.conn.query_each(
             "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL ORDER BY serial",
+            args![],
+            |row| {
+                let group = row.text_or_null(1)?.unwrap_or_default();
+                set_hash::digest_line(
+                    &mut hasher,
+                    row.get(0)?,
+                    group.as_bytes(),
+                    row.text(2)?.as_bytes(),
+                );
+                Ok(())
+            },
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let group = row
-                .get_ref(1)?
-                .as_bytes_or_null()
-                .map_err(rusqlite::Error::from)?;
-            set_hash::digest_line(
-                &mut hasher,
-                row.get(0)?,
-                group.unwrap_or_default(),
-                row.get_ref(2)?.as_bytes().map_err(rusqlite::Error::from)?,
-            );
-        }
         Ok(hex(&hasher.finalize()))
     }
 
@@ -1460,7 +1512,7 @@ impl Store {
                     WHERE verified_at IS NOT NULL AND voided_at IS NULL),
                 (SELECT COUNT(*) FROM ballots INDEXED BY ballots_disputed
                     WHERE dispute IS NOT NULL AND voided_at IS NULL)",
-                [],
+                args![],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
         let (verified, disputed) = (verified as u64, disputed as u64);
@@ -1480,20 +1532,21 @@ impl Store {
     /// current, serials unique, and the audit chain unbroken. Returns the problems found.
     pub fn check(&self) -> Result<Vec<Text>> {
         let mut problems = Vec::new();
-        let integrity: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if integrity != "ok" {
-            problems.push(Text::new(
-                format!("SQLite integrity check: {integrity}"),
-                format!("SQLite 完整性检查：{integrity}"),
-            ));
+        // PostgreSQL checks its own pages as it reads them; SQLite is asked.
+        if let Some(conn) = self.conn.sqlite() {
+            let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if integrity != "ok" {
+                problems.push(Text::new(
+                    format!("SQLite integrity check: {integrity}"),
+                    format!("SQLite 完整性检查：{integrity}"),
+                ));
+            }
         }
-        let dangling: Vec<(String, i64, String)> = {
-            let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let dangling: Vec<(String, i64, String)> =
+            self.conn
+                .query_map(self.foreign_key_check(), args![], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
         for (table, row, parent) in dangling {
             problems.push(Text::new(
                 format!("{table} row {row} refers to a missing {parent} row"),
@@ -1506,14 +1559,11 @@ impl Store {
             .meta("rules")?
             .is_some_and(|stored| stored != self.config.rules_fingerprint());
         let mut disagreeing = 0;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL")?;
-        let mut rows = stmt.query([])?;
         // The same pass counts the ballots, for the kept count to be compared with; a ballot
         // that cannot be counted is a problem of its own, reported here.
         let mut counted = Some(Count::empty(&self.config));
-        while let Some(row) = rows.next()? {
+        let pass = "SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL";
+        self.conn.query_each(pass, args![], |row| {
             let serial: i64 = row.get(0)?;
             let group: Option<String> = row.get(1)?;
             let marks: String = row.get(2)?;
@@ -1556,8 +1606,8 @@ impl Store {
                     ),
                 ));
             }
-        }
-        drop(rows);
+            Ok(())
+        })?;
         problems.extend(self.check_rules_fingerprints(disagreeing)?);
         problems.extend(self.check_audit_chain()?);
         problems.extend(self.check_kept_figures(counted.as_ref())?);
@@ -1567,14 +1617,17 @@ impl Store {
     /// The audit chain unbroken, and its last entry recording the ballot set and the state
     /// the store holds now.
     fn check_audit_chain(&self) -> Result<Vec<Text>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, at, action, detail, set_hash, state, prev_hash, hash FROM audit ORDER BY id",
-        )?;
-        let mut rows = stmt.query([])?;
         let mut prev = String::new();
         let mut last: Option<(i64, String, Option<String>)> = None;
         let mut stated = false;
-        while let Some(row) = rows.next()? {
+        let mut broken = None;
+        self.conn.query_each(
+            "SELECT id, at, action, detail, set_hash, state, prev_hash, hash FROM audit ORDER BY id",
+            args![],
+            |row| {
+            if broken.is_some() {
+                return Ok(());
+            }
             let id: i64 = row.get(0)?;
             let (at, action, detail): (String, String, String) =
                 (row.get(1)?, row.get(2)?, row.get(3)?);
@@ -1596,13 +1649,18 @@ impl Store {
                         state.as_deref(),
                     )
             {
-                return Ok(vec![Text::new(
+                broken = Some(Text::new(
                     format!("audit log entry {id} ({action}) does not match its chain: the store was changed outside tallyclerk"),
                     format!("审计日志第 {id} 条（{action}）与哈希链不符：数据库被 tallyclerk 以外的程序修改"),
-                )]);
+                ));
+                return Ok(());
             }
             prev = hash;
             last = Some((id, set_hash, state));
+            Ok(())
+        })?;
+        if let Some(broken) = broken {
+            return Ok(vec![broken]);
         }
         let Some((id, set_hash, state)) = last else {
             return Ok(vec![Text::new(
@@ -1674,11 +1732,11 @@ impl Store {
 
     /// The audit log, oldest first: (time, action, detail).
     pub fn audit_log(&self) -> Result<Vec<(String, String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT at, action, detail FROM audit ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.conn.query_map(
+            "SELECT at, action, detail FROM audit ORDER BY id",
+            args![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
     }
 }
 
@@ -1747,7 +1805,7 @@ type StoredRow = (
     bool,
 );
 
-fn stored_row(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
+fn stored_row(r: &db::Row) -> Result<StoredRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -1803,7 +1861,7 @@ fn restrict_permissions_on_create(path: &Path) -> Result<()> {
 }
 
 /// Takes the stored ballot `id` out of the ballot set (a void or an undo, in `tx`).
-fn take_out(config: &Config, tx: &Connection, id: i64) -> Result<()> {
+fn take_out(config: &Config, tx: &Db, id: i64) -> Result<()> {
     let before = SetHash::load(tx)?;
     let mut after = before;
     let (group, marks) = after.remove_stored(tx, id)?;
@@ -1813,29 +1871,27 @@ fn take_out(config: &Config, tx: &Connection, id: i64) -> Result<()> {
     })
 }
 
-fn meta_in(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
+fn meta_in(conn: &Db, key: &str) -> Result<Option<String>> {
+    conn.query_opt("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
+        r.get(0)
+    })
 }
 
-fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+fn set_meta(conn: &Db, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![key, value],
+        args![key, value],
     )?;
     Ok(())
 }
 
-fn active_id(conn: &Connection, serial: u64) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
-            [serial as i64],
-            |r| r.get(0),
-        )
-        .optional()?)
+fn active_id(conn: &Db, serial: u64) -> Result<Option<i64>> {
+    conn.query_opt(
+        "SELECT id FROM ballots WHERE serial = ?1 AND voided_at IS NULL",
+        args![serial as i64],
+        |r| r.get(0),
+    )
 }
 
 fn group_text(ballot: &Ballot) -> &str {
@@ -1903,26 +1959,25 @@ fn resolve_decision(config: &Config, tier: &str, orgs: &str) -> Option<(usize, V
 /// tie each settles in the ballots as they are now, replaying them in the order they were
 /// made, as those versions did: the results shown before and after the migration are the
 /// same. One that settles no tie now stays unbound, applies to none, and shows as lapsed.
-fn bind_unbound_decisions(tx: &Connection, config: &Config) -> Result<()> {
-    let unbound: Vec<(i64, String, String)> = {
-        let mut stmt =
-            tx.prepare("SELECT id, tier, orgs FROM decisions WHERE tie IS NULL ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+fn bind_unbound_decisions(tx: &Db, config: &Config) -> Result<()> {
+    let unbound: Vec<(i64, String, String)> = tx.query_map(
+        "SELECT id, tier, orgs FROM decisions WHERE tie IS NULL ORDER BY id",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if unbound.is_empty() {
         return Ok(());
     }
     let mut count = Count::empty(config);
-    {
-        let mut stmt = tx.prepare("SELECT grp, marks FROM ballots WHERE voided_at IS NULL")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+    tx.query_each(
+        "SELECT grp, marks FROM ballots WHERE voided_at IS NULL",
+        args![],
+        |row| {
             let group: Option<String> = row.get(0)?;
-            let marks = decode_marks(config, &row.get::<_, String>(1)?)?;
-            count.add(config, group.as_deref(), &marks)?;
-        }
-    }
+            let marks = decode_marks(config, &row.get::<String>(1)?)?;
+            count.add(config, group.as_deref(), &marks)
+        },
+    )?;
     let figures = crate::scoring::figures(config, &count.tally)?;
     let mut bound = Vec::new();
     for (id, tier, orgs) in unbound {
@@ -1935,7 +1990,7 @@ fn bind_unbound_decisions(tx: &Connection, config: &Config) -> Result<()> {
         let words = DecisionWords::of(config, &decision);
         tx.execute(
             "UPDATE decisions SET tie = ?1, first_place = ?2, last_place = ?3 WHERE id = ?4",
-            params![
+            args![
                 words.tie,
                 decision.tie.first as i64,
                 decision.tie.last as i64,
@@ -1983,25 +2038,26 @@ fn audit_hash(
     hex(&hasher.finalize())
 }
 
-fn audit_head(conn: &Connection) -> Result<String> {
+fn audit_head(conn: &Db) -> Result<String> {
     Ok(conn
-        .query_row("SELECT hash FROM audit ORDER BY id DESC LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?
+        .query_opt(
+            "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+            args![],
+            |r| r.get(0),
+        )?
         .unwrap_or_default())
 }
 
-fn append_audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
+fn append_audit(conn: &Db, action: &str, detail: &str) -> Result<()> {
     let prev = audit_head(conn)?;
-    let at: String = conn.query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))?;
+    let at: String = conn.query_row(&format!("SELECT {NOW}"), args![], |r| r.get(0))?;
     let set_hash = SetHash::load(conn)?.hex();
     let state = state_of(conn)?;
     let hash = audit_hash(&prev, &at, action, detail, &set_hash, Some(&state));
     conn.execute(
         "INSERT INTO audit (at, action, detail, set_hash, state, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![at, action, detail, set_hash, state, prev, hash],
+        args![at, action, detail, set_hash, state, prev, hash],
     )?;
     Ok(())
 }
@@ -2014,7 +2070,7 @@ const STATE_TABLES: &[&str] = &["decisions", "ballot_history", "import_batches"]
 /// The meeting's state besides the ballots, as every audit entry records it: each of
 /// [`STATE_TABLES`] as `table=HASH`, then each of [`STATE_META`] as `key=value` (`-` when
 /// unset; a value that is not a short word is written as its SHA-256), separated by spaces.
-fn state_of(conn: &Connection) -> Result<String> {
+fn state_of(conn: &Db) -> Result<String> {
     let mut parts = Vec::new();
     for table in STATE_TABLES {
         parts.push(format!("{table}={}", table_hash(conn, table)?));
@@ -2038,41 +2094,44 @@ fn state_of(conn: &Connection) -> Result<String> {
 
 /// SHA-256 over every column (name and typed value) of every row of `table` in id order, so
 /// a row changed, deleted or added outside tallyclerk changes it.
-fn table_hash(conn: &Connection, table: &str) -> Result<String> {
+fn table_hash(conn: &Db, table: &str) -> Result<String> {
     let mut hasher = Sha256::new();
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
-    let columns = stmt.column_count();
-    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
-    let mut rows = stmt.query([])?;
     let part = |hasher: &mut Sha256, bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    while let Some(row) = rows.next()? {
-        hasher.update(b"row");
-        for (i, name) in names.iter().enumerate().take(columns) {
-            part(&mut hasher, name.as_bytes());
-            match row.get_ref(i)? {
-                ValueRef::Null => hasher.update([0]),
-                ValueRef::Integer(n) => {
-                    hasher.update([1]);
-                    hasher.update(n.to_le_bytes());
-                }
-                ValueRef::Real(x) => {
-                    hasher.update([2]);
-                    hasher.update(x.to_bits().to_le_bytes());
-                }
-                ValueRef::Text(text) => {
-                    hasher.update([3]);
-                    part(&mut hasher, text);
-                }
-                ValueRef::Blob(blob) => {
-                    hasher.update([4]);
-                    part(&mut hasher, blob);
+    let mut names: Option<Vec<String>> = None;
+    conn.query_each(
+        &format!("SELECT * FROM {table} ORDER BY id"),
+        args![],
+        |row| {
+            let names = names.get_or_insert_with(|| row.column_names());
+            hasher.update(b"row");
+            for (i, name) in names.iter().enumerate() {
+                part(&mut hasher, name.as_bytes());
+                match row.cell(i)? {
+                    Cell::Null => hasher.update([0]),
+                    Cell::Int(n) => {
+                        hasher.update([1]);
+                        hasher.update(n.to_le_bytes());
+                    }
+                    Cell::Real(x) => {
+                        hasher.update([2]);
+                        hasher.update(x.to_bits().to_le_bytes());
+                    }
+                    Cell::Text(text) => {
+                        hasher.update([3]);
+                        part(&mut hasher, text.as_bytes());
+                    }
+                    Cell::Blob(blob) => {
+                        hasher.update([4]);
+                        part(&mut hasher, blob);
+                    }
                 }
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     Ok(hex(&hasher.finalize()))
 }
 
@@ -2096,6 +2155,16 @@ fn state_differences<'a>(recorded: &'a str, now: &'a str) -> Vec<(&'a str, &'a s
         }
     }
     differences
+}
+
+/// Whether `text` is a time as the store writes it: `2022-02-16T09:30:00.000Z`.
+fn is_stored_time(text: &str) -> bool {
+    let shape = b"dddd-dd-ddTdd:dd:dd.dddZ";
+    text.len() == shape.len()
+        && text.bytes().zip(shape).all(|(c, &s)| match s {
+            b'd' => c.is_ascii_digit(),
+            s => c == s,
+        })
 }
 
 /// Lowercase hex of bytes.
@@ -2252,6 +2321,8 @@ mod tests {
         store.set_issued(2).unwrap();
         let state: String = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row(
                 "SELECT state FROM audit ORDER BY id DESC LIMIT 1",
                 [],
@@ -2274,6 +2345,8 @@ mod tests {
         set_meta(&store.conn, "forms_issued", "2").unwrap();
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute_batch(
                 "DROP TRIGGER audit_append_only_update;
                  UPDATE audit SET state = NULL WHERE id = 2;",
@@ -2302,6 +2375,8 @@ mod tests {
             String,
         ) = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row(
                 "SELECT id, prev_hash, at, action, detail, set_hash, state FROM audit
                  ORDER BY id DESC LIMIT 1",
@@ -2330,13 +2405,17 @@ mod tests {
         let hash = audit_hash(&prev, &at, &action, &detail, &set_hash, Some(&narrower));
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute_batch("DROP TRIGGER audit_append_only_update; PRAGMA user_version = 5;")
             .unwrap();
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute(
                 "UPDATE audit SET state = ?1, hash = ?2 WHERE id = ?3",
-                params![narrower, hash, id],
+                rusqlite::params![narrower, hash, id],
             )
             .unwrap();
         drop(store);
@@ -2405,6 +2484,8 @@ mod tests {
         );
         let column: String = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row(
                 "SELECT invalid_reason FROM ballots WHERE serial = 2",
                 [],
@@ -2430,6 +2511,8 @@ mod tests {
         }
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute_batch(
                 "DROP INDEX ballots_disputed;
                  DROP TABLE keyings;
@@ -2478,6 +2561,8 @@ mod tests {
         store.add(&ballot(&store, 1, "AA"), Source::Typed).unwrap();
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute_batch(
                 "DROP TRIGGER decisions_never_deleted;
                  DROP INDEX ballots_disputed;
@@ -2552,7 +2637,12 @@ mod tests {
             ]
         );
         // Decisions are withdrawn, never deleted.
-        assert!(store.conn.execute("DELETE FROM decisions", []).is_err());
+        assert!(store
+            .conn
+            .sqlite()
+            .unwrap()
+            .execute("DELETE FROM decisions", [])
+            .is_err());
     }
 
     #[test]
@@ -2583,6 +2673,8 @@ mod tests {
         assert_eq!(store.audit_log().unwrap().len(), entries);
         let kept: (String, String) = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row(
                 "SELECT reason, withdraw_reason FROM decisions WHERE withdrawn_at IS NOT NULL",
                 [],
@@ -2772,6 +2864,8 @@ mod tests {
                 .unwrap();
             let (stored, index): (i64, String) = store
                 .conn
+                .sqlite()
+                .unwrap()
                 .query_row(
                     "SELECT (SELECT COUNT(*) FROM ballots),
                             (SELECT sql FROM sqlite_master WHERE name = 'ballots_active_serial')",
@@ -2809,18 +2903,24 @@ mod tests {
             .unwrap();
         let enforced: bool = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert!(enforced);
         // An imported ballot was created when its batch was imported.
         let imported_at: String = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row("SELECT imported_at FROM import_batches", [], |r| r.get(0))
             .unwrap();
         assert_eq!(store.ballots().unwrap()[0].created_at, imported_at);
         assert!(store.check().unwrap().is_empty());
         store
             .conn
+            .sqlite()
+            .unwrap()
             .execute_batch(
                 "PRAGMA foreign_keys = OFF;
                  UPDATE ballots SET batch_id = 99 WHERE serial = 7;
@@ -2895,6 +2995,8 @@ mod tests {
         apply(&mut store, 1, State::Entered, Some("CC")).unwrap();
         let history: i64 = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row("SELECT COUNT(*) FROM ballot_history", [], |r| r.get(0))
             .unwrap();
         assert_eq!(history, 1);
@@ -2909,6 +3011,8 @@ mod tests {
         store.add(&ballot(&store, 2, "AA"), Source::Typed).unwrap();
         let rows: i64 = store
             .conn
+            .sqlite()
+            .unwrap()
             .query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0))
             .unwrap();
         assert_eq!(rows, 3);

@@ -1,7 +1,7 @@
 //! The incremental hash of the ballot set that every audit entry records.
 
+use super::db::{args, Db};
 use crate::error::{Error, Result};
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::{meta_in, set_meta};
@@ -57,14 +57,10 @@ impl SetHash {
     }
 
     /// Takes out the stored ballot with row id `id`; returns its group and marks.
-    pub(super) fn remove_stored(
-        &mut self,
-        conn: &Connection,
-        id: i64,
-    ) -> Result<(Option<String>, String)> {
+    pub(super) fn remove_stored(&mut self, conn: &Db, id: i64) -> Result<(Option<String>, String)> {
         let (serial, group, marks): (i64, Option<String>, String) = conn.query_row(
             "SELECT serial, grp, marks FROM ballots WHERE id = ?1",
-            [id],
+            args![id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         self.remove(serial, group.as_deref(), &marks);
@@ -75,7 +71,7 @@ impl SetHash {
         self.0.iter().map(|l| format!("{l:016x}")).collect()
     }
 
-    pub(super) fn load(conn: &Connection) -> Result<SetHash> {
+    pub(super) fn load(conn: &Db) -> Result<SetHash> {
         let Some(text) = meta_in(conn, "set_hash")? else {
             return Ok(SetHash::default());
         };
@@ -89,23 +85,20 @@ impl SetHash {
         Ok(SetHash(limbs))
     }
 
-    pub(super) fn save(&self, conn: &Connection) -> Result<()> {
+    pub(super) fn save(&self, conn: &Db) -> Result<()> {
         set_meta(conn, "set_hash", &self.hex())
     }
 
-    pub(super) fn of_ballots(conn: &Connection) -> Result<SetHash> {
+    pub(super) fn of_ballots(conn: &Db) -> Result<SetHash> {
         let mut set = SetHash::default();
-        let mut stmt =
-            conn.prepare("SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let group: Option<String> = row.get(1)?;
-            set.add(
-                row.get(0)?,
-                group.as_deref(),
-                row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?,
-            );
-        }
+        conn.query_each(
+            "SELECT serial, grp, marks FROM ballots WHERE voided_at IS NULL",
+            args![],
+            |row| {
+                set.add(row.get(0)?, row.text_or_null(1)?, row.text(2)?);
+                Ok(())
+            },
+        )?;
         Ok(set)
     }
 }

@@ -9,6 +9,7 @@
 //! was given. The use cases decide each step ([`crate::meeting`]); the store applies it in one
 //! transaction, with the ballot as it stands in that transaction.
 
+use super::db::{args, Db};
 use super::{
     append_audit, count, decode_marks, group_text, no_such_serial, take_out, validity_columns,
     Change, SetHash, Store, StoredBallot, NOW, STORED_COLUMNS,
@@ -16,7 +17,6 @@ use super::{
 use crate::ballot_state::{Disagreement, Dispute, Reading, State};
 use crate::error::{Error, Result};
 use crate::model::{marks_string, Ballot, Mark, Scale};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 /// One step of a ballot's lifecycle, as a use case decided it.
 #[derive(Debug, Clone)]
@@ -93,13 +93,14 @@ impl Store {
         }
     }
 
-    fn state_by_id(&self, conn: &Connection, id: i64) -> Result<(StoredBallot, State)> {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {STORED_COLUMNS}, void_kind, verified_by, dispute FROM ballots WHERE id = ?1"
-        ))?;
-        let (row, columns): (super::StoredRow, StateColumns) = stmt.query_row([id], |r| {
-            Ok((super::stored_row(r)?, (r.get(10)?, r.get(11)?, r.get(12)?)))
-        })?;
+    fn state_by_id(&self, conn: &Db, id: i64) -> Result<(StoredBallot, State)> {
+        let (row, columns): (super::StoredRow, StateColumns) = conn.query_row(
+            &format!(
+                "SELECT {STORED_COLUMNS}, void_kind, verified_by, dispute FROM ballots WHERE id = ?1"
+            ),
+            args![id],
+            |r| Ok((super::stored_row(r)?, (r.get(10)?, r.get(11)?, r.get(12)?))),
+        )?;
         let stored = self.stored_ballot(row)?;
         let state = state_of(&self.config.scale, columns)?;
         Ok((stored, state))
@@ -113,7 +114,7 @@ impl Store {
         decide: impl FnOnce(&StoredBallot, &State) -> Result<Step>,
     ) -> Result<(StoredBallot, State)> {
         // Through a shared borrow, so the helpers of `self` can be called inside it.
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.conn.write()?;
         let id = row_of_serial(&tx, serial)?.ok_or_else(|| no_such_serial(serial))?;
         let (before, state) = self.state_by_id(&tx, id)?;
         let step = decide(&before, &state)?;
@@ -138,14 +139,14 @@ impl Store {
                         "UPDATE ballots SET voided_at = {NOW}, void_kind = ?1, void_reason = ?2
                          WHERE id = ?3 AND voided_at IS NULL"
                     ),
-                    params![kind, reason, id],
+                    args![kind, reason, id],
                 )?;
             }
             State::Entered => {
                 tx.execute(
                     "UPDATE ballots SET verified_at = NULL, verified_by = NULL, dispute = NULL
                      WHERE id = ?1",
-                    [id],
+                    args![id],
                 )?;
             }
             State::Verified | State::Resolved => {
@@ -159,14 +160,14 @@ impl Store {
                         "UPDATE ballots SET verified_at = {NOW}, verified_by = ?1, dispute = NULL
                          WHERE id = ?2"
                     ),
-                    params![by, id],
+                    args![by, id],
                 )?;
             }
             State::Disputed(dispute) => {
                 tx.execute(
                     "UPDATE ballots SET verified_at = NULL, verified_by = NULL, dispute = ?1
                      WHERE id = ?2",
-                    params![encode_dispute(dispute, &self.config.scale), id],
+                    args![encode_dispute(dispute, &self.config.scale), id],
                 )?;
             }
         }
@@ -184,7 +185,7 @@ impl Store {
     /// the set hash and kept count in step.
     fn replace(
         &self,
-        tx: &Connection,
+        tx: &Db,
         id: i64,
         serial: u64,
         reading: &Reading,
@@ -213,7 +214,7 @@ impl Store {
                 "INSERT INTO ballot_history (ballot_id, grp, marks, replaced_at, reason)
                  SELECT id, grp, marks, {NOW}, ?2 FROM ballots WHERE id = ?1"
             ),
-            params![id, reason],
+            args![id, reason],
         )?;
         let (valid, invalid) = validity_columns(config, &reading.marks);
         tx.execute(
@@ -221,12 +222,12 @@ impl Store {
                 "UPDATE ballots SET marks = ?1, grp = ?2, valid = ?3, invalid_reason = ?4,
                  updated_at = {NOW} WHERE id = ?5"
             ),
-            params![text, group, valid, invalid, id],
+            args![text, group, valid, invalid, id],
         )?;
         Ok(())
     }
 
-    pub(super) fn insert_keying(&self, tx: &Connection, id: i64, keying: &Keying) -> Result<()> {
+    pub(super) fn insert_keying(&self, tx: &Db, id: i64, keying: &Keying) -> Result<()> {
         let marks: String = keying
             .marks
             .iter()
@@ -241,7 +242,7 @@ impl Store {
                 "INSERT INTO keyings (ballot_id, reading, group_keyed, grp, marks, clerk, keyed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
             ),
-            params![id, keying.reading, group_keyed, group, marks, self.clerk],
+            args![id, keying.reading, group_keyed, group, marks, self.clerk],
         )?;
         Ok(())
     }
@@ -254,13 +255,12 @@ impl Store {
         };
         Ok(self
             .conn
-            .query_row(
+            .query_opt(
                 "SELECT clerk FROM keyings WHERE ballot_id = ?1 AND reading = 1
                  ORDER BY id DESC LIMIT 1",
-                [id],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()?
+                args![id],
+                |r| r.get::<Option<String>>(0),
+            )?
             .flatten())
     }
 
@@ -269,23 +269,23 @@ impl Store {
         let Some(id) = super::active_id(&self.conn, serial)? else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.conn.prepare(
+        let rows = self.conn.query_map(
             "SELECT reading, group_keyed, grp, marks, clerk FROM keyings WHERE ballot_id = ?1
              ORDER BY id",
+            args![id],
+            |r| {
+                Ok((
+                    r.get::<u32>(0)?,
+                    r.get::<bool>(1)?,
+                    r.get::<Option<String>>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Option<String>>(4)?,
+                ))
+            },
         )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, u32>(0)?,
-                r.get::<_, bool>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
         let scale = &self.config.scale;
         let mut out = Vec::new();
-        for row in rows {
-            let (reading, group_keyed, group, text, clerk) = row?;
+        for (reading, group_keyed, group, text, clerk) in rows {
             let marks = text
                 .chars()
                 .map(|c| match c {
@@ -319,27 +319,27 @@ impl Store {
     }
 
     fn serials(&self, condition: &str, from: u64, limit: usize) -> Result<Vec<u64>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT serial FROM ballots WHERE voided_at IS NULL AND {condition}
-             ORDER BY serial LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![from as i64, limit as i64], |r| r.get::<_, i64>(0))?;
-        Ok(rows
-            .map(|r| r.map(|s| s as u64))
-            .collect::<rusqlite::Result<_>>()?)
+        self.conn.query_map(
+            &format!(
+                "SELECT serial FROM ballots WHERE voided_at IS NULL AND {condition}
+                 ORDER BY serial LIMIT ?2"
+            ),
+            args![from as i64, limit as i64],
+            |r| Ok(r.get::<i64>(0)? as u64),
+        )
     }
 
     /// The disputed ballots that count, by serial, with their disputes.
     pub fn disputes(&self) -> Result<Vec<(u64, Dispute)>> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.conn.query_map(
             // The few disputed ones from their own index, not the serial index over all.
             "SELECT serial, dispute FROM ballots INDEXED BY ballots_disputed
              WHERE dispute IS NOT NULL AND voided_at IS NULL ORDER BY serial",
+            args![],
+            |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)),
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
-        for row in rows {
-            let (serial, text) = row?;
+        for (serial, text) in rows {
             out.push((serial as u64, decode_dispute(&text, &self.config.scale)?));
         }
         Ok(out)
@@ -357,17 +357,15 @@ impl Store {
 }
 
 /// The row of the ballot with this serial: the one that counts, else the last one taken out.
-pub(super) fn row_of_serial(conn: &Connection, serial: u64) -> Result<Option<i64>> {
+pub(super) fn row_of_serial(conn: &Db, serial: u64) -> Result<Option<i64>> {
     if let Some(id) = super::active_id(conn, serial)? {
         return Ok(Some(id));
     }
-    Ok(conn
-        .query_row(
-            "SELECT id FROM ballots WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
-            [serial as i64],
-            |r| r.get(0),
-        )
-        .optional()?)
+    conn.query_opt(
+        "SELECT id FROM ballots WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
+        args![serial as i64],
+        |r| r.get(0),
+    )
 }
 
 fn state_of(scale: &Scale, (void_kind, verified_by, dispute): StateColumns) -> Result<State> {

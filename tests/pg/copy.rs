@@ -239,11 +239,11 @@ fn copy_takes_one_folder_and_one_url() {
 }
 
 #[test]
-fn a_command_that_takes_only_a_folder_says_so_for_a_url() {
+fn a_command_that_makes_a_folder_says_so_for_a_url() {
     let url = "postgres://tally:secret@127.0.0.1:5432/meeting";
-    let said = run_refused(&["tally", url]);
+    let said = run_refused(&["demo", url]);
     assert!(
-        said.contains("does not open a meeting in a database yet") && said.contains("copy"),
+        said.contains("this command makes a meeting folder") && said.contains("copy DIR"),
         "{said}"
     );
     assert!(!said.contains("secret"), "{said}");

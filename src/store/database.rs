@@ -1,0 +1,92 @@
+//! A meeting in a PostgreSQL database that several stations share: what `copy DIR URL` put
+//! there (see [`super::postgres_copy`]) opened for work. The meeting's rule files come from
+//! the database, so every station works under the same rules; they are written into a
+//! private temporary folder of this station for the rules to be read from, as from a
+//! meeting folder, and that folder is the meeting's `dir` while it is open.
+
+use super::db::Db;
+use super::postgres_copy::{self, shown_url};
+use super::{Access, Store, SCHEMA_VERSION};
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+impl Store {
+    /// Opens the meeting in the PostgreSQL database at `url` with `access`, as
+    /// [`Store::open`] (and the other opens) do a folder's.
+    pub fn open_database(url: &str, access: Access) -> Result<Store> {
+        let image = postgres_copy::open_image(url)?;
+        let version = image.version();
+        if version != SCHEMA_VERSION {
+            let shown = shown_url(url);
+            return Err(Error::user(
+                format!("{shown} holds a meeting of schema {version}, and this tallyclerk works on schema {SCHEMA_VERSION}: a database is not migrated in place; `copy {shown} DIR` brings it into a folder, which any command migrates, and `copy DIR URL` puts it into a new database"),
+                format!("{shown} 中的会议结构版本为 {version}，本程序使用 {SCHEMA_VERSION}：数据库不就地迁移；`copy {shown} DIR` 可把它复制到文件夹（任何命令都会迁移文件夹），再用 `copy DIR URL` 放入新数据库"),
+            ));
+        }
+        let files = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;
+        for (name, content) in &image.files {
+            if !crate::meeting::copy::is_plain_file_name(name) {
+                return Err(Error::Internal(format!(
+                    "the database names a meeting file {name:?}, which is not a plain file name"
+                )));
+            }
+            let path = files.path().join(name);
+            std::fs::write(&path, content).map_err(|e| Error::io(&path, e))?;
+        }
+        let config =
+            Config::load(files.path()).map_err(|e| said_of_database(e, files.path(), url))?;
+        let mut client = image.into_client();
+        set_station_time_zone(&mut client)?;
+        let mut store = Store {
+            conn: Db::postgres(client),
+            config,
+            clerk: None,
+            rule_files: Some(files),
+        };
+        store.after_open(access)?;
+        Ok(store)
+    }
+}
+
+/// An error reading the rule files written into `folder`, said of the database at `url` and
+/// the file's name there.
+fn said_of_database(e: Error, folder: &std::path::Path, url: &str) -> Error {
+    let Error::User(text) = e else {
+        return e;
+    };
+    let shown = shown_url(url);
+    let name = |message: &str| {
+        let local = format!("{}{}", folder.display(), std::path::MAIN_SEPARATOR);
+        let message = message.replace(&local, "");
+        message.replace(&folder.display().to_string(), &shown)
+    };
+    Error::user(
+        format!("{shown}: {}", name(&text.en)),
+        format!("{shown}：{}", name(&text.zh)),
+    )
+}
+
+/// Gives the connection this station's time zone, so times are shown in local time (the
+/// server may be in another zone): `TZ` when it names a zone, else the system's
+/// (`/etc/localtime`); the server's own otherwise.
+fn set_station_time_zone(client: &mut ::postgres::Client) -> Result<()> {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_string());
+    let from_system = || {
+        let target = std::fs::read_link("/etc/localtime").ok()?;
+        let target = target.to_str()?;
+        let (_, zone) = target.split_once("zoneinfo/")?;
+        Some(zone.to_string())
+    };
+    let zone = from_env.filter(|z| !z.is_empty()).or_else(from_system);
+    let Some(zone) = zone.filter(|z| {
+        z.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+    }) else {
+        return Ok(());
+    };
+    // A zone the server does not know leaves its own.
+    let _ = client.batch_execute(&format!("SET TIME ZONE '{zone}'"));
+    Ok(())
+}

@@ -1,0 +1,750 @@
+//! The store's connection: a SQLite file in the meeting folder, or a PostgreSQL database
+//! that several stations share. The store writes its SQL once, in SQLite's words (`?1`
+//! placeholders, `strftime` for the time now); [`Db`] runs it on either, turning it into
+//! PostgreSQL's words once per statement (see [`postgres_sql`]).
+//!
+//! A write is one transaction ([`Db::write`]): SQLite's `BEGIN IMMEDIATE` takes the file's
+//! write lock; on PostgreSQL the transaction takes one advisory lock of the database first
+//! ([`WRITE_LOCK`]), so the stations' writes follow one another exactly as the processes on
+//! one SQLite file do: the audit chain stays a chain, and what a write checks before it
+//! writes (a serial not taken, the meeting not finalised) still holds when it commits.
+
+use crate::error::{Error, Result};
+use ::postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use bytes::BytesMut;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::Connection;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// The advisory lock every write to a meeting database holds until it commits or rolls back
+/// (any number that no other program on the database uses; a database holds one meeting).
+const WRITE_LOCK: i64 = 0x7461_6c6c_7963_6c6b; // "tallyclk"
+
+/// A parameter of a statement, as either database takes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Param<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+/// A value that can be a statement's parameter.
+pub trait ToParam {
+    fn param(&self) -> Param<'_>;
+}
+
+impl ToParam for i64 {
+    fn param(&self) -> Param<'_> {
+        Param::Int(*self)
+    }
+}
+
+impl ToParam for u32 {
+    fn param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+
+impl ToParam for bool {
+    fn param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+
+impl ToParam for f64 {
+    fn param(&self) -> Param<'_> {
+        Param::Real(*self)
+    }
+}
+
+impl ToParam for str {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl ToParam for String {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+
+impl ToParam for [u8] {
+    fn param(&self) -> Param<'_> {
+        Param::Blob(self)
+    }
+}
+
+impl ToParam for Vec<u8> {
+    fn param(&self) -> Param<'_> {
+        Param::Blob(self)
+    }
+}
+
+impl ToParam for Param<'_> {
+    fn param(&self) -> Param<'_> {
+        *self
+    }
+}
+
+impl<T: ToParam> ToParam for Option<T> {
+    fn param(&self) -> Param<'_> {
+        match self {
+            Some(value) => value.param(),
+            None => Param::Null,
+        }
+    }
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn param(&self) -> Param<'_> {
+        (**self).param()
+    }
+}
+
+/// The parameters of a statement: `args![serial, group]`.
+macro_rules! args {
+    () => {
+        &[] as &[&dyn $crate::store::db::ToParam]
+    };
+    ($($value:expr),+ $(,)?) => {
+        &[$(&$value as &dyn $crate::store::db::ToParam),+] as &[&dyn $crate::store::db::ToParam]
+    };
+}
+pub(crate) use args;
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Param::Null => ValueRef::Null,
+            Param::Int(n) => ValueRef::Integer(n),
+            Param::Real(x) => ValueRef::Real(x),
+            Param::Text(text) => ValueRef::Text(text.as_bytes()),
+            Param::Blob(blob) => ValueRef::Blob(blob),
+        }))
+    }
+}
+
+impl ToSql for Param<'_> {
+    /// The value as the type PostgreSQL gives the parameter from where it stands: an
+    /// integer for a `bigint` column, a boolean, a smaller integer or text where the
+    /// statement asks for one.
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Int(n) => match *ty {
+                Type::INT8 => n.to_sql(ty, out),
+                Type::INT4 => i32::try_from(n)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(n)?.to_sql(ty, out),
+                Type::BOOL => (n != 0).to_sql(ty, out),
+                Type::FLOAT8 => (n as f64).to_sql(ty, out),
+                _ => n.to_string().as_str().to_sql(ty, out),
+            },
+            Param::Real(x) => x.to_sql(ty, out),
+            Param::Text(text) => text.to_sql(ty, out),
+            Param::Blob(blob) => blob.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A value read from a row, as either database gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+/// A type a row's value is read as.
+pub trait FromCell: Sized {
+    fn from_cell(cell: Cell<'_>) -> Option<Self>;
+}
+
+impl FromCell for i64 {
+    fn from_cell(cell: Cell<'_>) -> Option<i64> {
+        match cell {
+            Cell::Int(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl FromCell for u32 {
+    fn from_cell(cell: Cell<'_>) -> Option<u32> {
+        match cell {
+            Cell::Int(n) => u32::try_from(n).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl FromCell for bool {
+    fn from_cell(cell: Cell<'_>) -> Option<bool> {
+        match cell {
+            Cell::Int(n) => Some(n != 0),
+            _ => None,
+        }
+    }
+}
+
+impl FromCell for f64 {
+    fn from_cell(cell: Cell<'_>) -> Option<f64> {
+        match cell {
+            Cell::Real(x) => Some(x),
+            Cell::Int(n) => Some(n as f64),
+            _ => None,
+        }
+    }
+}
+
+impl FromCell for String {
+    fn from_cell(cell: Cell<'_>) -> Option<String> {
+        match cell {
+            Cell::Text(text) => Some(text.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl FromCell for Vec<u8> {
+    fn from_cell(cell: Cell<'_>) -> Option<Vec<u8>> {
+        match cell {
+            Cell::Blob(blob) => Some(blob.to_vec()),
+            Cell::Text(text) => Some(text.as_bytes().to_vec()),
+            _ => None,
+        }
+    }
+}
+
+impl<T: FromCell> FromCell for Option<T> {
+    fn from_cell(cell: Cell<'_>) -> Option<Option<T>> {
+        match cell {
+            Cell::Null => Some(None),
+            other => T::from_cell(other).map(Some),
+        }
+    }
+}
+
+/// One row of a result.
+pub enum Row<'a> {
+    Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a ::postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `i` as a `T`.
+    pub fn get<T: FromCell>(&self, i: usize) -> Result<T> {
+        let cell = self.cell(i)?;
+        T::from_cell(cell).ok_or_else(|| {
+            Error::Internal(format!(
+                "column {i} holds {cell:?}, not a {}",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+
+    /// Column `i` as text, borrowed from the row.
+    pub fn text(&self, i: usize) -> Result<&str> {
+        match self.cell(i)? {
+            Cell::Text(text) => Ok(text),
+            other => Err(Error::Internal(format!(
+                "column {i} holds {other:?}, not text"
+            ))),
+        }
+    }
+
+    /// Column `i` as text, or none when NULL, borrowed from the row.
+    pub fn text_or_null(&self, i: usize) -> Result<Option<&str>> {
+        match self.cell(i)? {
+            Cell::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+
+    /// Column `i` as it is stored.
+    pub fn cell(&self, i: usize) -> Result<Cell<'_>> {
+        match self {
+            Row::Sqlite(row) => {
+                Ok(match row.get_ref(i)? {
+                    ValueRef::Null => Cell::Null,
+                    ValueRef::Integer(n) => Cell::Int(n),
+                    ValueRef::Real(x) => Cell::Real(x),
+                    ValueRef::Text(text) => Cell::Text(std::str::from_utf8(text).map_err(|e| {
+                        Error::Internal(format!("column {i} is not UTF-8 text: {e}"))
+                    })?),
+                    ValueRef::Blob(blob) => Cell::Blob(blob),
+                })
+            }
+            Row::Postgres(row) => postgres_cell(row, i),
+        }
+    }
+
+    /// The names of the columns.
+    pub fn column_names(&self) -> Vec<String> {
+        match self {
+            Row::Sqlite(row) => row
+                .as_ref()
+                .column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+            Row::Postgres(row) => row.columns().iter().map(|c| c.name().to_string()).collect(),
+        }
+    }
+}
+
+/// Column `i` of a PostgreSQL row by its type: the store's columns are `bigint`, `text`,
+/// `bytea` and `double precision`; an expression may give a boolean or a smaller integer.
+fn postgres_cell<'a>(row: &'a ::postgres::Row, i: usize) -> Result<Cell<'a>> {
+    let column = row
+        .columns()
+        .get(i)
+        .ok_or_else(|| Error::Internal(format!("no column {i}")))?;
+    let ty = column.type_().clone();
+    let cell = match ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Cell::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|n| Cell::Int(n.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|n| Cell::Int(n.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|b| Cell::Int(b.into())),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map(Cell::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map(|x| Cell::Real(x.into())),
+        Type::BYTEA => row.try_get::<_, Option<&[u8]>>(i)?.map(Cell::Blob),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+            row.try_get::<_, Option<&str>>(i)?.map(Cell::Text)
+        }
+        other => {
+            return Err(Error::Internal(format!(
+                "column {} has the PostgreSQL type {other}, which the store does not read",
+                column.name()
+            )))
+        }
+    };
+    Ok(cell.unwrap_or(Cell::Null))
+}
+
+/// A meeting database on a PostgreSQL server.
+pub struct Postgres {
+    client: RefCell<::postgres::Client>,
+    /// Prepared statements by the store's SQL.
+    statements: RefCell<HashMap<String, ::postgres::Statement>>,
+}
+
+/// The connection of a store.
+pub enum Db {
+    Sqlite(Connection),
+    Postgres(Box<Postgres>),
+}
+
+/// Whether a transaction writes (and so takes the write lock first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+}
+
+impl Db {
+    /// A PostgreSQL connection of the store.
+    pub fn postgres(client: ::postgres::Client) -> Db {
+        Db::Postgres(Box::new(Postgres {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+        }))
+    }
+
+    /// The SQLite connection, when the store is a file.
+    pub fn sqlite(&self) -> Option<&Connection> {
+        match self {
+            Db::Sqlite(conn) => Some(conn),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// Whether the store is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// Runs one statement; the number of rows it changed.
+    pub fn execute(&self, sql: &str, args: &[&dyn ToParam]) -> Result<usize> {
+        match self {
+            Db::Sqlite(conn) => {
+                let params = params_of(args);
+                let mut stmt = conn.prepare_cached(sql)?;
+                Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))?)
+            }
+            Db::Postgres(pg) => {
+                let params = params_of(args);
+                let stmt = pg.statement(sql)?;
+                let mut client = pg.client()?;
+                Ok(client.execute(&stmt, &pg_params(&params))? as usize)
+            }
+        }
+    }
+
+    /// Runs one `INSERT` into a table with an `id` key; the id of the new row.
+    pub fn insert(&self, sql: &str, args: &[&dyn ToParam]) -> Result<i64> {
+        match self {
+            Db::Sqlite(conn) => {
+                self.execute(sql, args)?;
+                Ok(conn.last_insert_rowid())
+            }
+            Db::Postgres(_) => {
+                let returning = format!("{sql} RETURNING id");
+                self.query_row(&returning, args, |r| r.get(0))
+            }
+        }
+    }
+
+    /// Runs statements with no parameters and no result (PostgreSQL's words as they are).
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Db::Postgres(pg) => Ok(pg.client()?.batch_execute(sql)?),
+        }
+    }
+
+    /// The first row of a query, read by `read`; an error when there is none.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn ToParam],
+        read: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<T> {
+        self.query_opt(sql, args, read)?
+            .ok_or_else(|| Error::Internal(format!("no row from: {sql}")))
+    }
+
+    /// The first row of a query, read by `read`, if there is one.
+    pub fn query_opt<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn ToParam],
+        read: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut read = Some(read);
+        let mut value = None;
+        self.query_each(sql, args, |row| {
+            if let Some(read) = read.take() {
+                value = Some(read(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(value)
+    }
+
+    /// Every row of a query, each read by `read`.
+    pub fn query_map<T>(
+        &self,
+        sql: &str,
+        args: &[&dyn ToParam],
+        mut read: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut values = Vec::new();
+        self.query_each(sql, args, |row| {
+            values.push(read(row)?);
+            Ok(())
+        })?;
+        Ok(values)
+    }
+
+    /// Calls `visit` with every row of a query as it comes (a full pass over a million
+    /// ballots holds one row at a time). `visit` must not use the store itself.
+    pub fn query_each(
+        &self,
+        sql: &str,
+        args: &[&dyn ToParam],
+        mut visit: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        let params = params_of(args);
+        match self {
+            Db::Sqlite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+                while let Some(row) = rows.next()? {
+                    visit(&Row::Sqlite(row))?;
+                }
+                Ok(())
+            }
+            Db::Postgres(pg) => {
+                use ::postgres::fallible_iterator::FallibleIterator;
+                let stmt = pg.statement(sql)?;
+                let mut client = pg.client()?;
+                let mut rows = client.query_raw(&stmt, pg_params(&params))?;
+                while let Some(row) = rows.next()? {
+                    visit(&Row::Postgres(&row))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Begins the one write transaction of a change: it waits for any other writer (another
+    /// process or station) to finish, and holds them off until it commits or rolls back.
+    pub fn write(&self) -> Result<Tx<'_>> {
+        self.begin(Mode::Write)
+    }
+
+    /// Begins a read transaction: what it reads belongs to one state of the store while
+    /// others write.
+    pub fn read(&self) -> Result<Tx<'_>> {
+        self.begin(Mode::Read)
+    }
+
+    fn begin(&self, mode: Mode) -> Result<Tx<'_>> {
+        self.begin_transaction(mode == Mode::Write)?;
+        Ok(Tx {
+            db: self,
+            open: true,
+        })
+    }
+
+    /// Begins a transaction that writes (taking the write lock) or only reads, for one that
+    /// [`Tx`] cannot hold (the import's, whose connection a writer thread borrows); it ends
+    /// with [`Db::end_transaction`].
+    pub fn begin_transaction(&self, write: bool) -> Result<()> {
+        match self {
+            Db::Sqlite(conn) => conn.execute_batch(if write {
+                "BEGIN IMMEDIATE"
+            } else {
+                "BEGIN DEFERRED"
+            })?,
+            Db::Postgres(pg) => {
+                let begin = if write {
+                    format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                } else {
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ".to_string()
+                };
+                pg.client()?.batch_execute(&begin)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the transaction begun: `commit` or rolls back.
+    pub fn end_transaction(&self, commit: bool) -> Result<()> {
+        self.batch(if commit { "COMMIT" } else { "ROLLBACK" })
+    }
+
+    /// Begins a write transaction only when no other writer holds the store now: for a
+    /// cache entry, which is not worth waiting for.
+    pub fn try_write(&self) -> Option<Tx<'_>> {
+        match self {
+            Db::Sqlite(conn) => {
+                conn.busy_timeout(std::time::Duration::ZERO).ok()?;
+                let tx = self.begin(Mode::Write);
+                let _ = conn.busy_timeout(super::BUSY_TIMEOUT);
+                tx.ok()
+            }
+            Db::Postgres(pg) => {
+                let tx = self.begin(Mode::Read).ok()?;
+                let locked = pg
+                    .client()
+                    .ok()?
+                    .query_one(
+                        &format!("SELECT pg_try_advisory_xact_lock({WRITE_LOCK})"),
+                        &[],
+                    )
+                    .ok()?
+                    .get::<_, bool>(0);
+                locked.then_some(tx)
+            }
+        }
+    }
+}
+
+impl Postgres {
+    fn client(&self) -> Result<std::cell::RefMut<'_, ::postgres::Client>> {
+        self.client.try_borrow_mut().map_err(|_| {
+            Error::Internal("the database was used while a query over it was being read".into())
+        })
+    }
+
+    /// The prepared statement of the store's `sql`, prepared once.
+    fn statement(&self, sql: &str) -> Result<::postgres::Statement> {
+        if let Some(stmt) = self.statements.borrow().get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client()?.prepare(&postgres_sql(sql))?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+fn params_of<'a>(args: &'a [&'a dyn ToParam]) -> Vec<Param<'a>> {
+    args.iter().map(|a| a.param()).collect()
+}
+
+fn pg_params<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// A transaction; rolled back unless committed.
+pub struct Tx<'a> {
+    db: &'a Db,
+    open: bool,
+}
+
+impl Tx<'_> {
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.db.end_transaction(true)
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.db.end_transaction(false);
+        }
+    }
+}
+
+/// The time now as the store writes it, in SQLite's words.
+pub const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// [`SQLITE_NOW`] in PostgreSQL's words: UTC to the millisecond, the same text.
+const POSTGRES_NOW: &str =
+    "to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+/// The store's SQL in PostgreSQL's words: `?N` placeholders as `$N`, the time now as
+/// PostgreSQL writes it, and SQLite's index hints (`INDEXED BY name`) left out, as
+/// PostgreSQL's planner chooses its indexes by statistics itself. Text in quotes is kept.
+pub fn postgres_sql(sql: &str) -> String {
+    let sql = sql.replace(SQLITE_NOW, POSTGRES_NOW);
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+            out.push(c);
+        } else if c == '?' && !quoted && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    drop_index_hints(&out)
+}
+
+/// `... FROM ballots INDEXED BY ballots_voided WHERE ...` without `INDEXED BY ballots_voided`.
+fn drop_index_hints(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find(" INDEXED BY ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " INDEXED BY ".len()..];
+        let name_end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        rest = &after[name_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_is_put_in_postgres_words() {
+        assert_eq!(
+            postgres_sql("SELECT id FROM ballots WHERE serial = ?1 AND grp = ?12"),
+            "SELECT id FROM ballots WHERE serial = $1 AND grp = $12"
+        );
+        assert_eq!(
+            postgres_sql("SELECT '?1' || ?2"),
+            "SELECT '?1' || $2",
+            "a question mark in quotes is text"
+        );
+        assert_eq!(
+            postgres_sql(
+                "SELECT COUNT(*) FROM ballots INDEXED BY ballots_voided\n WHERE voided_at IS NOT NULL"
+            ),
+            "SELECT COUNT(*) FROM ballots\n WHERE voided_at IS NOT NULL"
+        );
+        assert_eq!(
+            postgres_sql(&format!("INSERT INTO t (at) VALUES ({SQLITE_NOW})")),
+            format!("INSERT INTO t (at) VALUES ({POSTGRES_NOW})")
+        );
+    }
+
+    #[test]
+    fn cells_read_as_their_types() {
+        assert_eq!(i64::from_cell(Cell::Int(7)), Some(7));
+        assert_eq!(bool::from_cell(Cell::Int(0)), Some(false));
+        assert_eq!(bool::from_cell(Cell::Int(1)), Some(true));
+        assert_eq!(Option::<String>::from_cell(Cell::Null), Some(None));
+        assert_eq!(
+            Option::<String>::from_cell(Cell::Text("a")),
+            Some(Some("a".to_string()))
+        );
+        assert_eq!(i64::from_cell(Cell::Text("7")), None);
+        assert_eq!(i64::from_cell(Cell::Null), None);
+    }
+
+    #[test]
+    fn sqlite_runs_the_portable_api() {
+        let db = Db::Sqlite(Connection::open_in_memory().unwrap());
+        db.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
+            .unwrap();
+        let tx = db.write().unwrap();
+        let id = tx
+            .insert("INSERT INTO t (name, n) VALUES (?1, ?2)", args!["a", 5_i64])
+            .unwrap();
+        assert_eq!(id, 1);
+        tx.commit().unwrap();
+        {
+            let tx = db.write().unwrap();
+            tx.execute("UPDATE t SET n = 6", args![]).unwrap();
+            // Dropped: rolled back.
+        }
+        let row: (String, i64) = db
+            .query_row("SELECT name, n FROM t WHERE id = ?1", args![id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("a".to_string(), 5));
+        let none: Option<i64> = db
+            .query_opt("SELECT n FROM t WHERE id = ?1", args![9_i64], |r| r.get(0))
+            .unwrap();
+        assert_eq!(none, None);
+        let names = db
+            .query_map("SELECT name FROM t", args![], |r| r.get::<String>(0))
+            .unwrap();
+        assert_eq!(names, ["a"]);
+    }
+}

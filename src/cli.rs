@@ -118,14 +118,14 @@ enum Command {
     },
     /// Open the terminal UI on a meeting folder.
     Open {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
     },
     /// The projector view: the results tier by tier in large type, revealed by the clerk
     /// (Space: next tier, Enter: next organization, Backspace: hide the last, s: scores and
     /// counts, l: black on white, Esc: the tabs, q: quit). It follows the store live.
     Announce {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Black on white (for a bright room or a projector that washes out dark screens).
         #[arg(long)]
@@ -177,7 +177,7 @@ enum Command {
     /// for spoiled; spaces are passed over, e.g. "AABAC -D*.." or "11213 0..."; a leading
     /// '-' needs no '--'.
     Add {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The number on the form.
         serial: u64,
@@ -192,7 +192,7 @@ enum Command {
     /// wide (a row per form) or long (serial,org,rating rows); each file all or nothing.
     #[command(after_help = IMPORT_HELP)]
     Import {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Files to import.
         #[arg(required = true)]
@@ -229,7 +229,7 @@ enum Command {
     /// serial and group as bubbles, and writes OMRChecker's template.json and the MAP.toml
     /// that imports its Results.csv beside the PDF.
     Forms {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Where to write the forms (PDF).
         #[arg(long)]
@@ -246,7 +246,7 @@ enum Command {
     },
     /// Print the tally and ranking with tiers.
     Tally {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -255,7 +255,7 @@ enum Command {
     /// Write the results CSV, the results workbook, the ballots CSV and/or the tally sheet
     /// PDF (default: all four into DIR: results.csv, results.xlsx, ballots.csv, results.pdf).
     Export {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Where to write the results CSV ('-' for standard output).
         #[arg(long)]
@@ -286,7 +286,7 @@ enum Command {
     /// Resolve a tie at a cutoff: the organizations named take places of tier NAME ahead of
     /// the rest of their tie group. The decision holds only while exactly that tie stands.
     Decide {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The tier the organizations named get.
         #[arg(long)]
@@ -301,7 +301,7 @@ enum Command {
     /// Withdraw the decisions of tier NAME (and those of later tiers made on top of them on
     /// the same tie); the tie is undecided again.
     Undecide {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The tier whose decisions are withdrawn.
         #[arg(long)]
@@ -313,7 +313,7 @@ enum Command {
     /// Check the store's integrity, the audit chain and, while final, that the rules and
     /// results are those finalised; print the digest of the ballot set. Writes nothing.
     Check {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// An audit head noted earlier (printed by tally and check, carried by
         /// results.csv.sha256): refused unless the audit chain still holds it.
@@ -340,7 +340,7 @@ enum Command {
     },
     /// Set the number of forms handed out.
     Issued {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Forms handed out.
         n: u64,
@@ -349,12 +349,12 @@ enum Command {
     /// undecided or the round is void; warns about unverified forms (refused while any is
     /// unverified where meeting.toml sets `[rules] require_verified = true`).
     Finalise {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
     },
     /// Unlock a finalised meeting.
     Reopen {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// Why it is reopened (kept in the audit log).
         #[arg(long, required = true)]
@@ -364,7 +364,7 @@ enum Command {
     /// the forms issued), no longer counted in the tally. Also `void`.
     #[command(name = "set-aside", visible_alias = "void")]
     SetAside {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -375,7 +375,7 @@ enum Command {
     /// Withdraw a keying mistake (typed or imported): no paper form behind it, so it is no
     /// longer collected nor counted; kept in the store and the audit log.
     Withdraw {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -388,7 +388,7 @@ enum Command {
     /// differ (never the readings); a disputed form is keyed again the same way, and two
     /// readings of three decide each disputed row. `verify DIR --list` shows what is left.
     Verify {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The serial on the form.
         #[arg(required_unless_present = "list", conflicts_with = "list")]
@@ -405,7 +405,7 @@ enum Command {
     },
     /// Replace the marks of a ballot, keeping its old version in its history.
     Edit {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -421,7 +421,7 @@ enum Command {
     },
     /// Print the audit log.
     Log {
-        /// The meeting folder.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
         dir: PathBuf,
     },
     /// Write a generated meeting with N forms (for benchmarks and fault tests).
@@ -646,6 +646,11 @@ pub fn run(cli: Cli) -> Result<()> {
     let Some(command) = cli.command else {
         // Checked first, so a script does not leave a demo copy behind for nothing.
         tui::require_terminal()?;
+        // A station of a meeting held in a database names it once in its environment.
+        if let Some(url) = std::env::var_os("TALLYCLERK_DB").filter(|url| !url.is_empty()) {
+            let meeting = open_as_clerk(Path::new(&url), &clerk)?;
+            return tui::run(meeting, flag, None);
+        }
         let here = Path::new(".");
         if config::is_meeting(here) {
             let meeting = open_as_clerk(here, &clerk)?;

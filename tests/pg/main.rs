@@ -5,3 +5,6 @@
 mod server;
 
 mod copy;
+
+mod commands;
+mod contract;

@@ -166,6 +166,32 @@ pub fn group_figures(config: &Config, tally: &Tally, group: usize, org: usize) -
     Some(counts.figures_over(&config.scale, base))
 }
 
+/// What one voter group gave one organization, as the per-group views show it (the Tally
+/// tab's group view, `export --by-group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The group's marks that rate the organization (weighted under `per_form`).
+    pub rated: Milli,
+    /// The group's score of it.
+    pub score: Ratio,
+    /// `top_rate` and `approval_rate` over the group's own share of the meeting's rate base;
+    /// `None` under `rate_base = "present"`, which counts the people at the meeting, not
+    /// per group (docs/RULES.md section 6).
+    pub rates: Option<(Ratio, Ratio)>,
+}
+
+/// What the voter group at `group` gave organization `org`; `None` where a term passes 128
+/// bits.
+pub fn group_row(config: &Config, tally: &Tally, group: usize, org: usize) -> Option<GroupRow> {
+    let f = group_figures(config, tally, group, org)?;
+    Some(GroupRow {
+        rated: f.rated,
+        score: f.score,
+        rates: (config.scoring.rate_base != RateBase::Present)
+            .then_some((f.top_rate, f.approval_rate)),
+    })
+}
+
 /// What each form of the slot `slot` of [`Tally::forms`] counts for.
 fn slot_weight(config: &Config, slot: usize) -> Milli {
     match config.scoring.weighting {
@@ -601,6 +627,81 @@ mod tests {
         let f = figures(&plain, &tally_of(&plain, &[(None, "AA"), (None, "BB")])).unwrap();
         let ranking = crate::ranking::rank(&plain, &f, &[]);
         assert_eq!(ranking.rows[1].rank, 1);
+    }
+
+    #[test]
+    fn a_groups_own_rates_are_over_its_own_base() {
+        // Leaders (0.4): A, blank. Cadres (0.3): A, B, C, plus one invalid form (D with
+        // max_marks D = 0). Members (0.3): no form.
+        let forms = [
+            (Some(0), "A"),
+            (Some(0), "-"),
+            (Some(1), "A"),
+            (Some(1), "B"),
+            (Some(1), "C"),
+            (Some(1), "D"),
+        ];
+        let rules = "max_marks = { D = 0 }\nmin_marked = 0\n";
+        // Per base: the leaders' top rate and the cadres' top and approval rates.
+        // rated: leaders 1/1; cadres 1/3, 2/3. valid_forms: leaders 1/2; cadres 1/3, 2/3.
+        // collected: leaders 1/2; cadres 1/4, 2/4.
+        for (base, leaders_top, cadres_top, cadres_approval) in [
+            ("rated", (1, 1), (1, 3), (2, 3)),
+            ("valid_forms", (1, 2), (1, 3), (2, 3)),
+            ("collected", (1, 2), (1, 4), (1, 2)),
+        ] {
+            let c = shares_config(1, &format!("rate_base = \"{base}\"\n{rules}"));
+            let t = tally_of(&c, &forms);
+            let leaders = group_row(&c, &t, 0, 0).unwrap();
+            let cadres = group_row(&c, &t, 1, 0).unwrap();
+            let ratio = |(n, d): (i128, i128)| Ratio::new_or_zero(n, d);
+            assert_eq!(leaders.rates.unwrap().0, ratio(leaders_top), "{base}");
+            assert_eq!(
+                cadres.rates.unwrap(),
+                (ratio(cadres_top), ratio(cadres_approval)),
+                "{base}"
+            );
+            // The score is over the marks that rate whatever the base: cadres (100 + 80 + 60)
+            // / 3 = 80; leaders 100 over 1 mark.
+            assert_eq!((cadres.score, cadres.rated), (ratio((80, 1)), Milli(3000)));
+            assert_eq!(
+                (leaders.score, leaders.rated),
+                (ratio((100, 1)), Milli(1000))
+            );
+            // A group with no form: nothing rated, score 0, rates 0.
+            let members = group_row(&c, &t, 2, 0).unwrap();
+            assert_eq!(members.rated, Milli(0));
+            assert_eq!(members.rates, Some((Ratio::ZERO, Ratio::ZERO)));
+        }
+        // Under per_form the group's forms count its weight on both sides of a rate: the
+        // cadres' (weight 0.5) top rate over their valid forms is 0.5 / (3 · 0.5) = 1/3.
+        let c = Config::from_parts(
+            &format!("groups = [{{ id = \"leaders\" }}, {{ id = \"cadres\", weight = 0.5 }}]\n[rules]\nrate_base = \"valid_forms\"\n{rules}"),
+            orgs(1),
+        )
+        .unwrap();
+        let t = tally_of(&c, &forms[..5]);
+        let cadres = group_row(&c, &t, 1, 0).unwrap();
+        assert_eq!(cadres.rated, Milli(1500));
+        assert_eq!(cadres.rates.unwrap().0, Ratio::new_or_zero(1, 3));
+        // Under present (per_form, every weight 1) a group has no rates: the people present
+        // are not counted per group.
+        let c = Config::from_parts(
+            &format!("groups = [{{ id = \"leaders\" }}, {{ id = \"cadres\" }}]\n[attendance]\nexpected = 9\npresent = 8\n[rules]\nrate_base = \"present\"\n{rules}"),
+            orgs(1),
+        )
+        .unwrap();
+        let t = tally_of(&c, &forms[..5]);
+        let cadres = group_row(&c, &t, 1, 0).unwrap();
+        assert_eq!(
+            (cadres.rates, cadres.score),
+            (None, Ratio::new_or_zero(80, 1))
+        );
+        // The whole meeting's rates are still over the 8 present: top 2/8.
+        assert_eq!(
+            figures(&c, &t).unwrap()[0].top_rate,
+            Ratio::new_or_zero(1, 4)
+        );
     }
 
     #[test]

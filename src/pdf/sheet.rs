@@ -358,7 +358,8 @@ impl<'a, 't> Layout<'a, 't> {
                 let share = Ratio::new_or_zero(i128::from(counts.counts[k].0) * 100, rated);
                 texts.push(format!("{}%", share.to_fixed(2)));
             }
-            texts.push(cells[5].clone());
+            // The score, then each file part's score and the composite (with [[composite]]).
+            texts.extend(cells[5..first_count - 1].iter().cloned());
             texts.push(cells[4].clone());
             texts.push(cells[cells.len() - 1].clone());
             let thick = tier_ends.contains(&row.place);
@@ -593,8 +594,9 @@ impl<'a, 't> Layout<'a, 't> {
     }
 }
 
-/// The columns: rank, organization, category, count and share per option, score, tier,
-/// note; the organization takes what the others leave, at least 90 points.
+/// The columns: rank, organization, category, count and share per option, score (then the
+/// composite's file parts and the composite), tier, note; the organization takes what the
+/// others leave, at least 90 points.
 fn columns(facts: &SheetFacts) -> Vec<Column> {
     let lang = facts.lang;
     let column = |head: &str, width: f32, align: Align, wraps: bool| Column {
@@ -627,6 +629,24 @@ fn columns(facts: &SheetFacts) -> Vec<Column> {
         Align::Right,
         false,
     ));
+    // With [[composite]] parts: each file part's score by its label, then the composite.
+    let composite = &facts.config.scoring.composite;
+    for part in composite.iter().filter(|p| !p.is_meeting()) {
+        let head = match lang {
+            Lang::En => &part.id,
+            Lang::Zh => &part.label,
+        };
+        columns.push(column(head, 44.0, Align::Right, false));
+    }
+    if !composite.is_empty() {
+        // Wide enough for "Composite" in full.
+        columns.push(column(
+            lang.pick("Composite", "综合得分"),
+            52.0,
+            Align::Right,
+            false,
+        ));
+    }
     columns.push(column(lang.pick("Tier", "等次"), 44.0, Align::Center, true));
     columns.push(column(lang.pick("Note", "备注"), 150.0, Align::Left, true));
     let fixed: f32 = columns.iter().map(|c| c.width).sum();
@@ -693,7 +713,6 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
     // Under group_share the groups' weights are shares, not what each form counts for; the
     // scoring statement says so, with the base of the rates and the composite's parts.
     let per_form = config.scoring.weighting == crate::scoring::Weighting::PerForm;
-    let weights = if per_form { weights } else { Vec::new() };
     let statement = crate::scoring::statement(config, lang);
     let scoring: Vec<&String> = statement
         .iter()
@@ -706,7 +725,9 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
                 "How the score is computed: points per mark: {}. Score = Σ (count × points) ÷ forms that rated the organization (blank and spoiled marks left out), rounded to 2 places; share = count ÷ the same. ",
                 points.join(", ")
             );
-            if weights.is_empty() && per_form {
+            if !per_form {
+                text.push_str("Every valid form counts once within its voter group. ");
+            } else if weights.is_empty() {
                 text.push_str("Every valid form counts once. ");
             } else {
                 text.push_str(&format!(
@@ -729,7 +750,9 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
                 "计分方法：各档分值 {}；测评得分 = Σ（票数 × 分值）÷ 评价该单位的票数（空白、多选不计），保留两位小数；占比 = 票数 ÷ 同一分母。",
                 points.join("、")
             );
-            if weights.is_empty() && per_form {
+            if !per_form {
+                text.push_str("每张有效表在其组别内计一票。");
+            } else if weights.is_empty() {
                 text.push_str("每张有效表计一票。");
             } else {
                 text.push_str(&format!("票数按组别加权：{}。", weights.join("、")));

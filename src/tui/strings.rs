@@ -12,6 +12,7 @@ use crate::error::Text;
 use crate::import::ImportReport;
 use crate::lang::{count_en, Lang};
 use crate::model::{InvalidReason, Scale};
+use crate::scoring::{RateBase, Scoring, Weighting};
 use std::path::Path;
 use std::time::Duration;
 
@@ -1084,12 +1085,31 @@ pub fn top_rate_header(lang: Lang, scale: &Scale) -> String {
     }
 }
 
-pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>) -> String {
-    match (group, lang) {
+pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>, scoring: &Scoring) -> String {
+    let mut scope = match (group, lang) {
+        (None, _) if scoring.weighting == Weighting::GroupShare => lang
+            .pick(
+                "all forms, each group by its share",
+                "全部评议表（各组按比重）",
+            )
+            .to_string(),
         (None, _) => S::AllGroups.get(lang).to_string(),
         (Some((id, label)), Lang::En) => format!("voter group {id}: {label} (g: next group)"),
         (Some((id, label)), Lang::Zh) => format!("投票人组别 {id}：{label}（g：下一组别）"),
+    };
+    // The rates' base is said wherever it is not the marks that rate.
+    match (scoring.rate_base, group) {
+        (RateBase::Rated, _) => {}
+        (RateBase::Present, Some(_)) => scope.push_str(lang.pick(
+            " · no rates per group: the people present are not counted by group",
+            "；实到人数不分组统计，无分组比率",
+        )),
+        (base, _) => scope.push_str(&match lang {
+            Lang::En => format!(" · rates over {}", base.text(lang)),
+            Lang::Zh => format!("；比率分母：{}", base.text(lang)),
+        }),
     }
+    scope
 }
 
 /// The Ballots list's cell of a ballot that left the count, with the clerk's reason.

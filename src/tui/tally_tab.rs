@@ -1,13 +1,18 @@
 //! The Tally tab: per organization the weighted count of each option, the blanks, the score
-//! and the rates, with a small bar of the score, from the live tally — of all forms, or of
-//! one voter group's forms (`g` steps through the groups: the figures `export --by-group`
-//! writes).
+//! (with the scores of the composite's file parts and the composite, when meeting.toml has
+//! `[[composite]]`) and the rates, with a small bar of the score, from the live tally — of
+//! all forms as the ranking scores them, or of one voter group's forms (`g` steps through
+//! the groups: the figures `export --by-group` writes).
 
 use super::form::scroll_offset;
 use super::keymap::Action;
 use super::strings::{self, S};
 use super::theme;
 use super::ui_state::Shown;
+use crate::decimal::Ratio;
+use crate::lang::Lang;
+use crate::scoring::{self, RateBase};
+use crate::tally::Figures;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
@@ -58,6 +63,61 @@ pub fn bar(fraction: f64, width: usize) -> String {
 /// The cells an organization's name keeps before a figure column gives way to it.
 const NAME_ROOM: u16 = 12;
 
+/// What a row of the Tally tab shows beside the counts.
+struct RowFigures {
+    score: Ratio,
+    /// `top_rate` and `approval_rate`; `None` in a group's view under `rate_base =
+    /// "present"`, which has no figure per group.
+    rates: Option<(Ratio, Ratio)>,
+    /// The score of each file part of `[[composite]]`, then the composite (all forms only).
+    parts: Vec<Ratio>,
+}
+
+/// The figures of every organization, in organizations.csv order: the whole meeting's as
+/// the ranking has them (the weighting, the rate base and the composite of meeting.toml),
+/// or one voter group's own.
+fn row_figures(shown: &Shown, group: Option<usize>) -> Vec<RowFigures> {
+    let config = shown.config;
+    let mut by_org: Vec<Option<&Figures>> = vec![None; config.organizations.len()];
+    for row in &shown.ranking.rows {
+        by_org[row.org] = Some(&row.figures);
+    }
+    (0..config.organizations.len())
+        .map(|org| match group {
+            Some(g) => {
+                let row = scoring::group_row(config, shown.tally, g, org);
+                RowFigures {
+                    score: row.map_or(Ratio::ZERO, |r| r.score),
+                    rates: row.and_then(|r| r.rates),
+                    parts: Vec::new(),
+                }
+            }
+            None => {
+                let Some(f) = by_org[org] else {
+                    return RowFigures {
+                        score: Ratio::ZERO,
+                        rates: None,
+                        parts: Vec::new(),
+                    };
+                };
+                let mut parts: Vec<Ratio> = config
+                    .scoring
+                    .composite
+                    .iter()
+                    .filter(|p| !p.is_meeting())
+                    .map(|p| p.score_of(org, f.score))
+                    .collect();
+                parts.extend(f.composite);
+                RowFigures {
+                    score: f.score,
+                    rates: Some((f.top_rate, f.approval_rate)),
+                    parts,
+                }
+            }
+        })
+        .collect()
+}
+
 /// Draws the Tally tab.
 pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let lang = shown.lang;
@@ -71,6 +131,9 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         .unwrap_or(1)
         .max(1) as f64
         / 1000.0;
+    let group = view
+        .group
+        .and_then(|g| config.groups.get(g).map(|x| (g, x)));
     let mut header = vec![
         Cell::from(S::Id.get(lang)),
         Cell::from(S::Organization.get(lang)),
@@ -88,18 +151,38 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         Line::from(S::BlankShort.get(lang)).right_aligned(),
     ));
     header.push(Cell::from(Line::from(S::Score.get(lang)).right_aligned()));
+    // With [[composite]] parts, the view of all forms shows each file part's score and the
+    // composite after the meeting's score, each column as wide as its name.
+    let mut part_widths = Vec::new();
+    if group.is_none() && !config.scoring.composite.is_empty() {
+        let names = config
+            .scoring
+            .composite
+            .iter()
+            .filter(|p| !p.is_meeting())
+            .map(|p| match lang {
+                Lang::En => p.id.clone(),
+                Lang::Zh => p.label.clone(),
+            })
+            .chain([lang.pick("Comp.", "综合").to_string()]);
+        for name in names {
+            let name = Line::from(name).right_aligned();
+            part_widths.push(Constraint::Length(name.width().max(6) as u16));
+            header.push(Cell::from(name));
+        }
+    }
     // On a narrow screen the bar, then the approval rate, then the top rate give their room
     // to the names (which are shortened with "…" only when even that is not enough).
-    let options: u16 = option_widths
-        .iter()
-        .map(|c| match c {
-            Constraint::Length(n) => *n,
-            _ => 0,
-        })
-        .sum();
-    let fixed = |columns: u16, extra: u16| 4 + options + 5 + 6 + extra + columns;
-    // The spaces between columns: id, name, the options, blank and score, then each figure.
-    let columns = 3 + config.scale.options.len() as u16;
+    let length = |c: &Constraint| match c {
+        Constraint::Length(n) => *n,
+        _ => 0,
+    };
+    let options: u16 = option_widths.iter().map(length).sum();
+    let parts: u16 = part_widths.iter().map(length).sum();
+    let fixed = |columns: u16, extra: u16| 4 + options + 5 + 6 + parts + extra + columns;
+    // The spaces between columns: id, name, the options, blank, score and the parts, then
+    // each figure.
+    let columns = 3 + (config.scale.options.len() + part_widths.len()) as u16;
     let room = |fixed: u16| area.width.saturating_sub(fixed);
     let all = fixed(columns + 3, top_rate_width + 6 + 8);
     let show_bar = room(all) >= NAME_ROOM;
@@ -124,15 +207,18 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     if show_bar {
         header.push(Cell::from(""));
     }
-    let group = view
-        .group
-        .and_then(|g| config.groups.get(g).map(|x| (g, x)));
-    // A meeting of one voter group (or none named) has nothing to switch: no line for it.
-    let scope_height = u16::from(config.groups.len() > 1);
+    // A line says what the figures are of (all forms or a group, and the rates' base) when
+    // there is a group to switch to or a base other than the marks that rate.
+    let scope_height =
+        u16::from(config.groups.len() > 1 || config.scoring.rate_base != RateBase::Rated);
     let [scope_line, area] =
         ratatui::layout::Layout::vertical([Constraint::Length(scope_height), Constraint::Fill(1)])
             .areas(area);
-    let scope = strings::tally_scope(lang, group.map(|(_, g)| (g.id.as_str(), g.label.as_str())));
+    let scope = strings::tally_scope(
+        lang,
+        group.map(|(_, g)| (g.id.as_str(), g.label.as_str())),
+        &config.scoring,
+    );
     frame.render_widget(
         ratatui::widgets::Paragraph::new(Line::styled(scope, theme::dim())),
         scope_line,
@@ -141,37 +227,39 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
         Some((g, _)) => &shown.tally.by_group[g],
         None => &shown.tally.orgs,
     };
+    let figures = row_figures(shown, group.map(|(g, _)| g));
     let height = area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(view.cursor, config.organizations.len(), height);
+    let right = |text: String| Cell::from(Line::from(text).right_aligned());
     let rows = config
         .organizations
         .iter()
         .zip(counts_of)
+        .zip(&figures)
         .enumerate()
-        .map(|(i, (org, counts))| {
-            let figures = counts.figures(&config.scale);
+        .map(|(i, ((org, counts), figures))| {
             let mut cells = vec![
                 Cell::from(org.id.as_str()),
                 Cell::from(strings::shorten(&org.name, name_width)),
             ];
             for n in &counts.counts {
-                cells.push(Cell::from(Line::from(n.to_shortest()).right_aligned()));
+                cells.push(right(n.to_shortest()));
             }
-            cells.push(Cell::from(
-                Line::from(counts.blank.to_shortest()).right_aligned(),
-            ));
-            cells.push(Cell::from(
-                Line::from(figures.score.to_fixed(2)).right_aligned(),
-            ));
+            cells.push(right(counts.blank.to_shortest()));
+            cells.push(right(figures.score.to_fixed(2)));
+            for part in &figures.parts {
+                cells.push(right(part.to_fixed(2)));
+            }
+            let rate = |pick: fn((Ratio, Ratio)) -> Ratio| {
+                figures
+                    .rates
+                    .map_or_else(|| "—".to_string(), |r| strings::percent(pick(r)))
+            };
             if show_top {
-                cells.push(Cell::from(
-                    Line::from(strings::percent(figures.top_rate)).right_aligned(),
-                ));
+                cells.push(right(rate(|r| r.0)));
             }
             if show_approval {
-                cells.push(Cell::from(
-                    Line::from(strings::percent(figures.approval_rate)).right_aligned(),
-                ));
+                cells.push(right(rate(|r| r.1)));
             }
             if show_bar {
                 cells.push(Cell::from(Span::styled(
@@ -189,6 +277,7 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
     let mut widths = vec![Constraint::Length(4), Constraint::Fill(1)];
     widths.extend(option_widths);
     widths.extend([Constraint::Length(5), Constraint::Length(6)]);
+    widths.extend(part_widths);
     if show_top {
         widths.push(Constraint::Length(top_rate_width));
     }

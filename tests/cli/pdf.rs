@@ -686,3 +686,64 @@ fn omr_bubbles_filled_in_the_rendered_page_read_back_at_the_templates_coordinate
     }
     assert_eq!(line, expected.join(","));
 }
+
+#[test]
+fn the_scoring_demos_sheet_shows_the_parts_the_composite_the_shares_and_the_base() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("scoring");
+    tallyclerk_cmd()
+        .args(["--lang", "en", "demo"])
+        .arg(&dir)
+        .arg("--scoring")
+        .assert()
+        .success();
+    let demo = Big { _temp: temp, dir };
+    for (lang, heads, statement) in [
+        (
+            "en",
+            ["Score", "daily", "annual", "Composite"],
+            [
+                "Every valid form counts once within its voter group. weighting group_share: each group's figures, averaged with the shares leaders 0.4, cadres 0.3, members 0.3",
+                "top_rate and approval_rate are shares of the valid forms (rate_base valid_forms)",
+                "composite = (0.3 × meeting (this meeting) + 0.5 × daily (daily.csv) + 0.2 × annual (annual.csv)) / 1",
+            ],
+        ),
+        (
+            "zh",
+            ["测评得分", "日常考核", "年度考核", "综合得分"],
+            [
+                "每张有效表在其组别内计一票。计分方式 group_share：各组分别计算，按比重 镇领导班子成员 0.4，村（社区）干部 0.3，党员群众代表 0.3 加权平均",
+                "好评率、认可率的分母为有效表数（rate_base valid_forms）",
+                "综合得分 = （0.3 × 现场测评（本次测评） + 0.5 × 日常考核（daily.csv） + 0.2 × 年度考核（annual.csv））/ 1",
+            ],
+        ),
+    ] {
+        let text = demo.export_pdf(lang, &format!("sheet-{lang}.pdf"), &[]);
+        let head = text
+            .lines()
+            .find(|l| l.contains(heads[0]))
+            .unwrap_or_else(|| panic!("the table's head: {text}"));
+        let at: Vec<usize> = heads.iter().map(|h| head.find(h).unwrap_or(usize::MAX)).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{heads:?} in order: {head}");
+        // Every row: the counts, then the score, the parts and the composite, as the CSV.
+        for row in demo.results_csv(lang) {
+            let line = text
+                .lines()
+                .find(|l| l.split_whitespace().nth(1) == Some(row[2].as_str()))
+                .unwrap_or_else(|| panic!("a row for {}: {text}", row[2]));
+            let tokens: Vec<&str> = line.split_whitespace().collect();
+            for k in 0..4 {
+                assert_eq!(tokens[3 + 2 * k], row[10 + k], "count {k}: {line}");
+            }
+            assert_eq!(tokens[11..15], row[5..9], "score, daily, annual, composite: {line}");
+            assert_eq!(tokens.get(15).copied().unwrap_or(""), row[4], "tier: {line}");
+        }
+        // The notes state the weighting with the shares, the base of the rates and the parts
+        // (pdftotext breaks the lines where the sheet wraps them).
+        let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for line in statement {
+            let words = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&words), "{line}\n{flat}");
+        }
+    }
+}

@@ -137,3 +137,51 @@ fn the_ranking_at_100x30_shows_the_top_rate_too() {
     assert!(text.contains("Top"), "{text}");
     insta::assert_snapshot!("ranking_100x30", text);
 }
+
+/// The scoring demo (data/demo-scoring: group shares, rates over the valid forms, a composite
+/// of the meeting with daily.csv and annual.csv) in the UI.
+fn scoring_demo() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let meeting =
+        tallyclerk::demo::install_demo(&dir.path().join("demo"), tallyclerk::demo::SCORING)
+            .unwrap();
+    (dir, App::new(meeting, Lang::En).unwrap())
+}
+
+#[test]
+fn the_tally_tab_shows_the_parts_and_the_composite_as_the_ranking_scores_them() {
+    let (_dir, mut app) = scoring_demo();
+    key(&mut app, KeyCode::F(4));
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    // The scope line says the groups weigh by their shares and what the rates are over.
+    assert!(
+        text.contains("all forms, each group by its share · rates over the valid forms"),
+        "{text}"
+    );
+    assert!(
+        line(&buffer, find(&buffer, "daily").unwrap().1).contains("Score  daily annual  Comp."),
+        "{text}"
+    );
+    // V02: 28 A and 7 B of 35 marks; its score under the groups' shares is 97.09 (the forms
+    // counted alike would give 96.00), daily 92, annual 90.5, composite 93.23.
+    let (_, y) = find(&buffer, "V02").unwrap();
+    assert!(
+        line(&buffer, y).contains("28    7    0    0     1  97.09  92.00  90.50  93.23"),
+        "{text}"
+    );
+    insta::assert_snapshot!("tally_scoring_80x24", text);
+    // Wide enough, the rates too, as the ranking has them: V02 top 84.3%, approval 98.5%.
+    let buffer = draw(&app, 120, 24);
+    let (_, y) = find(&buffer, "V02").unwrap();
+    assert!(
+        line(&buffer, y).contains("93.23  84.3%  98.5%"),
+        "{}",
+        line(&buffer, y)
+    );
+    // A group's own view has no parts: they score organizations, not groups.
+    keys(&mut app, "g");
+    let text = screen(&app, 120, 24);
+    assert!(text.contains("voter group leaders"), "{text}");
+    assert!(!text.contains("Comp."), "{text}");
+}

@@ -50,6 +50,9 @@ pub struct Config {
     pub rules: Rules,
     /// `[rules] require_verified`: finalising is refused while any form is not verified.
     pub require_verified: bool,
+    /// `[rules] verify_own_keying`: a named station (or clerk) may key the second keying of a
+    /// form it keyed first; by default the second keying must come from another.
+    pub verify_own_keying: bool,
     /// Where the meeting is held, as written (the tally sheet prints it).
     pub place: Option<String>,
     /// `[attendance]`: the people expected and present.
@@ -239,6 +242,7 @@ impl Config {
         }
         let min_marked_at = raw_rules.min_marked.as_ref().map(|m| m.span());
         let require_verified = raw_rules.require_verified.unwrap_or(false);
+        let verify_own_keying = raw_rules.verify_own_keying.unwrap_or(false);
         let quorum = build_quorum(&file, raw_rules.quorum.as_ref())?;
         let rules = build_rules(&file, raw_rules, &scale)?;
 
@@ -313,6 +317,7 @@ impl Config {
             tiers,
             rules,
             require_verified,
+            verify_own_keying,
             place: raw.place.map(Spanned::into_inner),
             attendance,
             quorum,
@@ -446,6 +451,7 @@ struct RawRules {
     rank_by: Option<Spanned<String>>,
     tie_breakers: Option<Spanned<Vec<Spanned<String>>>>,
     require_verified: Option<bool>,
+    verify_own_keying: Option<bool>,
     quorum: Option<Spanned<String>>,
     weighting: Option<Spanned<String>>,
     rate_base: Option<Spanned<String>>,

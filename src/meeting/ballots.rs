@@ -137,6 +137,7 @@ impl Meeting {
     /// verified when both agree, else disputed over the fields that differ.
     pub fn second_keying(&mut self, serial: u64, second: &Reading) -> Result<Verification> {
         self.check_reading(serial, second)?;
+        self.refuse_own_keying(serial)?;
         let config = &self.config;
         let (_, state) = self.store.step(serial, |stored, state| {
             let first = reading_of(stored);
@@ -259,6 +260,20 @@ impl Meeting {
             }
             _ => self.second_keying(serial, reading),
         }
+    }
+
+    /// Refuses the second keying of a form by the station (or clerk) that keyed it first,
+    /// both named, unless meeting.toml sets `[rules] verify_own_keying = true`: double entry
+    /// catches a misreading only when another person reads the paper again.
+    fn refuse_own_keying(&self, serial: u64) -> Result<()> {
+        if self.config.verify_own_keying || !self.keyed_by_this_clerk(serial)? {
+            return Ok(());
+        }
+        let station = self.store.clerk().unwrap_or_default();
+        Err(Error::user(
+            format!("ballot {serial} was keyed by {station}: its second keying must come from another station or clerk (meeting.toml: [rules] verify_own_keying = true allows it)"),
+            format!("评议表 {serial} 由 {station} 录入：第二次录入须由其他工作站或录入员完成（meeting.toml 中 [rules] verify_own_keying = true 可允许）"),
+        ))
     }
 
     /// Whether the ballot with this serial was keyed (or last edited) by this station's

@@ -31,9 +31,14 @@ pub struct Place {
 impl Place {
     /// A fresh meeting in a folder.
     pub fn folder() -> Place {
+        Place::folder_with(MEETING_TOML)
+    }
+
+    /// A fresh meeting with this meeting.toml in a folder.
+    pub fn folder_with(toml: &str) -> Place {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("meeting");
-        write_meeting(&dir);
+        write_meeting(&dir, toml);
         Place {
             _temp: temp,
             location: dir,
@@ -43,11 +48,16 @@ impl Place {
 
     /// A fresh meeting (the same) copied into a new database.
     pub fn database() -> Place {
+        Place::database_with(MEETING_TOML)
+    }
+
+    /// A fresh meeting with this meeting.toml copied into a new database.
+    pub fn database_with(toml: &str) -> Place {
         let server = Server::start();
         let url = server.database("meeting");
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("meeting");
-        write_meeting(&dir);
+        write_meeting(&dir, toml);
         Meeting::open(&dir).unwrap().copy_to_database(&url).unwrap();
         Place {
             _temp: temp,
@@ -69,9 +79,9 @@ impl Place {
     }
 }
 
-fn write_meeting(dir: &Path) {
+fn write_meeting(dir: &Path, toml: &str) {
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("meeting.toml"), MEETING_TOML).unwrap();
+    std::fs::write(dir.join("meeting.toml"), toml).unwrap();
     std::fs::write(dir.join("organizations.csv"), ORGANIZATIONS).unwrap();
     Meeting::create_store(dir).unwrap();
 }
@@ -100,14 +110,17 @@ fn refusal(result: tallyclerk::error::Result<impl std::fmt::Debug>) -> String {
     result.unwrap_err().message(Lang::En)
 }
 
+/// Makes a fresh meeting from a meeting.toml: in a folder, or in a database.
+type Make = fn(&str) -> Place;
+
 /// Each case, as a test on a folder and as a test on a database.
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod on_sqlite {
-            $(#[test] fn $case() { super::$case(&super::Place::folder()) })*
+            $(#[test] fn $case() { super::$case(super::Place::folder_with) })*
         }
         mod on_postgresql {
-            $(#[test] fn $case() { super::$case(&super::Place::database()) })*
+            $(#[test] fn $case() { super::$case(super::Place::database_with) })*
         }
     };
 }
@@ -121,9 +134,38 @@ contract!(
     a_finalised_meeting_refuses_changes_until_reopened,
     the_audit_chain_holds_and_check_passes,
     a_reopened_store_reads_what_was_written,
+    a_second_keying_comes_from_another_station,
 );
 
-fn a_serial_is_kept_once(place: &Place) {
+fn a_second_keying_comes_from_another_station(make: Make) {
+    let place = &make(MEETING_TOML);
+    let mut east = place.open("east");
+    add(&mut east, 1, "ABC");
+    let head = east.store.audit_head().unwrap();
+    let said = refusal(east.verify(1, &reading(&east, "ABC")));
+    assert!(
+        said.contains(
+            "ballot 1 was keyed by east: its second keying must come from another station"
+        ),
+        "{said}"
+    );
+    assert_eq!(east.store.audit_head().unwrap(), head);
+    let mut west = place.open("west");
+    west.verify(1, &reading(&west, "ABC")).unwrap();
+    // The meeting may allow it.
+    let relaxed = &make(&format!(
+        "{MEETING_TOML}\n[rules]\nverify_own_keying = true\n"
+    ));
+    let mut east = relaxed.open("east");
+    add(&mut east, 1, "ABC");
+    assert!(matches!(
+        east.verify(1, &reading(&east, "ABC")).unwrap(),
+        Verification::Verified
+    ));
+}
+
+fn a_serial_is_kept_once(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     add(&mut m, 1, "AAC");
     let head = m.store.audit_head().unwrap();
@@ -140,7 +182,8 @@ fn a_serial_is_kept_once(place: &Place) {
     assert_eq!(m.results().unwrap().summary.collected, 1);
 }
 
-fn withdrawn_and_set_aside_forms_leave_the_count(place: &Place) {
+fn withdrawn_and_set_aside_forms_leave_the_count(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     for serial in 1..=3 {
         add(&mut m, serial, "ABC");
@@ -163,7 +206,8 @@ fn withdrawn_and_set_aside_forms_leave_the_count(place: &Place) {
     assert_eq!(m.tally().unwrap().ballots, 2);
 }
 
-fn a_second_keying_verifies_or_disputes(place: &Place) {
+fn a_second_keying_verifies_or_disputes(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut east = place.open("east");
     add(&mut east, 1, "ABC");
     add(&mut east, 2, "ABC");
@@ -188,7 +232,8 @@ fn a_second_keying_verifies_or_disputes(place: &Place) {
     assert_eq!(east.store.keyed_by(1).unwrap().as_deref(), Some("east"));
 }
 
-fn an_edit_keeps_the_old_version(place: &Place) {
+fn an_edit_keeps_the_old_version(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     add(&mut m, 7, "ABC");
     let marks = parse_marks("CCC", &m.config.scale).unwrap();
@@ -205,7 +250,8 @@ fn an_edit_keeps_the_old_version(place: &Place) {
     assert_eq!(m.tally().unwrap().ballots, 1);
 }
 
-fn a_decision_settles_a_tie_until_withdrawn(place: &Place) {
+fn a_decision_settles_a_tie_until_withdrawn(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     add(&mut m, 1, "AAC");
     add(&mut m, 2, "AAC");
@@ -230,7 +276,8 @@ fn undecided(m: &Meeting) -> usize {
         .count()
 }
 
-fn a_finalised_meeting_refuses_changes_until_reopened(place: &Place) {
+fn a_finalised_meeting_refuses_changes_until_reopened(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     add(&mut m, 1, "ABC");
     m.set_issued(1).unwrap();
@@ -246,7 +293,8 @@ fn a_finalised_meeting_refuses_changes_until_reopened(place: &Place) {
     assert_eq!(m.tally().unwrap().ballots, 2);
 }
 
-fn the_audit_chain_holds_and_check_passes(place: &Place) {
+fn the_audit_chain_holds_and_check_passes(make: Make) {
+    let place = &make(MEETING_TOML);
     let mut m = place.open("east");
     let mut west = place.open("west");
     add(&mut m, 1, "ABC");
@@ -271,7 +319,8 @@ fn the_audit_chain_holds_and_check_passes(place: &Place) {
     assert_eq!(read_only.store.audit_head().unwrap(), head);
 }
 
-fn a_reopened_store_reads_what_was_written(place: &Place) {
+fn a_reopened_store_reads_what_was_written(make: Make) {
+    let place = &make(MEETING_TOML);
     let digest = {
         let mut m = place.open("east");
         add(&mut m, 3, "ABC");

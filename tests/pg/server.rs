@@ -17,6 +17,9 @@ pub struct Server {
     bin: PathBuf,
     pub port: u16,
     run_as_nobody: bool,
+    /// Whether commits wait for the disk: off for tests (faster, and a test's server dies
+    /// with it), on for benchmarks of durable saves.
+    fsync: bool,
 }
 
 /// The folder of `initdb` and `pg_ctl`: the highest version under /usr/lib/postgresql.
@@ -51,6 +54,16 @@ fn output(cmd: &str, args: &[&str]) -> String {
 impl Server {
     /// Makes and starts a server; panics (failing the test) when it cannot.
     pub fn start() -> Server {
+        Server::start_with(false)
+    }
+
+    /// A server whose commits reach the disk, as a real one's do (for benchmarks).
+    #[allow(dead_code)] // used by benches/stations.rs, which includes this file
+    pub fn start_durable() -> Server {
+        Server::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> Server {
         let bin = bin_dir();
         let temp = tempfile::tempdir().unwrap();
         let run_as_nobody = output("id", &["-u"]) == "0";
@@ -65,6 +78,7 @@ impl Server {
             bin,
             port: 0,
             run_as_nobody,
+            fsync,
             _temp: temp,
         };
         let data = server.data.to_str().unwrap().to_string();
@@ -123,8 +137,9 @@ impl Server {
     fn pg_ctl_start(&self) -> bool {
         let socket_dir = self.data.parent().unwrap().to_str().unwrap().to_string();
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {socket_dir} -c fsync=off",
-            self.port
+            "-c listen_addresses=127.0.0.1 -p {} -k {socket_dir} -c fsync={}",
+            self.port,
+            if self.fsync { "on" } else { "off" }
         );
         self.command("pg_ctl")
             .args(["-D", self.data.to_str().unwrap(), "-l"])

@@ -276,7 +276,8 @@ enum Command {
         /// Leave out the UTF-8 byte order mark.
         #[arg(long)]
         no_bom: bool,
-        /// Add rated_<group> and score_<group> columns per voter group.
+        /// Add rated_<group>, score_<group>, top_rate_<group> and approval_rate_<group>
+        /// columns per voter group.
         #[arg(long)]
         by_group: bool,
         /// Export even though the round is void (the files then say VOID ROUND).

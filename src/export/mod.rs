@@ -20,8 +20,22 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// How a results table is laid out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResultsOptions {
-    /// Add `rated_<group>` and `score_<group>` per voter group.
+    /// Add `rated_<group>`, `score_<group>`, `top_rate_<group>` and
+    /// `approval_rate_<group>` per voter group.
     pub by_group: bool,
+}
+
+/// How many columns `by_group` adds per voter group.
+const BY_GROUP_FIGURES: usize = 4;
+
+/// How many columns the table has after `note`: the figures of each voter group, with
+/// `by_group`.
+pub fn by_group_columns(config: &Config, options: ResultsOptions) -> usize {
+    if options.by_group {
+        BY_GROUP_FIGURES * config.groups.len()
+    } else {
+        0
+    }
 }
 
 /// The results as a table of text cells: header, then one row per organization in rank
@@ -74,12 +88,14 @@ pub fn results_table(
         for group in &config.groups {
             match lang {
                 Lang::En => {
-                    header.push(format!("rated_{}", group.id));
-                    header.push(format!("score_{}", group.id));
+                    for figure in ["rated", "score", "top_rate", "approval_rate"] {
+                        header.push(format!("{figure}_{}", group.id));
+                    }
                 }
                 Lang::Zh => {
-                    header.push(format!("有效评价_{}", group.label));
-                    header.push(format!("得分_{}", group.label));
+                    for figure in ["有效评价", "得分", top_rate.as_str(), "认可率"] {
+                        header.push(format!("{figure}_{}", group.label));
+                    }
                 }
             }
         }
@@ -125,10 +141,22 @@ pub fn results_table(
                 note
             });
             if options.by_group {
-                for group in &results.tally.by_group {
-                    let g = group[row.org].figures(&config.scale);
-                    cells.push(g.rated.to_shortest());
-                    cells.push(g.score.to_fixed(2));
+                for group in 0..config.groups.len() {
+                    // A group's rates over its own share of the rate base; none (empty
+                    // cells) under `present`, which is not counted per group.
+                    match crate::scoring::group_row(config, &results.tally, group, row.org) {
+                        Some(g) => {
+                            cells.push(g.rated.to_shortest());
+                            cells.push(g.score.to_fixed(2));
+                            let (top, approval) = g.rates.map_or_else(Default::default, |r| {
+                                (r.0.to_fixed(4), r.1.to_fixed(4))
+                            });
+                            cells.extend([top, approval]);
+                        }
+                        // Not reached: a group's base is part of the meeting's, whose
+                        // figures were computed; cells are kept aligned all the same.
+                        None => cells.extend(vec![String::new(); BY_GROUP_FIGURES]),
+                    }
                 }
             }
             cells
@@ -171,11 +199,7 @@ pub fn write_results_csv<W: Write>(
     bom: bool,
 ) -> Result<()> {
     let (header, rows) = results_table(&meeting.config, results, lang, options);
-    let by_group_columns = if options.by_group {
-        2 * meeting.config.groups.len()
-    } else {
-        0
-    };
+    let by_group_columns = by_group_columns(&meeting.config, options);
     let columns = header.len();
     let mut writer = csv_writer(out, bom)?;
     writer

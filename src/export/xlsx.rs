@@ -73,13 +73,7 @@ pub fn results_workbook(
             .map_err(xlsx)?;
     }
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    let note_column = header.len()
-        - 1
-        - if options.by_group {
-            2 * config.groups.len()
-        } else {
-            0
-        };
+    let note_column = header.len() - 1 - crate::export::by_group_columns(config, options);
     let score_columns = 5..5 + crate::export::score_columns(config);
     for (i, (row, ranked)) in rows.iter().zip(&results.ranking.rows).enumerate() {
         let r = HEADER_ROW + 1 + i as u32;

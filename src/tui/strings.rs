@@ -1101,8 +1101,8 @@ pub fn tally_scope(lang: Lang, group: Option<(&str, &str)>, scoring: &Scoring) -
     match (scoring.rate_base, group) {
         (RateBase::Rated, _) => {}
         (RateBase::Present, Some(_)) => scope.push_str(lang.pick(
-            " · no rates per group: the people present are not counted by group",
-            "；实到人数不分组统计，无分组比率",
+            " · no rates per group over the people present",
+            "；实到人数不分组，无分组比率",
         )),
         (base, _) => scope.push_str(&match lang {
             Lang::En => format!(" · rates over {}", base.text(lang)),

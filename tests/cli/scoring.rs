@@ -258,3 +258,58 @@ fn the_scoring_demo_agrees_with_its_own_tally_under_every_rate_base_and_weightin
         );
     }
 }
+
+#[test]
+fn export_by_group_gives_each_groups_rates_over_its_share_of_the_rate_base() {
+    // Leaders (weight 1): forms 1 ABCCD and 2 -BCCD. Members (weight 0.5, 1 under
+    // present): forms 3 BACCD and 4 CACCD, and 5 AAACD, invalid (3 A, at most 2).
+    // O1 by the leaders: A and a blank: rated 1, score 100; top and approval 1 over their 2
+    // valid forms (also their 2 collected) = 0.5. By the members: B and C at 0.5 each:
+    // rated 1, score (40 + 30) / 1 = 70; top 0; approval 0.5 over their valid forms
+    // 2 · 0.5 = 1 -> 0.5000, over their collected 3 · 0.5 = 1.5 -> 0.3333. Under present
+    // (weights 1): rated 2, score 70, and no rates per group.
+    for (base, members_weight, o1) in [
+        (
+            "valid_forms",
+            "0.5",
+            "1,100.00,0.5000,0.5000,1,70.00,0.0000,0.5000",
+        ),
+        (
+            "collected",
+            "0.5",
+            "1,100.00,0.5000,0.5000,1,70.00,0.0000,0.3333",
+        ),
+        ("present", "1", "1,100.00,,,2,70.00,,"),
+    ] {
+        let f = Fixture::new();
+        let toml = read(&f.path("meeting.toml"));
+        let toml = format!(
+            "groups = [{{ id = \"leaders\", weight = 1 }}, {{ id = \"members\", weight = {members_weight} }}]\n{}\n[attendance]\nexpected = 6\npresent = 6\n",
+            toml.replace("[rules]\n", &format!("[rules]\nrate_base = \"{base}\"\n"))
+        );
+        std::fs::write(f.path("meeting.toml"), toml).unwrap();
+        for (serial, marks, group) in [
+            ("1", "ABCCD", "leaders"),
+            ("2", "-BCCD", "leaders"),
+            ("3", "BACCD", "members"),
+            ("4", "CACCD", "members"),
+            ("5", "AAACD", "members"),
+        ] {
+            f.run("add", &[serial, marks, "--group", group]).success();
+        }
+        let out = f.path("by-group.csv");
+        f.run(
+            "export",
+            &["--results", out.to_str().unwrap(), "--by-group", "--no-bom"],
+        )
+        .success();
+        let csv = read(&out);
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with(",note,rated_leaders,score_leaders,top_rate_leaders,approval_rate_leaders,rated_members,score_members,top_rate_members,approval_rate_members"),
+            "{header}"
+        );
+        let row = csv.lines().find(|l| l.contains(",O1,")).unwrap();
+        assert!(row.ends_with(o1), "{base}: {row}");
+    }
+}

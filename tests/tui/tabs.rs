@@ -381,6 +381,84 @@ tiers = [{ name = "excellent", label = "优秀", quota = 1 }]
     assert!(screen(&app, 100, 20).contains("all forms, weighted"));
 }
 
+/// Two organizations, leaders (weight 1) and members (weight `members`), rates over
+/// `rate_base`, 5 present; forms 1 leaders AB, 2 leaders -B, 3 members CA, 4 members BA.
+fn rate_base_meeting(rate_base: &str, members: &str) -> (tempfile::TempDir, tallyclerk::tui::App) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("organizations.csv"),
+        "id,name\nO1,长兴村党支部\nO2,新华村党支部\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("meeting.toml"),
+        format!(
+            "title = \"t\"\nlanguage = \"en\"\ngroups = [{{ id = \"leaders\", weight = 1 }}, {{ id = \"members\", weight = {members} }}]\n[attendance]\nexpected = 6\npresent = 5\n[rules]\nrate_base = \"{rate_base}\"\n"
+        ),
+    )
+    .unwrap();
+    let mut meeting = tallyclerk::Meeting::create_store(dir.path()).unwrap();
+    for (serial, group, marks) in [
+        (1, "leaders", "AB"),
+        (2, "leaders", "-B"),
+        (3, "members", "CA"),
+        (4, "members", "BA"),
+    ] {
+        let ballot = tallyclerk::model::Ballot {
+            serial,
+            group: Some(group.to_string()),
+            marks: tallyclerk::model::parse_marks(marks, &meeting.config.scale).unwrap(),
+        };
+        meeting
+            .add(&ballot, tallyclerk::store::Source::Typed)
+            .unwrap();
+    }
+    (dir, app(meeting))
+}
+
+#[test]
+fn the_tally_tabs_rates_follow_the_rate_base_in_every_view() {
+    let row = |text: &str, id: &str| text.lines().find(|l| l.contains(id)).unwrap().to_string();
+    // Over the valid forms. All forms: O1 has A from a leader (1) of 1 + 1 + 0.5 + 0.5 = 3
+    // -> top 33.3%; approval (1 + members' B 0.5) / 3 = 50.0%.
+    let (_dir, mut app) = rate_base_meeting("valid_forms", "0.5");
+    key(&mut app, KeyCode::F(4));
+    let text = screen(&app, 100, 20);
+    assert!(
+        text.contains("all forms, weighted · rates over the valid forms"),
+        "{text}"
+    );
+    assert!(row(&text, "O1").contains("33.3%  50.0%"), "{text}");
+    // The leaders' own: A of their 2 valid forms -> top 50.0%, approval 50.0% (over the
+    // marks that rate it would be 100%).
+    keys(&mut app, "g");
+    let text = screen(&app, 100, 20);
+    assert!(
+        text.contains("voter group leaders: leaders (g: next group) · rates over the valid forms"),
+        "{text}"
+    );
+    assert!(row(&text, "O1").contains("100.00  50.0%  50.0%"), "{text}");
+    // The members' own: C and B (0.5 each) of their 2 forms (0.5 each): top 0.0%, approval
+    // 0.5 / 1 = 50.0%.
+    keys(&mut app, "g");
+    let text = screen(&app, 100, 20);
+    assert!(row(&text, "O1").contains("70.00   0.0%  50.0%"), "{text}");
+    // Over the people present (every weight 1): all forms, O1 top 1 / 5 = 20.0%, approval
+    // 2 / 5 = 40.0%; a group has no rates, the people present not being counted by group.
+    let (_dir, mut app) = rate_base_meeting("present", "1");
+    key(&mut app, KeyCode::F(4));
+    let text = screen(&app, 100, 20);
+    assert!(text.contains("rates over the people present"), "{text}");
+    assert!(row(&text, "O1").contains("20.0%  40.0%"), "{text}");
+    keys(&mut app, "g");
+    let text = screen(&app, 100, 20);
+    assert!(
+        text.contains("(g: next group) · no rates per group over the people present"),
+        "{text}"
+    );
+    assert!(row(&text, "O1").contains("100.00      —      —"), "{text}");
+}
+
 #[test]
 fn withdrawn_and_set_aside_ballots_stay_listed_marked_and_unchangeable() {
     let (dir, mut meeting) = meeting(6, 2, 1, 6);

@@ -179,6 +179,15 @@ fn the_tally_tab_shows_the_parts_and_the_composite_as_the_ranking_scores_them() 
         "{}",
         line(&buffer, y)
     );
+    // In Chinese the parts go by their labels.
+    keys(&mut app, "L");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("全部评议表（各组按比重）；比率分母：有效表数"),
+        "{text}"
+    );
+    assert!(text.contains("得分 日常考核 年度考核   综合"), "{text}");
+    keys(&mut app, "L");
     // A group's own view has no parts: they score organizations, not groups.
     keys(&mut app, "g");
     let text = screen(&app, 120, 24);

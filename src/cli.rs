@@ -905,7 +905,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
                     Destination::File(path)
                 }
             };
-            let mut request = ExportRequest::all_into(&dir, lang);
+            let mut request = ExportRequest::all_into(&meeting.files_dir(), lang);
             if results.is_some() || xlsx.is_some() || ballots.is_some() || pdf.is_some() {
                 request.sheet_optional = false;
                 request.files = [

@@ -140,7 +140,7 @@ pub enum Error {
         source: rusqlite::Error,
     },
     /// The PostgreSQL database of a meeting failed, or could not be reached.
-    #[error("meeting database: {0}")]
+    #[error("meeting database: {}", database_detail(.0))]
     Database(#[from] ::postgres::Error),
     /// The disk holding a folder (when known) is full; nothing was changed.
     #[error("the disk is full")]
@@ -263,10 +263,13 @@ impl Error {
                 Lang::Zh => format!("会议数据库无法使用：{e}"),
             },
             Error::StoreAt { path, source } => store_message(lang, path, source),
-            Error::Database(e) => match lang {
-                Lang::En => format!("the meeting database cannot be used: {e}"),
-                Lang::Zh => format!("会议数据库无法使用：{e}"),
-            },
+            Error::Database(e) => {
+                let e = database_detail(e);
+                match lang {
+                    Lang::En => format!("the meeting database cannot be used: {e}"),
+                    Lang::Zh => format!("会议数据库无法使用：{e}"),
+                }
+            }
             Error::DiskFull(folder) => {
                 let folder = folder.as_ref().map_or_else(
                     || lang.pick("the output", "输出").to_string(),
@@ -279,6 +282,15 @@ impl Error {
             }
             other => other.to_string(),
         }
+    }
+}
+
+/// What the PostgreSQL server said (its own message, which the client's error only calls a
+/// "db error"), or what went wrong reaching it.
+fn database_detail(e: &::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 

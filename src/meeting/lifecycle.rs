@@ -149,7 +149,7 @@ impl Meeting {
             }
         }
         for kind in [ExportKind::Results, ExportKind::Ballots] {
-            let file = self.config.dir.join(kind.default_file_name());
+            let file = self.files_dir().join(kind.default_file_name());
             problems.extend(self.check_companion_head(&file)?);
             problems.extend(crate::export::pair_problems(&file)?);
         }

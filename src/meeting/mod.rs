@@ -109,6 +109,22 @@ impl Meeting {
         })
     }
 
+    /// Where the meeting is, as a command takes it: its folder, or its database's URL (to
+    /// open it again, from another thread).
+    pub fn location(&self) -> std::path::PathBuf {
+        self.store.location()
+    }
+
+    /// Where exports and their companions go by default: the meeting folder, or for a
+    /// meeting in a database the station's working folder.
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        if self.store.is_database() {
+            std::path::PathBuf::from(".")
+        } else {
+            self.config.dir.clone()
+        }
+    }
+
     /// Counts the valid ballots (from the store's cached count when it is current).
     pub fn tally(&self) -> Result<Tally> {
         Ok(self.store.count()?.tally)

@@ -10,6 +10,14 @@ use super::{Access, Store, SCHEMA_VERSION};
 use crate::config::Config;
 use crate::error::{Error, Result};
 
+/// Where a meeting in a database is, for the station that opened it.
+pub struct Database {
+    /// The URL it was opened by.
+    pub url: String,
+    /// The private folder its rule files were written into: it lives as long as the store.
+    _rule_files: tempfile::TempDir,
+}
+
 impl Store {
     /// Opens the meeting in the PostgreSQL database at `url` with `access`, as
     /// [`Store::open`] (and the other opens) do a folder's.
@@ -41,7 +49,10 @@ impl Store {
             conn: Db::postgres(client),
             config,
             clerk: None,
-            rule_files: Some(files),
+            database: Some(Database {
+                url: url.to_string(),
+                _rule_files: files,
+            }),
         };
         store.after_open(access)?;
         Ok(store)

@@ -394,9 +394,8 @@ pub struct Store {
     config: Config,
     /// The clerk of this station, when named: kept with each keying and in the audit log.
     clerk: Option<String>,
-    /// For a meeting in a database: the folder its rule files were written into, which
-    /// lives as long as the store (see [`database`]).
-    rule_files: Option<tempfile::TempDir>,
+    /// For a meeting in a database: where it is (see [`database`]).
+    database: Option<database::Database>,
 }
 
 impl Store {
@@ -544,7 +543,7 @@ impl Store {
             conn: Db::Sqlite(conn),
             config: config.clone(),
             clerk: None,
-            rule_files: None,
+            database: None,
         })
     }
 
@@ -651,7 +650,15 @@ impl Store {
 
     /// Whether the meeting is in a PostgreSQL database (else in a folder's SQLite file).
     pub fn is_database(&self) -> bool {
-        self.rule_files.is_some()
+        self.database.is_some()
+    }
+
+    /// Where the meeting is, as a command takes it: its folder, or its database's URL.
+    pub fn location(&self) -> std::path::PathBuf {
+        match &self.database {
+            Some(database) => database.url.clone().into(),
+            None => self.config.dir.clone(),
+        }
     }
 
     fn refuse_newer(&self, version: i64) -> Result<()> {

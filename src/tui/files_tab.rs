@@ -255,7 +255,7 @@ impl FilesState {
         }
         self.candidates.clear();
         self.scroll = 0;
-        let dir = cx.config().dir.clone();
+        let dir = cx.meeting.location();
         let lang = cx.lang;
         let file = path.clone();
         let map_file = map.clone();
@@ -388,7 +388,7 @@ impl FilesState {
             cx.confirm(Question::ExportVoid(kind));
             return;
         }
-        let request = ExportRequest::one_into(&cx.config().dir, kind, cx.lang, forced);
+        let request = ExportRequest::one_into(&cx.meeting.files_dir(), kind, cx.lang, forced);
         match cx.meeting.export(&request) {
             Ok(outcome) => {
                 for (kind, destination) in outcome.written {

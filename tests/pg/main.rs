@@ -8,3 +8,4 @@ mod copy;
 
 mod commands;
 mod contract;
+mod stations;

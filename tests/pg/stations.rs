@@ -1,0 +1,119 @@
+//! Several stations keying into one meeting database at once: their writes follow one
+//! another, so a serial is stored once, the audit log stays one chain, and the meeting ends
+//! as if the same forms had been keyed one by one at one laptop.
+
+use crate::contract::{ballot, Place};
+use std::sync::{Arc, Barrier};
+use tallyclerk::store::Source;
+use tallyclerk::{Lang, Meeting};
+
+const STATIONS: u64 = 4;
+const FORMS_EACH: u64 = 40;
+/// Serials every station keys, each its own reading: exactly one of them may store each.
+const COLLIDING: [u64; 5] = [901, 902, 903, 904, 905];
+
+/// The marks a station keys for a serial: different stations read differently, so the
+/// tally shows whose form was stored.
+fn marks_of(station: u64, serial: u64) -> String {
+    let keys = ['A', 'B', 'C', 'D'];
+    (0..3)
+        .map(|org| keys[((station + serial + org) % 4) as usize])
+        .collect()
+}
+
+#[test]
+fn four_stations_keying_at_once_end_as_one_station_keying_one_by_one() {
+    let place = Place::database();
+    let barrier = Arc::new(Barrier::new(STATIONS as usize));
+    let outcomes: Vec<Vec<(u64, String, Result<(), String>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..STATIONS)
+            .map(|station| {
+                let barrier = barrier.clone();
+                let place = &place;
+                scope.spawn(move || {
+                    let mut meeting = place.open(&format!("station{station}"));
+                    barrier.wait();
+                    let mut serials: Vec<u64> = (1..=FORMS_EACH)
+                        .map(|i| station * 100 + i)
+                        .chain(COLLIDING)
+                        .collect();
+                    // The colliding serials among the others, at the same places on every
+                    // station, so they are tried at about the same moment.
+                    serials.sort_by_key(|s| (s % 100) * 10 + s / 100);
+                    serials
+                        .into_iter()
+                        .map(|serial| {
+                            let marks = marks_of(station, serial);
+                            let b = ballot(&meeting, serial, &marks);
+                            let stored = meeting
+                                .add(&b, Source::Typed)
+                                .map(|_| ())
+                                .map_err(|e| e.message(Lang::En));
+                            (serial, marks, stored)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    // Every distinct serial stored; of each colliding one exactly one keying, the others
+    // told so.
+    let mut stored: Vec<(u64, String)> = Vec::new();
+    for outcome in &outcomes {
+        for (serial, marks, result) in outcome {
+            match result {
+                Ok(()) => stored.push((*serial, marks.clone())),
+                Err(said) => {
+                    assert!(COLLIDING.contains(serial), "serial {serial}: {said}");
+                    assert!(
+                        said.contains(&format!("serial {serial} is already in the meeting")),
+                        "{said}"
+                    );
+                }
+            }
+        }
+    }
+    for serial in COLLIDING {
+        let winners = stored.iter().filter(|(s, _)| *s == serial).count();
+        assert_eq!(winners, 1, "serial {serial} stored {winners} times");
+    }
+    assert_eq!(
+        stored.len() as u64,
+        STATIONS * FORMS_EACH + COLLIDING.len() as u64
+    );
+
+    // The same forms keyed one by one into a folder meeting end the same.
+    let folder = Place::folder();
+    let mut alone = folder.open("alone");
+    stored.sort();
+    for (serial, marks) in &stored {
+        let b = ballot(&alone, *serial, marks);
+        alone.add(&b, Source::Typed).unwrap();
+    }
+    let shared = place.open("reader");
+    let (together, one_by_one) = (shared.results().unwrap(), alone.results().unwrap());
+    assert_eq!(together.summary.digest, one_by_one.summary.digest);
+    assert_eq!(together.tally, one_by_one.tally);
+    assert_eq!(
+        format!("{:?}", together.ranking),
+        format!("{:?}", one_by_one.ranking)
+    );
+    let problems = shared.check().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    // One audit entry per form stored, in one chain (check verified it link by link).
+    let adds = shared
+        .store
+        .audit_log()
+        .unwrap()
+        .iter()
+        .filter(|(_, action, _)| action == "add")
+        .count();
+    assert_eq!(adds, stored.len());
+    assert!(Meeting::open_read_only(place.location())
+        .unwrap()
+        .check()
+        .unwrap()
+        .is_empty());
+}

@@ -139,6 +139,10 @@ pub enum Error {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The PostgreSQL server of a meeting cannot be reached (not running, no network, or
+    /// this station not let in); nothing was changed.
+    #[error("{}", .0.en)]
+    Offline(Text),
     /// The PostgreSQL database of a meeting failed, or could not be reached.
     #[error("meeting database: {}", database_detail(.0))]
     Database(#[from] ::postgres::Error),
@@ -226,11 +230,25 @@ impl Error {
         }
     }
 
+    /// Whether the error says the meeting's database server could not be reached: the
+    /// change was not made, and may be made again once it answers.
+    pub fn is_offline(&self) -> bool {
+        match self {
+            Error::Offline(_) => true,
+            Error::Database(e) => e.as_db_error().is_none(),
+            _ => false,
+        }
+    }
+
     /// The process exit code: 1 for the user's errors, 2 for ours.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::ClosedOutput => 0,
-            Error::User(_) | Error::Problems(_) | Error::Io { .. } | Error::DiskFull(_) => 1,
+            Error::User(_)
+            | Error::Offline(_)
+            | Error::Problems(_)
+            | Error::Io { .. }
+            | Error::DiskFull(_) => 1,
             Error::Store(e) | Error::StoreAt { source: e, .. } if is_user_store_error(e) => 1,
             Error::Store(_) | Error::StoreAt { .. } | Error::Internal(_) => 2,
             // The server down or the network gone is the user's to fix; a refusal by the
@@ -255,7 +273,7 @@ impl Error {
     /// The message in the UI language.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Error::User(text) => text.get(lang).to_string(),
+            Error::User(text) | Error::Offline(text) => text.get(lang).to_string(),
             Error::Problems(problems) => problems.render(lang),
             Error::Io { path, source } => format!("{}: {source}", path.display()),
             Error::Store(e) if is_user_store_error(e) => match lang {

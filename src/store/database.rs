@@ -4,7 +4,7 @@
 //! private temporary folder of this station for the rules to be read from, as from a
 //! meeting folder, and that folder is the meeting's `dir` while it is open.
 
-use super::db::Db;
+use super::db::{args, Db};
 use super::postgres_copy::{self, shown_url};
 use super::{Access, Store, SCHEMA_VERSION};
 use crate::config::Config;
@@ -43,10 +43,8 @@ impl Store {
         }
         let config =
             Config::load(files.path()).map_err(|e| said_of_database(e, files.path(), url))?;
-        let mut client = image.into_client();
-        set_station_time_zone(&mut client)?;
         let mut store = Store {
-            conn: Db::postgres(client),
+            conn: Db::postgres(url, image.into_client()),
             config,
             clerk: None,
             database: Some(Database {
@@ -77,27 +75,29 @@ fn said_of_database(e: Error, folder: &std::path::Path, url: &str) -> Error {
     )
 }
 
-/// Gives the connection this station's time zone, so times are shown in local time (the
-/// server may be in another zone): `TZ` when it names a zone, else the system's
-/// (`/etc/localtime`); the server's own otherwise.
-fn set_station_time_zone(client: &mut ::postgres::Client) -> Result<()> {
-    let from_env = std::env::var("TZ")
-        .ok()
-        .map(|tz| tz.trim_start_matches(':').to_string());
-    let from_system = || {
-        let target = std::fs::read_link("/etc/localtime").ok()?;
-        let target = target.to_str()?;
-        let (_, zone) = target.split_once("zoneinfo/")?;
-        Some(zone.to_string())
-    };
-    let zone = from_env.filter(|z| !z.is_empty()).or_else(from_system);
-    let Some(zone) = zone.filter(|z| {
-        z.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
-    }) else {
-        return Ok(());
-    };
-    // A zone the server does not know leaves its own.
-    let _ = client.batch_execute(&format!("SET TIME ZONE '{zone}'"));
-    Ok(())
+impl Store {
+    /// For a meeting in a database: notes this station (when named) as seen now, and names
+    /// the stations seen in the last minute, in name order. None for a meeting in a folder.
+    pub fn stations_seen(&self) -> Result<Vec<String>> {
+        if !self.is_database() {
+            return Ok(Vec::new());
+        }
+        let table = postgres_copy::STATIONS_TABLE;
+        if let Some(name) = &self.clerk {
+            self.conn.execute(
+                &format!(
+                    "INSERT INTO {table} (name, seen_at) VALUES (?1, now())
+                     ON CONFLICT (name) DO UPDATE SET seen_at = now()"
+                ),
+                args![name],
+            )?;
+        }
+        self.conn.query_map(
+            &format!(
+                "SELECT name FROM {table} WHERE seen_at > now() - interval '1 minute' ORDER BY name"
+            ),
+            args![],
+            |r| r.get(0),
+        )
+    }
 }

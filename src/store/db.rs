@@ -347,6 +347,9 @@ fn postgres_cell<'a>(row: &'a ::postgres::Row, i: usize) -> Result<Cell<'a>> {
 
 /// A meeting database on a PostgreSQL server.
 pub struct Postgres {
+    /// Where it is: a connection lost (the server restarted, the network dropped) is made
+    /// again from it by the next statement.
+    url: String,
     client: RefCell<::postgres::Client>,
     /// Prepared statements by the store's SQL.
     statements: RefCell<HashMap<String, ::postgres::Statement>>,
@@ -367,8 +370,10 @@ enum Mode {
 
 impl Db {
     /// A PostgreSQL connection of the store.
-    pub fn postgres(client: ::postgres::Client) -> Db {
+    pub fn postgres(url: &str, mut client: ::postgres::Client) -> Db {
+        set_station_time_zone(&mut client);
         Db::Postgres(Box::new(Postgres {
+            url: url.to_string(),
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
         }))
@@ -397,8 +402,8 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 let params = params_of(args);
-                let stmt = pg.statement(sql)?;
                 let mut client = pg.client()?;
+                let stmt = pg.statement(&mut client, sql)?;
                 Ok(client.execute(&stmt, &pg_params(&params))? as usize)
             }
         }
@@ -490,8 +495,8 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 use ::postgres::fallible_iterator::FallibleIterator;
-                let stmt = pg.statement(sql)?;
                 let mut client = pg.client()?;
+                let stmt = pg.statement(&mut client, sql)?;
                 let mut rows = client.query_raw(&stmt, pg_params(&params))?;
                 while let Some(row) = rows.next()? {
                     visit(&Row::Postgres(&row))?;
@@ -576,18 +581,30 @@ impl Db {
 }
 
 impl Postgres {
+    /// The connection, made again when it was lost (its prepared statements with it).
     fn client(&self) -> Result<std::cell::RefMut<'_, ::postgres::Client>> {
-        self.client.try_borrow_mut().map_err(|_| {
+        let mut client = self.client.try_borrow_mut().map_err(|_| {
             Error::Internal("the database was used while a query over it was being read".into())
-        })
+        })?;
+        if client.is_closed() {
+            let mut fresh = super::postgres_copy::connect(&self.url)?;
+            set_station_time_zone(&mut fresh);
+            *client = fresh;
+            self.statements.borrow_mut().clear();
+        }
+        Ok(client)
     }
 
-    /// The prepared statement of the store's `sql`, prepared once.
-    fn statement(&self, sql: &str) -> Result<::postgres::Statement> {
+    /// The prepared statement of the store's `sql` on `client`, prepared once.
+    fn statement(
+        &self,
+        client: &mut ::postgres::Client,
+        sql: &str,
+    ) -> Result<::postgres::Statement> {
         if let Some(stmt) = self.statements.borrow().get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self.client()?.prepare(&postgres_sql(sql))?;
+        let stmt = client.prepare(&postgres_sql(sql))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), stmt.clone());
@@ -601,6 +618,29 @@ fn params_of<'a>(args: &'a [&'a dyn ToParam]) -> Vec<Param<'a>> {
 
 fn pg_params<'a>(params: &'a [Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// Gives the connection this station's time zone, so times are shown in local time (the
+/// server may be in another zone): `TZ` when it names a zone, else the system's
+/// (`/etc/localtime`); the server's own otherwise, or when the server does not know it.
+fn set_station_time_zone(client: &mut ::postgres::Client) {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_string());
+    let from_system = || {
+        let target = std::fs::read_link("/etc/localtime").ok()?;
+        let target = target.to_str()?;
+        let (_, zone) = target.split_once("zoneinfo/")?;
+        Some(zone.to_string())
+    };
+    let zone = from_env.filter(|z| !z.is_empty()).or_else(from_system);
+    let Some(zone) = zone.filter(|z| {
+        z.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+    }) else {
+        return;
+    };
+    let _ = client.batch_execute(&format!("SET TIME ZONE '{zone}'"));
 }
 
 /// A transaction; rolled back unless committed.

@@ -11,7 +11,7 @@
 //! the cached count travel as stored, so `check` on the copy verifies them against the
 //! ballots that travelled with them.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Text};
 use ::postgres::binary_copy::BinaryCopyInWriter;
 use ::postgres::fallible_iterator::FallibleIterator;
 use ::postgres::types::{ToSql, Type};
@@ -26,6 +26,9 @@ const FILES_TABLE: &str = "tallyclerk_files";
 const SCHEMA_TABLE: &str = "tallyclerk_sqlite_schema";
 /// Facts about the copy: the store's schema version.
 const IMAGE_TABLE: &str = "tallyclerk_image";
+/// The stations working on the meeting, each with when it was last seen (see
+/// [`super::Store::stations_seen`]); not part of the meeting, so not copied back.
+pub const STATIONS_TABLE: &str = "tallyclerk_stations";
 
 /// A column's type on both sides.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,10 +146,10 @@ pub fn shown_url(url: &str) -> String {
 pub fn connect(url: &str) -> Result<Client> {
     Client::connect(url, NoTls).map_err(|e| {
         let url = shown_url(url);
-        Error::user(
+        Error::Offline(Text::new(
             format!("cannot connect to {url}: {e}. Is the server running, and does the database exist with this user allowed in (README: \"Several stations\")?"),
             format!("无法连接 {url}：{e}。服务器是否在运行？数据库是否存在、此用户是否有权连接（见 README“多台电脑”）？"),
-        )
+        ))
     })
 }
 
@@ -219,7 +222,8 @@ pub fn put(snapshot: &Path, files: &[(String, Vec<u8>)], url: &str) -> Result<()
     tx.batch_execute(&format!(
         "CREATE TABLE {FILES_TABLE} (name text PRIMARY KEY, content bytea NOT NULL);
          CREATE TABLE {SCHEMA_TABLE} (position bigint PRIMARY KEY, kind text NOT NULL, name text NOT NULL, tbl_name text NOT NULL, sql text NOT NULL);
-         CREATE TABLE {IMAGE_TABLE} (key text PRIMARY KEY, value text NOT NULL);"
+         CREATE TABLE {IMAGE_TABLE} (key text PRIMARY KEY, value text NOT NULL);
+         CREATE TABLE {STATIONS_TABLE} (name text COLLATE \"C\" PRIMARY KEY, seen_at timestamptz NOT NULL);"
     ))
     .map_err(&failed)?;
     tx.execute(

@@ -78,6 +78,12 @@ pub struct App {
     seen_version: i64,
     /// When the store last changed without a checkpoint since (see [`App::checkpoint_when_idle`]).
     changed_at: Option<Instant>,
+    /// The meeting's database could not be reached when last asked (see
+    /// [`App::follow_store`]).
+    offline: bool,
+    /// The stations of a meeting in a database seen in the last minute, and when they were
+    /// last asked for.
+    stations: (Vec<String>, Option<Instant>),
 }
 
 impl App {
@@ -114,6 +120,8 @@ impl App {
             interrupt_armed: false,
             seen_version: 0,
             changed_at: None,
+            offline: false,
+            stations: (Vec::new(), None),
         };
         app.seen_version = app.meeting.store.data_version()?;
         app.tabs.entry.refresh_serial(&app.meeting);
@@ -646,14 +654,31 @@ impl App {
     /// Follows changes another process made to the store (an import from another terminal,
     /// another window): when the store changed since this UI last read it, everything is
     /// read again and the message line says so. Called at least once a second by the loop.
+    ///
+    /// For a meeting in a database this also notes the station as seen every few seconds,
+    /// and notes when the server cannot be reached (the status bar says so; what is typed
+    /// stays, to be saved again once it answers: the next poll connects again).
     pub fn follow_store(&mut self) {
         let changed = match self.meeting.store.data_version() {
-            Ok(version) => version != self.seen_version,
+            Ok(version) => {
+                if std::mem::take(&mut self.offline) {
+                    self.inform(strings::back_online());
+                }
+                version != self.seen_version
+            }
+            Err(e) if e.is_offline() => {
+                if !self.offline {
+                    self.fail(&e);
+                }
+                self.offline = true;
+                return;
+            }
             Err(e) => {
                 self.fail(&e);
                 return;
             }
         };
+        self.note_stations();
         // An import of this UI's own reloads when it is taken in; don't announce it twice.
         if !changed || self.busy() {
             return;
@@ -662,6 +687,33 @@ impl App {
             Ok(()) => self.inform(S::ReloadedFromElsewhere.text()),
             Err(e) => self.fail(&e),
         }
+    }
+
+    /// Every few seconds, notes this station as seen and reads the stations seen in the
+    /// last minute (a meeting in a database).
+    fn note_stations(&mut self) {
+        let due = self
+            .stations
+            .1
+            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(10));
+        if !due || !self.meeting.store.is_database() {
+            return;
+        }
+        self.stations.1 = Some(Instant::now());
+        match self.meeting.store.stations_seen() {
+            Ok(seen) => self.stations.0 = seen,
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// The stations of a meeting in a database seen in the last minute.
+    pub fn stations(&self) -> &[String] {
+        &self.stations.0
+    }
+
+    /// Whether the meeting's database could not be reached when last asked.
+    pub fn offline(&self) -> bool {
+        self.offline
     }
 
     /// Whether background work is under way (an import or a preview).

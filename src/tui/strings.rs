@@ -828,6 +828,27 @@ pub fn status_collected(lang: Lang, collected: u64, issued: Option<u64>) -> Stri
     }
 }
 
+/// The status bar's stations of a meeting in a database seen in the last minute.
+pub fn stations_seen(lang: Lang, stations: &[String]) -> String {
+    match lang {
+        Lang::En => format!("stations: {}", stations.join(", ")),
+        Lang::Zh => format!("工作站：{}", stations.join("、")),
+    }
+}
+
+/// The status bar while the meeting's database cannot be reached.
+pub fn offline(lang: Lang) -> &'static str {
+    lang.pick("OFFLINE: forms are kept as typed", "离线：已录入内容保留")
+}
+
+/// The message once the meeting's database answers again.
+pub fn back_online() -> Text {
+    Text::new(
+        "the meeting database answers again: save what was kept as typed",
+        "会议数据库已恢复连接：请保存保留的录入内容",
+    )
+}
+
 /// The status bar's last save.
 pub fn last_saved(lang: Lang, serial: u64, ago: Duration) -> String {
     let minutes = ago.as_secs() / 60;

@@ -308,6 +308,18 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(notice) = app.notice() {
         left.push(Span::styled(format!("{} ", notice.get(lang)), theme::key()));
     }
+    if app.offline() {
+        left.push(Span::styled(
+            format!(" {} ", strings::offline(lang)),
+            theme::finalised(),
+        ));
+        left.push(Span::raw(" "));
+    } else if !app.stations().is_empty() {
+        left.push(Span::styled(
+            format!("{} ", strings::stations_seen(lang, app.stations())),
+            theme::key(),
+        ));
+    }
     let title = app.meeting().config.title.as_str();
     let title_width = Line::from(title).width();
     let width = usize::from(area.width);

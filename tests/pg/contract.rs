@@ -77,6 +77,11 @@ impl Place {
     pub fn location(&self) -> &Path {
         &self.location
     }
+
+    /// The server of a meeting in a database.
+    pub fn server(&self) -> &Server {
+        self._server.as_ref().expect("a meeting in a database")
+    }
 }
 
 fn write_meeting(dir: &Path, toml: &str) {

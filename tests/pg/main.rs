@@ -8,4 +8,5 @@ mod copy;
 
 mod commands;
 mod contract;
+mod faults;
 mod stations;

@@ -151,6 +151,33 @@ impl Server {
             .success()
     }
 
+    /// Stops the server at once, as a crash of its host or a pulled cable would (for fault
+    /// tests); [`Server::restart`] starts it again.
+    #[allow(dead_code)] // used by the fault tests, not by benches/stations.rs, which includes this file
+    pub fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+
+    /// Starts the stopped server again on the same port.
+    #[allow(dead_code)] // used by the fault tests, not by benches/stations.rs
+    pub fn restart(&self) {
+        assert!(
+            self.pg_ctl_start(),
+            "the test PostgreSQL server did not start again: {}",
+            self.log()
+        );
+    }
+
     /// A new, empty database and its URL.
     pub fn database(&self, name: &str) -> String {
         let mut admin = postgres::Client::connect(

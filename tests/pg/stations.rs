@@ -21,11 +21,14 @@ fn marks_of(station: u64, serial: u64) -> String {
         .collect()
 }
 
+/// A form a station keyed: serial, marks, and whether it was stored (else what was said).
+type Keyed = (u64, String, Result<(), String>);
+
 #[test]
 fn four_stations_keying_at_once_end_as_one_station_keying_one_by_one() {
     let place = Place::database();
     let barrier = Arc::new(Barrier::new(STATIONS as usize));
-    let outcomes: Vec<Vec<(u64, String, Result<(), String>)>> = std::thread::scope(|scope| {
+    let outcomes: Vec<Vec<Keyed>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..STATIONS)
             .map(|station| {
                 let barrier = barrier.clone();

@@ -108,8 +108,14 @@ fn scoring_demo() -> std::path::PathBuf {
 }
 
 /// Runs the scoring demo's own tally (`demo.py check`) of the meeting in `dir`, with the
-/// demo's ballots, against `tally --format csv` of it, and returns what it says.
+/// scoring demo's ballots, against `tally --format csv` of it, and returns what it says.
 fn independent_check(dir: &Path) -> String {
+    independent_check_of(dir, &scoring_demo().join("ballots.csv"))
+}
+
+/// Runs `demo.py check` of the meeting in `dir` with the ballots of `ballots` against
+/// `tally --format csv` of it, and returns what it says.
+fn independent_check_of(dir: &Path, ballots: &Path) -> String {
     let results = dir.join("results-under-test.csv");
     let out = tallyclerk_cmd()
         .args(["--lang", "en", "tally"])
@@ -126,7 +132,7 @@ fn independent_check(dir: &Path) -> String {
         .arg(&script)
         .arg("check")
         .arg(dir)
-        .arg(scoring_demo().join("ballots.csv"))
+        .arg(ballots)
         .arg(&results)
         .output()
         .unwrap_or_else(|e| {
@@ -312,4 +318,25 @@ fn export_by_group_gives_each_groups_rates_over_its_share_of_the_rate_base() {
         let row = csv.lines().find(|l| l.contains(",O1,")).unwrap();
         assert!(row.ends_with(o1), "{base}: {row}");
     }
+}
+
+#[test]
+fn the_review_demo_agrees_with_the_same_independent_tally() {
+    // The bundled review (data/demo): per_form weights 1, 1 and 0.5, three invalid forms, a
+    // shared rank and a tie across the excellent tier's cutoff, ranked by score.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("demo");
+    tallyclerk_cmd()
+        .args(["--lang", "en", "demo"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let ballots = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/ballots.csv");
+    let said = independent_check_of(&dir, &ballots);
+    // 30 organizations × 11 figures: rank, tier, score, rated, four counts, blank and the
+    // two rates.
+    assert!(
+        said.contains("30 organizations, 330 figures: tallyclerk and demo.py agree (weighting per_form, rate_base rated)"),
+        "{said}"
+    );
 }

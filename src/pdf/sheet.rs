@@ -722,18 +722,22 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
     match lang {
         Lang::En => {
             let mut text = format!(
-                "How the score is computed: points per mark: {}. Score = Σ (count × points) ÷ forms that rated the organization (blank and spoiled marks left out), rounded to 2 places; share = count ÷ the same. ",
+                "How the score is computed: points per mark: {}. ",
                 points.join(", ")
             );
-            if !per_form {
-                text.push_str("Every valid form counts once within its voter group. ");
-            } else if weights.is_empty() {
-                text.push_str("Every valid form counts once. ");
+            if per_form {
+                text.push_str("Score = Σ (count × points) ÷ forms that rated the organization (blank and spoiled marks left out), rounded to 2 places; share = count ÷ the same. ");
+                if weights.is_empty() {
+                    text.push_str("Every valid form counts once. ");
+                } else {
+                    text.push_str(&format!(
+                        "Counts are weighted by voter group: {}. ",
+                        weights.join(", ")
+                    ));
+                }
             } else {
-                text.push_str(&format!(
-                    "Counts are weighted by voter group: {}. ",
-                    weights.join(", ")
-                ));
+                // Each group's score, combined by the shares the statement below gives.
+                text.push_str("A voter group's score = Σ (count × points) ÷ the group's forms that rated the organization (blank and spoiled marks left out); share = count ÷ all the forms that rated it. Every valid form counts once within its voter group. ");
             }
             for line in &scoring {
                 text.push_str(&format!("{line}. "));
@@ -746,16 +750,16 @@ pub fn score_rule_text(config: &Config, lang: Lang) -> String {
             text
         }
         Lang::Zh => {
-            let mut text = format!(
-                "计分方法：各档分值 {}；测评得分 = Σ（票数 × 分值）÷ 评价该单位的票数（空白、多选不计），保留两位小数；占比 = 票数 ÷ 同一分母。",
-                points.join("、")
-            );
-            if !per_form {
-                text.push_str("每张有效表在其组别内计一票。");
-            } else if weights.is_empty() {
-                text.push_str("每张有效表计一票。");
+            let mut text = format!("计分方法：各档分值 {}；", points.join("、"));
+            if per_form {
+                text.push_str("测评得分 = Σ（票数 × 分值）÷ 评价该单位的票数（空白、多选不计），保留两位小数；占比 = 票数 ÷ 同一分母。");
+                if weights.is_empty() {
+                    text.push_str("每张有效表计一票。");
+                } else {
+                    text.push_str(&format!("票数按组别加权：{}。", weights.join("、")));
+                }
             } else {
-                text.push_str(&format!("票数按组别加权：{}。", weights.join("、")));
+                text.push_str("各组别得分 = Σ（票数 × 分值）÷ 该组评价该单位的票数（空白、多选不计）；占比 = 票数 ÷ 评价该单位的全部票数。每张有效表在其组别内计一票。");
             }
             for line in &scoring {
                 text.push_str(&format!("{line}。"));

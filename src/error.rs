@@ -281,6 +281,10 @@ impl Error {
                 Lang::Zh => format!("会议数据库无法使用：{e}"),
             },
             Error::StoreAt { path, source } => store_message(lang, path, source),
+            Error::Database(e) if self.is_offline() => match lang {
+                Lang::En => format!("cannot reach the meeting database ({e}): is the server running and the network up? Nothing was changed; do it again once it answers"),
+                Lang::Zh => format!("无法连接会议数据库（{e}）：服务器是否在运行、网络是否正常？未作任何更改；连接恢复后请重做"),
+            },
             Error::Database(e) => {
                 let e = database_detail(e);
                 match lang {

@@ -353,6 +353,9 @@ pub struct Postgres {
     client: RefCell<::postgres::Client>,
     /// Prepared statements by the store's SQL.
     statements: RefCell<HashMap<String, ::postgres::Statement>>,
+    /// Whether a transaction is open: a connection lost inside one loses it, so the
+    /// statement is not run again on a new connection.
+    in_transaction: std::cell::Cell<bool>,
 }
 
 /// The connection of a store.
@@ -376,6 +379,7 @@ impl Db {
             url: url.to_string(),
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
+            in_transaction: std::cell::Cell::new(false),
         }))
     }
 
@@ -402,9 +406,11 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 let params = params_of(args);
-                let mut client = pg.client()?;
-                let stmt = pg.statement(&mut client, sql)?;
-                Ok(client.execute(&stmt, &pg_params(&params))? as usize)
+                pg.once_more_if_lost(|| {
+                    let mut client = pg.client()?;
+                    let stmt = pg.statement(&mut client, sql)?;
+                    Ok(client.execute(&stmt, &pg_params(&params))? as usize)
+                })
             }
         }
     }
@@ -495,13 +501,24 @@ impl Db {
             }
             Db::Postgres(pg) => {
                 use ::postgres::fallible_iterator::FallibleIterator;
-                let mut client = pg.client()?;
-                let stmt = pg.statement(&mut client, sql)?;
-                let mut rows = client.query_raw(&stmt, pg_params(&params))?;
-                while let Some(row) = rows.next()? {
-                    visit(&Row::Postgres(&row))?;
-                }
-                Ok(())
+                // Once a row was visited, it is not visited again: a connection lost then
+                // fails the query.
+                let visited = std::cell::Cell::new(false);
+                pg.once_more_if_lost(|| {
+                    if visited.get() {
+                        return Err(Error::Internal(
+                            "the connection was lost while reading".into(),
+                        ));
+                    }
+                    let mut client = pg.client()?;
+                    let stmt = pg.statement(&mut client, sql)?;
+                    let mut rows = client.query_raw(&stmt, pg_params(&params))?;
+                    while let Some(row) = rows.next()? {
+                        visited.set(true);
+                        visit(&Row::Postgres(&row))?;
+                    }
+                    Ok(())
+                })
             }
         }
     }
@@ -542,7 +559,8 @@ impl Db {
                 } else {
                     "BEGIN ISOLATION LEVEL REPEATABLE READ".to_string()
                 };
-                pg.client()?.batch_execute(&begin)?;
+                pg.once_more_if_lost(|| Ok(pg.client()?.batch_execute(&begin)?))?;
+                pg.in_transaction.set(true);
             }
         }
         Ok(())
@@ -550,6 +568,9 @@ impl Db {
 
     /// Ends the transaction begun: `commit` or rolls back.
     pub fn end_transaction(&self, commit: bool) -> Result<()> {
+        if let Db::Postgres(pg) = self {
+            pg.in_transaction.set(false);
+        }
         self.batch(if commit { "COMMIT" } else { "ROLLBACK" })
     }
 
@@ -581,6 +602,22 @@ impl Db {
 }
 
 impl Postgres {
+    /// Runs `attempt`, and once more when it found the connection lost (the server
+    /// restarted, the network dropped meanwhile) outside a transaction: the connection is
+    /// then made again by [`Postgres::client`], and the statement had done nothing.
+    fn once_more_if_lost<T>(&self, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+        match attempt() {
+            Err(Error::Database(e))
+                if e.as_db_error().is_none()
+                    && !self.in_transaction.get()
+                    && self.client.try_borrow().is_ok_and(|c| c.is_closed()) =>
+            {
+                attempt()
+            }
+            other => other,
+        }
+    }
+
     /// The connection, made again when it was lost (its prepared statements with it).
     fn client(&self) -> Result<std::cell::RefMut<'_, ::postgres::Client>> {
         let mut client = self.client.try_borrow_mut().map_err(|_| {

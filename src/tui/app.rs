@@ -664,6 +664,9 @@ impl App {
                 if std::mem::take(&mut self.offline) {
                     self.inform(strings::back_online());
                 }
+                if self.tabs.entry.save_waiting {
+                    self.act(|tabs, cx| tabs.entry.save_what_waited(cx));
+                }
                 version != self.seen_version
             }
             Err(e) if e.is_offline() => {

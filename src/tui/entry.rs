@@ -34,6 +34,9 @@ pub struct EntryState {
     pub on_rows: bool,
     /// The serial to suggest for the next form.
     pub next_serial: u64,
+    /// Saving the form found the meeting's database unreachable: it is kept as typed and
+    /// saved once the database answers, unless the clerk changes it first.
+    pub save_waiting: bool,
 }
 
 impl EntryState {
@@ -47,6 +50,7 @@ impl EntryState {
             form: FormEditor::new(orgs),
             on_rows: false,
             next_serial,
+            save_waiting: false,
         }
     }
 
@@ -95,8 +99,17 @@ impl EntryState {
         self.refresh_serial(meeting);
     }
 
+    /// Saves the form that waited for the database to answer, if it still waits.
+    pub fn save_what_waited(&mut self, cx: &mut Context) {
+        if std::mem::take(&mut self.save_waiting) {
+            self.save(cx);
+        }
+    }
+
     /// Handles a key of the Entry tab.
     pub fn handle(&mut self, action: Action, cx: &mut Context) {
+        // A key changes or saves the form: it no longer waits to be saved as it was.
+        self.save_waiting = false;
         if self.on_rows {
             self.rows_key(action, cx);
         } else {
@@ -234,7 +247,10 @@ impl EntryState {
                 }
                 self.suggest(cx.meeting, next);
             }
-            Err(e) => cx.fail(&e),
+            Err(e) => {
+                self.save_waiting = e.is_offline();
+                cx.fail(&e);
+            }
         }
     }
 

@@ -843,10 +843,7 @@ pub fn offline(lang: Lang) -> &'static str {
 
 /// The message once the meeting's database answers again.
 pub fn back_online() -> Text {
-    Text::new(
-        "the meeting database answers again: save what was kept as typed",
-        "会议数据库已恢复连接：请保存保留的录入内容",
-    )
+    Text::new("the meeting database answers again", "会议数据库已恢复连接")
 }
 
 /// The status bar's last save.

@@ -10,3 +10,4 @@ mod commands;
 mod contract;
 mod faults;
 mod stations;
+mod ui;

@@ -125,12 +125,21 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
             None => (stored.group.clone(), stored.marks.clone()),
         }
     };
-    // (sort time, order within it, entry)
-    let mut entries: Vec<(String, u8, HistoryEntry)> = Vec::new();
+    // (sort time, keying it goes with, order within it, entry): times are to the
+    // millisecond, so steps taken within one are put in order by their keyings (kept in the
+    // order they were made), each replacement just after its own keying.
+    let mut entries: Vec<(String, usize, u8, HistoryEntry)> = Vec::new();
     let mut first_keying = true;
     let mut paired = vec![false; keyings.len()];
+    // The ballot's own first keying and second keyings replace nothing: a replacement is
+    // made with an edit's keying (reading 1) or a further reading's.
+    let first = keyings
+        .iter()
+        .position(|k| matches!(k.kind, KeptKind::Keying(1)));
+    let replacing = |k: usize| Some(k) != first && !matches!(keyings[k].kind, KeptKind::Keying(2));
     for (n, row) in replaced.iter().enumerate() {
-        let step = (0..keyings.len()).find(|&k| !paired[k] && keyings[k].utc >= row.utc);
+        let step =
+            (0..keyings.len()).find(|&k| !paired[k] && replacing(k) && keyings[k].utc >= row.utc);
         if let Some(k) = step {
             paired[k] = true;
         }
@@ -142,6 +151,7 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
         let (group, marks) = version(n + 1);
         entries.push((
             keying.map_or(row.utc.clone(), |k| k.utc.clone()),
+            step.unwrap_or(usize::MAX),
             1,
             HistoryEntry {
                 at: row.at.clone(),
@@ -175,6 +185,7 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
         };
         entries.push((
             row.utc.clone(),
+            k,
             0,
             HistoryEntry {
                 at: row.at.clone(),
@@ -191,6 +202,7 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
         let withdrawn = matches!(row.kind, KeptKind::TakenOut { withdrawn: true });
         entries.push((
             row.utc.clone(),
+            usize::MAX,
             2,
             HistoryEntry {
                 at: row.at,
@@ -216,7 +228,7 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
         },
         _ => Event::Typed,
     };
-    entries.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    entries.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
     let mut out = vec![HistoryEntry {
         at: stored.at.clone(),
         event,
@@ -226,7 +238,7 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
         clerk: stored_clerk,
         reason: None,
     }];
-    out.extend(entries.into_iter().map(|(_, _, entry)| entry));
+    out.extend(entries.into_iter().map(|(_, _, _, entry)| entry));
     out
 }
 
@@ -332,6 +344,49 @@ mod tests {
                     Some("settled by reading 3")
                 ),
                 (Event::SetAside, None, "AD", None, Some("torn")),
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_within_one_millisecond_keep_their_order_and_clerks() {
+        // The same steps as above, every one stored within the same millisecond: the
+        // keyings' order and kinds, not their times, tell which keying made each version.
+        let entries = history(vec![
+            row("t1", typed(), "AD", None, None),
+            row("t1", KeptKind::Replaced, "AB", None, Some("typo")),
+            row(
+                "t1",
+                KeptKind::Replaced,
+                "AC",
+                None,
+                Some("settled by reading 3"),
+            ),
+            row("t1", KeptKind::Keying(1), "AB", Some("li"), None),
+            row("t1", KeptKind::Keying(1), "AC", Some("wang"), None),
+            row("t1", KeptKind::Keying(2), "AD", Some("zhao"), None),
+            row("t1", KeptKind::Keying(3), ".D", Some("li"), None),
+            row(
+                "t1",
+                KeptKind::TakenOut { withdrawn: false },
+                "AD",
+                None,
+                Some("torn"),
+            ),
+        ]);
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| (e.event.clone(), e.version, e.clerk.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Event::Typed, Some(1), Some("li")),
+                (Event::Edited, Some(2), Some("wang")),
+                (Event::SecondKeying, None, Some("zhao")),
+                (Event::FurtherReading(3), None, Some("li")),
+                (Event::Settled(3), Some(3), Some("li")),
+                (Event::SetAside, None, None),
             ]
         );
     }

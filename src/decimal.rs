@@ -202,13 +202,23 @@ impl Ord for Ratio {
     }
 }
 
+/// How many times Euclid's loop in [`gcd`] can look at its pair: by Lamé's theorem, `n`
+/// division steps need a larger number of at least F(n + 2) (Fibonacci), and F(187) passes
+/// 2^128, so numbers of 128 bits take at most 184 steps, 185 when the first is the smaller,
+/// and a last look finds the remainder 0.
+const EUCLID_LOOKS: u32 = 186;
+
 /// The greatest common divisor of `a` and `b`, positive (0 only when both are 0).
 fn gcd(a: i128, b: i128) -> i128 {
     let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
-    while b != 0 {
+    // Bounded, so that a broken step fails at once instead of looping for ever.
+    for _ in 0..EUCLID_LOOKS {
+        if b == 0 {
+            return i128::try_from(a).unwrap_or(i128::MAX);
+        }
         (a, b) = (b, a % b);
     }
-    i128::try_from(a).unwrap_or(i128::MAX)
+    unreachable!("Euclid's algorithm ends within {EUCLID_LOOKS} looks on 128-bit numbers")
 }
 
 /// Compares `a / b` with `c / d` (`b`, `d` > 0) without a product that could overflow: by
@@ -464,5 +474,21 @@ mod tests {
         let mut sorted = vec![half, minus_half, Ratio::ZERO, third];
         sorted.sort();
         assert_eq!(sorted, [minus_half, Ratio::ZERO, third, half]);
+    }
+
+    #[test]
+    fn gcd_is_euclids_and_ends_within_lames_bound() {
+        assert_eq!(gcd(12, 18), 6);
+        assert_eq!(gcd(18, 12), 6);
+        assert_eq!(gcd(-4, 6), 2);
+        assert_eq!(gcd(0, 5), 5);
+        assert_eq!(gcd(1, 1), 1);
+        assert_eq!(gcd(0, 0), 0);
+        // The slowest pair of i128 magnitudes: consecutive Fibonacci numbers F(183) and
+        // F(184), the smaller first, take 184 looks; their divisor is 1.
+        let f183: i128 = 78_569_350_599_398_894_027_251_472_817_058_687_522;
+        let f184: i128 = 127_127_879_743_834_334_146_972_278_486_287_885_163;
+        assert_eq!(gcd(f183, f184), 1);
+        assert_eq!(gcd(i128::MIN, 1 << 100), 1 << 100);
     }
 }

@@ -444,4 +444,36 @@ organizations[2].id = \"O3\"\norganizations[2].name = \"丙\"\n";
             six.zh
         );
     }
+
+    #[test]
+    fn a_changed_part_weight_is_meeting_toml_and_a_changed_part_score_its_file() {
+        let c = config(TOML);
+        // composite[1].weight is written in meeting.toml; only composite[1].scores.* come
+        // from the part's own file.
+        let weight = change("composite[1].weight", Some("0.7"), Some("0.6"));
+        let score = change("composite[1].scores.O1", Some("85.5"), Some("86"));
+        let only_weight = changed_after_finalising(&c, &[weight.clone()]);
+        assert!(
+            only_weight.en.starts_with(
+                "meeting.toml changed after finalising: composite[1].weight 0.7 → 0.6;"
+            ),
+            "{}",
+            only_weight.en
+        );
+        let only_score = changed_after_finalising(&c, &[score.clone()]);
+        assert!(
+            only_score
+                .en
+                .starts_with("a composite part's file changed after finalising:"),
+            "{}",
+            only_score.en
+        );
+        let both = changed_after_finalising(&c, &[weight, score]);
+        assert!(
+            both.en
+                .starts_with("meeting.toml and a composite part's file changed after finalising:"),
+            "{}",
+            both.en
+        );
+    }
 }

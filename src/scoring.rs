@@ -717,4 +717,32 @@ mod tests {
         assert!(lines[1].contains("the valid forms"), "{lines:?}");
         assert!(statement(&Config::from_parts("", orgs(1)).unwrap(), Lang::En).is_empty());
     }
+
+    #[test]
+    fn only_the_part_with_source_meeting_is_the_meetings_score() {
+        let part = |source| CompositePart {
+            id: "part".into(),
+            label: "part".into(),
+            weight: Milli::ONE,
+            source,
+        };
+        assert!(part(PartSource::Meeting).is_meeting());
+        let file = PartSource::File {
+            name: "daily.csv".into(),
+            scores: vec![Milli(85_500)],
+        };
+        assert!(!part(file).is_meeting());
+        // So a file part listed before the meeting's part does not count as a second
+        // meeting part: daily 0.5 (O1 85.5), meeting 0.5 (O1: A -> 100) gives
+        // (0.5·85.5 + 0.5·100) / 1 = 42.75 + 50 = 92.75.
+        let c = crate::config::tests::config_with_parts(
+            1,
+            "[[composite]]\nid = \"daily\"\nweight = 0.5\nfile = \"daily.csv\"\n\
+             [[composite]]\nid = \"meeting\"\nweight = 0.5\nsource = \"meeting\"\n",
+            &[("daily.csv", "org_id,score\nO1,85.5\n")],
+        )
+        .unwrap();
+        let f = figures(&c, &tally_of(&c, &[(None, "A")])).unwrap();
+        assert_eq!(f[0].composite, Some(Ratio::new_or_zero(9275, 100)));
+    }
 }

@@ -452,7 +452,7 @@ organizations[2].id = \"O3\"\norganizations[2].name = \"丙\"\n";
         // from the part's own file.
         let weight = change("composite[1].weight", Some("0.7"), Some("0.6"));
         let score = change("composite[1].scores.O1", Some("85.5"), Some("86"));
-        let only_weight = changed_after_finalising(&c, &[weight.clone()]);
+        let only_weight = changed_after_finalising(&c, std::slice::from_ref(&weight));
         assert!(
             only_weight.en.starts_with(
                 "meeting.toml changed after finalising: composite[1].weight 0.7 → 0.6;"
@@ -460,7 +460,7 @@ organizations[2].id = \"O3\"\norganizations[2].name = \"丙\"\n";
             "{}",
             only_weight.en
         );
-        let only_score = changed_after_finalising(&c, &[score.clone()]);
+        let only_score = changed_after_finalising(&c, std::slice::from_ref(&score));
         assert!(
             only_score
                 .en

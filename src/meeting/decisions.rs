@@ -32,6 +32,9 @@ impl Meeting {
         // The store refuses these too; say so before any tie analysis.
         store::require_reason(reason)?;
         self.store.refuse_when_final(Change::Decide)?;
+        // Noted before the ranking is read: a change by another station after it refuses
+        // the decision (the tie may be another by then).
+        let seen_head = self.store.audit_head()?;
         let tally = self.tally()?;
         let decisions = self.store.decisions()?;
         let figures = crate::scoring::figures(config, &tally)?;
@@ -44,7 +47,7 @@ impl Meeting {
                 )
             },
         )?;
-        self.store.add_decision(&decision, reason)?;
+        self.store.add_decision(&decision, reason, &seen_head)?;
         Ok(decision)
     }
 

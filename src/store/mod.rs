@@ -1114,13 +1114,26 @@ impl Store {
         Ok(reasons)
     }
 
-    /// Records a decision (already checked by the caller against the current ranking), with
-    /// the clerk's reason, audited.
-    pub fn add_decision(&mut self, decision: &Decision, reason: &str) -> Result<()> {
+    /// Records a decision (already checked by the caller against the ranking of the
+    /// meeting as it stood at audit head `seen_head`), with the clerk's reason, audited.
+    /// Refused when the meeting changed since (another station saved a form or decided
+    /// meanwhile): the tie may be another now.
+    pub fn add_decision(
+        &mut self,
+        decision: &Decision,
+        reason: &str,
+        seen_head: &str,
+    ) -> Result<()> {
         require_reason(reason)?;
         let words = DecisionWords::of(&self.config, decision);
         let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Decide)?;
+        if audit_head(&tx)? != seen_head {
+            return Err(Error::user(
+                "the meeting changed while the decision was being made (another station?); nothing was recorded: decide again on the ranking as it is now",
+                "作出裁定时会议被修改（其他工作站？）；未记录：请按当前排名重新裁定",
+            ));
+        }
         tx.execute(
             &format!(
                 "INSERT INTO decisions (tier, orgs, tie, first_place, last_place, reason, made_at) \
@@ -2665,8 +2678,18 @@ mod tests {
             },
             orgs: vec![1],
         };
-        assert!(store.add_decision(&decision, " ").is_err());
-        store.add_decision(&decision, "drawn by lot").unwrap();
+        let head = store.audit_head().unwrap();
+        assert!(store.add_decision(&decision, " ", &head).is_err());
+        store
+            .add_decision(&decision, "drawn by lot", &head)
+            .unwrap();
+        // Decided on the meeting as it stood before a change: refused, nothing recorded.
+        let stale = store
+            .add_decision(&decision, "drawn again", &head)
+            .unwrap_err()
+            .message(crate::lang::Lang::En);
+        assert!(stale.contains("the meeting changed while the decision was being made"));
+        assert_eq!(store.decisions().unwrap().len(), 1);
         let active = store.active_decisions().unwrap();
         assert_eq!(active.len(), 1);
         store.withdraw_decisions(&active, "wrong lot").unwrap();
@@ -2776,7 +2799,8 @@ mod tests {
             },
             orgs: vec![0],
         };
-        refused(store.add_decision(&decision, "drawn by lot"));
+        let head = store.audit_head().unwrap();
+        refused(store.add_decision(&decision, "drawn by lot", &head));
         refused(
             store
                 .import_batch("f.csv", Source::Import, false, false, |_| {

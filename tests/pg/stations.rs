@@ -120,3 +120,89 @@ fn four_stations_keying_at_once_end_as_one_station_keying_one_by_one() {
         .unwrap()
         .is_empty());
 }
+
+/// Runs `a` and `b` at the same moment on two threads; their results.
+fn at_once<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    let barrier = Barrier::new(2);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            barrier.wait();
+            a()
+        });
+        let second = scope.spawn(|| {
+            barrier.wait();
+            b()
+        });
+        (first.join().unwrap(), second.join().unwrap())
+    })
+}
+
+#[test]
+fn finalising_while_another_station_saves_never_finalises_other_results() {
+    let place = Place::database();
+    let mut east = place.open("east");
+    let mut west = place.open("west");
+    for serial in 1..=3 {
+        let b = ballot(&east, serial, "ABC");
+        east.add(&b, Source::Typed).unwrap();
+    }
+    east.set_issued(100).unwrap();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..10u64 {
+        let form = ballot(&west, 10 + round, "ABC");
+        // The save a little later each round: before, during and after finalising.
+        let (finalised, saved) = at_once(
+            || east.finalise(),
+            || {
+                std::thread::sleep(std::time::Duration::from_millis(round * 3));
+                west.add(&form, Source::Typed)
+            },
+        );
+        let key = (finalised.is_ok(), saved.is_ok());
+        *outcomes.entry(key).or_insert(0) += 1;
+        if let Err(e) = &saved {
+            assert!(e.message(Lang::En).contains("finalised"), "{e:?}");
+        }
+        if let Err(e) = &finalised {
+            assert!(e.message(Lang::En).contains("changed while"), "{e:?}");
+        }
+        assert!(finalised.is_ok() || saved.is_ok(), "round {round}: neither");
+        // Whatever came first, the results finalised are those of the ballots stored.
+        let problems = east.check().unwrap();
+        assert!(problems.is_empty(), "round {round}: {problems:?}");
+        if east.store.is_final().unwrap() {
+            east.reopen("next round").unwrap();
+        }
+    }
+    eprintln!("(finalised, saved) outcomes: {outcomes:?}");
+}
+
+#[test]
+fn two_stations_deciding_one_tie_at_once_record_one_decision() {
+    let place = Place::database();
+    let mut east = place.open("east");
+    let mut west = place.open("west");
+    // O1 and O2 tie at the cutoff of the one place of `top`.
+    for serial in 1..=2 {
+        let b = ballot(&east, serial, "AAC");
+        east.add(&b, Source::Typed).unwrap();
+    }
+    for round in 0..10 {
+        let (a, b) = at_once(
+            || east.decide("top", &["O1".to_string()], "lot drawn at east"),
+            || west.decide("top", &["O2".to_string()], "lot drawn at west"),
+        );
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "round {round}: exactly one decision: {a:?} {b:?}"
+        );
+        let refused = a.err().or(b.err()).unwrap().message(Lang::En);
+        assert!(
+            refused.contains("changed while the decision") || refused.contains("decision refused"),
+            "{refused}"
+        );
+        assert_eq!(east.store.decisions().unwrap().len(), 1);
+        assert!(east.check().unwrap().is_empty());
+        east.undecide("top", "next round").unwrap();
+    }
+}

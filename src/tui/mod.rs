@@ -54,15 +54,49 @@ use std::time::Duration;
 /// restored on every way out: a normal quit, an error, and a panic (ratatui's hook restores
 /// it before the panic message is printed). Ctrl-C arrives as a key in raw mode and is
 /// handled as one.
-pub fn run(meeting: Meeting, flag: Option<Lang>, notice: Option<Text>) -> Result<()> {
+pub fn run(mut meeting: Meeting, flag: Option<Lang>, notice: Option<Text>) -> Result<()> {
     require_terminal()?;
     let lang = language::choose(&meeting, flag);
+    if meeting.store.is_database() && meeting.store.clerk().is_none() {
+        let stdin = std::io::stdin();
+        let name = ask_station(&mut stdin.lock(), &mut std::io::stderr(), lang)?;
+        meeting.set_clerk(name.as_deref());
+    }
     let mut app = App::new(meeting, lang)?;
     if let Some(notice) = notice {
         app.inform(notice.clone());
         app.set_notice(S::DemoNotice.text());
     }
     run_app(app)
+}
+
+/// Asks the station of a meeting in a database its name, once, before the UI starts (on
+/// the command line it is `--station NAME`): kept with each form keyed there, so a second
+/// keying can be told to come from another station. Asked again until it is one line of
+/// text; an empty answer, or the end of the input, leaves the station unnamed.
+fn ask_station(
+    input: &mut impl std::io::BufRead,
+    output: &mut impl std::io::Write,
+    lang: Lang,
+) -> Result<Option<String>> {
+    let prompt = strings::station_prompt(lang);
+    for _ in 0..crate::limits::TEXT_CHARS {
+        write!(output, "{prompt}").map_err(Error::output)?;
+        output.flush().map_err(Error::output)?;
+        let mut line = String::new();
+        if input.read_line(&mut line).map_err(Error::output)? == 0 {
+            return Ok(None);
+        }
+        let name = line.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        match crate::limits::one_line(name, crate::limits::TEXT_CHARS) {
+            Ok(()) => return Ok(Some(name.to_string())),
+            Err(why) => writeln!(output, "{}", why.get(lang)).map_err(Error::output)?,
+        }
+    }
+    Ok(None)
 }
 
 /// Runs the UI on `meeting` with the projector view open (`announce`), black on white when
@@ -176,4 +210,29 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
 
 fn terminal_error(e: std::io::Error) -> Error {
     Error::Internal(format!("terminal: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_station_is_asked_its_name_once_and_again_when_it_is_not_one_line() {
+        let mut said = Vec::new();
+        let name = ask_station(&mut "east\n".as_bytes(), &mut said, Lang::En).unwrap();
+        assert_eq!(name.as_deref(), Some("east"));
+        assert!(String::from_utf8(said)
+            .unwrap()
+            .starts_with("This station's name"));
+        let mut said = Vec::new();
+        let name = ask_station(&mut "a\u{7}b\n  west  \n".as_bytes(), &mut said, Lang::En).unwrap();
+        assert_eq!(name.as_deref(), Some("west"));
+        assert!(String::from_utf8(said)
+            .unwrap()
+            .contains("control character U+0007"));
+        for input in ["\n", ""] {
+            let name = ask_station(&mut input.as_bytes(), &mut Vec::new(), Lang::Zh).unwrap();
+            assert_eq!(name, None, "{input:?}");
+        }
+    }
 }

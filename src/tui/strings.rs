@@ -841,6 +841,14 @@ pub fn offline(lang: Lang) -> &'static str {
     lang.pick("OFFLINE: forms are kept as typed", "离线：已录入内容保留")
 }
 
+/// The question a station of a meeting in a database answers once, before the UI starts.
+pub fn station_prompt(lang: Lang) -> &'static str {
+    lang.pick(
+        "This station's name (kept with each form keyed here; Enter: none): ",
+        "本工作站名称（随本机录入的每张表保存；直接回车：不命名）：",
+    )
+}
+
 /// The message once the meeting's database answers again.
 pub fn back_online() -> Text {
     Text::new("the meeting database answers again", "会议数据库已恢复连接")

@@ -148,8 +148,15 @@ impl Meeting {
                 ));
             }
         }
-        for kind in [ExportKind::Results, ExportKind::Ballots] {
-            let file = self.files_dir().join(kind.default_file_name());
+        // The exports kept beside a folder meeting; a meeting in a database has no folder of
+        // its own, and the station's working folder may hold another meeting's.
+        let kept_beside = if self.store.is_database() {
+            &[][..]
+        } else {
+            &[ExportKind::Results, ExportKind::Ballots][..]
+        };
+        for &kind in kept_beside {
+            let file = self.config.dir.join(kind.default_file_name());
             problems.extend(self.check_companion_head(&file)?);
             problems.extend(crate::export::pair_problems(&file)?);
         }

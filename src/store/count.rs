@@ -9,7 +9,7 @@
 
 use super::db::{args, Db};
 use super::set_hash::SetHash;
-use super::{meta_in, set_meta};
+use super::{metas_in, set_meta};
 use crate::config::Config;
 use crate::decimal::Milli;
 use crate::error::{Error, Result};
@@ -220,11 +220,11 @@ fn tag(config: &Config, set: &SetHash) -> String {
 
 /// The cached count of the ballot set `set`, when there is one for it.
 pub(super) fn load(conn: &Db, config: &Config, set: &SetHash) -> Result<Option<Count>> {
-    if meta_in(conn, "count_for")?.as_deref() != Some(tag(config, set).as_str()) {
+    let [count_for, kept] = metas_in(conn, ["count_for", "count"])?;
+    if count_for.as_deref() != Some(tag(config, set).as_str()) {
         return Ok(None);
     }
-    let Some(mut count) = meta_in(conn, "count")?.and_then(|line| Count::decode(config, &line))
-    else {
+    let Some(mut count) = kept.and_then(|line| Count::decode(config, &line)) else {
         return Ok(None);
     };
     fill_set_aside(conn, config, &mut count)?;

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::{validity, Ballot, Mark};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 
 /// Ballots per chunk handed to the writer.
 const CHUNK_ROWS: usize = 4096;
@@ -427,21 +427,190 @@ impl KeptLines {
     }
 }
 
-/// The index that keeps the serials of the ballots that count unique, as the schema makes
-/// it (migration 2).
-const ACTIVE_SERIAL_INDEX: &str =
-    "CREATE UNIQUE INDEX ballots_active_serial ON ballots(serial) WHERE voided_at IS NULL";
+/// Ballots a window holds before they go into the store sorted by serial (see [`write`]).
+/// With 30 organizations a ballot takes about 60 bytes in a window (serial, group, marks,
+/// validity and its place in the sort); two windows are in memory at once, one filled while
+/// the other is stored, so they peak at about 32 MB whatever the file's size.
+/// Tests use windows of three chunks, so that a file of several windows stays small.
+const WINDOW_ROWS: usize = if cfg!(test) { 3 * CHUNK_ROWS } else { 1 << 18 };
+
+/// Ballots of a sorted window stored between two looks at the queue.
+const ROWS_PER_SLICE: usize = 32 * ROWS_PER_INSERT;
+
+/// Ballots received out of serial order, waiting to be stored in serial order.
+#[derive(Default)]
+struct Window {
+    chunks: Vec<Chunk>,
+    /// Every ballot of the window: its serial, its chunk and its index in that chunk;
+    /// sorted once the window is full.
+    rows: Vec<(i64, u32, u32)>,
+}
+
+impl Window {
+    /// Takes the ballots of `chunk` from index `from` on.
+    fn take(&mut self, chunk: Chunk, from: usize) {
+        let at = self.chunks.len() as u32;
+        self.rows.extend(
+            chunk.serials[from..]
+                .iter()
+                .zip(from as u32..)
+                .map(|(&serial, i)| (serial, at, i)),
+        );
+        self.chunks.push(chunk);
+    }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= WINDOW_ROWS
+    }
+
+    /// Stores the ballots at these places of the sorted rows.
+    fn store(&self, inserts: &mut Inserts<'_>, range: std::ops::Range<usize>) -> Result<()> {
+        let rows: Vec<(&Chunk, usize)> = self.rows[range]
+            .iter()
+            .map(|&(_, chunk, i)| (&self.chunks[chunk as usize], i as usize))
+            .collect();
+        inserts.rows(&rows)
+    }
+}
+
+/// Ballots out of serial order on their way into the store: one window is filled from the
+/// queue while the one before, sorted, is stored a slice at a time in between, so that the
+/// reader does not wait while a whole window is stored.
+#[derive(Default)]
+struct Windows {
+    filling: Window,
+    /// Sorted; its rows before `stored` are in the store.
+    storing: Window,
+    stored: usize,
+}
+
+impl Windows {
+    fn storing_left(&self) -> bool {
+        self.stored < self.storing.rows.len()
+    }
+
+    /// Stores the next slice of the sorted window.
+    fn store_slice(&mut self, inserts: &mut Inserts<'_>) -> Result<()> {
+        let end = (self.stored + ROWS_PER_SLICE).min(self.storing.rows.len());
+        self.storing.store(inserts, self.stored..end)?;
+        self.stored = end;
+        Ok(())
+    }
+
+    /// Sorts the window being filled, to be stored next (the one stored before is done).
+    fn turn(&mut self) {
+        self.storing = std::mem::take(&mut self.filling);
+        self.storing.rows.sort_unstable();
+        self.stored = 0;
+    }
+
+    /// Stores every ballot left, in serial order window by window.
+    fn store_all(mut self, inserts: &mut Inserts<'_>) -> Result<()> {
+        let left = self.stored..self.storing.rows.len();
+        self.storing.store(inserts, left)?;
+        self.turn();
+        self.storing.store(inserts, 0..self.storing.rows.len())
+    }
+}
+
+/// The prepared INSERTs of the batch's ballots.
+struct Inserts<'c> {
+    config: &'c Config,
+    many: rusqlite::Statement<'c>,
+    one: rusqlite::Statement<'c>,
+    /// Ballots stored so far.
+    stored: u64,
+}
+
+impl<'c> Inserts<'c> {
+    fn prepare(conn: &'c Connection, config: &'c Config, batch: &BatchRow) -> Result<Self> {
+        let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
+        let mut one = conn.prepare(&insert_statement(1))?;
+        // Bound once: SQLite keeps bindings from one execution to the next.
+        for insert in [&mut many, &mut one] {
+            insert.raw_bind_parameter(1, batch.source.word())?;
+            insert.raw_bind_parameter(2, batch.id)?;
+        }
+        Ok(Inserts {
+            config,
+            many,
+            one,
+            stored: 0,
+        })
+    }
+
+    /// Stores these ballots (a chunk and an index in it each) in this order.
+    fn rows(&mut self, rows: &[(&Chunk, usize)]) -> Result<()> {
+        for statement_rows in rows.chunks(ROWS_PER_INSERT) {
+            if statement_rows.len() == ROWS_PER_INSERT {
+                self.execute(statement_rows, true)?;
+            } else {
+                for row in statement_rows.chunks(1) {
+                    self.execute(row, false)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self, rows: &[(&Chunk, usize)], many: bool) -> Result<()> {
+        let insert = if many { &mut self.many } else { &mut self.one };
+        for (r, &(chunk, i)) in rows.iter().enumerate() {
+            let p = 3 + 5 * r;
+            let (group, marks) = chunk.line(self.config, i)?;
+            insert.raw_bind_parameter(p, chunk.serials[i])?;
+            insert.raw_bind_parameter(p + 1, group)?;
+            insert.raw_bind_parameter(p + 2, marks)?;
+            insert.raw_bind_parameter(p + 3, chunk.valid[i])?;
+            insert.raw_bind_parameter(p + 4, chunk.reason(i))?;
+        }
+        insert.raw_execute().map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+                let serials: Vec<i64> = rows.iter().map(|&(chunk, i)| chunk.serials[i]).collect();
+                Error::Internal(format!("a serial among {serials:?} was stored twice"))
+            } else {
+                e.into()
+            }
+        })?;
+        self.stored += rows.len() as u64;
+        Ok(())
+    }
+}
+
+impl Chunk {
+    /// The group id and marks text of ballot `i`.
+    fn line<'a>(&'a self, config: &'a Config, i: usize) -> Result<(Option<&'a str>, &'a str)> {
+        let orgs = config.organizations.len();
+        let group = self.groups[i].map(|g| config.groups[g as usize].id.as_str());
+        let marks = std::str::from_utf8(&self.marks[i * orgs..(i + 1) * orgs])
+            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+        Ok((group, marks))
+    }
+
+    /// Why ballot `i` is invalid, if it is.
+    fn reason(&self, i: usize) -> Option<&str> {
+        self.reasons
+            .binary_search_by_key(&i, |(index, _)| *index)
+            .ok()
+            .map(|at| self.reasons[at].1.as_str())
+    }
+}
 
 /// Stores the chunks as they come, until the sink is done.
 ///
-/// Into a meeting without ballots, once a serial comes out of order the serial index is
-/// dropped and built again over the stored ballots at the end, in the same transaction:
-/// inserting serials that come in any order into it row by row changes index pages all
-/// over it for most rows (an import of a shuffled file took twice as long as of the same
-/// file in order), while building it sorts once. A serial stored twice then fails the
-/// build, as it would have failed the insert; the importer refuses those before they come
-/// here. Serials in order are appended to the index as they come (building it would only
-/// hold a sort of every serial in memory).
+/// Ballots in serial order go into the store as they come: each is appended to the serial
+/// index. Once a serial comes out of order (stacks scanned in any order), the ballots from
+/// there on go through [`Windows`] of [`WINDOW_ROWS`], each stored sorted by serial: inserting
+/// serials in any order into the index one by one changes index pages all over it for most
+/// rows, while a sorted window walks its pages once, in order. The index stays in place all
+/// along (a serial stored twice fails its insert; the importer refuses those before they come
+/// here), so its upkeep is spread over the batch, while the file is still read, instead of a
+/// sort of every serial after it was read.
+///
+/// Into a meeting without ballots the ballot-set digest is the batch's: a SHA-256 over its
+/// lines in serial order, hashed as they come while they come in order; once one does not,
+/// every line is kept and hashed in serial order at the end, on a thread of its own while
+/// the last windows are stored.
 fn write(
     db: &mut Db,
     config: &Config,
@@ -455,16 +624,7 @@ fn write(
         Db::Sqlite(conn) => conn,
         Db::Postgres(_) => return write_portable(db, config, batch, meeting_empty, chunks),
     };
-    let mut index_dropped = false;
-    let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
-    let mut one = conn.prepare(&insert_statement(1))?;
-    // Bound once: SQLite keeps bindings from one execution to the next.
-    for insert in [&mut many, &mut one] {
-        insert.raw_bind_parameter(1, batch.source.word())?;
-        insert.raw_bind_parameter(2, batch.id)?;
-    }
-    let orgs = config.organizations.len();
-    let mut rows = 0;
+    let mut inserts = Inserts::prepare(conn, config, batch)?;
     let mut digest = if meeting_empty {
         BatchDigest::InOrder {
             hasher: Sha256::new(),
@@ -473,94 +633,94 @@ fn write(
     } else {
         BatchDigest::Skipped
     };
-    for chunk in chunks {
-        let mut reasons = chunk.reasons.iter().peekable();
-        let mut at = 0;
-        while at < chunk.serials.len() {
-            let take = if chunk.serials.len() - at >= ROWS_PER_INSERT {
-                ROWS_PER_INSERT
-            } else {
-                1
-            };
-            let insert = if take == 1 { &mut one } else { &mut many };
-            for r in 0..take {
-                let i = at + r;
-                let p = 3 + 5 * r;
-                let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
-                let marks = std::str::from_utf8(&chunk.marks[i * orgs..(i + 1) * orgs])
-                    .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
-                let reason = match reasons.peek() {
-                    Some((index, reason)) if *index == i => {
-                        reasons.next();
-                        Some(reason.as_str())
-                    }
-                    _ => None,
-                };
-                insert.raw_bind_parameter(p, chunk.serials[i])?;
-                insert.raw_bind_parameter(p + 1, group)?;
-                insert.raw_bind_parameter(p + 2, marks)?;
-                insert.raw_bind_parameter(p + 3, chunk.valid[i])?;
-                insert.raw_bind_parameter(p + 4, reason)?;
-                let serial = chunk.serials[i];
-                match &mut digest {
-                    BatchDigest::InOrder {
-                        hasher,
-                        last_serial,
-                    } if serial > *last_serial => {
-                        *last_serial = serial;
-                        digest_line(
-                            hasher,
-                            serial,
-                            group.unwrap_or_default().as_bytes(),
-                            marks.as_bytes(),
-                        );
-                    }
-                    BatchDigest::InOrder { .. } => {
-                        let stored = KeptLines::of_stored(db, config, batch.id, (&chunk, at..i))?;
-                        digest = BatchDigest::Kept(stored);
-                        // No statement is running: each is reset once executed, and SQLite
-                        // prepares the inserts again for the schema without the index.
-                        conn.execute_batch("DROP INDEX ballots_active_serial")?;
-                        index_dropped = true;
-                        if let BatchDigest::Kept(kept) = &mut digest {
-                            kept.push(serial, chunk.groups[i], marks.as_bytes());
-                        }
-                    }
-                    BatchDigest::Kept(kept) => kept.push(serial, chunk.groups[i], marks.as_bytes()),
-                    BatchDigest::Skipped => {}
-                }
-                rows += 1;
+    let mut last_serial = 0;
+    // Set once a serial came out of order.
+    let mut windows: Option<Windows> = None;
+    loop {
+        let next = match &mut windows {
+            None => chunks.recv().ok(),
+            Some(windows) if windows.storing_left() && windows.filling.is_full() => {
+                windows.store_slice(&mut inserts)?;
+                continue;
             }
-            insert.raw_execute().map_err(|e| {
-                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-                    Error::Internal(format!(
-                        "a serial among {:?} was stored twice",
-                        &chunk.serials[at..at + take]
-                    ))
-                } else {
-                    e.into()
+            Some(windows) if windows.storing_left() => match chunks.try_recv() {
+                Ok(chunk) => Some(chunk),
+                Err(TryRecvError::Empty) => {
+                    windows.store_slice(&mut inserts)?;
+                    continue;
                 }
-            })?;
-            at += take;
+                Err(TryRecvError::Disconnected) => None,
+            },
+            Some(windows) if windows.filling.is_full() => {
+                windows.turn();
+                continue;
+            }
+            Some(_) => chunks.recv().ok(),
+        };
+        // None: the sink is done.
+        let Some(chunk) = next else { break };
+        // How many ballots from the chunk's start come in serial order.
+        let mut in_order = 0;
+        while windows.is_none()
+            && in_order < chunk.serials.len()
+            && chunk.serials[in_order] > last_serial
+        {
+            last_serial = chunk.serials[in_order];
+            in_order += 1;
         }
-    }
-    drop((many, one));
-    if index_dropped {
-        conn.execute_batch(ACTIVE_SERIAL_INDEX).map_err(|e| {
-            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-                Error::Internal("a serial of the batch was stored twice".into())
-            } else {
-                e.into()
+        if in_order > 0 {
+            let rows: Vec<(&Chunk, usize)> = (0..in_order).map(|i| (&chunk, i)).collect();
+            inserts.rows(&rows)?;
+            if let BatchDigest::InOrder { hasher, .. } = &mut digest {
+                for i in 0..in_order {
+                    let (group, marks) = chunk.line(config, i)?;
+                    digest_line(
+                        hasher,
+                        chunk.serials[i],
+                        group.unwrap_or_default().as_bytes(),
+                        marks.as_bytes(),
+                    );
+                }
             }
-        })?;
+        }
+        if in_order == chunk.serials.len() {
+            continue;
+        }
+        if let BatchDigest::InOrder { .. } = digest {
+            let stored = KeptLines::of_stored(db, config, batch.id, (&chunk, 0..0))?;
+            digest = BatchDigest::Kept(stored);
+        }
+        if let BatchDigest::Kept(kept) = &mut digest {
+            for i in in_order..chunk.serials.len() {
+                let (_, marks) = chunk.line(config, i)?;
+                kept.push(chunk.serials[i], chunk.groups[i], marks.as_bytes());
+            }
+        }
+        windows
+            .get_or_insert_with(Windows::default)
+            .filling
+            .take(chunk, in_order);
     }
-    let digest = match digest {
-        BatchDigest::Skipped => None,
-        BatchDigest::InOrder { hasher, .. } => Some(hasher),
-        BatchDigest::Kept(kept) => Some(kept.digest(config)),
-    };
+    // The last windows are stored while the kept lines are hashed.
+    let digest = std::thread::scope(|scope| {
+        let hashing = match digest {
+            BatchDigest::Kept(kept) => Ok(scope.spawn(move || kept.digest(config))),
+            other => Err(other),
+        };
+        if let Some(windows) = windows {
+            windows.store_all(&mut inserts)?;
+        }
+        match hashing {
+            Ok(thread) => thread
+                .join()
+                .map(Some)
+                .map_err(|_| Error::Internal("the digest's thread panicked".into())),
+            Err(BatchDigest::InOrder { hasher, .. }) => Ok(Some(hasher)),
+            Err(_) => Ok(None),
+        }
+    })?;
     Ok(Written {
-        rows,
+        rows: inserts.stored,
         digest: digest.map(|hasher| super::hex(&hasher.finalize())),
     })
 }

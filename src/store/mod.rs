@@ -2958,6 +2958,141 @@ mod tests {
     }
 
     #[test]
+    fn a_shuffled_import_of_many_windows_stores_what_the_same_import_in_order_stores() {
+        // Windows of three chunks in tests: five windows and a part of one, each stored in
+        // serial order by the writer while the next one fills.
+        let n = 16 * 4096 + 77;
+        let toml = "groups = [{ id = \"g1\", label = \"一\", weight = 1 }, { id = \"g2\", label = \"二\", weight = 0.5 }]\n[rules]\nmax_marks = { A = 1 }\n";
+        let in_order: Vec<u64> = (1..=n).map(|s| s * 3 + s % 2).collect();
+        let mut shuffled = in_order.clone();
+        let mut seed = 11u64;
+        for i in (1..shuffled.len()).rev() {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            shuffled.swap(i, (seed >> 33) as usize % (i + 1));
+        }
+        // Into a meeting that already holds ballots (serials the file has not: the file's
+        // leave 2 over when divided by 3) the batch's digest is not its own, and the rows go
+        // through windows all the same.
+        let earlier: Vec<u64> = vec![2, 5999, 3 * n + 2];
+        // Serial, group, marks, validity and invalid reason.
+        type StoredRow = (i64, Option<String>, String, bool, Option<String>);
+        let import = |serials: &[u64], holding: bool| {
+            let (dir, mut store) = meeting(toml);
+            if holding {
+                for &serial in &earlier {
+                    store
+                        .add(&ballot(&store, serial, "BA"), Source::Typed)
+                        .unwrap();
+                }
+            }
+            let ballots: Vec<Ballot> = serials
+                .iter()
+                .map(|&serial| {
+                    // "AA" breaks max_marks and "--" min_marked: their reasons must stay
+                    // with their rows through the sort.
+                    let k = serial as usize / 3;
+                    let marks = ["AB", "AA", "A-", "*B", "--", "BB"][k % 6];
+                    let mut b = ballot(&store, serial, marks);
+                    b.group = [None, Some("g1"), Some("g2")][k % 3].map(String::from);
+                    b
+                })
+                .collect();
+            let batched = store
+                .import_batch("f.csv", Source::Import, false, false, |sink| {
+                    for b in &ballots {
+                        sink.insert(b)?;
+                    }
+                    Ok(Filled {
+                        sha256: Some("00".into()),
+                        keep: true,
+                    })
+                })
+                .unwrap();
+            assert_eq!(batched, Batched::Stored);
+            let rows: Vec<StoredRow> = store
+                .conn
+                .query_map(
+                    "SELECT serial, grp, marks, valid, invalid_reason FROM ballots ORDER BY serial",
+                    args![],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.text_or_null(1)?.map(String::from),
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.text_or_null(4)?.map(String::from),
+                        ))
+                    },
+                )
+                .unwrap();
+            assert!(store.check().unwrap().is_empty());
+            let kept = meta_in(&store.conn, "digest").unwrap();
+            (dir, store, rows, kept)
+        };
+        for holding in [false, true] {
+            let (_a, in_order_store, in_order_rows, in_order_kept) = import(&in_order, holding);
+            let (_b, shuffled_store, shuffled_rows, shuffled_kept) = import(&shuffled, holding);
+            assert_eq!(
+                shuffled_rows.len(),
+                n as usize + if holding { 3 } else { 0 }
+            );
+            assert!(shuffled_rows.iter().any(|r| r.4.is_some() && r.2 == "AA"));
+            assert!(shuffled_rows.iter().any(|r| r.4.is_some() && r.2 == "--"));
+            assert_eq!(
+                shuffled_rows, in_order_rows,
+                "holding ballots before: {holding}"
+            );
+            let digest = in_order_store.compute_digest().unwrap();
+            assert_eq!(shuffled_store.compute_digest().unwrap(), digest);
+            if !holding {
+                // The digests the imports kept, equal to a full pass's.
+                assert_eq!(in_order_kept, Some(digest.clone()));
+                assert_eq!(shuffled_kept, Some(digest));
+            }
+            assert_eq!(
+                shuffled_store.count().unwrap(),
+                in_order_store.count().unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_serial_twice_in_different_windows_fails_the_import_and_stores_nothing() {
+        // The importer refuses a serial given twice before the store sees it; the serial
+        // index, kept in place while the windows are stored, refuses it as well.
+        let (_dir, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        let before = (store.count().unwrap(), store.compute_digest().unwrap());
+        // Out of order from the start; 4097 in the first window and again in the last.
+        let mut serials: Vec<u64> = (2..=7 * 4096).rev().collect();
+        serials.push(4097);
+        let ballots: Vec<Ballot> = serials.iter().map(|&s| ballot(&store, s, "AB")).collect();
+        let imported = store.import_batch("f.csv", Source::Import, false, false, |sink| {
+            for b in &ballots {
+                sink.insert(b)?;
+            }
+            Ok(Filled {
+                sha256: Some("00".into()),
+                keep: true,
+            })
+        });
+        let error = imported.unwrap_err().to_string();
+        assert!(
+            error.contains("stored twice") && error.contains("4097"),
+            "{error}"
+        );
+        assert_eq!(
+            (store.count().unwrap(), store.compute_digest().unwrap()),
+            before
+        );
+        let batches: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM import_batches", args![], |r| r.get(0))
+            .unwrap();
+        assert_eq!(batches, 0);
+    }
+
+    #[test]
     fn imports_leave_foreign_keys_enforced_and_check_finds_dangling_references() {
         let (_dir, mut store) = meeting("");
         let ballot = ballot(&store, 7, "AB");

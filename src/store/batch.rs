@@ -431,7 +431,7 @@ impl KeptLines {
 /// With 30 organizations a ballot takes about 60 bytes in a window (serial, group, marks,
 /// validity and its place in the sort); two windows are in memory at once, one filled while
 /// the other is stored, so they peak at about 32 MB whatever the file's size.
-/// Tests use windows of three chunks, so that a file of several windows stays small.
+/// Tests use windows of three chunks at most, so that a file of several windows stays small.
 const WINDOW_ROWS: usize = if cfg!(test) { 3 * CHUNK_ROWS } else { 1 << 18 };
 
 /// Ballots of a sorted window stored between two looks at the queue.
@@ -459,10 +459,6 @@ impl Window {
         self.chunks.push(chunk);
     }
 
-    fn is_full(&self) -> bool {
-        self.rows.len() >= WINDOW_ROWS
-    }
-
     /// Stores the ballots at these places of the sorted rows.
     fn store(&self, inserts: &mut Inserts<'_>, range: std::ops::Range<usize>) -> Result<()> {
         let rows: Vec<(&Chunk, usize)> = self.rows[range]
@@ -476,15 +472,26 @@ impl Window {
 /// Ballots out of serial order on their way into the store: one window is filled from the
 /// queue while the one before, sorted, is stored a slice at a time in between, so that the
 /// reader does not wait while a whole window is stored.
+///
+/// The first windows are small, each holding as many ballots as those before it together
+/// (a chunk at least, [`WINDOW_ROWS`] at most): the writer starts storing soon after the
+/// first serial out of order, and each window still walks an index not much bigger than
+/// itself.
 #[derive(Default)]
 struct Windows {
     filling: Window,
     /// Sorted; its rows before `stored` are in the store.
     storing: Window,
     stored: usize,
+    /// The ballots of the windows before the one being filled.
+    before: usize,
 }
 
 impl Windows {
+    fn filling_full(&self) -> bool {
+        self.filling.rows.len() >= self.before.clamp(CHUNK_ROWS, WINDOW_ROWS)
+    }
+
     fn storing_left(&self) -> bool {
         self.stored < self.storing.rows.len()
     }
@@ -499,6 +506,7 @@ impl Windows {
 
     /// Sorts the window being filled, to be stored next (the one stored before is done).
     fn turn(&mut self) {
+        self.before += self.filling.rows.len();
         self.storing = std::mem::take(&mut self.filling);
         self.storing.rows.sort_unstable();
         self.stored = 0;
@@ -639,7 +647,7 @@ fn write(
     loop {
         let next = match &mut windows {
             None => chunks.recv().ok(),
-            Some(windows) if windows.storing_left() && windows.filling.is_full() => {
+            Some(windows) if windows.storing_left() && windows.filling_full() => {
                 windows.store_slice(&mut inserts)?;
                 continue;
             }
@@ -651,7 +659,7 @@ fn write(
                 }
                 Err(TryRecvError::Disconnected) => None,
             },
-            Some(windows) if windows.filling.is_full() => {
+            Some(windows) if windows.filling_full() => {
                 windows.turn();
                 continue;
             }

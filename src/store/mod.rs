@@ -2959,8 +2959,9 @@ mod tests {
 
     #[test]
     fn a_shuffled_import_of_many_windows_stores_what_the_same_import_in_order_stores() {
-        // Windows of three chunks in tests: five windows and a part of one, each stored in
-        // serial order by the writer while the next one fills.
+        // Windows of one, one, two, then three chunks in tests (the most there): eight
+        // windows, the last of a few dozen ballots, each stored in serial order by the
+        // writer while the next one fills.
         let n = 16 * 4096 + 77;
         let toml = "groups = [{ id = \"g1\", label = \"一\", weight = 1 }, { id = \"g2\", label = \"二\", weight = 0.5 }]\n[rules]\nmax_marks = { A = 1 }\n";
         let in_order: Vec<u64> = (1..=n).map(|s| s * 3 + s % 2).collect();

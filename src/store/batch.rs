@@ -437,35 +437,78 @@ const WINDOW_ROWS: usize = if cfg!(test) { 3 * CHUNK_ROWS } else { 1 << 18 };
 /// Ballots of a sorted window stored between two looks at the queue.
 const ROWS_PER_SLICE: usize = 32 * ROWS_PER_INSERT;
 
-/// Ballots received out of serial order, waiting to be stored in serial order.
+/// Ballots received out of serial order, waiting to be stored in serial order. Each is
+/// kept in one place (its row, then its marks), not spread over a chunk's columns: stored
+/// in serial order, the ballots of a window are read in any order of their coming.
 #[derive(Default)]
 struct Window {
-    chunks: Vec<Chunk>,
-    /// Every ballot of the window: its serial, its chunk and its index in that chunk;
-    /// sorted once the window is full.
-    rows: Vec<(i64, u32, u32)>,
+    /// Every ballot of the window; sorted by serial once the window is full.
+    rows: Vec<WindowRow>,
+    /// The ballots' marks in the order they came, one byte per organization.
+    marks: Vec<u8>,
+    /// Why the invalid ballots are invalid.
+    reasons: Vec<String>,
+}
+
+/// A ballot in a window.
+#[derive(Clone, Copy)]
+struct WindowRow {
+    serial: i64,
+    /// Where its marks are: the how-manieth ballot of the window to come.
+    at: u32,
+    group: Option<u16>,
+    valid: bool,
+    /// Where its reason is in the window's reasons, if it is invalid.
+    reason: Option<u32>,
 }
 
 impl Window {
     /// Takes the ballots of `chunk` from index `from` on.
-    fn take(&mut self, chunk: Chunk, from: usize) {
-        let at = self.chunks.len() as u32;
-        self.rows.extend(
-            chunk.serials[from..]
-                .iter()
-                .zip(from as u32..)
-                .map(|(&serial, i)| (serial, at, i)),
-        );
-        self.chunks.push(chunk);
+    fn take(&mut self, config: &Config, chunk: Chunk, from: usize) {
+        let orgs = config.organizations.len();
+        let mut reasons = chunk.reasons.into_iter().peekable();
+        for i in from..chunk.serials.len() {
+            let mut reason = None;
+            while let Some((index, _)) = reasons.peek() {
+                if *index > i {
+                    break;
+                }
+                if let Some((index, text)) = reasons.next() {
+                    if index == i {
+                        reason = Some(self.reasons.len() as u32);
+                        self.reasons.push(text);
+                    }
+                }
+            }
+            self.rows.push(WindowRow {
+                serial: chunk.serials[i],
+                at: (self.marks.len() / orgs) as u32,
+                group: chunk.groups[i],
+                valid: chunk.valid[i],
+                reason,
+            });
+            self.marks
+                .extend_from_slice(&chunk.marks[i * orgs..(i + 1) * orgs]);
+        }
+    }
+
+    fn line<'a>(&'a self, config: &'a Config, row: &WindowRow) -> Result<Line<'a>> {
+        let orgs = config.organizations.len();
+        let at = row.at as usize;
+        Ok(Line {
+            serial: row.serial,
+            group: row.group.map(|g| config.groups[g as usize].id.as_str()),
+            marks: std::str::from_utf8(&self.marks[at * orgs..(at + 1) * orgs])
+                .map_err(|_| Error::Internal("marks text is not ASCII".into()))?,
+            valid: row.valid,
+            reason: row.reason.map(|r| self.reasons[r as usize].as_str()),
+        })
     }
 
     /// Stores the ballots at these places of the sorted rows.
     fn store(&self, inserts: &mut Inserts<'_>, range: std::ops::Range<usize>) -> Result<()> {
-        let rows: Vec<(&Chunk, usize)> = self.rows[range]
-            .iter()
-            .map(|&(_, chunk, i)| (&self.chunks[chunk as usize], i as usize))
-            .collect();
-        inserts.rows(&rows)
+        let config = inserts.config;
+        inserts.rows(self.rows[range].iter().map(|row| self.line(config, row)))
     }
 }
 
@@ -508,7 +551,7 @@ impl Windows {
     fn turn(&mut self) {
         self.before += self.filling.rows.len();
         self.storing = std::mem::take(&mut self.filling);
-        self.storing.rows.sort_unstable();
+        self.storing.rows.sort_unstable_by_key(|row| row.serial);
         self.stored = 0;
     }
 
@@ -547,52 +590,66 @@ impl<'c> Inserts<'c> {
         })
     }
 
-    /// Stores these ballots (a chunk and an index in it each) in this order.
-    fn rows(&mut self, rows: &[(&Chunk, usize)]) -> Result<()> {
-        for statement_rows in rows.chunks(ROWS_PER_INSERT) {
-            if statement_rows.len() == ROWS_PER_INSERT {
-                self.execute(statement_rows, true)?;
-            } else {
-                for row in statement_rows.chunks(1) {
-                    self.execute(row, false)?;
-                }
+    /// Stores these ballots in this order.
+    fn rows<'a>(&mut self, lines: impl Iterator<Item = Result<Line<'a>>>) -> Result<()> {
+        let mut statement: Vec<Line<'a>> = Vec::with_capacity(ROWS_PER_INSERT);
+        for line in lines {
+            statement.push(line?);
+            if statement.len() == ROWS_PER_INSERT {
+                self.execute(&statement, true)?;
+                statement.clear();
             }
+        }
+        for line in statement.chunks(1) {
+            self.execute(line, false)?;
         }
         Ok(())
     }
 
-    fn execute(&mut self, rows: &[(&Chunk, usize)], many: bool) -> Result<()> {
+    fn execute(&mut self, lines: &[Line<'_>], many: bool) -> Result<()> {
         let insert = if many { &mut self.many } else { &mut self.one };
-        for (r, &(chunk, i)) in rows.iter().enumerate() {
+        for (r, line) in lines.iter().enumerate() {
             let p = 3 + 5 * r;
-            let (group, marks) = chunk.line(self.config, i)?;
-            insert.raw_bind_parameter(p, chunk.serials[i])?;
-            insert.raw_bind_parameter(p + 1, group)?;
-            insert.raw_bind_parameter(p + 2, marks)?;
-            insert.raw_bind_parameter(p + 3, chunk.valid[i])?;
-            insert.raw_bind_parameter(p + 4, chunk.reason(i))?;
+            insert.raw_bind_parameter(p, line.serial)?;
+            insert.raw_bind_parameter(p + 1, line.group)?;
+            insert.raw_bind_parameter(p + 2, line.marks)?;
+            insert.raw_bind_parameter(p + 3, line.valid)?;
+            insert.raw_bind_parameter(p + 4, line.reason)?;
         }
         insert.raw_execute().map_err(|e| {
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
-                let serials: Vec<i64> = rows.iter().map(|&(chunk, i)| chunk.serials[i]).collect();
+                let serials: Vec<i64> = lines.iter().map(|line| line.serial).collect();
                 Error::Internal(format!("a serial among {serials:?} was stored twice"))
             } else {
                 e.into()
             }
         })?;
-        self.stored += rows.len() as u64;
+        self.stored += lines.len() as u64;
         Ok(())
     }
 }
 
+/// One ballot as an INSERT binds it.
+struct Line<'a> {
+    serial: i64,
+    group: Option<&'a str>,
+    marks: &'a str,
+    valid: bool,
+    reason: Option<&'a str>,
+}
+
 impl Chunk {
-    /// The group id and marks text of ballot `i`.
-    fn line<'a>(&'a self, config: &'a Config, i: usize) -> Result<(Option<&'a str>, &'a str)> {
+    /// Ballot `i`.
+    fn line<'a>(&'a self, config: &'a Config, i: usize) -> Result<Line<'a>> {
         let orgs = config.organizations.len();
-        let group = self.groups[i].map(|g| config.groups[g as usize].id.as_str());
-        let marks = std::str::from_utf8(&self.marks[i * orgs..(i + 1) * orgs])
-            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
-        Ok((group, marks))
+        Ok(Line {
+            serial: self.serials[i],
+            group: self.groups[i].map(|g| config.groups[g as usize].id.as_str()),
+            marks: std::str::from_utf8(&self.marks[i * orgs..(i + 1) * orgs])
+                .map_err(|_| Error::Internal("marks text is not ASCII".into()))?,
+            valid: self.valid[i],
+            reason: self.reason(i),
+        })
     }
 
     /// Why ballot `i` is invalid, if it is.
@@ -677,16 +734,15 @@ fn write(
             in_order += 1;
         }
         if in_order > 0 {
-            let rows: Vec<(&Chunk, usize)> = (0..in_order).map(|i| (&chunk, i)).collect();
-            inserts.rows(&rows)?;
+            inserts.rows((0..in_order).map(|i| chunk.line(config, i)))?;
             if let BatchDigest::InOrder { hasher, .. } = &mut digest {
                 for i in 0..in_order {
-                    let (group, marks) = chunk.line(config, i)?;
+                    let line = chunk.line(config, i)?;
                     digest_line(
                         hasher,
-                        chunk.serials[i],
-                        group.unwrap_or_default().as_bytes(),
-                        marks.as_bytes(),
+                        line.serial,
+                        line.group.unwrap_or_default().as_bytes(),
+                        line.marks.as_bytes(),
                     );
                 }
             }
@@ -700,14 +756,14 @@ fn write(
         }
         if let BatchDigest::Kept(kept) = &mut digest {
             for i in in_order..chunk.serials.len() {
-                let (_, marks) = chunk.line(config, i)?;
-                kept.push(chunk.serials[i], chunk.groups[i], marks.as_bytes());
+                let line = chunk.line(config, i)?;
+                kept.push(line.serial, chunk.groups[i], line.marks.as_bytes());
             }
         }
         windows
             .get_or_insert_with(Windows::default)
             .filling
-            .take(chunk, in_order);
+            .take(config, chunk, in_order);
     }
     // The last windows are stored while the kept lines are hashed.
     let digest = std::thread::scope(|scope| {

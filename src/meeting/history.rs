@@ -291,32 +291,41 @@ mod tests {
         );
     }
 
-    #[test]
-    fn versions_take_the_marks_each_replacement_kept_and_the_last_the_ballots_own() {
-        // Typed AB by li, edited to AC by wang (history keeps AB), disputed by a second
-        // keying AD, settled by reading 3 to AD (history keeps AC), then set aside.
-        let entries = history(vec![
-            row("t1", typed(), "AD", None, None),
-            row("t2", KeptKind::Replaced, "AB", None, Some("typo")),
+    /// Typed AB by li, edited to AC by wang (history keeps AB), disputed by a second keying
+    /// AD by zhao, settled by li's reading 3 to AD (history keeps AC), then set aside; each
+    /// row stored at the time `at` gives for its step (typed, edited, second keying,
+    /// reading 3, set aside).
+    fn edited_disputed_settled_set_aside(at: [&str; 5]) -> Vec<KeptRow> {
+        let [typed_at, edited, second, settled, set_aside] = at;
+        vec![
+            row(typed_at, typed(), "AD", None, None),
+            row(edited, KeptKind::Replaced, "AB", None, Some("typo")),
             row(
-                "t4",
+                settled,
                 KeptKind::Replaced,
                 "AC",
                 None,
                 Some("settled by reading 3"),
             ),
-            row("t1", KeptKind::Keying(1), "AB", Some("li"), None),
-            row("t2", KeptKind::Keying(1), "AC", Some("wang"), None),
-            row("t3", KeptKind::Keying(2), "AD", Some("zhao"), None),
-            row("t4", KeptKind::Keying(3), ".D", Some("li"), None),
+            row(typed_at, KeptKind::Keying(1), "AB", Some("li"), None),
+            row(edited, KeptKind::Keying(1), "AC", Some("wang"), None),
+            row(second, KeptKind::Keying(2), "AD", Some("zhao"), None),
+            row(settled, KeptKind::Keying(3), ".D", Some("li"), None),
             row(
-                "t5",
+                set_aside,
                 KeptKind::TakenOut { withdrawn: false },
                 "AD",
                 None,
                 Some("torn"),
             ),
-        ]);
+        ]
+    }
+
+    #[test]
+    fn versions_take_the_marks_each_replacement_kept_and_the_last_the_ballots_own() {
+        let entries = history(edited_disputed_settled_set_aside([
+            "t1", "t2", "t3", "t4", "t5",
+        ]));
         let got: Vec<_> = entries
             .iter()
             .map(|e| {
@@ -350,30 +359,9 @@ mod tests {
 
     #[test]
     fn steps_within_one_millisecond_keep_their_order_and_clerks() {
-        // The same steps as above, every one stored within the same millisecond: the
-        // keyings' order and kinds, not their times, tell which keying made each version.
-        let entries = history(vec![
-            row("t1", typed(), "AD", None, None),
-            row("t1", KeptKind::Replaced, "AB", None, Some("typo")),
-            row(
-                "t1",
-                KeptKind::Replaced,
-                "AC",
-                None,
-                Some("settled by reading 3"),
-            ),
-            row("t1", KeptKind::Keying(1), "AB", Some("li"), None),
-            row("t1", KeptKind::Keying(1), "AC", Some("wang"), None),
-            row("t1", KeptKind::Keying(2), "AD", Some("zhao"), None),
-            row("t1", KeptKind::Keying(3), ".D", Some("li"), None),
-            row(
-                "t1",
-                KeptKind::TakenOut { withdrawn: false },
-                "AD",
-                None,
-                Some("torn"),
-            ),
-        ]);
+        // Every step stored within the same millisecond: the keyings' order and kinds, not
+        // their times, tell which keying made each version.
+        let entries = history(edited_disputed_settled_set_aside(["t1"; 5]));
         let got: Vec<_> = entries
             .iter()
             .map(|e| (e.event.clone(), e.version, e.clerk.as_deref()))

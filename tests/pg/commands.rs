@@ -2,17 +2,7 @@
 //! they do on the same meeting in a folder.
 
 use crate::contract::Place;
-use assert_cmd::Command;
-
-fn tallyclerk() -> Command {
-    let mut cmd = Command::cargo_bin("tallyclerk").unwrap();
-    cmd.env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("TALLYCLERK_DB")
-        .args(["--lang", "en"]);
-    cmd
-}
+use crate::tallyclerk;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = tallyclerk().args(args).output().unwrap();

@@ -1,18 +1,8 @@
 //! `copy DIR URL` and `copy URL DIR`: the meeting that comes back is the meeting that went.
 
 use crate::server::Server;
-use assert_cmd::Command;
+use crate::tallyclerk;
 use std::path::Path;
-
-fn tallyclerk() -> Command {
-    let mut cmd = Command::cargo_bin("tallyclerk").unwrap();
-    cmd.env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env_remove("TALLYCLERK_DB")
-        .args(["--lang", "en"]);
-    cmd
-}
 
 fn run_ok(args: &[&str]) -> String {
     let out = tallyclerk()

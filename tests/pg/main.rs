@@ -11,3 +11,15 @@ mod contract;
 mod faults;
 mod stations;
 mod ui;
+
+/// The command line in English, whatever the test machine's locale, and without a meeting
+/// database named by the environment.
+pub fn tallyclerk() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("tallyclerk").unwrap();
+    cmd.env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("TALLYCLERK_DB")
+        .args(["--lang", "en"]);
+    cmd
+}

@@ -89,6 +89,17 @@ fn wait_for_screen(
     }
 }
 
+/// Starts `command` in a pseudo-terminal of 100x30, with a terminal emulator of that size to
+/// read its screen through ([`wait_for_screen`]).
+fn spawn_100x30(command: Command) -> (expectrl::session::OsSession, vt100::Parser) {
+    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    (session, vt100::Parser::new(30, 100, 0))
+}
+
 #[test]
 fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
     let (dir, meeting) = crate::harness::meeting(6, 2, 1, 6);
@@ -98,12 +109,7 @@ fn an_import_from_another_terminal_shows_in_the_open_ui_within_a_second() {
         .arg("open")
         .arg(dir.path())
         .env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session
-        .get_process_mut()
-        .set_window_size(100, 30)
-        .expect("window size");
-    let mut screen = vt100::Parser::new(30, 100, 0);
+    let (mut session, mut screen) = spawn_100x30(command);
     let long = std::time::Duration::from_secs(20);
     assert!(
         wait_for_screen(&mut session, &mut screen, "valid 0/0", long),
@@ -160,12 +166,7 @@ fn outside_a_meeting_the_start_screen_opens_the_demo_and_leaves_no_folder_behind
         .env("TMPDIR", tmp.path())
         .env("TERM", "xterm-256color")
         .args(["--lang", "en"]);
-    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session
-        .get_process_mut()
-        .set_window_size(100, 30)
-        .expect("window size");
-    let mut screen = vt100::Parser::new(30, 100, 0);
+    let (mut session, mut screen) = spawn_100x30(command);
     let long = std::time::Duration::from_secs(20);
     assert!(
         wait_for_screen(&mut session, &mut screen, "Open the demo", long),
@@ -225,12 +226,7 @@ fn a_ballots_time_is_shown_in_local_time() {
         .arg(dir.path())
         .env("TZ", "CST-8")
         .env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session
-        .get_process_mut()
-        .set_window_size(100, 30)
-        .expect("window size");
-    let mut screen = vt100::Parser::new(30, 100, 0);
+    let (mut session, mut screen) = spawn_100x30(command);
     let long = std::time::Duration::from_secs(20);
     assert!(wait_for_screen(
         &mut session,
@@ -263,12 +259,7 @@ fn a_form_added_from_another_terminal_shows_in_the_projector_view_within_a_secon
         .arg("announce")
         .arg(dir.path())
         .env("TERM", "xterm-256color");
-    let mut session = Session::spawn(command).expect("spawn in a pseudo-terminal");
-    session
-        .get_process_mut()
-        .set_window_size(100, 30)
-        .expect("window size");
-    let mut screen = vt100::Parser::new(30, 100, 0);
+    let (mut session, mut screen) = spawn_100x30(command);
     let long = std::time::Duration::from_secs(20);
     assert!(
         wait_for_screen(&mut session, &mut screen, "PROVISIONAL", long),

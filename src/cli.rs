@@ -1,6 +1,7 @@
 //! The command line (README, "Command line"): clap definitions and thin calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use tallyclerk::config;
@@ -56,6 +57,11 @@ fn write_out(text: std::fmt::Arguments) -> Result<()> {
 ///
 /// Without a command, opens the terminal UI on the meeting in the current folder, or on a
 /// fresh copy of the bundled demo when the current folder is not a meeting.
+///
+/// A station that names its meeting once in TALLYCLERK_DB (a database URL or a folder)
+/// leaves it out of every command on a meeting: `tallyclerk tally`, `tallyclerk add 17 ...`.
+/// A meeting folder or database URL given first is still the meeting; a folder without
+/// meeting.toml given first, while TALLYCLERK_DB is set, is refused as unclear.
 #[derive(Debug, Parser)]
 #[command(name = "tallyclerk", version)]
 pub struct Cli {
@@ -118,14 +124,16 @@ enum Command {
     },
     /// Open the terminal UI on a meeting folder.
     Open {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
     },
     /// The projector view: the results tier by tier in large type, revealed by the clerk
     /// (Space: next tier, Enter: next organization, Backspace: hide the last, s: scores and
     /// counts, l: black on white, Esc: the tabs, q: quit). It follows the store live.
     Announce {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Black on white (for a bright room or a projector that washes out dark screens).
         #[arg(long)]
@@ -177,7 +185,8 @@ enum Command {
     /// for spoiled; spaces are passed over, e.g. "AABAC -D*.." or "11213 0..."; a leading
     /// '-' needs no '--'.
     Add {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The number on the form.
         serial: u64,
@@ -192,7 +201,8 @@ enum Command {
     /// wide (a row per form) or long (serial,org,rating rows); each file all or nothing.
     #[command(after_help = IMPORT_HELP)]
     Import {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Files to import.
         #[arg(required = true)]
@@ -229,7 +239,8 @@ enum Command {
     /// serial and group as bubbles, and writes OMRChecker's template.json and the MAP.toml
     /// that imports its Results.csv beside the PDF.
     Forms {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Where to write the forms (PDF).
         #[arg(long)]
@@ -246,7 +257,8 @@ enum Command {
     },
     /// Print the tally and ranking with tiers.
     Tally {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -255,7 +267,8 @@ enum Command {
     /// Write the results CSV, the results workbook, the ballots CSV and/or the tally sheet
     /// PDF (default: all four into DIR: results.csv, results.xlsx, ballots.csv, results.pdf).
     Export {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Where to write the results CSV ('-' for standard output).
         #[arg(long)]
@@ -287,7 +300,8 @@ enum Command {
     /// Resolve a tie at a cutoff: the organizations named take places of tier NAME ahead of
     /// the rest of their tie group. The decision holds only while exactly that tie stands.
     Decide {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The tier the organizations named get.
         #[arg(long)]
@@ -302,7 +316,8 @@ enum Command {
     /// Withdraw the decisions of tier NAME (and those of later tiers made on top of them on
     /// the same tie); the tie is undecided again.
     Undecide {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The tier whose decisions are withdrawn.
         #[arg(long)]
@@ -314,7 +329,8 @@ enum Command {
     /// Check the store's integrity, the audit chain and, while final, that the rules and
     /// results are those finalised; print the digest of the ballot set. Writes nothing.
     Check {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// An audit head noted earlier (printed by tally and check, carried by
         /// results.csv.sha256): refused unless the audit chain still holds it.
@@ -341,7 +357,8 @@ enum Command {
     },
     /// Set the number of forms handed out.
     Issued {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Forms handed out.
         n: u64,
@@ -350,12 +367,14 @@ enum Command {
     /// undecided or the round is void; warns about unverified forms (refused while any is
     /// unverified where meeting.toml sets `[rules] require_verified = true`).
     Finalise {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
     },
     /// Unlock a finalised meeting.
     Reopen {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// Why it is reopened (kept in the audit log).
         #[arg(long, required = true)]
@@ -365,7 +384,8 @@ enum Command {
     /// the forms issued), no longer counted in the tally. Also `void`.
     #[command(name = "set-aside", visible_alias = "void")]
     SetAside {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -376,7 +396,8 @@ enum Command {
     /// Withdraw a keying mistake (typed or imported): no paper form behind it, so it is no
     /// longer collected nor counted; kept in the store and the audit log.
     Withdraw {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -389,7 +410,8 @@ enum Command {
     /// differ (never the readings); a disputed form is keyed again the same way, and two
     /// readings of three decide each disputed row. `verify DIR --list` shows what is left.
     Verify {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The serial on the form.
         #[arg(required_unless_present = "list", conflicts_with = "list")]
@@ -406,7 +428,8 @@ enum Command {
     },
     /// Replace the marks of a ballot, keeping its old version in its history.
     Edit {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
         /// The serial of the ballot.
         serial: u64,
@@ -422,7 +445,8 @@ enum Command {
     },
     /// Print the audit log.
     Log {
-        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME.
+        /// The meeting folder, or its database: postgres://USER@HOST:PORT/DBNAME. Left out
+        /// where TALLYCLERK_DB names the meeting.
         dir: PathBuf,
     },
     /// Write a generated meeting with N forms (for benchmarks and fault tests).
@@ -640,6 +664,187 @@ fn print_created(meeting: &Meeting, spec: &NewMeeting, lang: Lang) -> Result<()>
     Ok(())
 }
 
+/// The environment variable in which a station names its meeting once: a database URL (or a
+/// folder), taken by every command on a meeting whose command line leaves the meeting out.
+pub const MEETING_VARIABLE: &str = "TALLYCLERK_DB";
+
+/// The commands that make a meeting folder or move one, whose folder argument is never taken
+/// from [`MEETING_VARIABLE`].
+const COMMANDS_WITHOUT_A_MEETING: [&str; 4] = ["new", "demo", "gen", "copy"];
+
+/// Where the meeting of a command line comes from when the station names one in
+/// [`MEETING_VARIABLE`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum MeetingArgument {
+    /// As the command line says: its first argument is a meeting folder or a database URL,
+    /// or the command takes no meeting, or no meeting is named in the environment.
+    Given,
+    /// Left out of the command line: the environment's, put in as the command's first
+    /// argument.
+    FromEnvironment {
+        /// The command line with the meeting put in.
+        args: Vec<OsString>,
+        /// The meeting, as it may be shown (without a password).
+        shown: String,
+    },
+    /// The command's first argument is a folder that holds no meeting while the environment
+    /// names one: which was meant is not clear, so nothing is done.
+    Ambiguous {
+        /// The folder given.
+        folder: String,
+        /// The environment's meeting, as it may be shown.
+        shown: String,
+        /// The command.
+        command: String,
+    },
+}
+
+/// Decides where the meeting of command line `args` (the program's name first) comes from,
+/// `named` being the value of [`MEETING_VARIABLE`]. The rule, for a command on a meeting:
+/// its first positional argument is the meeting when it is a database URL or a meeting
+/// folder (one holding meeting.toml); a folder without meeting.toml is ambiguous; anything
+/// else (no argument, a serial, a file) leaves the meeting out, and the environment's is
+/// taken.
+pub fn meeting_argument(args: &[OsString], named: Option<&OsStr>) -> MeetingArgument {
+    let Some(named) = named.filter(|named| !named.is_empty()) else {
+        return MeetingArgument::Given;
+    };
+    let root = <Cli as clap::CommandFactory>::command();
+    let Some((at, command)) = find_command(&root, args) else {
+        return MeetingArgument::Given;
+    };
+    if COMMANDS_WITHOUT_A_MEETING.contains(&command.get_name()) {
+        return MeetingArgument::Given;
+    }
+    let shown = shown_url(&named.to_string_lossy());
+    if let Some(first) = first_positional(&root, command, &args[at + 1..]) {
+        let path = Path::new(first);
+        if is_database_url(&first.to_string_lossy()) || config::is_meeting(path) {
+            return MeetingArgument::Given;
+        }
+        if path.is_dir() {
+            return MeetingArgument::Ambiguous {
+                folder: path.display().to_string(),
+                shown,
+                command: command.get_name().to_string(),
+            };
+        }
+    }
+    let mut with_meeting = args.to_vec();
+    with_meeting.insert(at + 1, named.to_os_string());
+    MeetingArgument::FromEnvironment {
+        args: with_meeting,
+        shown,
+    }
+}
+
+impl MeetingArgument {
+    /// The refusal of an ambiguous command line, which changes nothing.
+    pub fn refusal(&self) -> Option<Error> {
+        let MeetingArgument::Ambiguous {
+            folder,
+            shown,
+            command,
+        } = self
+        else {
+            return None;
+        };
+        Some(Error::user(
+            format!("{folder} is a folder that holds no meeting (no meeting.toml), while {MEETING_VARIABLE} names the meeting {shown}: which one is meant is not clear, so nothing was done. For the meeting of {MEETING_VARIABLE}, give it first (`tallyclerk {command} {shown} {folder} …`); for a meeting folder, give one that holds meeting.toml"),
+            format!("{folder} 是文件夹，但其中没有会议（没有 meeting.toml），而 {MEETING_VARIABLE} 指定的会议是 {shown}：无法确定所指，未做任何操作。若指 {MEETING_VARIABLE} 的会议，请把它放在最前（`tallyclerk {command} {shown} {folder} …`）；若指会议文件夹，请给出含 meeting.toml 的文件夹"),
+        ))
+    }
+
+    /// When the command line could not be read with the environment's meeting put in: which
+    /// meeting was taken, and why.
+    pub fn note(&self) -> Option<Text> {
+        let MeetingArgument::FromEnvironment { shown, .. } = self else {
+            return None;
+        };
+        Some(Text::new(
+            format!("the meeting was {shown}, from {MEETING_VARIABLE}, as the command line does not start with a meeting folder or a database URL"),
+            format!("会议取自 {MEETING_VARIABLE}：{shown}，因为命令行没有以会议文件夹或数据库 URL 开头"),
+        ))
+    }
+}
+
+/// The subcommand of `args` and its place, past the options given before it.
+fn find_command<'a>(
+    root: &'a clap::Command,
+    args: &[OsString],
+) -> Option<(usize, &'a clap::Command)> {
+    let mut at = 1;
+    while let Some(token) = args.get(at) {
+        let text = token.to_string_lossy();
+        if text == "--" {
+            return None;
+        }
+        if text.starts_with('-') {
+            at += if option_takes_next(&[root], &text) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        return root.find_subcommand(token).map(|command| (at, command));
+    }
+    None
+}
+
+/// The first positional argument among `rest`, the arguments after the subcommand, passing
+/// over options and their values (the subcommand's own, and the global ones).
+fn first_positional<'a>(
+    root: &clap::Command,
+    command: &clap::Command,
+    rest: &'a [OsString],
+) -> Option<&'a OsStr> {
+    let mut at = 0;
+    while let Some(token) = rest.get(at) {
+        let text = token.to_string_lossy();
+        if text == "--" {
+            return rest.get(at + 1).map(OsString::as_os_str);
+        }
+        if text.starts_with('-') && text.len() > 1 {
+            at += if option_takes_next(&[root, command], &text) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        return Some(token);
+    }
+    None
+}
+
+/// Whether option `token` (`--name`, `--name=value`, `-x`) of one of `commands` takes the
+/// next argument as its value.
+fn option_takes_next(commands: &[&clap::Command], token: &str) -> bool {
+    let takes_value = |matches: &dyn Fn(&clap::Arg) -> bool| {
+        commands
+            .iter()
+            .flat_map(|command| command.get_arguments())
+            .any(|arg| matches(arg) && arg.get_action().takes_values())
+    };
+    if let Some(long) = token.strip_prefix("--") {
+        if long.contains('=') {
+            return false;
+        }
+        return takes_value(&|arg: &clap::Arg| {
+            arg.get_long() == Some(long)
+                || arg
+                    .get_all_aliases()
+                    .is_some_and(|aliases| aliases.contains(&long))
+        });
+    }
+    let mut shorts = token.chars().skip(1);
+    match (shorts.next(), shorts.next()) {
+        (Some(short), None) => takes_value(&|arg: &clap::Arg| arg.get_short() == Some(short)),
+        _ => false,
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let flag = cli.lang;
@@ -648,7 +853,7 @@ pub fn run(cli: Cli) -> Result<()> {
         // Checked first, so a script does not leave a demo copy behind for nothing.
         tui::require_terminal()?;
         // A station of a meeting held in a database names it once in its environment.
-        if let Some(url) = std::env::var_os("TALLYCLERK_DB").filter(|url| !url.is_empty()) {
+        if let Some(url) = std::env::var_os(MEETING_VARIABLE).filter(|url| !url.is_empty()) {
             let meeting = open_as_clerk(Path::new(&url), &clerk)?;
             return tui::run(meeting, flag, None);
         }
@@ -1728,6 +1933,138 @@ mod tests {
     #[test]
     fn command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    fn words(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
+    const URL: &str = "postgres://tally@host:5432/meeting";
+
+    /// The command line `line` with the meeting of the environment (URL) put in, when it is.
+    fn taken(line: &str) -> Option<String> {
+        match meeting_argument(&words(line), Some(OsStr::new(URL))) {
+            MeetingArgument::FromEnvironment { args, .. } => Some(
+                args.iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_environments_meeting_is_put_in_where_the_command_line_leaves_it_out() {
+        let cases = [
+            ("tallyclerk tally", "tallyclerk tally URL"),
+            (
+                "tallyclerk tally --format csv",
+                "tallyclerk tally URL --format csv",
+            ),
+            (
+                "tallyclerk --station east add 17 AB-C",
+                "tallyclerk --station east add URL 17 AB-C",
+            ),
+            (
+                "tallyclerk --lang=en --clerk east verify --list",
+                "tallyclerk --lang=en --clerk east verify URL --list",
+            ),
+            (
+                "tallyclerk import scans.csv more.csv",
+                "tallyclerk import URL scans.csv more.csv",
+            ),
+            (
+                "tallyclerk import --map m.toml scans.csv",
+                "tallyclerk import URL --map m.toml scans.csv",
+            ),
+            (
+                "tallyclerk export --results r.csv",
+                "tallyclerk export URL --results r.csv",
+            ),
+            (
+                "tallyclerk decide --tier top O1 --reason lot",
+                "tallyclerk decide URL --tier top O1 --reason lot",
+            ),
+            (
+                "tallyclerk void 3 --reason torn",
+                "tallyclerk void URL 3 --reason torn",
+            ),
+            ("tallyclerk check", "tallyclerk check URL"),
+            ("tallyclerk open", "tallyclerk open URL"),
+        ];
+        for (line, expected) in cases {
+            let expected = expected.replace("URL", URL);
+            assert_eq!(taken(line).as_deref(), Some(expected.as_str()), "{line}");
+            // What is put in reads as the command line with the meeting given.
+            Cli::try_parse_from(expected.split_whitespace()).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_meeting_given_first_wins_over_the_environments() {
+        let temp = tempfile::tempdir().unwrap();
+        let meeting = temp.path().join("meeting");
+        std::fs::create_dir(&meeting).unwrap();
+        std::fs::write(meeting.join("meeting.toml"), "").unwrap();
+        let meeting = meeting.display();
+        for line in [
+            format!("tallyclerk tally {meeting}"),
+            format!("tallyclerk --station east add {meeting} 17 ABC"),
+            format!("tallyclerk tally --format csv {meeting}"),
+            "tallyclerk tally postgres://other@host/elsewhere".to_string(),
+            // Commands that make or move a meeting never take the environment's.
+            "tallyclerk new fresh --orgs orgs.csv".to_string(),
+            "tallyclerk demo".to_string(),
+            "tallyclerk copy here postgres://other@host/db".to_string(),
+            // No command: the UI opens the environment's meeting itself.
+            "tallyclerk".to_string(),
+            "tallyclerk --help".to_string(),
+        ] {
+            assert_eq!(
+                meeting_argument(&words(&line), Some(OsStr::new(URL))),
+                MeetingArgument::Given,
+                "{line}"
+            );
+        }
+        assert_eq!(
+            meeting_argument(&words("tallyclerk tally"), None),
+            MeetingArgument::Given
+        );
+        assert_eq!(
+            meeting_argument(&words("tallyclerk tally"), Some(OsStr::new(""))),
+            MeetingArgument::Given
+        );
+    }
+
+    #[test]
+    fn a_folder_without_a_meeting_given_first_is_refused_as_unclear() {
+        let temp = tempfile::tempdir().unwrap();
+        let folder = temp.path().join("17");
+        std::fs::create_dir(&folder).unwrap();
+        let line = format!("tallyclerk add {} 17 ABC", folder.display());
+        let decided = meeting_argument(&words(&line), Some(OsStr::new(URL)));
+        assert_eq!(
+            decided,
+            MeetingArgument::Ambiguous {
+                folder: folder.display().to_string(),
+                shown: URL.to_string(),
+                command: "add".to_string(),
+            }
+        );
+        let refusal = decided.refusal().unwrap().message(Lang::En);
+        assert!(refusal.contains("holds no meeting"), "{refusal}");
+        assert!(refusal.contains(URL), "{refusal}");
+        assert!(decided.note().is_none());
+    }
+
+    #[test]
+    fn a_password_in_the_environments_url_is_not_shown() {
+        let line = words("tallyclerk tally");
+        let decided = meeting_argument(&line, Some(OsStr::new("postgres://tally:secret@host/db")));
+        let note = decided.note().unwrap();
+        assert!(note.get(Lang::En).contains("postgres://tally:***@host/db"));
+        assert!(!note.get(Lang::En).contains("secret"));
     }
 
     #[test]

@@ -83,11 +83,14 @@ impl Fixture {
     }
 }
 
+/// The command line, without the locale or a meeting named by the environment of whoever
+/// runs the tests.
 pub fn tallyclerk_cmd() -> Command {
     let mut cmd = Command::cargo_bin("tallyclerk").unwrap();
     cmd.env_remove("LANG")
         .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
+        .env_remove("LC_MESSAGES")
+        .env_remove("TALLYCLERK_DB");
     cmd
 }
 

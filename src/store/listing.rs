@@ -103,7 +103,7 @@ pub struct AuditFilter {
 /// A stored UTC time (`2022-02-16T09:30:00.000Z`) in this station's local time,
 /// `2022-02-16 17:30:00`: SQLite converts it with the system's zone rules; PostgreSQL with
 /// the zone the connection was given, this station's (see [`super::db`]).
-fn local(db: &Db, column: &str) -> String {
+pub(super) fn local(db: &Db, column: &str) -> String {
     if db.is_postgres() {
         format!("to_char(({column})::timestamptz, 'YYYY-MM-DD HH24:MI:SS')")
     } else {

@@ -25,6 +25,7 @@ use std::path::Path;
 use std::time::Duration;
 
 mod batch;
+mod consistency;
 mod count;
 mod database;
 pub(crate) mod db;
@@ -1549,7 +1550,8 @@ impl Store {
     }
 
     /// Checks the store: SQLite integrity, every stored ballot readable and its validity
-    /// current, serials unique, and the audit chain unbroken. Returns the problems found.
+    /// current, serials unique, each ballot's lifecycle columns set in the pairs the steps
+    /// write ([`consistency`]), and the audit chain unbroken. Returns the problems found.
     pub fn check(&self) -> Result<Vec<Text>> {
         let mut problems = Vec::new();
         // PostgreSQL checks its own pages as it reads them; SQLite is asked.
@@ -1582,9 +1584,17 @@ impl Store {
         // The same pass counts the ballots, for the kept count to be compared with; a ballot
         // that cannot be counted is a problem of its own, reported here.
         let mut counted = Some(Count::empty(&self.config));
-        let pass = "SELECT serial, grp, marks, valid FROM ballots WHERE voided_at IS NULL";
+        let pass = "SELECT serial, grp, marks, valid, void_kind, verified_at, verified_by, dispute
+                    FROM ballots WHERE voided_at IS NULL";
         self.conn.query_each(pass, args![], |row| {
             let serial: i64 = row.get(0)?;
+            problems.extend(consistency::counted_problems(&consistency::CountedState {
+                serial,
+                void_kind: row.cell(4)?,
+                verified_at: row.cell(5)?,
+                verified_by: row.cell(6)?,
+                dispute: row.cell(7)?,
+            }));
             let group: Option<String> = row.get(1)?;
             let marks: String = row.get(2)?;
             let valid: bool = row.get(3)?;
@@ -1628,6 +1638,7 @@ impl Store {
             }
             Ok(())
         })?;
+        problems.extend(consistency::voided_problems(&self.conn)?);
         problems.extend(self.check_rules_fingerprints(disagreeing)?);
         problems.extend(self.check_audit_chain()?);
         problems.extend(self.check_kept_figures(counted.as_ref())?);
@@ -1750,10 +1761,14 @@ impl Store {
         Ok(problems)
     }
 
-    /// The audit log, oldest first: (time, action, detail).
+    /// The audit log, oldest first: (time, action, detail), the time in this station's local
+    /// time as the UI shows it (the store keeps UTC).
     pub fn audit_log(&self) -> Result<Vec<(String, String, String)>> {
         self.conn.query_map(
-            "SELECT at, action, detail FROM audit ORDER BY id",
+            &format!(
+                "SELECT COALESCE({}, at), action, detail FROM audit ORDER BY id",
+                listing::local(&self.conn, "at")
+            ),
             args![],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )

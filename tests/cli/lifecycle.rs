@@ -286,6 +286,106 @@ fn check_finds_a_changed_or_deleted_forms_issued_figure() {
 }
 
 #[test]
+fn check_names_the_serial_whose_void_kind_and_voided_at_disagree() {
+    let f = settled();
+    f.run("add", &["3", "ABBCD"]).success();
+    f.run("withdraw", &["3", "--reason", "keyed twice"])
+        .success();
+    f.run("check", &[]).success();
+    // Taken out of the count without saying how.
+    tamper(&f, "UPDATE ballots SET void_kind = NULL WHERE serial = 3");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 3 was taken out of the count (voided_at) without a void_kind saying how (withdrawn or set_aside): the store was changed outside tallyclerk"),
+        "{err}"
+    );
+    // A kind no step writes (SQLite's own check constraint switched off, as a forger can).
+    tamper(
+        &f,
+        "PRAGMA ignore_check_constraints = 1; UPDATE ballots SET void_kind = 'lost' WHERE serial = 3",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 3: void_kind \"lost\" is neither withdrawn nor set_aside"),
+        "{err}"
+    );
+    tamper(
+        &f,
+        "UPDATE ballots SET void_kind = 'withdrawn' WHERE serial = 3",
+    );
+    f.run("check", &[]).success();
+    // A ballot that counts said to be set aside.
+    tamper(
+        &f,
+        "UPDATE ballots SET void_kind = 'set_aside' WHERE serial = 1",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains(
+            "ballot 1 counts (its voided_at is empty), yet its void_kind is \"set_aside\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_names_the_serial_whose_verified_at_and_verified_by_disagree() {
+    let f = settled();
+    f.run("verify", &["1", "ABBCD"]).success();
+    f.run("check", &[]).success();
+    tamper(&f, "UPDATE ballots SET verified_by = NULL WHERE serial = 1");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 1 has a verified_at without a verified_by"),
+        "{err}"
+    );
+    tamper(
+        &f,
+        "UPDATE ballots SET verified_by = 'agreed' WHERE serial = 2",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 2 has a verified_by (\"agreed\") without a verified_at"),
+        "{err}"
+    );
+}
+
+#[test]
+fn log_prints_each_time_in_local_time_as_the_ui_shows_it() {
+    let f = settled();
+    let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+    // Each entry's stored UTC time as a clock at UTC shows it, and eight hours on.
+    let clock = |shift: &str| -> Vec<String> {
+        conn.prepare("SELECT strftime('%Y-%m-%d %H:%M:%S', at, ?1) FROM audit ORDER BY id")
+            .unwrap()
+            .query_map([shift], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let (utc, east) = (clock("+0 hours"), clock("+8 hours"));
+    drop(conn);
+    let log_at = |zone: &str| {
+        let out = tallyclerk_cmd()
+            .env("TZ", zone)
+            .args(["--lang", "en", "log"])
+            .arg(&f.dir)
+            .assert()
+            .success();
+        stdout_of(&out)
+    };
+    let times = |log: &str| -> Vec<String> { log.lines().map(|l| l[..19].to_string()).collect() };
+    let log = log_at("XST-8");
+    assert_eq!(times(&log), east, "{log}");
+    assert!(
+        log.lines().nth(1).unwrap()[19..].starts_with("  add       serial 1 "),
+        "{log}"
+    );
+    let log = log_at("UTC0");
+    assert_eq!(times(&log), utc, "{log}");
+}
+
+#[test]
 fn check_writes_nothing_and_reports_changed_validity_rules() {
     let f = settled();
     f.run("check", &[]).success();

@@ -59,9 +59,10 @@ fn a_session_of_commands_answers_alike_on_a_folder_and_a_database() {
         }
         let (code, log, _) = run(&["log", at]);
         assert_eq!(code, 0);
+        // Each line without its time (a local date and clock).
         let actions: Vec<String> = log
             .lines()
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+            .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
             .collect();
         said.push(("log".into(), code, actions.join("\n"), String::new()));
         answers.push(said);
@@ -155,9 +156,10 @@ fn commands_without_the_meeting_take_the_one_tallyclerk_db_names() {
         let written = std::fs::read_to_string(results).unwrap();
         said.push(("results.csv".into(), 0, written, String::new()));
         let (code, log, _) = run(&["log", &url]);
+        // Each line without its time (a local date and clock).
         let actions: Vec<String> = log
             .lines()
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+            .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
             .collect();
         said.push(("log".into(), code, actions.join("\n"), String::new()));
         answers.push(said);

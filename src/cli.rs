@@ -1020,7 +1020,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             delimiter,
             sheet,
         } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             let mapped = map.is_some();
             let map = match map {

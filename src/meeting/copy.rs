@@ -6,7 +6,7 @@ use super::Meeting;
 use crate::config::STORE_FILE;
 use crate::error::{Error, Result};
 use crate::store::postgres_copy;
-use crate::store::Store;
+use crate::store::{Store, SCHEMA_VERSION};
 use std::path::Path;
 
 impl Meeting {
@@ -19,11 +19,19 @@ impl Meeting {
     }
 
     /// Copies the meeting in the PostgreSQL database at `url` into the new folder `dir` (which
-    /// must not exist, or be empty) and opens it read-only. On failure the folder is removed
-    /// again when this made it.
+    /// must not exist, or be empty) and opens it read-only; a meeting of an older schema is
+    /// opened for work instead, which migrates the copy (audited): a database is not
+    /// migrated in place, so this is the way such a meeting is brought up to date. On failure
+    /// the folder is removed again when this made it.
     pub fn copy_from_database(url: &str, dir: &Path) -> Result<Meeting> {
         let made = prepare_empty_folder(dir)?;
-        let copied = write_folder(url, dir).and_then(|()| Meeting::open_read_only(dir));
+        let copied = write_folder(url, dir).and_then(|version| {
+            if version < SCHEMA_VERSION {
+                Meeting::open(dir)
+            } else {
+                Meeting::open_read_only(dir)
+            }
+        });
         if copied.is_err() {
             if made {
                 let _ = std::fs::remove_dir_all(dir);
@@ -37,8 +45,10 @@ impl Meeting {
     }
 }
 
-fn write_folder(url: &str, dir: &Path) -> Result<()> {
+/// Writes the meeting's files and store into `dir`; the store's schema version.
+fn write_folder(url: &str, dir: &Path) -> Result<i64> {
     let image = postgres_copy::open_image(url)?;
+    let version = image.version();
     for (name, content) in &image.files {
         if !is_plain_file_name(name) {
             return Err(Error::Internal(format!(
@@ -48,7 +58,8 @@ fn write_folder(url: &str, dir: &Path) -> Result<()> {
         let path = dir.join(name);
         std::fs::write(&path, content).map_err(|e| Error::io(&path, e))?;
     }
-    Store::create_from_image(image, &dir.join(STORE_FILE))
+    Store::create_from_image(image, &dir.join(STORE_FILE))?;
+    Ok(version)
 }
 
 /// Whether `name` is a file name of the folder itself (no folder part, no `..`).

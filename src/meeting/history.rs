@@ -164,7 +164,8 @@ pub fn history(rows: Vec<KeptRow>) -> Vec<HistoryEntry> {
             },
         ));
     }
-    let mut stored_clerk = None;
+    // An imported ballot's station is its import's; a typed one's, its first keying's.
+    let mut stored_clerk = stored.clerk.clone();
     for (k, row) in keyings.iter().enumerate() {
         let KeptKind::Keying(reading) = row.kind else {
             continue;

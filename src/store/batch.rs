@@ -181,7 +181,14 @@ impl Store {
     where
         F: FnOnce(&mut BatchSink<'_>) -> Result<Filled>,
     {
-        let Store { conn, config, .. } = self;
+        // The station is kept with the batch and in its audit entry.
+        let clerk_suffix = self.clerk_suffix();
+        let Store {
+            conn,
+            config,
+            clerk,
+            ..
+        } = self;
         let mut tx = Immediate::begin(conn, !dry_run)?;
         Store::refuse_if_final(tx.conn(), super::Change::Import)?;
         // The row's SHA-256 is set once the content is read: it is of the bytes read.
@@ -191,10 +198,10 @@ impl Store {
             } else {
                 tx.conn().insert(
                     &format!(
-                        "INSERT INTO import_batches (file_name, sha256, rows, imported_at)
-                         VALUES (?1, '', 0, {NOW})"
+                        "INSERT INTO import_batches (file_name, sha256, rows, imported_at, clerk)
+                         VALUES (?1, '', 0, {NOW}, ?2)"
                     ),
-                    args![file_name],
+                    args![file_name, clerk.as_deref()],
                 )?
             },
             source,
@@ -273,7 +280,10 @@ impl Store {
         append_audit(
             conn,
             "import",
-            &format!("file {file_name} sha256 {sha256} ballots {}", written.rows),
+            &format!(
+                "file {file_name} sha256 {sha256} ballots {}{clerk_suffix}",
+                written.rows
+            ),
         )?;
         tx.commit()?;
         Ok(Batched::Stored)

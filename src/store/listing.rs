@@ -50,7 +50,8 @@ pub struct KeptRow {
     pub group: Option<String>,
     /// The marks as stored (`.` for a row a further reading did not key).
     pub marks: String,
-    /// The clerk named at the station, for a keying.
+    /// The clerk named at the station, for a keying, and for the row of an imported ballot
+    /// the station that imported it.
     pub clerk: Option<String>,
     /// The reason given, for a version replaced or a ballot taken out.
     pub reason: Option<String>,
@@ -174,12 +175,13 @@ impl Store {
             "COALESCE(b.created_at, (SELECT imported_at FROM import_batches WHERE id = b.batch_id))";
         let created = local(&self.conn, created_utc);
         let voided = local(&self.conn, "b.voided_at");
-        let (source, file, (at, utc), group, marks, void_at, void_kind, void_reason) =
+        let (source, file, (at, utc), group, marks, void_at, void_kind, void_reason, importer) =
             self.conn.query_row(
                 &format!(
                     "SELECT b.source, (SELECT file_name FROM import_batches WHERE id = b.batch_id),
                      {created}, {created_utc}, b.grp, b.marks, {voided}, b.voided_at,
-                     b.void_kind, b.void_reason
+                     b.void_kind, b.void_reason,
+                     (SELECT clerk FROM import_batches WHERE id = b.batch_id)
                      FROM ballots b WHERE b.id = ?1"
                 ),
                 args![id],
@@ -195,6 +197,7 @@ impl Store {
                         void_at.zip(void_utc),
                         r.get::<Option<String>>(8)?,
                         r.get::<Option<String>>(9)?,
+                        r.get::<Option<String>>(10)?,
                     ))
                 },
             )?;
@@ -204,7 +207,8 @@ impl Store {
             kind: KeptKind::Stored { source, file },
             group: group.clone(),
             marks: marks.clone(),
-            clerk: None,
+            // The station that imported it; a typed ballot's is that of its first keying.
+            clerk: importer,
             reason: None,
         });
         let replaced_at = local(&self.conn, "replaced_at");

@@ -43,7 +43,7 @@ use set_hash::SetHash;
 pub use states::{Keying, Step};
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -198,6 +198,8 @@ CREATE INDEX keyings_ballot ON keyings(ballot_id);
     ),
     (5, "ALTER TABLE audit ADD COLUMN state TEXT;"),
     (6, ""),
+    // The station that imported a batch, as a keying names the station that typed it.
+    (7, "ALTER TABLE import_batches ADD COLUMN clerk TEXT;"),
 ];
 
 /// The keys of `meta` that belong to the meeting's state recorded by every audit entry.

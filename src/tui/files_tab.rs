@@ -256,6 +256,8 @@ impl FilesState {
         self.candidates.clear();
         self.scroll = 0;
         let dir = cx.meeting.location();
+        // The worker's own connection keys as this station, as every other write does.
+        let clerk = cx.meeting.store.clerk().map(str::to_string);
         let lang = cx.lang;
         let file = path.clone();
         let map_file = map.clone();
@@ -268,6 +270,7 @@ impl FilesState {
                 Ok(meeting) => meeting,
                 Err(e) => return (Err(e), None),
             };
+            meeting.set_clerk(clerk.as_deref());
             let map = match &map_file {
                 Some(path) => match Mapping::load(path, &meeting.config) {
                     Ok(map) => Some(map),

@@ -140,7 +140,32 @@ contract!(
     the_audit_chain_holds_and_check_passes,
     a_reopened_store_reads_what_was_written,
     a_second_keying_comes_from_another_station,
+    an_import_records_its_station,
 );
+
+/// An import keeps the station with its batch, so each ballot's history names it, and in its
+/// audit entry, as a keying does.
+fn an_import_records_its_station(make: Make) {
+    let place = &make(MEETING_TOML);
+    let mut north = place.open("north");
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("scans.csv");
+    std::fs::write(&file, "serial,O1,O2,O3\n1,A,B,C\n2,C,B,A\n").unwrap();
+    north
+        .import_files(&[file], &Default::default(), |_| None)
+        .unwrap();
+    let log = north.store.audit_log().unwrap();
+    let (_, action, detail) = log.last().unwrap();
+    assert_eq!(action, "import");
+    assert!(detail.ends_with("ballots 2 clerk north"), "{detail}");
+    let west = place.open("west");
+    for serial in [1, 2] {
+        let key = west.find_serial(serial).unwrap().unwrap();
+        let history = west.ballot_history(key.id).unwrap();
+        assert_eq!(history[0].clerk.as_deref(), Some("north"), "{history:?}");
+    }
+    assert!(west.check().unwrap().is_empty());
+}
 
 fn a_second_keying_comes_from_another_station(make: Make) {
     let place = &make(MEETING_TOML);

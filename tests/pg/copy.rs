@@ -238,3 +238,88 @@ fn a_command_that_makes_a_folder_says_so_for_a_url() {
     );
     assert!(!said.contains("secret"), "{said}");
 }
+
+/// A database that holds a meeting of an older schema (here schema 6, before an import kept
+/// its station, made by undoing migration 7 in the database) is refused by every command,
+/// saying which schema it holds, which this build works on and what to do, and nothing in it
+/// changes; what it says to do, `copy URL DIR`, brings the meeting back whole.
+#[test]
+fn a_database_of_an_older_schema_is_refused_saying_what_to_do() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+    let server = Server::start();
+    let url = server.database("meeting");
+    run_ok(&["copy", path(&dir), &url]);
+    let mut client = server.client("meeting");
+    client
+        .batch_execute(
+            "ALTER TABLE import_batches DROP COLUMN clerk;
+             UPDATE tallyclerk_sqlite_schema SET sql = replace(sql, ', clerk TEXT', '')
+                 WHERE name = 'import_batches';
+             UPDATE tallyclerk_image SET value = '6' WHERE key = 'sqlite_user_version';",
+        )
+        .unwrap();
+    let rows = |client: &mut postgres::Client| -> Vec<i64> {
+        ["audit", "ballots", "keyings", "tallyclerk_stations"]
+            .iter()
+            .map(|table| {
+                client
+                    .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                    .unwrap()
+                    .get(0)
+            })
+            .collect()
+    };
+    let before = rows(&mut client);
+    let marks = "A".repeat(30);
+    for args in [
+        vec!["tally", url.as_str()],
+        vec!["check", url.as_str()],
+        vec![
+            "--station",
+            "east",
+            "add",
+            url.as_str(),
+            "900",
+            marks.as_str(),
+        ],
+    ] {
+        let said = run_refused(&args);
+        assert!(
+            said.contains(&format!(
+                "holds a meeting of schema 6, and this tallyclerk works on schema {}",
+                tallyclerk::store::SCHEMA_VERSION
+            )),
+            "{said}"
+        );
+        assert!(said.contains("is not migrated in place"), "{said}");
+        assert!(said.contains("`copy postgres://"), "{said}");
+    }
+    assert_eq!(rows(&mut client), before);
+    let version: String = client
+        .query_one(
+            "SELECT value FROM tallyclerk_image WHERE key = 'sqlite_user_version'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(version, "6");
+
+    // What the refusal says to do: into a folder, which is migrated, audited.
+    let back = temp.path().join("back");
+    run_ok(&["copy", &url, path(&back)]);
+    let log = run_ok(&["log", path(&back)]);
+    assert!(
+        log.contains(&format!(
+            "schema 6 to {}",
+            tallyclerk::store::SCHEMA_VERSION
+        )),
+        "{log}"
+    );
+    assert!(run_ok(&["check", path(&back)]).contains("store ok"));
+    assert_eq!(
+        run_ok(&["tally", path(&back), "--format", "csv"]),
+        run_ok(&["tally", path(&dir), "--format", "csv"])
+    );
+}

@@ -95,3 +95,43 @@ fn a_station_ui_follows_the_others_and_says_when_offline() {
     assert_eq!(stored.ballot, ballot(&west, 2, "ABC"));
     assert!(west.check().unwrap().is_empty());
 }
+
+fn press(app: &mut App, key: KeyCode) {
+    app.update(Event::Key(KeyEvent::new(key, KeyModifiers::NONE)));
+}
+
+/// An import from the Import/Export tab, which runs on a connection of its own, keeps the
+/// station of the UI with its ballots and in the audit log, as a form typed there does.
+#[test]
+fn an_import_from_the_ui_records_the_station() {
+    let place = Place::database();
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("scans.csv");
+    std::fs::write(&file, "serial,O1,O2,O3\n1,A,B,C\n2,C,B,A\n").unwrap();
+    let mut east = App::new(place.open("east"), Lang::En).unwrap();
+    press(&mut east, KeyCode::F(6));
+    press(&mut east, KeyCode::Char('p'));
+    for c in file.display().to_string().chars() {
+        press(&mut east, KeyCode::Char(c));
+    }
+    // Enter previews (a dry run), Enter and y import.
+    press(&mut east, KeyCode::Enter);
+    east.wait_for_jobs();
+    press(&mut east, KeyCode::Enter);
+    press(&mut east, KeyCode::Char('y'));
+    east.wait_for_jobs();
+    let west = place.open("west");
+    assert_eq!(
+        west.results().unwrap().summary.collected,
+        2,
+        "{}",
+        screen(&east)
+    );
+    let log = west.store.audit_log().unwrap();
+    let (_, action, detail) = log.last().unwrap();
+    assert_eq!(action, "import");
+    assert!(detail.ends_with("clerk east"), "{detail}");
+    let key = west.find_serial(2).unwrap().unwrap();
+    let history = west.ballot_history(key.id).unwrap();
+    assert_eq!(history[0].clerk.as_deref(), Some("east"), "{history:?}");
+}

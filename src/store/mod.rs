@@ -2470,7 +2470,11 @@ mod tests {
             .conn
             .sqlite()
             .unwrap()
-            .execute_batch("DROP TRIGGER audit_append_only_update; PRAGMA user_version = 5;")
+            .execute_batch(
+                "DROP TRIGGER audit_append_only_update;
+                 ALTER TABLE import_batches DROP COLUMN clerk;
+                 PRAGMA user_version = 5;",
+            )
             .unwrap();
         store
             .conn
@@ -2490,7 +2494,7 @@ mod tests {
                 log.last().unwrap().1.as_str(),
                 log.last().unwrap().2.as_str()
             ),
-            ("migrate", "schema 5 to 6")
+            ("migrate", format!("schema 5 to {SCHEMA_VERSION}").as_str())
         );
         assert!(store.check().unwrap().is_empty());
     }
@@ -2583,6 +2587,7 @@ mod tests {
                  ALTER TABLE ballots DROP COLUMN verified_by;
                  ALTER TABLE ballots DROP COLUMN dispute;
                  ALTER TABLE audit DROP COLUMN state;
+                 ALTER TABLE import_batches DROP COLUMN clerk;
                  UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'undo' WHERE serial = 1;
                  UPDATE ballots SET voided_at = '2025-01-01', void_reason = 'torn' WHERE serial = 2;
                  UPDATE ballots SET verified_at = '2025-01-01' WHERE serial = 3;
@@ -2640,6 +2645,7 @@ mod tests {
                  ALTER TABLE decisions DROP COLUMN withdrawn_at;
                  ALTER TABLE decisions DROP COLUMN withdraw_reason;
                  ALTER TABLE audit DROP COLUMN state;
+                 ALTER TABLE import_batches DROP COLUMN clerk;
                  INSERT INTO decisions (tier, orgs, made_at) VALUES
                      ('excellent', 'O2', '2025-01-01T00:00:00Z'),
                      ('excellent', 'O1', '2025-01-01T00:00:01Z');

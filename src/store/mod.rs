@@ -3165,6 +3165,68 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_goes_around_the_log_only_when_no_one_else_has_the_store_open() {
+        let journal = |conn: &rusqlite::Connection| -> String {
+            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap()
+        };
+        let (temp, mut store) = meeting("");
+        let config = Config::load(temp.path()).unwrap();
+        // Alone: the batch goes through the rollback journal, which it leaves behind it.
+        let (seen, journal_seen) = std::sync::mpsc::channel();
+        let first = ballot(&store, 1, "AB");
+        store
+            .import_batch("f.csv", Source::Import, false, false, |sink| {
+                seen.send(std::fs::exists(temp.path().join("meeting.db-wal")).unwrap())
+                    .unwrap();
+                sink.insert(&first)?;
+                Ok(Filled {
+                    sha256: Some("01".into()),
+                    keep: true,
+                })
+            })
+            .unwrap();
+        assert!(
+            !journal_seen.recv().unwrap(),
+            "no -wal file during the batch"
+        );
+        assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
+        // With another connection open (a station's screen), it goes through the log.
+        let other = Store::open(&config).unwrap();
+        let second = ballot(&store, 2, "BA");
+        store
+            .import_batch("g.csv", Source::Import, false, false, |sink| {
+                seen.send(std::fs::exists(temp.path().join("meeting.db-wal")).unwrap())
+                    .unwrap();
+                sink.insert(&second)?;
+                Ok(Filled {
+                    sha256: Some("02".into()),
+                    keep: true,
+                })
+            })
+            .unwrap();
+        assert!(
+            journal_seen.recv().unwrap(),
+            "the -wal file stays during the batch"
+        );
+        assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
+        assert_eq!(other.ballots().unwrap().len(), 2);
+        drop(other);
+        // A batch given up leaves the store on the log too, and nothing of it.
+        let third = ballot(&store, 3, "AA");
+        let given_up = store.import_batch("h.csv", Source::Import, false, false, |sink| {
+            sink.insert(&third)?;
+            Err(Error::user("given up", "放弃"))
+        });
+        assert!(given_up.is_err());
+        assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
+        drop(store);
+        let reopened = Store::open(&config).unwrap();
+        assert_eq!(reopened.ballots().unwrap().len(), 2);
+        assert!(reopened.check().unwrap().is_empty());
+    }
+
+    #[test]
     fn an_error_while_a_batch_is_filled_ends_the_import_and_keeps_nothing() {
         // As after a panic: an importer that gives up (a cancelled import) must let the
         // writer end, or the import would wait for it forever. Bounded here.

@@ -595,7 +595,21 @@ impl Store {
     /// known to be a tallyclerk store (or a new one), as switching the journal writes it.
     fn make_durable(&self) -> Result<()> {
         if let Some(conn) = self.conn.sqlite() {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
+            // While a big import writes the store through the rollback journal (see
+            // `batch::Immediate`), switching to the log fails at once instead of waiting:
+            // SQLite does not wait for a lock it must upgrade. Wait for the import here.
+            let started = std::time::Instant::now();
+            loop {
+                match conn.pragma_update(None, "journal_mode", "WAL") {
+                    Err(e)
+                        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                            && started.elapsed() < BUSY_TIMEOUT =>
+                    {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    other => break other?,
+                }
+            }
             conn.pragma_update(None, "synchronous", "FULL")?;
         }
         Ok(())
@@ -3173,13 +3187,25 @@ mod tests {
         let (temp, mut store) = meeting("");
         let config = Config::load(temp.path()).unwrap();
         // Alone: the batch goes through the rollback journal, which it leaves behind it.
+        // A station opening the store meanwhile waits for the batch, then saves its form.
         let (seen, journal_seen) = std::sync::mpsc::channel();
         let first = ballot(&store, 1, "AB");
+        let typed = ballot(&store, 9, "AA");
+        let mut station = None;
         store
             .import_batch("f.csv", Source::Import, false, false, |sink| {
                 seen.send(std::fs::exists(temp.path().join("meeting.db-wal")).unwrap())
                     .unwrap();
                 sink.insert(&first)?;
+                let config = config.clone();
+                let typed = typed.clone();
+                let opening = std::thread::spawn(move || {
+                    let mut other = Store::open(&config)?;
+                    other.add(&typed, Source::Typed)
+                });
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                assert!(!opening.is_finished(), "the station waits for the batch");
+                station = Some(opening);
                 Ok(Filled {
                     sha256: Some("01".into()),
                     keep: true,
@@ -3190,6 +3216,7 @@ mod tests {
             !journal_seen.recv().unwrap(),
             "no -wal file during the batch"
         );
+        station.unwrap().join().unwrap().unwrap();
         assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
         // With another connection open (a station's screen), it goes through the log.
         let other = Store::open(&config).unwrap();
@@ -3210,7 +3237,7 @@ mod tests {
             "the -wal file stays during the batch"
         );
         assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
-        assert_eq!(other.ballots().unwrap().len(), 2);
+        assert_eq!(other.ballots().unwrap().len(), 3);
         drop(other);
         // A batch given up leaves the store on the log too, and nothing of it.
         let third = ballot(&store, 3, "AA");
@@ -3222,7 +3249,7 @@ mod tests {
         assert_eq!(journal(store.conn.sqlite().unwrap()), "wal");
         drop(store);
         let reopened = Store::open(&config).unwrap();
-        assert_eq!(reopened.ballots().unwrap().len(), 2);
+        assert_eq!(reopened.ballots().unwrap().len(), 3);
         assert!(reopened.check().unwrap().is_empty());
     }
 

@@ -18,7 +18,7 @@ use crate::effective::{self, EffectiveRules, RuleChange};
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
 use crate::ranking::{Decision, Tie};
-use db::{args, Cell, Db};
+use db::{args, Db};
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -27,6 +27,7 @@ use std::time::Duration;
 mod batch;
 mod consistency;
 mod count;
+mod covered;
 mod database;
 pub(crate) mod db;
 mod listing;
@@ -43,7 +44,7 @@ use set_hash::SetHash;
 pub use states::{Keying, Step};
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Schema 1, as first written; [`MIGRATIONS`] bring it to [`SCHEMA_VERSION`], for new stores
 /// and old ones alike.
@@ -131,6 +132,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// 6: the state every audit entry records covers the ballot history and the import batches
 /// too (see [`STATE_TABLES`]); no table changes, and the migration's own entry records the
 /// wider state found then.
+///
+/// 7: the station that imported a batch (`import_batches.clerk`).
+///
+/// 8: the state every audit entry records covers the keyings and the lifecycle of every
+/// ballot typed or taken through a step too, by sums kept in `meta` (see [`covered`]); no
+/// table changes: the migration adds the sums up from the rows found then, and its own
+/// entry records them.
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
@@ -200,6 +208,7 @@ CREATE INDEX keyings_ballot ON keyings(ballot_id);
     (6, ""),
     // The station that imported a batch, as a keying names the station that typed it.
     (7, "ALTER TABLE import_batches ADD COLUMN clerk TEXT;"),
+    (8, ""),
 ];
 
 /// The keys of `meta` that belong to the meeting's state recorded by every audit entry.
@@ -727,6 +736,11 @@ impl Store {
         if version > 0 && version < 3 {
             bind_unbound_decisions(&tx, &self.config)?;
         }
+        if version > 0 && version < 8 {
+            for rows in covered::COVERED {
+                rows.keep_fresh(&tx)?;
+            }
+        }
         let dangling: i64 = tx.query_row(
             "SELECT COUNT(*) FROM pragma_foreign_key_check",
             args![],
@@ -941,6 +955,7 @@ impl Store {
                 source.word()
             ],
         )?;
+        covered::BALLOT_STATES.changed(&tx, id, None)?;
         let first = crate::ballot_state::Reading {
             group: ballot.group.clone(),
             marks: ballot.marks.clone(),
@@ -1723,7 +1738,7 @@ impl Store {
             ));
         }
         if let Some(recorded) = state {
-            let now = state_of(&self.conn)?;
+            let now = state_of(&self.conn, Sums::Fresh)?;
             for (key, before, after) in state_differences(&recorded, &now) {
                 problems.push(Text::new(
                     format!("the store's {key} ({after}) does not match audit log entry {id}, the last one ({before}): the store was changed outside tallyclerk"),
@@ -2128,7 +2143,7 @@ fn append_audit(conn: &Db, action: &str, detail: &str) -> Result<()> {
     )?;
     let prev = prev.unwrap_or_default();
     let set_hash = SetHash::load(conn)?.hex();
-    let state = state_of(conn)?;
+    let state = state_of(conn, Sums::Kept)?;
     let hash = audit_hash(&prev, &at, action, detail, &set_hash, Some(&state));
     conn.execute(
         "INSERT INTO audit (at, action, detail, set_hash, state, prev_hash, hash)
@@ -2143,13 +2158,30 @@ fn append_audit(conn: &Db, action: &str, detail: &str) -> Result<()> {
 /// the import batches the ballots refer to. None grows with the ballots of an import.
 const STATE_TABLES: &[&str] = &["decisions", "ballot_history", "import_batches"];
 
+/// Where [`state_of`] takes the sums of the rows [`covered`] from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sums {
+    /// As kept in `meta`, brought along by each change: what an audit entry records.
+    Kept,
+    /// Added up afresh from the rows: what `check` compares with the last entry.
+    Fresh,
+}
+
 /// The meeting's state besides the ballots, as every audit entry records it: each of
-/// [`STATE_TABLES`] as `table=HASH`, then each of [`STATE_META`] as `key=value` (`-` when
-/// unset; a value that is not a short word is written as its SHA-256), separated by spaces.
-fn state_of(conn: &Db) -> Result<String> {
+/// [`STATE_TABLES`] as `table=HASH`, each of [`covered::COVERED`] as `name=SUM`, then each of
+/// [`STATE_META`] as `key=value` (`-` when unset; a value that is not a short word is written
+/// as its SHA-256), separated by spaces.
+fn state_of(conn: &Db, sums: Sums) -> Result<String> {
     let mut parts = Vec::new();
     for table in STATE_TABLES {
         parts.push(format!("{table}={}", table_hash(conn, table)?));
+    }
+    for rows in covered::COVERED {
+        let sum = match sums {
+            Sums::Kept => rows.kept(conn)?,
+            Sums::Fresh => rows.fresh(conn)?,
+        };
+        parts.push(format!("{}={}", rows.name, sum.hex()));
     }
     let values = metas_in(conn, STATE_META)?;
     for (key, value) in STATE_META.iter().zip(values) {
@@ -2173,10 +2205,6 @@ fn state_of(conn: &Db) -> Result<String> {
 /// a row changed, deleted or added outside tallyclerk changes it.
 fn table_hash(conn: &Db, table: &str) -> Result<String> {
     let mut hasher = Sha256::new();
-    let part = |hasher: &mut Sha256, bytes: &[u8]| {
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    };
     let mut names: Option<Vec<String>> = None;
     conn.query_each(
         &format!("SELECT * FROM {table} ORDER BY id"),
@@ -2185,26 +2213,9 @@ fn table_hash(conn: &Db, table: &str) -> Result<String> {
             let names = names.get_or_insert_with(|| row.column_names());
             hasher.update(b"row");
             for (i, name) in names.iter().enumerate() {
-                part(&mut hasher, name.as_bytes());
-                match row.cell(i)? {
-                    Cell::Null => hasher.update([0]),
-                    Cell::Int(n) => {
-                        hasher.update([1]);
-                        hasher.update(n.to_le_bytes());
-                    }
-                    Cell::Real(x) => {
-                        hasher.update([2]);
-                        hasher.update(x.to_bits().to_le_bytes());
-                    }
-                    Cell::Text(text) => {
-                        hasher.update([3]);
-                        part(&mut hasher, text.as_bytes());
-                    }
-                    Cell::Blob(blob) => {
-                        hasher.update([4]);
-                        part(&mut hasher, blob);
-                    }
-                }
+                hasher.update((name.len() as u64).to_le_bytes());
+                hasher.update(name.as_bytes());
+                covered::feed_cell(&mut hasher, row.cell(i)?);
             }
             Ok(())
         },
@@ -2436,12 +2447,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_store_of_schema_5_is_migrated_to_record_the_history_and_batches_in_its_state() {
-        let (temp, mut store) = meeting("");
-        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
-        // Schema 5 recorded the decisions and the meta keys only: the last entry is written
-        // back as schema 5 wrote it, chain and all.
+    /// Writes the last audit entry of `store` back as schema `version` wrote it, chain and
+    /// all: its state without the `narrower` parts a later schema added, and the sums that
+    /// schema kept in `meta` gone.
+    fn write_back_as_schema(store: Store, version: i64, narrower: &[&str]) {
+        let conn = store.conn.sqlite().unwrap();
         let (id, prev, at, action, detail, set_hash, state): (
             i64,
             String,
@@ -2450,10 +2460,7 @@ mod tests {
             String,
             String,
             String,
-        ) = store
-            .conn
-            .sqlite()
-            .unwrap()
+        ) = conn
             .query_row(
                 "SELECT id, prev_hash, at, action, detail, set_hash, state FROM audit
                  ORDER BY id DESC LIMIT 1",
@@ -2471,35 +2478,47 @@ mod tests {
                 },
             )
             .unwrap();
-        let narrower: String = state
+        let older: String = state
             .split(' ')
             .filter(|part| {
-                !part.starts_with("ballot_history=") && !part.starts_with("import_batches=")
+                !narrower
+                    .iter()
+                    .any(|key| part.starts_with(&format!("{key}=")))
             })
             .collect::<Vec<_>>()
             .join(" ");
-        assert_ne!(narrower, state);
-        let hash = audit_hash(&prev, &at, &action, &detail, &set_hash, Some(&narrower));
-        store
-            .conn
-            .sqlite()
-            .unwrap()
-            .execute_batch(
-                "DROP TRIGGER audit_append_only_update;
-                 ALTER TABLE import_batches DROP COLUMN clerk;
-                 PRAGMA user_version = 5;",
-            )
-            .unwrap();
-        store
-            .conn
-            .sqlite()
-            .unwrap()
-            .execute(
-                "UPDATE audit SET state = ?1, hash = ?2 WHERE id = ?3",
-                rusqlite::params![narrower, hash, id],
-            )
-            .unwrap();
-        drop(store);
+        assert_ne!(older, state);
+        let hash = audit_hash(&prev, &at, &action, &detail, &set_hash, Some(&older));
+        let clerk_of_batches = if version < 7 {
+            "ALTER TABLE import_batches DROP COLUMN clerk;"
+        } else {
+            ""
+        };
+        conn.execute_batch(&format!(
+            "DROP TRIGGER audit_append_only_update; PRAGMA user_version = {version};
+             {clerk_of_batches}
+             DELETE FROM meta WHERE key IN ('keyings_sum', 'ballot_states_sum');"
+        ))
+        .unwrap();
+        conn.execute(
+            "UPDATE audit SET state = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![older, hash, id],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_store_of_schema_5_is_migrated_to_record_the_history_and_batches_in_its_state() {
+        let (temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        // Schema 5 recorded the decisions and the meta keys only.
+        let wider = [
+            "ballot_history",
+            "import_batches",
+            "keyings",
+            "ballot_states",
+        ];
+        write_back_as_schema(store, 5, &wider);
         let config = Config::load(temp.path()).unwrap();
         let store = Store::open(&config).unwrap();
         let log = store.audit_log().unwrap();
@@ -2511,6 +2530,49 @@ mod tests {
             ("migrate", format!("schema 5 to {SCHEMA_VERSION}").as_str())
         );
         assert!(store.check().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_store_of_schema_7_is_migrated_to_record_its_keyings_and_ballot_states() {
+        let (temp, mut store) = meeting("");
+        store.set_clerk(Some("east"));
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        store.add(&ballot(&store, 2, "BB"), Source::Typed).unwrap();
+        apply(&mut store, 2, State::Withdrawn, None).unwrap();
+        write_back_as_schema(store, 7, &["keyings", "ballot_states"]);
+        let config = Config::load(temp.path()).unwrap();
+        let store = Store::open(&config).unwrap();
+        let log = store.audit_log().unwrap();
+        assert_eq!(
+            (
+                log.last().unwrap().1.as_str(),
+                log.last().unwrap().2.as_str()
+            ),
+            ("migrate", "schema 7 to 8")
+        );
+        assert!(store.check().unwrap().is_empty());
+        // The migration's entry records the sums of the rows found then: a keying changed
+        // since is told.
+        let state: String = store
+            .conn
+            .query_row(
+                "SELECT state FROM audit ORDER BY id DESC LIMIT 1",
+                args![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let kept = covered::KEYINGS.fresh(&store.conn).unwrap().hex();
+        assert!(state.contains(&format!("keyings={kept}")), "{state}");
+        store
+            .conn
+            .execute("UPDATE keyings SET clerk = 'west' WHERE id = 2", args![])
+            .unwrap();
+        let problems: Vec<String> = store.check().unwrap().into_iter().map(|t| t.en).collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("the store's keyings ("),
+            "{problems:?}"
+        );
     }
 
     #[test]

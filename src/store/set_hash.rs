@@ -23,11 +23,16 @@ impl SetHash {
             .chain_update(b",")
             .chain_update(marks)
             .finalize();
+        SetHash::of_digest(&digest.into()).0
+    }
+
+    /// The sum of one term: a SHA-256 digest, read as a 256-bit number.
+    pub(super) fn of_digest(digest: &[u8; 32]) -> SetHash {
         let mut limbs = [0u64; 4];
         for (limb, chunk) in limbs.iter_mut().zip(digest.chunks(8)) {
             *limb = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
         }
-        limbs
+        SetHash(limbs)
     }
 
     pub(super) fn add(&mut self, serial: i64, group: Option<&str>, marks: &str) {
@@ -46,9 +51,13 @@ impl SetHash {
     }
 
     pub(super) fn remove(&mut self, serial: i64, group: Option<&str>, marks: &str) {
-        let term = SetHash::term(serial, group, marks);
+        self.subtract(&SetHash(SetHash::term(serial, group, marks)));
+    }
+
+    /// Takes out the terms summed in `other`.
+    pub(super) fn subtract(&mut self, other: &SetHash) {
         let mut borrow = false;
-        for (limb, t) in self.0.iter_mut().zip(term) {
+        for (limb, t) in self.0.iter_mut().zip(other.0) {
             let (diff, b1) = limb.overflowing_sub(t);
             let (diff, b2) = diff.overflowing_sub(borrow as u64);
             *limb = diff;
@@ -72,7 +81,12 @@ impl SetHash {
     }
 
     pub(super) fn load(conn: &Db) -> Result<SetHash> {
-        let Some(text) = meta_in(conn, "set_hash")? else {
+        SetHash::load_meta(conn, "set_hash")
+    }
+
+    /// A sum kept in `meta` under `key`; none kept is the sum of no terms.
+    pub(super) fn load_meta(conn: &Db, key: &str) -> Result<SetHash> {
+        let Some(text) = meta_in(conn, key)? else {
             return Ok(SetHash::default());
         };
         let mut limbs = [0u64; 4];
@@ -80,13 +94,18 @@ impl SetHash {
             *limb = text
                 .get(i * 16..i * 16 + 16)
                 .and_then(|h| u64::from_str_radix(h, 16).ok())
-                .ok_or_else(|| Error::Internal("stored set hash unreadable".into()))?;
+                .ok_or_else(|| Error::Internal(format!("stored {key} unreadable")))?;
         }
         Ok(SetHash(limbs))
     }
 
     pub(super) fn save(&self, conn: &Db) -> Result<()> {
-        set_meta(conn, "set_hash", &self.hex())
+        self.save_meta(conn, "set_hash")
+    }
+
+    /// Keeps the sum in `meta` under `key`.
+    pub(super) fn save_meta(&self, conn: &Db, key: &str) -> Result<()> {
+        set_meta(conn, key, &self.hex())
     }
 
     pub(super) fn of_ballots(conn: &Db) -> Result<SetHash> {

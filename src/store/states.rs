@@ -11,8 +11,8 @@
 
 use super::db::{args, Db};
 use super::{
-    append_audit, count, decode_marks, group_text, no_such_serial, take_out, validity_columns,
-    Change, SetHash, Store, StoredBallot, NOW, STORED_COLUMNS,
+    append_audit, count, covered, decode_marks, group_text, no_such_serial, take_out,
+    validity_columns, Change, SetHash, Store, StoredBallot, NOW, STORED_COLUMNS,
 };
 use crate::ballot_state::{Disagreement, Dispute, Reading, State};
 use crate::error::{Error, Result};
@@ -119,6 +119,7 @@ impl Store {
         let (before, state) = self.state_by_id(&tx, id)?;
         let step = decide(&before, &state)?;
         Store::refuse_if_final(&tx, step.change)?;
+        let covered_before = covered::BALLOT_STATES.term(&tx, id)?;
         if let Some((reading, reason)) = &step.replaced {
             self.replace(&tx, id, serial, reading, reason)?;
         }
@@ -171,6 +172,7 @@ impl Store {
                 )?;
             }
         }
+        covered::BALLOT_STATES.changed(&tx, id, covered_before)?;
         append_audit(
             &tx,
             step.action,
@@ -237,14 +239,14 @@ impl Store {
             Some(group) => (true, group.as_deref()),
             None => (false, None),
         };
-        tx.execute(
+        let keying_id = tx.insert(
             &format!(
                 "INSERT INTO keyings (ballot_id, reading, group_keyed, grp, marks, clerk, keyed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
             ),
             args![id, keying.reading, group_keyed, group, marks, self.clerk],
         )?;
-        Ok(())
+        covered::KEYINGS.changed(tx, keying_id, None)
     }
 
     /// The clerk who keyed the ballot with this serial as it stands (its first keying or its

@@ -285,6 +285,83 @@ fn check_finds_a_changed_or_deleted_forms_issued_figure() {
     assert!(err.contains("the store's forms_issued (-)"), "{err}");
 }
 
+/// Runs `tallyclerk --station STATION <command> DIR <rest>` with English messages.
+fn run_at(f: &Fixture, station: &str, command: &str, rest: &[&str]) -> assert_cmd::assert::Assert {
+    tallyclerk_cmd()
+        .args(["--lang", "en", "--station", station, command])
+        .arg(&f.dir)
+        .args(rest)
+        .assert()
+}
+
+#[test]
+fn check_finds_a_keying_rewritten_deleted_or_added_outside_tallyclerk() {
+    let f = Fixture::new();
+    run_at(&f, "east", "add", &["1", "ABBCD"]).success();
+    run_at(&f, "west", "verify", &["1", "ABBCD"]).success();
+    f.run("check", &[]).success();
+    let head = audit_head(&f);
+    // The second keying said to come from the station of the first: the rule that a second
+    // keying comes from another station would no longer hold, and nothing else tells.
+    tamper(&f, "UPDATE keyings SET clerk = 'east' WHERE reading = 2");
+    for expect in [&[][..], &["--expect", head.as_str()][..]] {
+        let err = stderr_of(&f.run("check", expect).code(1));
+        assert!(
+            err.contains("the store's keyings (") && err.contains("does not match audit log entry"),
+            "{err}"
+        );
+    }
+    tamper(&f, "UPDATE keyings SET clerk = 'west' WHERE reading = 2");
+    f.run("check", &["--expect", &head]).success();
+    tamper(&f, "DELETE FROM keyings WHERE reading = 2");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's keyings ("), "{err}");
+    tamper(
+        &f,
+        "INSERT INTO keyings (ballot_id, reading, group_keyed, grp, marks, clerk, keyed_at)
+         SELECT ballot_id, 2, 1, NULL, marks, 'west', keyed_at FROM keyings",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(err.contains("the store's keyings ("), "{err}");
+}
+
+#[test]
+fn check_finds_a_ballot_verified_or_its_void_kind_changed_outside_tallyclerk() {
+    let f = settled();
+    f.run("add", &["3", "ABBCD"]).success();
+    f.run("withdraw", &["3", "--reason", "keyed twice"])
+        .success();
+    let file = f.file("b.csv", "serial,group,O1,O2,O3,O4,O5\n5,,A,B,C,D,\n");
+    f.run("import", &[file.to_str().unwrap()]).success();
+    f.run("check", &[]).success();
+    let err_of = |sql: &str| {
+        tamper(&f, sql);
+        stderr_of(&f.run("check", &[]).code(1))
+    };
+    // Verified by a pair of columns set as a step sets them: only the chain tells.
+    for serial in [2, 5] {
+        let err = err_of(&format!(
+            "UPDATE ballots SET verified_at = '2026-01-01T09:00:00.000Z', verified_by = 'agreed' WHERE serial = {serial}"
+        ));
+        assert!(
+            err.contains("the store's ballot_states (")
+                && err.contains("does not match audit log entry"),
+            "ballot {serial}: {err}"
+        );
+        tamper(
+            &f,
+            &format!(
+                "UPDATE ballots SET verified_at = NULL, verified_by = NULL WHERE serial = {serial}"
+            ),
+        );
+        f.run("check", &[]).success();
+    }
+    // A keying mistake turned into a paper form set aside: it would count as collected.
+    let err =
+        err_of("UPDATE ballots SET void_kind = 'set_aside', void_reason = 'torn' WHERE serial = 3");
+    assert!(err.contains("the store's ballot_states ("), "{err}");
+}
+
 #[test]
 fn check_names_the_serial_whose_void_kind_and_voided_at_disagree() {
     let f = settled();

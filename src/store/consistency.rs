@@ -96,6 +96,53 @@ pub(super) fn voided_problems(conn: &Db) -> Result<Vec<Text>> {
     Ok(problems)
 }
 
+/// The import batches against the ballots that refer to them: as many as each batch
+/// recorded writing, each marked as imported. Together with the ballot set's hash (the
+/// group and marks of those that count) and [`super::covered::BALLOT_STATES`] (any ballot a
+/// step touched), this covers an imported ballot no step touched.
+pub(super) fn batch_problems(conn: &Db) -> Result<Vec<Text>> {
+    let mut referring = std::collections::BTreeMap::new();
+    conn.query_each(
+        "SELECT batch_id, COUNT(*), COUNT(CASE WHEN source IN ('import', 'demo') THEN NULL ELSE 1 END)
+         FROM ballots WHERE batch_id IS NOT NULL GROUP BY batch_id",
+        args![],
+        |row| {
+            referring.insert(row.get::<i64>(0)?, (row.get::<i64>(1)?, row.get::<i64>(2)?));
+            Ok(())
+        },
+    )?;
+    let mut problems = Vec::new();
+    conn.query_each(
+        "SELECT id, file_name, rows FROM import_batches ORDER BY id",
+        args![],
+        |row| {
+            let (id, rows): (i64, i64) = (row.get(0)?, row.get(2)?);
+            let file = crate::text::echo(row.text(1)?);
+            let (count, not_imported) = referring.remove(&id).unwrap_or((0, 0));
+            if count != rows {
+                let wrote = crate::lang::count_en(rows, "ballot", "ballots");
+                problems.push(outside(
+                    format!("import batch {id} ({file}) wrote {wrote}, and {count} refer to it"),
+                    format!("导入批次 {id}（{file}）写入 {rows} 份评议表，而引用它的有 {count} 份"),
+                ));
+            }
+            if not_imported > 0 {
+                let ballots = crate::lang::count_en(not_imported, "ballot", "ballots");
+                problems.push(outside(
+                    format!(
+                        "{ballots} of import batch {id} ({file}) not marked as imported (source)"
+                    ),
+                    format!(
+                        "导入批次 {id}（{file}）中有 {not_imported} 份评议表未标为导入（source）"
+                    ),
+                ));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(problems)
+}
+
 /// A stored value as a message shows it: text in quotes, anything else as what it is.
 fn shown(cell: &Cell) -> String {
     match cell {

@@ -1670,6 +1670,7 @@ impl Store {
             Ok(())
         })?;
         problems.extend(consistency::voided_problems(&self.conn)?);
+        problems.extend(consistency::batch_problems(&self.conn)?);
         problems.extend(self.check_rules_fingerprints(disagreeing)?);
         problems.extend(self.check_audit_chain()?);
         problems.extend(self.check_kept_figures(counted.as_ref())?);
@@ -1731,14 +1732,30 @@ impl Store {
             )]);
         };
         let mut problems = Vec::new();
-        if SetHash::of_ballots(&self.conn)?.hex() != set_hash {
+        let ballots = SetHash::of_ballots(&self.conn)?;
+        if ballots.hex() != set_hash {
             problems.push(Text::new(
                 format!("the ballots do not match audit log entry {id}, the last one: the store was changed outside tallyclerk"),
                 format!("评议表与审计日志最后一条（第 {id} 条）不符：数据库被 tallyclerk 以外的程序修改"),
             ));
         }
+        // The sums each change brings along, against the rows: the next change would record
+        // a sum kept wrong.
+        let mut kept = vec![("set_hash", SetHash::load(&self.conn)?, ballots)];
+        for rows in covered::COVERED {
+            kept.push((rows.name, rows.kept(&self.conn)?, rows.fresh(&self.conn)?));
+        }
+        for (name, kept, rows) in &kept {
+            if kept != rows {
+                problems.push(Text::new(
+                    format!("the store's kept sum of the {name} ({}) does not match the rows ({}): the store was changed outside tallyclerk", kept.hex(), rows.hex()),
+                    format!("数据库保存的 {name} 总和（{}）与记录（{}）不符：数据库被 tallyclerk 以外的程序修改", kept.hex(), rows.hex()),
+                ));
+            }
+        }
         if let Some(recorded) = state {
-            let now = state_of(&self.conn, Sums::Fresh)?;
+            let fresh: Vec<SetHash> = kept[1..].iter().map(|(_, _, rows)| *rows).collect();
+            let now = state_of(&self.conn, Sums::Fresh(&fresh))?;
             for (key, before, after) in state_differences(&recorded, &now) {
                 problems.push(Text::new(
                     format!("the store's {key} ({after}) does not match audit log entry {id}, the last one ({before}): the store was changed outside tallyclerk"),
@@ -2160,26 +2177,27 @@ const STATE_TABLES: &[&str] = &["decisions", "ballot_history", "import_batches"]
 
 /// Where [`state_of`] takes the sums of the rows [`covered`] from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sums {
+enum Sums<'a> {
     /// As kept in `meta`, brought along by each change: what an audit entry records.
     Kept,
-    /// Added up afresh from the rows: what `check` compares with the last entry.
-    Fresh,
+    /// Added up afresh from the rows, one per [`covered::COVERED`]: what `check` compares
+    /// with the last entry.
+    Fresh(&'a [SetHash]),
 }
 
 /// The meeting's state besides the ballots, as every audit entry records it: each of
 /// [`STATE_TABLES`] as `table=HASH`, each of [`covered::COVERED`] as `name=SUM`, then each of
 /// [`STATE_META`] as `key=value` (`-` when unset; a value that is not a short word is written
 /// as its SHA-256), separated by spaces.
-fn state_of(conn: &Db, sums: Sums) -> Result<String> {
+fn state_of(conn: &Db, sums: Sums<'_>) -> Result<String> {
     let mut parts = Vec::new();
     for table in STATE_TABLES {
         parts.push(format!("{table}={}", table_hash(conn, table)?));
     }
-    for rows in covered::COVERED {
+    for (i, rows) in covered::COVERED.iter().enumerate() {
         let sum = match sums {
             Sums::Kept => rows.kept(conn)?,
-            Sums::Fresh => rows.fresh(conn)?,
+            Sums::Fresh(fresh) => fresh[i],
         };
         parts.push(format!("{}={}", rows.name, sum.hex()));
     }
@@ -2568,9 +2586,13 @@ mod tests {
             .execute("UPDATE keyings SET clerk = 'west' WHERE id = 2", args![])
             .unwrap();
         let problems: Vec<String> = store.check().unwrap().into_iter().map(|t| t.en).collect();
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
-            problems[0].starts_with("the store's keyings ("),
+            problems[0].starts_with("the store's kept sum of the keyings ("),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("the store's keyings ("),
             "{problems:?}"
         );
     }

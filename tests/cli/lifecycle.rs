@@ -363,6 +363,74 @@ fn check_finds_a_ballot_verified_or_its_void_kind_changed_outside_tallyclerk() {
 }
 
 #[test]
+fn check_finds_an_imported_ballot_moved_to_another_batch_or_no_longer_marked_imported() {
+    let f = Fixture::new();
+    let header = "serial,group,O1,O2,O3,O4,O5\n";
+    let first = f.file("b1.csv", &format!("{header}1,,A,B,C,D,\n2,,A,B,C,D,\n"));
+    let second = f.file("b2.csv", &format!("{header}3,,A,B,C,D,\n"));
+    f.run("import", &[first.to_str().unwrap()]).success();
+    f.run("import", &[second.to_str().unwrap()]).success();
+    f.run("check", &[]).success();
+    // Neither changes the ballot set nor touches a column a step writes: the batches tell.
+    tamper(&f, "UPDATE ballots SET batch_id = 2 WHERE serial = 1");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains(
+            "b1.csv) wrote 2 ballots, and 1 refer to it: the store was changed outside tallyclerk"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("import batch 1 (")
+            && err.contains("b2.csv) wrote 1 ballot, and 2 refer to it"),
+        "{err}"
+    );
+    tamper(&f, "UPDATE ballots SET batch_id = 1 WHERE serial = 1");
+    f.run("check", &[]).success();
+    tamper(&f, "UPDATE ballots SET source = 'typed' WHERE serial = 3");
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("1 ballot of import batch 2 (")
+            && err.contains("b2.csv) not marked as imported (source)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_finds_a_kept_sum_changed_outside_tallyclerk() {
+    let f = Fixture::new();
+    run_at(&f, "east", "add", &["1", "ABBCD"]).success();
+    f.run("check", &[]).success();
+    // Each change brings the sums along and records them: one kept wrong would be recorded
+    // by the next change, so check names it now.
+    for key in ["keyings_sum", "ballot_states_sum", "set_hash"] {
+        let conn = rusqlite::Connection::open(f.path("meeting.db")).unwrap();
+        let kept: String = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .unwrap();
+        drop(conn);
+        let zero = "0".repeat(64);
+        tamper(
+            &f,
+            &format!("UPDATE meta SET value = '{zero}' WHERE key = '{key}'"),
+        );
+        let err = stderr_of(&f.run("check", &[]).code(1));
+        let name = key.trim_end_matches("_sum");
+        assert!(
+            err.contains(&format!(
+                "the store's kept sum of the {name} ({zero}) does not match the rows ({kept})"
+            )),
+            "{key}: {err}"
+        );
+        tamper(
+            &f,
+            &format!("UPDATE meta SET value = '{kept}' WHERE key = '{key}'"),
+        );
+        f.run("check", &[]).success();
+    }
+}
+
+#[test]
 fn check_names_the_serial_whose_void_kind_and_voided_at_disagree() {
     let f = settled();
     f.run("add", &["3", "ABBCD"]).success();

@@ -3,7 +3,7 @@
 //! `verified_by`), so a pair half set, a word no step writes, or a ballot both verified and
 //! disputed was written outside tallyclerk, and `check` names its serial.
 
-use super::db::{args, Cell, Db};
+use super::db::{args, Cell, Db, Row};
 use crate::error::{Result, Text};
 
 /// The void kinds a step writes.
@@ -81,36 +81,53 @@ pub(super) fn voided_problem(serial: i64, void_kind: &Cell) -> Option<Text> {
     }
 }
 
-/// The problems of the ballots taken out of the count, read through their own small index.
-pub(super) fn voided_problems(conn: &Db) -> Result<Vec<Text>> {
+/// The problems of the ballots taken out of the count, read through their own small index;
+/// the batches they refer to are counted into `batches`.
+pub(super) fn voided_problems(conn: &Db, batches: &mut BatchReferences) -> Result<Vec<Text>> {
     let mut problems = Vec::new();
     conn.query_each(
-        "SELECT serial, void_kind FROM ballots INDEXED BY ballots_voided
-         WHERE voided_at IS NOT NULL ORDER BY serial",
+        &format!(
+            "SELECT serial, void_kind, {} FROM ballots INDEXED BY ballots_voided
+             WHERE voided_at IS NOT NULL ORDER BY serial",
+            BatchReferences::COLUMNS
+        ),
         args![],
         |row| {
             problems.extend(voided_problem(row.get(0)?, &row.cell(1)?));
-            Ok(())
+            batches.count(row, 2)
         },
     )?;
     Ok(problems)
+}
+
+/// How many ballots refer to each import batch, and how many of them are not marked as
+/// imported, counted on the passes `check` makes over the ballots anyway.
+#[derive(Debug, Default)]
+pub(super) struct BatchReferences(std::collections::BTreeMap<i64, (i64, i64)>);
+
+impl BatchReferences {
+    /// The columns [`BatchReferences::count`] reads: the batch, and whether the ballot is
+    /// marked as imported.
+    pub const COLUMNS: &'static str = "batch_id, source IN ('import', 'demo')";
+
+    /// Counts the ballot of `row`, whose [`BatchReferences::COLUMNS`] start at `at`.
+    pub fn count(&mut self, row: &Row, at: usize) -> Result<()> {
+        if let Some(batch) = row.get::<Option<i64>>(at)? {
+            let imported: bool = row.get(at + 1)?;
+            let (ballots, not_imported) = self.0.entry(batch).or_default();
+            *ballots += 1;
+            *not_imported += i64::from(!imported);
+        }
+        Ok(())
+    }
 }
 
 /// The import batches against the ballots that refer to them: as many as each batch
 /// recorded writing, each marked as imported. Together with the ballot set's hash (the
 /// group and marks of those that count) and [`super::covered::BALLOT_STATES`] (any ballot a
 /// step touched), this covers an imported ballot no step touched.
-pub(super) fn batch_problems(conn: &Db) -> Result<Vec<Text>> {
-    let mut referring = std::collections::BTreeMap::new();
-    conn.query_each(
-        "SELECT batch_id, COUNT(*), COUNT(CASE WHEN source IN ('import', 'demo') THEN NULL ELSE 1 END)
-         FROM ballots WHERE batch_id IS NOT NULL GROUP BY batch_id",
-        args![],
-        |row| {
-            referring.insert(row.get::<i64>(0)?, (row.get::<i64>(1)?, row.get::<i64>(2)?));
-            Ok(())
-        },
-    )?;
+pub(super) fn batch_problems(conn: &Db, batches: BatchReferences) -> Result<Vec<Text>> {
+    let mut referring = batches.0;
     let mut problems = Vec::new();
     conn.query_each(
         "SELECT id, file_name, rows FROM import_batches ORDER BY id",

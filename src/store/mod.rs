@@ -1615,10 +1615,15 @@ impl Store {
         // The same pass counts the ballots, for the kept count to be compared with; a ballot
         // that cannot be counted is a problem of its own, reported here.
         let mut counted = Some(Count::empty(&self.config));
-        let pass = "SELECT serial, grp, marks, valid, void_kind, verified_at, verified_by, dispute
-                    FROM ballots WHERE voided_at IS NULL";
-        self.conn.query_each(pass, args![], |row| {
+        let mut batches = consistency::BatchReferences::default();
+        let pass = format!(
+            "SELECT serial, grp, marks, valid, void_kind, verified_at, verified_by, dispute, {}
+             FROM ballots WHERE voided_at IS NULL",
+            consistency::BatchReferences::COLUMNS
+        );
+        self.conn.query_each(&pass, args![], |row| {
             let serial: i64 = row.get(0)?;
+            batches.count(row, 8)?;
             problems.extend(consistency::counted_problems(&consistency::CountedState {
                 serial,
                 void_kind: row.cell(4)?,
@@ -1669,8 +1674,8 @@ impl Store {
             }
             Ok(())
         })?;
-        problems.extend(consistency::voided_problems(&self.conn)?);
-        problems.extend(consistency::batch_problems(&self.conn)?);
+        problems.extend(consistency::voided_problems(&self.conn, &mut batches)?);
+        problems.extend(consistency::batch_problems(&self.conn, batches)?);
         problems.extend(self.check_rules_fingerprints(disagreeing)?);
         problems.extend(self.check_audit_chain()?);
         problems.extend(self.check_kept_figures(counted.as_ref())?);

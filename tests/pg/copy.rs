@@ -323,3 +323,40 @@ fn a_database_of_an_older_schema_is_refused_saying_what_to_do() {
         run_ok(&["tally", path(&dir), "--format", "csv"])
     );
 }
+
+/// The audit chain covers the keyings and the ballots' lifecycle in a database as in a
+/// folder: a second keying said to come from the first keying's station, or a ballot said to
+/// be verified, by SQL on the server, fails `check`, naming what changed.
+#[test]
+fn a_keying_or_a_verification_forged_in_the_database_fails_check() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+    let server = Server::start();
+    let url = server.database("meeting");
+    run_ok(&["copy", path(&dir), &url]);
+    assert!(run_ok(&["check", &url]).contains("store ok"));
+    let mut db = server.client("meeting");
+    for (forgery, undo, named) in [
+        (
+            "UPDATE keyings SET clerk = 'east' WHERE reading = 2",
+            "UPDATE keyings SET clerk = 'west' WHERE reading = 2",
+            "the store's keyings (",
+        ),
+        (
+            "UPDATE ballots SET verified_at = '2026-01-01T09:00:00.000Z', verified_by = 'agreed'
+             WHERE serial = 9",
+            "UPDATE ballots SET verified_at = NULL, verified_by = NULL WHERE serial = 9",
+            "the store's ballot_states (",
+        ),
+    ] {
+        db.batch_execute(forgery).unwrap();
+        let said = run_refused(&["check", &url]);
+        assert!(
+            said.contains(named) && said.contains("does not match audit log entry"),
+            "{forgery}: {said}"
+        );
+        db.batch_execute(undo).unwrap();
+        assert!(run_ok(&["check", &url]).contains("store ok"));
+    }
+}

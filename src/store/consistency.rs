@@ -161,7 +161,7 @@ pub(super) fn batch_problems(conn: &Db, batches: BatchReferences) -> Result<Vec<
 }
 
 /// A stored value as a message shows it: text in quotes, anything else as what it is.
-fn shown(cell: &Cell) -> String {
+pub(super) fn shown(cell: &Cell) -> String {
     match cell {
         Cell::Null => "empty".into(),
         Cell::Int(n) => n.to_string(),

@@ -18,7 +18,7 @@ use crate::effective::{self, EffectiveRules, RuleChange};
 use crate::error::{Error, Result, Text};
 use crate::model::{marks_string, parse_marks, validity, Ballot, InvalidReason, Mark};
 use crate::ranking::{Decision, Tie};
-use db::{args, Db};
+use db::{args, Cell, Db};
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -1617,8 +1617,8 @@ impl Store {
         let mut counted = Some(Count::empty(&self.config));
         let mut batches = consistency::BatchReferences::default();
         let pass = format!(
-            "SELECT serial, grp, marks, valid, void_kind, verified_at, verified_by, dispute, {}
-             FROM ballots WHERE voided_at IS NULL",
+            "SELECT serial, grp, marks, valid, void_kind, verified_at, verified_by, dispute, {},
+             invalid_reason FROM ballots WHERE voided_at IS NULL",
             consistency::BatchReferences::COLUMNS
         );
         self.conn.query_each(&pass, args![], |row| {
@@ -1648,7 +1648,7 @@ impl Store {
                             counted = None;
                         }
                     }
-                    let judged = validity(&m, &self.config.scale, &self.config.rules).is_ok();
+                    let (judged, reason) = validity_columns(&self.config, &m);
                     if judged != valid {
                         disagreeing += 1;
                     }
@@ -1656,6 +1656,23 @@ impl Store {
                         problems.push(Text::new(
                             format!("ballot {serial}: stored validity disagrees with the rules"),
                             format!("评议表 {serial}：保存的有效性与规则不符"),
+                        ));
+                    }
+                    // Stores from before reason codes hold an English sentence, which the
+                    // marks say again wherever it is shown: only a code is compared.
+                    let stored = row.cell(10)?;
+                    let legacy = matches!(stored, Cell::Text(text) if !valid && InvalidReason::from_code(text).is_none());
+                    let same = match (&stored, &reason) {
+                        (Cell::Null, None) => true,
+                        (Cell::Text(stored), Some(reason)) => stored == reason,
+                        _ => false,
+                    };
+                    if judged == valid && !rules_changed && !legacy && !same {
+                        let stored = consistency::shown(&stored);
+                        let now = consistency::shown(&reason.as_deref().map_or(Cell::Null, Cell::Text));
+                        problems.push(Text::new(
+                            format!("ballot {serial}: its stored invalid_reason ({stored}) disagrees with the rules ({now}): the store was changed outside tallyclerk"),
+                            format!("评议表 {serial}：保存的 invalid_reason（{stored}）与规则（{now}）不符：数据库被 tallyclerk 以外的程序修改"),
                         ));
                     }
                 }

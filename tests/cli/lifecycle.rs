@@ -431,6 +431,37 @@ fn check_finds_a_kept_sum_changed_outside_tallyclerk() {
 }
 
 #[test]
+fn check_names_the_serial_whose_stored_invalid_reason_disagrees_with_the_rules() {
+    let f = settled();
+    // Three excellent marks where at most two are allowed.
+    f.run("add", &["3", "AAABD"]).success();
+    f.run("check", &[]).success();
+    tamper(
+        &f,
+        "UPDATE ballots SET invalid_reason = 'min_marked:0:1' WHERE serial = 3",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 3: its stored invalid_reason (\"min_marked:0:1\") disagrees with the rules (\"max_marks:A:3:2\"): the store was changed outside tallyclerk"),
+        "{err}"
+    );
+    tamper(
+        &f,
+        "UPDATE ballots SET invalid_reason = 'max_marks:A:3:2' WHERE serial = 3",
+    );
+    f.run("check", &[]).success();
+    tamper(
+        &f,
+        "UPDATE ballots SET invalid_reason = 'max_marks:A:3:2' WHERE serial = 1",
+    );
+    let err = stderr_of(&f.run("check", &[]).code(1));
+    assert!(
+        err.contains("ballot 1: its stored invalid_reason (\"max_marks:A:3:2\") disagrees with the rules (empty)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_names_the_serial_whose_void_kind_and_voided_at_disagree() {
     let f = settled();
     f.run("add", &["3", "ABBCD"]).success();

@@ -2444,6 +2444,69 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_sums_follow_each_change_and_a_term_is_the_sha256_of_the_typed_cells() {
+        let (_temp, mut store) = meeting("");
+        store.set_clerk(Some("east"));
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        // The one keying: id 1, ballot 1, reading 1, group keyed, no group, marks, clerk,
+        // time; each cell its type byte (0 null, 1 integer, 3 text), a text its length first.
+        let keyed_at: String = store
+            .conn
+            .query_row("SELECT keyed_at FROM keyings", args![], |r| r.get(0))
+            .unwrap();
+        let mut cells = Vec::new();
+        for n in [1i64, 1, 1, 1] {
+            cells.push(1u8);
+            cells.extend(n.to_le_bytes());
+        }
+        cells.push(0);
+        for text in ["AB", "east", keyed_at.as_str()] {
+            cells.push(3);
+            cells.extend((text.len() as u64).to_le_bytes());
+            cells.extend(text.as_bytes());
+        }
+        let term = SetHash::of_digest(&Sha256::digest(&cells).into());
+        assert_eq!(covered::KEYINGS.kept(&store.conn).unwrap(), term);
+        assert_eq!(covered::KEYINGS.fresh(&store.conn).unwrap(), term);
+        // A second form and a step on the first: each kept sum is what the rows add up to,
+        // and the sum of the keyings is the sum of its rows' terms.
+        store.add(&ballot(&store, 2, "BB"), Source::Typed).unwrap();
+        apply(&mut store, 1, State::SetAside, Some("BA")).unwrap();
+        for rows in covered::COVERED {
+            assert_eq!(
+                rows.kept(&store.conn).unwrap(),
+                rows.fresh(&store.conn).unwrap(),
+                "{}",
+                rows.name
+            );
+        }
+        let mut both = term;
+        both.merge(&covered::KEYINGS.term(&store.conn, 2).unwrap().unwrap());
+        assert_eq!(covered::KEYINGS.kept(&store.conn).unwrap(), both);
+        // The ballot set aside is covered as it stands now: its term moved with the step.
+        let (serial, kind): (i64, String) = store
+            .conn
+            .query_row(
+                "SELECT serial, void_kind FROM ballots WHERE id = 1",
+                args![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((serial, kind.as_str()), (1, "set_aside"));
+        let mut states = covered::BALLOT_STATES
+            .term(&store.conn, 1)
+            .unwrap()
+            .unwrap();
+        states.merge(
+            &covered::BALLOT_STATES
+                .term(&store.conn, 2)
+                .unwrap()
+                .unwrap(),
+        );
+        assert_eq!(covered::BALLOT_STATES.kept(&store.conn).unwrap(), states);
+    }
+
+    #[test]
     fn every_audit_entry_records_the_state_and_check_names_what_changed() {
         let (_temp, mut store) = meeting("forms_issued = 3\n");
         store.set_issued(2).unwrap();

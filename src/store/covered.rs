@@ -16,9 +16,10 @@ use sha2::{Digest, Sha256};
 
 /// A set of rows the audit chain covers by the sum of their hashes.
 pub(super) struct Covered {
-    /// Its name in the state an audit entry records, and its sum's key in `meta` with
-    /// `_sum` after it.
+    /// Its name in the state an audit entry records.
     pub name: &'static str,
+    /// The key of its sum in `meta`.
+    pub meta_key: &'static str,
     table: &'static str,
     /// The columns hashed, in this order.
     columns: &'static str,
@@ -29,6 +30,7 @@ pub(super) struct Covered {
 /// Every keying typed at a station.
 pub(super) const KEYINGS: Covered = Covered {
     name: "keyings",
+    meta_key: "keyings_sum",
     table: "keyings",
     columns: "id, ballot_id, reading, group_keyed, grp, marks, clerk, keyed_at",
     condition: "id IS NOT NULL",
@@ -41,6 +43,7 @@ pub(super) const KEYINGS: Covered = Covered {
 /// on it outside tallyclerk adds one.
 pub(super) const BALLOT_STATES: Covered = Covered {
     name: "ballot_states",
+    meta_key: "ballot_states_sum",
     table: "ballots",
     columns: "id, serial, grp, marks, source, batch_id, created_at, updated_at, \
               verified_at, verified_by, dispute, voided_at, void_kind, void_reason",
@@ -53,13 +56,9 @@ pub(super) const BALLOT_STATES: Covered = Covered {
 pub(super) const COVERED: [&Covered; 2] = [&KEYINGS, &BALLOT_STATES];
 
 impl Covered {
-    fn meta_key(&self) -> String {
-        format!("{}_sum", self.name)
-    }
-
     /// The sum as kept, brought along by every change.
     pub(super) fn kept(&self, conn: &Db) -> Result<SetHash> {
-        SetHash::load_meta(conn, &self.meta_key())
+        SetHash::load_meta(conn, self.meta_key)
     }
 
     /// The sum added up afresh from the rows.
@@ -101,12 +100,12 @@ impl Covered {
         if let Some(after) = self.term(conn, id)? {
             sum.merge(&after);
         }
-        sum.save_meta(conn, &self.meta_key())
+        sum.save_meta(conn, self.meta_key)
     }
 
     /// Keeps the sum of the rows as they are (a store migrated to cover them).
     pub(super) fn keep_fresh(&self, conn: &Db) -> Result<()> {
-        self.fresh(conn)?.save_meta(conn, &self.meta_key())
+        self.fresh(conn)?.save_meta(conn, self.meta_key)
     }
 
     /// The term of one row of [`Covered::columns`]: the SHA-256 of its cells, each typed and

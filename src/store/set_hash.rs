@@ -86,7 +86,12 @@ impl SetHash {
 
     /// A sum kept in `meta` under `key`; none kept is the sum of no terms.
     pub(super) fn load_meta(conn: &Db, key: &str) -> Result<SetHash> {
-        let Some(text) = meta_in(conn, key)? else {
+        SetHash::parse(meta_in(conn, key)?.as_deref(), key)
+    }
+
+    /// A sum as `meta` keeps it under `key` (none kept: the sum of no terms).
+    pub(super) fn parse(kept: Option<&str>, key: &str) -> Result<SetHash> {
+        let Some(text) = kept else {
             return Ok(SetHash::default());
         };
         let mut limbs = [0u64; 4];

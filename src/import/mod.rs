@@ -39,6 +39,8 @@ impl std::fmt::Debug for Progress {
 
 /// How often (in forms) progress is reported.
 const PROGRESS_EVERY: u64 = 10_000;
+/// Forms between two notes to the store of how much of the file was read.
+const FORMS_PER_READ_NOTE: u64 = 4096;
 
 /// What the user allows and tells an import.
 #[derive(Debug, Clone, Default)]
@@ -238,6 +240,7 @@ fn import_records(
         next_serial,
         report: &mut report,
         problems: &mut problems,
+        opened: &opened,
     };
     let dry_run = options.dry_run;
     let batched =
@@ -586,6 +589,8 @@ struct Batch<'a> {
     next_serial: u64,
     report: &'a mut ImportReport,
     problems: &'a mut Problems,
+    /// The file being read, to tell the store how much of it is still to come.
+    opened: &'a Opened,
 }
 
 impl<'a> Batch<'a> {
@@ -924,6 +929,10 @@ impl<'a> Batch<'a> {
         // Once the file has a problem it is refused: the rest is only checked.
         if self.problems.is_empty() {
             sink.insert(ballot)?;
+            if self.report.forms.is_multiple_of(FORMS_PER_READ_NOTE) {
+                let (read, len) = self.opened.read_so_far();
+                sink.note_read(read, len);
+            }
         }
         Ok(())
     }

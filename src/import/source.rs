@@ -245,6 +245,10 @@ impl ReadDigest {
         }
     }
 
+    fn read(&self) -> u64 {
+        self.0.lock().map_or(0, |digest| digest.1)
+    }
+
     fn finish(&self) -> (String, u64) {
         match self.0.lock() {
             Ok(digest) => (hex(&digest.0.clone().finalize()), digest.1),
@@ -293,6 +297,11 @@ impl Opened {
     /// The SHA-256 of the bytes parsed, or a problem when the file changed while it was
     /// read: another length or time of change than when it was opened, or (once every
     /// record was read, `whole`) fewer or more bytes read than it had.
+    /// How much of the file was read so far, and its length when it was opened (bytes).
+    pub fn read_so_far(&self) -> (u64, u64) {
+        (self.digest.read(), self.len)
+    }
+
     pub fn seal(&self, whole: bool) -> Result<String, Box<Problem>> {
         let (sha256, read) = self.digest.finish();
         let now = match &self.file {

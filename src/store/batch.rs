@@ -33,11 +33,15 @@ const ROWS_PER_INSERT: usize = 32;
 struct Chunk {
     serials: Vec<i64>,
     groups: Vec<Option<u16>>,
-    /// The marks text of all ballots of the chunk, one after the other.
-    marks: Vec<u8>,
+    /// The marks text of all ballots of the chunk, one after the other: one ASCII character
+    /// per organization (option keys are ASCII letters), so ballot `i`'s are at
+    /// `i * orgs..(i + 1) * orgs`.
+    marks: String,
     valid: Vec<bool>,
     /// Why a ballot is invalid, for the invalid ones only: (index in the chunk, reason).
     reasons: Vec<(usize, String)>,
+    /// About how many ballots are still to come after this chunk, when the reader can tell.
+    to_come: Option<u64>,
 }
 
 /// Takes the ballots of one import batch: counts them, and unless the batch is a dry run
@@ -45,12 +49,16 @@ struct Chunk {
 pub struct BatchSink<'a> {
     config: &'a Config,
     taken: SerialSet,
-    keys: Vec<u8>,
+    keys: Vec<char>,
     count: Count,
     /// The set hash terms of the ballots given.
     set: SetHash,
     chunk: Chunk,
     sender: Option<SyncSender<Chunk>>,
+    /// Ballots given so far.
+    given: u64,
+    /// The bytes of the file read so far and its length, as last noted by the reader.
+    read: Option<(u64, u64)>,
 }
 
 impl BatchSink<'_> {
@@ -91,8 +99,8 @@ impl BatchSink<'_> {
             .marks
             .extend(ballot.marks.iter().map(|&mark| match mark {
                 Mark::Option(k) => self.keys[k as usize],
-                Mark::Blank => b'-',
-                Mark::Spoiled => b'*',
+                Mark::Blank => '-',
+                Mark::Spoiled => '*',
             }));
         let group_id = group.map(|g| config.groups[g].id.as_str());
         let verdict = validity(&ballot.marks, &config.scale, &config.rules);
@@ -102,9 +110,7 @@ impl BatchSink<'_> {
             chunk.marks.truncate(start);
             return Ok(());
         }
-        // Option keys are ASCII letters, so the text is ASCII.
-        let text = std::str::from_utf8(&chunk.marks[start..])
-            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+        let text = &chunk.marks[start..];
         self.set.add(serial, group_id, text);
         if let Err(reason) = &verdict {
             chunk.reasons.push((chunk.serials.len(), reason.code()));
@@ -118,16 +124,34 @@ impl BatchSink<'_> {
         Ok(())
     }
 
+    /// Notes how much of the file the ballots come from was read: `read` of `len` bytes.
+    pub fn note_read(&mut self, read: u64, len: u64) {
+        self.read = Some((read, len));
+    }
+
     fn send(&mut self) -> Result<()> {
-        let chunk = std::mem::take(&mut self.chunk);
+        let mut chunk = std::mem::take(&mut self.chunk);
         if chunk.serials.is_empty() {
             return Ok(());
         }
-        let sent = self.sender.as_ref().map(|sender| sender.send(chunk));
+        self.given += chunk.serials.len() as u64;
+        // As many more as came per byte so far.
+        chunk.to_come = match self.read {
+            Some((read, len)) if read > 0 => {
+                let to_come = u128::from(self.given) * u128::from(len.saturating_sub(read))
+                    / u128::from(read);
+                Some(u64::try_from(to_come).unwrap_or(u64::MAX))
+            }
+            _ => None,
+        };
+        let sent = self
+            .sender
+            .as_ref()
+            .map(|sender| sender.send(chunk).is_ok());
         match sent {
-            Some(Ok(())) | None => Ok(()),
+            Some(true) | None => Ok(()),
             // The writer stopped on an error of its own, reported when it is joined.
-            Some(Err(_)) => Err(Error::Internal("the store's writer stopped".into())),
+            Some(false) => Err(Error::Internal("the store's writer stopped".into())),
         }
     }
 
@@ -213,11 +237,13 @@ impl Store {
         let sink = BatchSink {
             config,
             taken,
-            keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
+            keys: config.scale.options.iter().map(|o| o.key).collect(),
             count: Count::empty(config),
             set: SetHash::default(),
             chunk: Chunk::default(),
             sender: None,
+            given: 0,
+            read: None,
         };
         let (keep, written, sink) = std::thread::scope(|scope| {
             // The sink lives in this closure: should `fill` panic, unwinding drops the sink's
@@ -322,7 +348,10 @@ fn counting_serials(conn: &Db) -> Result<SerialSet> {
 
 /// An INSERT of `rows` ballots: the batch's source and id are parameters 1 and 2, then five
 /// per ballot. `created_at` is left NULL: an imported ballot was created when its batch was.
-fn insert_statement(rows: usize) -> String {
+/// In SQLite (`sqlite`) a serial stored twice rolls the whole batch back (`OR ROLLBACK`), which
+/// it would be anyway: SQLite then keeps no journal of each statement's changes to undo that
+/// statement alone. PostgreSQL has no such clause, nor such a journal.
+fn insert_statement(rows: usize, sqlite: bool) -> String {
     let values: Vec<String> = (0..rows)
         .map(|r| {
             let p = 3 + 5 * r;
@@ -337,7 +366,8 @@ fn insert_statement(rows: usize) -> String {
         })
         .collect();
     format!(
-        "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) VALUES {}",
+        "INSERT {}INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) VALUES {}",
+        if sqlite { "OR ROLLBACK " } else { "" },
         values.join(", ")
     )
 }
@@ -363,6 +393,21 @@ enum BatchDigest {
     InOrder { hasher: Sha256, last_serial: i64 },
     /// Some did not: every line of the batch so far, to be sorted.
     Kept(KeptLines),
+    /// Some did not: every line of the batch so far in runs each in serial order (those
+    /// stored before the first that did not, then each window), to be merged.
+    Runs(Vec<KeptLines>),
+}
+
+impl BatchDigest {
+    /// The SHA-256 once every line is in, if it was built.
+    fn finish(self, config: &Config) -> Option<Sha256> {
+        match self {
+            BatchDigest::Skipped => None,
+            BatchDigest::InOrder { hasher, .. } => Some(hasher),
+            BatchDigest::Kept(kept) => Some(digest_of_runs(&[kept.sorted(config)], config)),
+            BatchDigest::Runs(runs) => Some(digest_of_runs(&runs, config)),
+        }
+    }
 }
 
 /// Ballot lines kept for the digest: marks are fixed-width (one byte per organization) and
@@ -411,30 +456,83 @@ impl KeptLines {
             kept.push(
                 chunk.serials[i],
                 chunk.groups[i],
-                &chunk.marks[i * orgs..(i + 1) * orgs],
+                &chunk.marks.as_bytes()[i * orgs..(i + 1) * orgs],
             );
         }
         Ok(kept)
     }
 
-    /// The SHA-256 of the lines in serial order.
-    fn digest(self, config: &Config) -> Sha256 {
+    /// The lines of a sorted window, in its order.
+    fn of_window(window: &Window, config: &Config) -> KeptLines {
+        let orgs = config.organizations.len();
+        let mut kept = KeptLines {
+            serials: Vec::with_capacity(window.rows.len()),
+            groups: Vec::with_capacity(window.rows.len()),
+            marks: Vec::with_capacity(window.marks.len()),
+        };
+        for row in &window.rows {
+            let at = row.at as usize;
+            kept.push(
+                row.serial,
+                row.group,
+                &window.marks.as_bytes()[at * orgs..(at + 1) * orgs],
+            );
+        }
+        kept
+    }
+
+    /// The same lines in serial order.
+    fn sorted(self, config: &Config) -> KeptLines {
         let orgs = config.organizations.len();
         let mut order: Vec<(i64, u32)> = self.serials.iter().copied().zip(0u32..).collect();
         order.sort_unstable();
-        let mut hasher = Sha256::new();
+        let mut sorted = KeptLines {
+            serials: Vec::with_capacity(order.len()),
+            groups: Vec::with_capacity(order.len()),
+            marks: Vec::with_capacity(self.marks.len()),
+        };
         for (serial, i) in order {
             let i = i as usize;
-            let group = self.groups[i].map(|g| config.groups[g as usize].id.as_bytes());
-            digest_line(
-                &mut hasher,
+            sorted.push(
                 serial,
-                group.unwrap_or_default(),
+                self.groups[i],
                 &self.marks[i * orgs..(i + 1) * orgs],
             );
         }
-        hasher
+        sorted
     }
+}
+
+/// The SHA-256 of the lines of `runs`, each in serial order, merged into one serial order
+/// (a serial is in one run at most: the importer refuses a file that has one twice).
+fn digest_of_runs(runs: &[KeptLines], config: &Config) -> Sha256 {
+    use std::cmp::Reverse;
+    let orgs = config.organizations.len();
+    // The next line of each run not yet hashed, smallest serial first: (serial, run, index).
+    let mut next: std::collections::BinaryHeap<Reverse<(i64, usize, usize)>> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(run, lines)| Some(Reverse((*lines.serials.first()?, run, 0))))
+        .collect();
+    let mut hasher = Sha256::new();
+    while let Some(mut top) = next.peek_mut() {
+        let Reverse((serial, run, i)) = *top;
+        let lines = &runs[run];
+        let group = lines.groups[i].map(|g| config.groups[g as usize].id.as_bytes());
+        digest_line(
+            &mut hasher,
+            serial,
+            group.unwrap_or_default(),
+            &lines.marks[i * orgs..(i + 1) * orgs],
+        );
+        match lines.serials.get(i + 1) {
+            Some(&following) => *top = Reverse((following, run, i + 1)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
+        }
+    }
+    hasher
 }
 
 /// Ballots a window holds before they go into the store sorted by serial (see [`write`]).
@@ -454,8 +552,8 @@ const ROWS_PER_SLICE: usize = 32 * ROWS_PER_INSERT;
 struct Window {
     /// Every ballot of the window; sorted by serial once the window is full.
     rows: Vec<WindowRow>,
-    /// The ballots' marks in the order they came, one byte per organization.
-    marks: Vec<u8>,
+    /// The ballots' marks in the order they came, one ASCII character per organization.
+    marks: String,
     /// Why the invalid ballots are invalid.
     reasons: Vec<String>,
 }
@@ -497,22 +595,20 @@ impl Window {
                 valid: chunk.valid[i],
                 reason,
             });
-            self.marks
-                .extend_from_slice(&chunk.marks[i * orgs..(i + 1) * orgs]);
+            self.marks.push_str(&chunk.marks[i * orgs..(i + 1) * orgs]);
         }
     }
 
-    fn line<'a>(&'a self, config: &'a Config, row: &WindowRow) -> Result<Line<'a>> {
+    fn line<'a>(&'a self, config: &'a Config, row: &WindowRow) -> Line<'a> {
         let orgs = config.organizations.len();
         let at = row.at as usize;
-        Ok(Line {
+        Line {
             serial: row.serial,
             group: row.group.map(|g| config.groups[g as usize].id.as_str()),
-            marks: std::str::from_utf8(&self.marks[at * orgs..(at + 1) * orgs])
-                .map_err(|_| Error::Internal("marks text is not ASCII".into()))?,
+            marks: &self.marks[at * orgs..(at + 1) * orgs],
             valid: row.valid,
             reason: row.reason.map(|r| self.reasons[r as usize].as_str()),
-        })
+        }
     }
 
     /// Stores the ballots at these places of the sorted rows.
@@ -541,8 +637,16 @@ struct Windows {
 }
 
 impl Windows {
-    fn filling_full(&self) -> bool {
-        self.filling.rows.len() >= self.before.clamp(CHUNK_ROWS, WINDOW_ROWS)
+    /// Whether the window being filled is full, `to_come` ballots (about) being still to come.
+    /// Near the end of the file windows get smaller, each half of what is still to come, so
+    /// that little is left to store once the last ballot came.
+    fn filling_full(&self, to_come: Option<u64>) -> bool {
+        let mut size = self.before.clamp(CHUNK_ROWS, WINDOW_ROWS);
+        if let Some(to_come) = to_come {
+            let half = usize::try_from(to_come / 2).unwrap_or(usize::MAX);
+            size = size.min(half.max(CHUNK_ROWS));
+        }
+        self.filling.rows.len() >= size
     }
 
     fn storing_left(&self) -> bool {
@@ -565,12 +669,16 @@ impl Windows {
         self.stored = 0;
     }
 
-    /// Stores every ballot left, in serial order window by window.
-    fn store_all(mut self, inserts: &mut Inserts<'_>) -> Result<()> {
+    /// Sorts the last window, once no more ballots come.
+    fn sort_last(&mut self) {
+        self.filling.rows.sort_unstable_by_key(|row| row.serial);
+    }
+
+    /// Stores every ballot left, in serial order window by window (the last one sorted).
+    fn store_all(self, inserts: &mut Inserts<'_>) -> Result<()> {
         let left = self.stored..self.storing.rows.len();
         self.storing.store(inserts, left)?;
-        self.turn();
-        self.storing.store(inserts, 0..self.storing.rows.len())
+        self.filling.store(inserts, 0..self.filling.rows.len())
     }
 }
 
@@ -585,8 +693,8 @@ struct Inserts<'c> {
 
 impl<'c> Inserts<'c> {
     fn prepare(conn: &'c Connection, config: &'c Config, batch: &BatchRow) -> Result<Self> {
-        let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
-        let mut one = conn.prepare(&insert_statement(1))?;
+        let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT, true))?;
+        let mut one = conn.prepare(&insert_statement(1, true))?;
         // Bound once: SQLite keeps bindings from one execution to the next.
         for insert in [&mut many, &mut one] {
             insert.raw_bind_parameter(1, batch.source.word())?;
@@ -601,10 +709,10 @@ impl<'c> Inserts<'c> {
     }
 
     /// Stores these ballots in this order.
-    fn rows<'a>(&mut self, lines: impl Iterator<Item = Result<Line<'a>>>) -> Result<()> {
+    fn rows<'a>(&mut self, lines: impl Iterator<Item = Line<'a>>) -> Result<()> {
         let mut statement: Vec<Line<'a>> = Vec::with_capacity(ROWS_PER_INSERT);
         for line in lines {
-            statement.push(line?);
+            statement.push(line);
             if statement.len() == ROWS_PER_INSERT {
                 self.execute(&statement, true)?;
                 statement.clear();
@@ -650,16 +758,15 @@ struct Line<'a> {
 
 impl Chunk {
     /// Ballot `i`.
-    fn line<'a>(&'a self, config: &'a Config, i: usize) -> Result<Line<'a>> {
+    fn line<'a>(&'a self, config: &'a Config, i: usize) -> Line<'a> {
         let orgs = config.organizations.len();
-        Ok(Line {
+        Line {
             serial: self.serials[i],
             group: self.groups[i].map(|g| config.groups[g as usize].id.as_str()),
-            marks: std::str::from_utf8(&self.marks[i * orgs..(i + 1) * orgs])
-                .map_err(|_| Error::Internal("marks text is not ASCII".into()))?,
+            marks: &self.marks[i * orgs..(i + 1) * orgs],
             valid: self.valid[i],
             reason: self.reason(i),
-        })
+        }
     }
 
     /// Why ballot `i` is invalid, if it is.
@@ -682,10 +789,14 @@ impl Chunk {
 /// here), so its upkeep is spread over the batch, while the file is still read, instead of a
 /// sort of every serial after it was read.
 ///
+/// Windows get smaller near the end of the file (the reader says about how many ballots are
+/// still to come), so that little is left to store once the last one came.
+///
 /// Into a meeting without ballots the ballot-set digest is the batch's: a SHA-256 over its
 /// lines in serial order, hashed as they come while they come in order; once one does not,
-/// every line is kept and hashed in serial order at the end, on a thread of its own while
-/// the last windows are stored.
+/// the lines are kept in runs already in serial order (those stored before, then each window
+/// as it is sorted), merged and hashed at the end on a thread of its own while the last
+/// windows are stored.
 fn write(
     db: &mut Db,
     config: &Config,
@@ -711,10 +822,12 @@ fn write(
     let mut last_serial = 0;
     // Set once a serial came out of order.
     let mut windows: Option<Windows> = None;
+    // Ballots still to come after the last chunk, when the reader could tell.
+    let mut to_come = None;
     loop {
         let next = match &mut windows {
             None => chunks.recv().ok(),
-            Some(windows) if windows.storing_left() && windows.filling_full() => {
+            Some(windows) if windows.storing_left() && windows.filling_full(to_come) => {
                 windows.store_slice(&mut inserts)?;
                 continue;
             }
@@ -726,14 +839,18 @@ fn write(
                 }
                 Err(TryRecvError::Disconnected) => None,
             },
-            Some(windows) if windows.filling_full() => {
+            Some(windows) if windows.filling_full(to_come) => {
                 windows.turn();
+                if let BatchDigest::Runs(runs) = &mut digest {
+                    runs.push(KeptLines::of_window(&windows.storing, config));
+                }
                 continue;
             }
             Some(_) => chunks.recv().ok(),
         };
         // None: the sink is done.
         let Some(chunk) = next else { break };
+        to_come = chunk.to_come;
         // How many ballots from the chunk's start come in serial order.
         let mut in_order = 0;
         while windows.is_none()
@@ -747,7 +864,7 @@ fn write(
             inserts.rows((0..in_order).map(|i| chunk.line(config, i)))?;
             if let BatchDigest::InOrder { hasher, .. } = &mut digest {
                 for i in 0..in_order {
-                    let line = chunk.line(config, i)?;
+                    let line = chunk.line(config, i);
                     digest_line(
                         hasher,
                         line.serial,
@@ -762,36 +879,28 @@ fn write(
         }
         if let BatchDigest::InOrder { .. } = digest {
             let stored = KeptLines::of_stored(db, config, batch.id, (&chunk, 0..0))?;
-            digest = BatchDigest::Kept(stored);
-        }
-        if let BatchDigest::Kept(kept) = &mut digest {
-            for i in in_order..chunk.serials.len() {
-                let line = chunk.line(config, i)?;
-                kept.push(line.serial, chunk.groups[i], line.marks.as_bytes());
-            }
+            digest = BatchDigest::Runs(vec![stored]);
         }
         windows
             .get_or_insert_with(Windows::default)
             .filling
             .take(config, chunk, in_order);
     }
-    // The last windows are stored while the kept lines are hashed.
+    if let Some(windows) = &mut windows {
+        windows.sort_last();
+        if let BatchDigest::Runs(runs) = &mut digest {
+            runs.push(KeptLines::of_window(&windows.filling, config));
+        }
+    }
+    // The last windows are stored while the runs are merged and hashed.
     let digest = std::thread::scope(|scope| {
-        let hashing = match digest {
-            BatchDigest::Kept(kept) => Ok(scope.spawn(move || kept.digest(config))),
-            other => Err(other),
-        };
+        let hashing = scope.spawn(move || digest.finish(config));
         if let Some(windows) = windows {
             windows.store_all(&mut inserts)?;
         }
-        match hashing {
-            Ok(thread) => thread
-                .join()
-                .map(Some)
-                .map_err(|_| Error::Internal("the digest's thread panicked".into())),
-            Err(BatchDigest::InOrder { hasher, .. }) => Ok(Some(hasher)),
-            Err(_) => Ok(None),
-        }
+        hashing
+            .join()
+            .map_err(|_| Error::Internal("the digest's thread panicked".into()))
     })?;
     Ok(Written {
         rows: inserts.stored,
@@ -808,8 +917,8 @@ fn write_portable(
     meeting_empty: bool,
     chunks: Receiver<Chunk>,
 ) -> Result<Written> {
-    let many = insert_statement(ROWS_PER_INSERT);
-    let one = insert_statement(1);
+    let many = insert_statement(ROWS_PER_INSERT, false);
+    let one = insert_statement(1, false);
     let orgs = config.organizations.len();
     let mut rows = 0;
     let mut digest = if meeting_empty {
@@ -835,8 +944,7 @@ fn write_portable(
             params.push(Param::Int(batch.id));
             for i in at..at + take {
                 let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
-                let marks = std::str::from_utf8(&chunk.marks[i * orgs..(i + 1) * orgs])
-                    .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
+                let marks = &chunk.marks[i * orgs..(i + 1) * orgs];
                 let reason = match reasons.peek() {
                     Some((index, reason)) if *index == i => {
                         reasons.next();
@@ -871,7 +979,8 @@ fn write_portable(
                         digest = BatchDigest::Kept(kept);
                     }
                     BatchDigest::Kept(kept) => kept.push(serial, chunk.groups[i], marks.as_bytes()),
-                    BatchDigest::Skipped => {}
+                    // Runs are kept by the SQLite writer only, its windows sorted.
+                    BatchDigest::Skipped | BatchDigest::Runs(_) => {}
                 }
                 rows += 1;
             }
@@ -880,11 +989,7 @@ fn write_portable(
             at += take;
         }
     }
-    let digest = match digest {
-        BatchDigest::Skipped => None,
-        BatchDigest::InOrder { hasher, .. } => Some(hasher),
-        BatchDigest::Kept(kept) => Some(kept.digest(config)),
-    };
+    let digest = digest.finish(config);
     Ok(Written {
         rows,
         digest: digest.map(|hasher| super::hex(&hasher.finalize())),
@@ -983,4 +1088,101 @@ fn leave_the_log(sqlite: &Connection) -> bool {
         sqlite.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0));
     let _ = sqlite.busy_timeout(super::BUSY_TIMEOUT);
     matches!(mode.as_deref(), Ok("delete"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("meeting.toml"),
+            "groups = [{ id = \"g1\", label = \"一\", weight = 1 }]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("organizations.csv"),
+            "id,name\nO1,甲\nO2,乙\n",
+        )
+        .unwrap();
+        Config::load(dir.path()).unwrap()
+    }
+
+    fn lines(rows: &[(i64, Option<u16>, &str)]) -> KeptLines {
+        let mut kept = KeptLines::default();
+        for &(serial, group, marks) in rows {
+            kept.push(serial, group, marks.as_bytes());
+        }
+        kept
+    }
+
+    #[test]
+    fn runs_merge_into_the_digest_of_every_line_in_serial_order() {
+        let config = config();
+        let all = [
+            (9, None, "AB"),
+            (1, Some(0), "B-"),
+            (4, None, "*A"),
+            (2, Some(0), "AA"),
+            (3, None, "--"),
+            (5, Some(0), "BB"),
+        ];
+        // By hand: each line in serial order.
+        let mut by_hand = Sha256::new();
+        let mut ordered = all.to_vec();
+        ordered.sort_by_key(|line| line.0);
+        for (serial, group, marks) in ordered {
+            let group = group.map_or("", |_| "g1");
+            digest_line(&mut by_hand, serial, group.as_bytes(), marks.as_bytes());
+        }
+        let by_hand = by_hand.finalize();
+        let runs = [
+            lines(&[(1, Some(0), "B-"), (4, None, "*A"), (9, None, "AB")]),
+            lines(&[(2, Some(0), "AA"), (3, None, "--")]),
+            KeptLines::default(),
+            lines(&[(5, Some(0), "BB")]),
+        ];
+        assert_eq!(digest_of_runs(&runs, &config).finalize(), by_hand);
+        let kept = BatchDigest::Kept(lines(&all));
+        assert_eq!(kept.finish(&config).unwrap().finalize(), by_hand);
+        assert_eq!(
+            digest_of_runs(&[], &config).finalize(),
+            Sha256::new().finalize()
+        );
+    }
+
+    #[test]
+    fn windows_get_smaller_as_the_end_of_the_file_comes_near() {
+        let mut windows = Windows {
+            before: 100_000,
+            ..Windows::default()
+        };
+        let row = WindowRow {
+            serial: 1,
+            at: 0,
+            group: None,
+            valid: true,
+            reason: None,
+        };
+        let full_at = |windows: &mut Windows, to_come: Option<u64>| {
+            windows.filling.rows.clear();
+            while !windows.filling_full(to_come) {
+                windows.filling.rows.push(row);
+            }
+            windows.filling.rows.len()
+        };
+        // In tests a window holds three chunks at most.
+        assert_eq!(full_at(&mut windows, None), 3 * 4096);
+        assert_eq!(full_at(&mut windows, Some(1_000_000)), 3 * 4096);
+        // Half of what is still to come, a chunk at least.
+        assert_eq!(full_at(&mut windows, Some(10_000)), 5_000);
+        assert_eq!(full_at(&mut windows, Some(1_000)), 4096);
+        assert_eq!(full_at(&mut windows, Some(0)), 4096);
+        // The first windows hold as many as those before them, a chunk at least.
+        windows.before = 5_000;
+        assert_eq!(full_at(&mut windows, None), 5_000);
+        windows.before = 0;
+        assert_eq!(full_at(&mut windows, Some(100)), 4096);
+    }
 }

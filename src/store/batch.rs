@@ -462,23 +462,13 @@ impl KeptLines {
         Ok(kept)
     }
 
-    /// The lines of a sorted window, in its order.
-    fn of_window(window: &Window, config: &Config) -> KeptLines {
-        let orgs = config.organizations.len();
-        let mut kept = KeptLines {
-            serials: Vec::with_capacity(window.rows.len()),
-            groups: Vec::with_capacity(window.rows.len()),
-            marks: Vec::with_capacity(window.marks.len()),
-        };
-        for row in &window.rows {
-            let at = row.at as usize;
-            kept.push(
-                row.serial,
-                row.group,
-                &window.marks.as_bytes()[at * orgs..(at + 1) * orgs],
-            );
+    /// The lines of a sorted window (see [`Window::sort`]: its marks are in its order too).
+    fn of_window(window: &Window) -> KeptLines {
+        KeptLines {
+            serials: window.rows.iter().map(|row| row.serial).collect(),
+            groups: window.rows.iter().map(|row| row.group).collect(),
+            marks: window.marks.as_bytes().to_vec(),
         }
-        kept
     }
 
     /// The same lines in serial order.
@@ -562,7 +552,8 @@ struct Window {
 #[derive(Clone, Copy)]
 struct WindowRow {
     serial: i64,
-    /// Where its marks are: the how-manieth ballot of the window to come.
+    /// Where its marks are: the how-manieth ballot of the window to come (once the window is
+    /// sorted, in serial order).
     at: u32,
     group: Option<u16>,
     valid: bool,
@@ -597,6 +588,20 @@ impl Window {
             });
             self.marks.push_str(&chunk.marks[i * orgs..(i + 1) * orgs]);
         }
+    }
+
+    /// Sorts the ballots by serial, their marks too: storing them, and keeping their lines for
+    /// the digest, then read the marks one after the other instead of all over the window.
+    fn sort(&mut self, config: &Config) {
+        let orgs = config.organizations.len();
+        self.rows.sort_unstable_by_key(|row| row.serial);
+        let mut marks = String::with_capacity(self.marks.len());
+        for (i, row) in self.rows.iter_mut().enumerate() {
+            let at = row.at as usize;
+            marks.push_str(&self.marks[at * orgs..(at + 1) * orgs]);
+            row.at = i as u32;
+        }
+        self.marks = marks;
     }
 
     fn line<'a>(&'a self, config: &'a Config, row: &WindowRow) -> Line<'a> {
@@ -662,16 +667,16 @@ impl Windows {
     }
 
     /// Sorts the window being filled, to be stored next (the one stored before is done).
-    fn turn(&mut self) {
+    fn turn(&mut self, config: &Config) {
         self.before += self.filling.rows.len();
         self.storing = std::mem::take(&mut self.filling);
-        self.storing.rows.sort_unstable_by_key(|row| row.serial);
+        self.storing.sort(config);
         self.stored = 0;
     }
 
     /// Sorts the last window, once no more ballots come.
-    fn sort_last(&mut self) {
-        self.filling.rows.sort_unstable_by_key(|row| row.serial);
+    fn sort_last(&mut self, config: &Config) {
+        self.filling.sort(config);
     }
 
     /// Stores every ballot left, in serial order window by window (the last one sorted).
@@ -840,9 +845,9 @@ fn write(
                 Err(TryRecvError::Disconnected) => None,
             },
             Some(windows) if windows.filling_full(to_come) => {
-                windows.turn();
+                windows.turn(config);
                 if let BatchDigest::Runs(runs) = &mut digest {
-                    runs.push(KeptLines::of_window(&windows.storing, config));
+                    runs.push(KeptLines::of_window(&windows.storing));
                 }
                 continue;
             }
@@ -887,9 +892,9 @@ fn write(
             .take(config, chunk, in_order);
     }
     if let Some(windows) = &mut windows {
-        windows.sort_last();
+        windows.sort_last(config);
         if let BatchDigest::Runs(runs) = &mut digest {
-            runs.push(KeptLines::of_window(&windows.filling, config));
+            runs.push(KeptLines::of_window(&windows.filling));
         }
     }
     // The last windows are stored while the runs are merged and hashed.

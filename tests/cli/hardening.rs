@@ -518,6 +518,76 @@ fn reading_commands_work_on_a_meeting_on_read_only_media() {
 }
 
 #[test]
+fn an_import_cut_off_while_it_wrote_around_the_log_is_undone_and_never_read_half_done() {
+    let f = Fixture::new();
+    f.run("add", &["1", "ABCDA"]).success();
+    let digest = f.digest();
+    let mut csv = String::from("serial,O1,O2,O3,O4,O5\n");
+    for serial in 2..=400_000 {
+        csv.push_str(&format!("{serial},B,C,D,B,C\n"));
+    }
+    let file = f.file("big.csv", &csv);
+    let store = f.path("meeting.db");
+    let journal = f.path("meeting.db-journal");
+    let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let before = size(&store);
+    let mut import = std::process::Command::new(assert_cmd::cargo::cargo_bin("tallyclerk"))
+        .arg("import")
+        .arg(&f.dir)
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once part of it is in meeting.db, the old content of what it changed in the
+    // journal beside it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(size(&journal) > 0 && size(&store) > before + (1 << 20)) {
+        assert!(
+            import.try_wait().unwrap().is_none(),
+            "the import ended before it could be cut off"
+        );
+        assert!(std::time::Instant::now() < deadline, "no journal seen");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    import.kill().unwrap();
+    import.wait().unwrap();
+    assert!(size(&journal) > 0);
+    // On read-only media the store is refused, not read half imported.
+    let probe = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .status();
+    if probe.is_ok_and(|s| s.success()) {
+        let script = r#"
+            mount --bind "$DISK" "$DISK" && mount -o remount,bind,ro "$DISK" || exit 99
+            "$BIN" --lang en tally "$DISK"; echo "tally exit $?"
+        "#;
+        let out = std::process::Command::new("unshare")
+            .args(["-rm", "bash", "-c", script])
+            .env("DISK", &f.dir)
+            .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("tally exit 1"), "{text}");
+        assert!(
+            text.contains(
+                "an import cut off before it ended is still to be undone from its -journal file"
+            ),
+            "{text}"
+        );
+    }
+    // Where it can be written, the next command undoes the import first.
+    assert_eq!(f.digest(), digest);
+    assert_eq!(size(&journal), 0);
+    f.run("check", &[]).success();
+}
+
+#[test]
 fn new_under_umask_000_writes_nothing_others_may_write() {
     use std::os::unix::fs::PermissionsExt;
     let temp = tempfile::tempdir().unwrap();

@@ -901,7 +901,6 @@ impl<'a> Batch<'a> {
         ballot: &Ballot,
         sink: &mut BatchSink,
     ) -> Result<()> {
-        let serial_text = ballot.serial.to_string();
         if sink.serial_taken(ballot.serial) {
             if self.options.skip_existing {
                 self.report.skipped.push(ballot.serial);
@@ -910,7 +909,7 @@ impl<'a> Batch<'a> {
             self.problem(
                 line,
                 serial_column,
-                &serial_text,
+                &ballot.serial.to_string(),
                 Text::new(
                     "serial already in the meeting (--skip-existing leaves such rows out)",
                     "编号已在本次会议中（--skip-existing 可跳过这些行）",

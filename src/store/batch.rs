@@ -49,7 +49,10 @@ struct Chunk {
 pub struct BatchSink<'a> {
     config: &'a Config,
     taken: SerialSet,
-    keys: Vec<char>,
+    /// The option keys, ASCII letters (the meeting's rules refuse others).
+    keys: Vec<u8>,
+    /// One ballot's marks text, made here before it joins the chunk's.
+    line: Vec<u8>,
     count: Count,
     /// The set hash terms of the ballots given.
     set: SetHash,
@@ -93,25 +96,25 @@ impl BatchSink<'_> {
                 )?),
             };
         let serial = ballot.serial as i64;
-        let chunk = &mut self.chunk;
-        let start = chunk.marks.len();
-        chunk
-            .marks
-            .extend(ballot.marks.iter().map(|&mark| match mark {
-                Mark::Option(k) => self.keys[k as usize],
-                Mark::Blank => '-',
-                Mark::Spoiled => '*',
-            }));
         let group_id = group.map(|g| config.groups[g].id.as_str());
         let verdict = validity(&ballot.marks, &config.scale, &config.rules);
         self.count
             .add_judged(config, group_id, &ballot.marks, verdict.is_ok())?;
         if self.sender.is_none() {
-            chunk.marks.truncate(start);
             return Ok(());
         }
-        let text = &chunk.marks[start..];
+        self.line.clear();
+        self.line
+            .extend(ballot.marks.iter().map(|&mark| match mark {
+                Mark::Option(k) => self.keys[k as usize],
+                Mark::Blank => b'-',
+                Mark::Spoiled => b'*',
+            }));
+        let text = std::str::from_utf8(&self.line)
+            .map_err(|_| Error::Internal("marks text is not ASCII".into()))?;
         self.set.add(serial, group_id, text);
+        let chunk = &mut self.chunk;
+        chunk.marks.push_str(text);
         if let Err(reason) = &verdict {
             chunk.reasons.push((chunk.serials.len(), reason.code()));
         }
@@ -237,7 +240,8 @@ impl Store {
         let sink = BatchSink {
             config,
             taken,
-            keys: config.scale.options.iter().map(|o| o.key).collect(),
+            keys: config.scale.options.iter().map(|o| o.key as u8).collect(),
+            line: Vec::new(),
             count: Count::empty(config),
             set: SetHash::default(),
             chunk: Chunk::default(),

@@ -89,6 +89,7 @@ fn stations_keying(server: &server::Server) {
                 meeting.set_clerk(Some(&format!("station-{}", station + 1)));
                 let mut seed = station * 7919 + 1;
                 let mut times = Vec::with_capacity(per_station as usize);
+                let statements_before = meeting.store.statements_run();
                 for i in 0..per_station {
                     let marks = (0..ORGS)
                         .map(|_| {
@@ -106,14 +107,17 @@ fn stations_keying(server: &server::Server) {
                     meeting.add(&ballot, Source::Typed).expect("save a form");
                     times.push(start.elapsed());
                 }
-                times
+                (times, meeting.store.statements_run() - statements_before)
             })
         })
         .collect();
-    let mut times: Vec<Duration> = workers
-        .into_iter()
-        .flat_map(|w| w.join().expect("a station failed"))
-        .collect();
+    let mut times: Vec<Duration> = Vec::new();
+    let mut statements = 0;
+    for worker in workers {
+        let (worker_times, worker_statements) = worker.join().expect("a station failed");
+        times.extend(worker_times);
+        statements += worker_statements;
+    }
     let wall = started.elapsed();
     times.sort();
     let check = Command::new(BIN)
@@ -124,13 +128,14 @@ fn stations_keying(server: &server::Server) {
     assert!(check.status.success(), "check: {check:?}");
     println!(
         "{stations} stations x {per_station} forms, each saved durably: p50 {}, p99 {}, max {} \
-         ({} saves in {:.1} s, {:.0} saves/s)",
+         ({} saves in {:.1} s, {:.0} saves/s; {:.1} statements per save)",
         ms(percentile(&times, 0.5)),
         ms(percentile(&times, 0.99)),
         ms(*times.last().unwrap()),
         times.len(),
         wall.as_secs_f64(),
-        times.len() as f64 / wall.as_secs_f64()
+        times.len() as f64 / wall.as_secs_f64(),
+        statements as f64 / times.len() as f64
     );
 }
 

@@ -815,9 +815,8 @@ fn write(
 ) -> Result<Written> {
     // Lent mutably only so the writer thread may take it; used through shared borrows.
     let db: &Db = db;
-    let conn = match db {
-        Db::Sqlite(conn) => conn,
-        Db::Postgres(_) => return write_portable(db, config, batch, meeting_empty, chunks),
+    let Some(conn) = db.sqlite() else {
+        return write_portable(db, config, batch, meeting_empty, chunks);
     };
     let mut inserts = Inserts::prepare(conn, config, batch)?;
     let mut digest = if meeting_empty {

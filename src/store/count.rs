@@ -8,8 +8,8 @@
 //! meeting.toml) can make it unused, never wrong.
 
 use super::db::{args, Db};
+use super::metas_in;
 use super::set_hash::SetHash;
-use super::{metas_in, set_meta};
 use crate::config::Config;
 use crate::decimal::Milli;
 use crate::error::{Error, Result};
@@ -220,15 +220,21 @@ fn tag(config: &Config, set: &SetHash) -> String {
 
 /// The cached count of the ballot set `set`, when there is one for it.
 pub(super) fn load(conn: &Db, config: &Config, set: &SetHash) -> Result<Option<Count>> {
-    let [count_for, kept] = metas_in(conn, ["count_for", "count"])?;
-    if count_for.as_deref() != Some(tag(config, set).as_str()) {
-        return Ok(None);
-    }
-    let Some(mut count) = kept.and_then(|line| Count::decode(config, &line)) else {
+    let Some(mut count) = load_kept(conn, config, set)? else {
         return Ok(None);
     };
     fill_set_aside(conn, config, &mut count)?;
     Ok(Some(count))
+}
+
+/// The cached count of the ballot set `set` as kept: without the forms set aside, which are
+/// not kept (see [`fill_set_aside`]).
+fn load_kept(conn: &Db, config: &Config, set: &SetHash) -> Result<Option<Count>> {
+    let [count_for, kept] = metas_in(conn, ["count_for", "count"])?;
+    if count_for.as_deref() != Some(tag(config, set).as_str()) {
+        return Ok(None);
+    }
+    Ok(kept.and_then(|line| Count::decode(config, &line)))
 }
 
 /// Writes into `count` the forms set aside per voter group (and without one). They are few
@@ -252,10 +258,9 @@ pub(super) fn fill_set_aside(conn: &Db, config: &Config, count: &mut Count) -> R
     )
 }
 
-/// Caches `count` as the count of the ballot set `set`.
+/// Caches `count` as the count of the ballot set `set` (one statement).
 pub(super) fn save(conn: &Db, config: &Config, set: &SetHash, count: &Count) -> Result<()> {
-    set_meta(conn, "count", &count.encode())?;
-    set_meta(conn, "count_for", &tag(config, set))
+    conn.set_meta(&[("count", &count.encode()), ("count_for", &tag(config, set))])
 }
 
 /// Carries the cached count across a change from ballot set `before` to `after` (inside the
@@ -268,7 +273,8 @@ pub(super) fn carry(
     after: &SetHash,
     change: impl FnOnce(&mut Count) -> Result<()>,
 ) -> Result<()> {
-    if let Some(mut count) = load(conn, config, before)? {
+    // The forms set aside are not kept, so they are not read for a count carried along.
+    if let Some(mut count) = load_kept(conn, config, before)? {
         change(&mut count)?;
         save(conn, config, after, &count)?;
     }

@@ -15,7 +15,7 @@ use bytes::BytesMut;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The advisory lock every write to a meeting database holds until it commits or rolls back
 /// (any number that no other program on the database uses; a database holds one meeting).
@@ -358,10 +358,39 @@ pub struct Postgres {
     in_transaction: std::cell::Cell<bool>,
 }
 
-/// The connection of a store.
-pub enum Db {
+/// The connection of a store, and what its open write transaction has read and written.
+pub struct Db {
+    link: Link,
+    /// The open write transaction's, while one is open.
+    change: RefCell<Option<Change>>,
+    /// Statements run (each a round trip to a database server), to measure what a change
+    /// costs.
+    statements: std::cell::Cell<u64>,
+}
+
+/// The database a store's connection reaches.
+enum Link {
     Sqlite(Connection),
     Postgres(Box<Postgres>),
+}
+
+/// What a write transaction read of `meta`, what it set there, and which tables it wrote.
+/// While it holds the write lock no other writer changes anything, so `meta` as read once
+/// stays as read but for the transaction's own writes: a station on a database pays a round
+/// trip per statement, and a change reads `meta` (finalised? the set hash, the kept count
+/// and sums, the state the audit entry records) several times and sets several keys. The
+/// keys set are written in one statement before anything else writes `meta` and before the
+/// transaction commits.
+#[derive(Default)]
+struct Change {
+    /// Every row of `meta` (key, value) as stored, once read.
+    meta: Option<HashMap<String, String>>,
+    /// The keys set and not yet written, with their values.
+    unwritten: BTreeMap<String, String>,
+    /// The tables written, by name.
+    written: HashSet<String>,
+    /// Whether a statement wrote tables not named here (several statements at once).
+    written_unknown: bool,
 }
 
 /// Whether a transaction writes (and so takes the write lock first).
@@ -375,36 +404,66 @@ impl Db {
     /// A PostgreSQL connection of the store.
     pub fn postgres(url: &str, mut client: ::postgres::Client) -> Db {
         set_station_time_zone(&mut client);
-        Db::Postgres(Box::new(Postgres {
+        Db::over(Link::Postgres(Box::new(Postgres {
             url: url.to_string(),
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             in_transaction: std::cell::Cell::new(false),
-        }))
+        })))
+    }
+
+    /// The connection of a store in a SQLite file.
+    pub fn sqlite_file(conn: Connection) -> Db {
+        Db::over(Link::Sqlite(conn))
+    }
+
+    fn over(link: Link) -> Db {
+        Db {
+            link,
+            change: RefCell::new(None),
+            statements: std::cell::Cell::new(0),
+        }
     }
 
     /// The SQLite connection, when the store is a file.
     pub fn sqlite(&self) -> Option<&Connection> {
-        match self {
-            Db::Sqlite(conn) => Some(conn),
-            Db::Postgres(_) => None,
+        match &self.link {
+            Link::Sqlite(conn) => Some(conn),
+            Link::Postgres(_) => None,
         }
     }
 
     /// Whether the store is a PostgreSQL database.
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
+        matches!(self.link, Link::Postgres(_))
+    }
+
+    /// How many statements (or batches of them, sent at once) this connection has run: on a
+    /// database, each is a round trip to the server.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.get()
+    }
+
+    fn count_statement(&self) {
+        self.statements.set(self.statements.get() + 1);
     }
 
     /// Runs one statement; the number of rows it changed.
     pub fn execute(&self, sql: &str, args: &[&dyn ToParam]) -> Result<usize> {
-        match self {
-            Db::Sqlite(conn) => {
+        self.note_written(sql)?;
+        self.execute_unnoted(sql, args)
+    }
+
+    /// [`Db::execute`] of a statement whose writes the caller notes itself.
+    fn execute_unnoted(&self, sql: &str, args: &[&dyn ToParam]) -> Result<usize> {
+        self.count_statement();
+        match &self.link {
+            Link::Sqlite(conn) => {
                 let params = params_of(args);
                 let mut stmt = conn.prepare_cached(sql)?;
                 Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))?)
             }
-            Db::Postgres(pg) => {
+            Link::Postgres(pg) => {
                 let params = params_of(args);
                 pg.once_more_if_lost(|| {
                     let mut client = pg.client()?;
@@ -417,12 +476,13 @@ impl Db {
 
     /// Runs one `INSERT` into a table with an `id` key; the id of the new row.
     pub fn insert(&self, sql: &str, args: &[&dyn ToParam]) -> Result<i64> {
-        match self {
-            Db::Sqlite(conn) => {
-                self.execute(sql, args)?;
+        self.note_written(sql)?;
+        match &self.link {
+            Link::Sqlite(conn) => {
+                self.execute_unnoted(sql, args)?;
                 Ok(conn.last_insert_rowid())
             }
-            Db::Postgres(_) => {
+            Link::Postgres(_) => {
                 let returning = format!("{sql} RETURNING id");
                 self.query_row(&returning, args, |r| r.get(0))
             }
@@ -431,10 +491,175 @@ impl Db {
 
     /// Runs statements with no parameters and no result (PostgreSQL's words as they are).
     pub fn batch(&self, sql: &str) -> Result<()> {
-        match self {
-            Db::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Db::Postgres(pg) => Ok(pg.client()?.batch_execute(sql)?),
+        self.note_written_unknown()?;
+        self.batch_unnoted(sql)
+    }
+
+    fn batch_unnoted(&self, sql: &str) -> Result<()> {
+        self.count_statement();
+        match &self.link {
+            Link::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
+            Link::Postgres(pg) => Ok(pg.client()?.batch_execute(sql)?),
         }
+    }
+
+    /// Notes what statement `sql` writes, for the open write transaction: the table of an
+    /// `INSERT INTO`, `UPDATE` or `DELETE FROM`; nothing for a `SELECT`; anything for any
+    /// other. Before `meta` is written other than by [`Db::set_meta`], the keys set are
+    /// written, and what was read of it is forgotten.
+    fn note_written(&self, sql: &str) -> Result<()> {
+        let sql = sql.trim_start();
+        let starts = |word: &str| {
+            sql.get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word))
+        };
+        if starts("SELECT ") {
+            return Ok(());
+        }
+        let table = ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
+            .iter()
+            .find(|word| starts(word))
+            .map(|word| {
+                sql[word.len()..]
+                    .trim_start()
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or_default()
+            })
+            .filter(|table| !table.is_empty());
+        let Some(table) = table else {
+            return self.note_written_unknown();
+        };
+        if table == "meta" {
+            self.write_meta_set()?;
+        }
+        if let Some(change) = self.change.borrow_mut().as_mut() {
+            if table == "meta" {
+                change.meta = None;
+            }
+            change.written.insert(table.to_string());
+        }
+        Ok(())
+    }
+
+    fn note_written_unknown(&self) -> Result<()> {
+        self.write_meta_set()?;
+        if let Some(change) = self.change.borrow_mut().as_mut() {
+            change.meta = None;
+            change.written_unknown = true;
+        }
+        Ok(())
+    }
+
+    /// Writes the keys the open write transaction set in `meta` and has not written yet.
+    fn write_meta_set(&self) -> Result<()> {
+        let unwritten = match self.change.borrow_mut().as_mut() {
+            Some(change) => std::mem::take(&mut change.unwritten),
+            None => return Ok(()),
+        };
+        if unwritten.is_empty() {
+            return Ok(());
+        }
+        let pairs: Vec<(&str, &str)> = unwritten
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        self.upsert_meta(&pairs)?;
+        if let Some(meta) = self
+            .change
+            .borrow_mut()
+            .as_mut()
+            .and_then(|c| c.meta.as_mut())
+        {
+            meta.extend(unwritten);
+        }
+        Ok(())
+    }
+
+    /// Sets `meta` under each key (distinct) to its value, in one statement.
+    fn upsert_meta(&self, pairs: &[(&str, &str)]) -> Result<()> {
+        let rows: Vec<String> = (0..pairs.len())
+            .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO meta (key, value) VALUES {}
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rows.join(", ")
+        );
+        let params: Vec<&dyn ToParam> = pairs
+            .iter()
+            .flat_map(|(key, value)| [key as &dyn ToParam, value as &dyn ToParam])
+            .collect();
+        self.execute_unnoted(&sql, &params)?;
+        Ok(())
+    }
+
+    /// Whether the open write transaction may have written `table`: always, outside one.
+    pub fn may_have_written(&self, table: &str) -> bool {
+        match self.change.borrow().as_ref() {
+            Some(change) => change.written_unknown || change.written.contains(table),
+            None => true,
+        }
+    }
+
+    /// The values of `meta` under `keys` (`None` where unset), in their order. Inside a write
+    /// transaction every row is read once (one round trip) and answered from then on.
+    pub fn meta(&self, keys: &[&str]) -> Result<Vec<Option<String>>> {
+        let in_change = self.change.borrow().is_some();
+        if in_change {
+            let loaded = self
+                .change
+                .borrow()
+                .as_ref()
+                .is_some_and(|change| change.meta.is_some());
+            if !loaded {
+                let mut rows = HashMap::new();
+                self.query_each("SELECT key, value FROM meta", args![], |row| {
+                    rows.insert(row.get(0)?, row.get(1)?);
+                    Ok(())
+                })?;
+                if let Some(change) = self.change.borrow_mut().as_mut() {
+                    change.meta = Some(rows);
+                }
+            }
+            if let Some(change) = self.change.borrow().as_ref() {
+                if let Some(meta) = &change.meta {
+                    return Ok(keys
+                        .iter()
+                        .map(|key| change.unwritten.get(*key).or(meta.get(*key)).cloned())
+                        .collect());
+                }
+            }
+        }
+        let marks: Vec<String> = (1..=keys.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "SELECT key, value FROM meta WHERE key IN ({})",
+            marks.join(", ")
+        );
+        let params: Vec<&dyn ToParam> = keys.iter().map(|k| k as &dyn ToParam).collect();
+        let mut values = vec![None; keys.len()];
+        self.query_each(&sql, &params, |row| {
+            let key = row.text(0)?;
+            if let Some(i) = keys.iter().position(|k| *k == key) {
+                values[i] = Some(row.get(1)?);
+            }
+            Ok(())
+        })?;
+        Ok(values)
+    }
+
+    /// Sets `meta` under each key to its value: in one statement now outside a write
+    /// transaction; inside one, with the other keys it sets, when `meta` is next written
+    /// otherwise or the transaction commits.
+    pub fn set_meta(&self, pairs: &[(&str, &str)]) -> Result<()> {
+        if let Some(change) = self.change.borrow_mut().as_mut() {
+            for (key, value) in pairs {
+                change.unwritten.insert(key.to_string(), value.to_string());
+            }
+            change.written.insert("meta".to_string());
+            return Ok(());
+        }
+        self.upsert_meta(pairs)
     }
 
     /// The first row of a query, read by `read`; an error when there is none.
@@ -489,9 +714,11 @@ impl Db {
         args: &[&dyn ToParam],
         mut visit: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
+        self.note_written(sql)?;
+        self.count_statement();
         let params = params_of(args);
-        match self {
-            Db::Sqlite(conn) => {
+        match &self.link {
+            Link::Sqlite(conn) => {
                 let mut stmt = conn.prepare_cached(sql)?;
                 let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
                 while let Some(row) = rows.next()? {
@@ -499,7 +726,7 @@ impl Db {
                 }
                 Ok(())
             }
-            Db::Postgres(pg) => {
+            Link::Postgres(pg) => {
                 use ::postgres::fallible_iterator::FallibleIterator;
                 // Once a row was visited, it is not visited again: a connection lost then
                 // fails the query.
@@ -547,13 +774,14 @@ impl Db {
     /// [`Tx`] cannot hold (the import's, whose connection a writer thread borrows); it ends
     /// with [`Db::end_transaction`].
     pub fn begin_transaction(&self, write: bool) -> Result<()> {
-        match self {
-            Db::Sqlite(conn) => conn.execute_batch(if write {
+        self.count_statement();
+        match &self.link {
+            Link::Sqlite(conn) => conn.execute_batch(if write {
                 "BEGIN IMMEDIATE"
             } else {
                 "BEGIN DEFERRED"
             })?,
-            Db::Postgres(pg) => {
+            Link::Postgres(pg) => {
                 let begin = if write {
                     format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
                 } else {
@@ -563,28 +791,44 @@ impl Db {
                 pg.in_transaction.set(true);
             }
         }
+        if write {
+            *self.change.borrow_mut() = Some(Change::default());
+        }
         Ok(())
     }
 
-    /// Ends the transaction begun: `commit` or rolls back.
+    /// Ends the transaction begun: `commit` (the keys it set in `meta` written first) or
+    /// rolls back.
     pub fn end_transaction(&self, commit: bool) -> Result<()> {
-        if let Db::Postgres(pg) = self {
+        let written = if commit {
+            self.write_meta_set()
+        } else {
+            Ok(())
+        };
+        self.change.borrow_mut().take();
+        if let Link::Postgres(pg) = &self.link {
             pg.in_transaction.set(false);
         }
-        self.batch(if commit { "COMMIT" } else { "ROLLBACK" })
+        match written {
+            Ok(()) => self.batch_unnoted(if commit { "COMMIT" } else { "ROLLBACK" }),
+            Err(e) => {
+                let _ = self.batch_unnoted("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Begins a write transaction only when no other writer holds the store now: for a
     /// cache entry, which is not worth waiting for.
     pub fn try_write(&self) -> Option<Tx<'_>> {
-        match self {
-            Db::Sqlite(conn) => {
+        match &self.link {
+            Link::Sqlite(conn) => {
                 conn.busy_timeout(std::time::Duration::ZERO).ok()?;
                 let tx = self.begin(Mode::Write);
                 let _ = conn.busy_timeout(super::BUSY_TIMEOUT);
                 tx.ok()
             }
-            Db::Postgres(pg) => {
+            Link::Postgres(pg) => {
                 let tx = self.begin(Mode::Read).ok()?;
                 let locked = pg
                     .client()
@@ -793,9 +1037,129 @@ mod tests {
         assert_eq!(i64::from_cell(Cell::Null), None);
     }
 
+    fn meta_store() -> Db {
+        let db = Db::sqlite_file(Connection::open_in_memory().unwrap());
+        db.batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER);
+             INSERT INTO meta VALUES ('a', '1'), ('b', '2');",
+        )
+        .unwrap();
+        db
+    }
+
+    #[test]
+    fn a_write_transaction_reads_meta_once_and_writes_what_it_sets_at_once() {
+        let db = meta_store();
+        let tx = db.write().unwrap();
+        let before = db.statements_run();
+        assert_eq!(tx.meta(&["a"]).unwrap(), [Some("1".to_string())]);
+        assert_eq!(db.statements_run(), before + 1, "every row read at once");
+        assert_eq!(tx.meta(&["b", "c"]).unwrap(), [Some("2".to_string()), None]);
+        tx.set_meta(&[("a", "10"), ("c", "3")]).unwrap();
+        tx.set_meta(&[("d", "4")]).unwrap();
+        assert_eq!(
+            tx.meta(&["a", "c", "d"]).unwrap(),
+            [
+                Some("10".to_string()),
+                Some("3".to_string()),
+                Some("4".to_string())
+            ]
+        );
+        assert_eq!(db.statements_run(), before + 1, "set, not yet written");
+        // Before meta is written otherwise, what was set is written; then it is read again.
+        tx.execute("DELETE FROM meta WHERE key = 'b'", args![])
+            .unwrap();
+        assert_eq!(db.statements_run(), before + 3);
+        assert_eq!(
+            tx.meta(&["b", "a", "d"]).unwrap(),
+            [None, Some("10".to_string()), Some("4".to_string())]
+        );
+        assert_eq!(db.statements_run(), before + 4);
+        tx.set_meta(&[("e", "5"), ("a", "11")]).unwrap();
+        // Committing writes what is left in one statement, then commits.
+        let committing = db.statements_run();
+        tx.commit().unwrap();
+        assert_eq!(db.statements_run(), committing + 2);
+        // Outside a change every read goes to the store, which holds what was committed.
+        let outside = db.statements_run();
+        assert_eq!(
+            db.meta(&["a", "b", "c", "d", "e"]).unwrap(),
+            [
+                Some("11".to_string()),
+                None,
+                Some("3".to_string()),
+                Some("4".to_string()),
+                Some("5".to_string())
+            ]
+        );
+        assert_eq!(db.meta(&["c"]).unwrap(), [Some("3".to_string())]);
+        assert_eq!(db.statements_run(), outside + 2);
+        // And a key set outside a change is written at once.
+        db.set_meta(&[("f", "6")]).unwrap();
+        assert_eq!(db.statements_run(), outside + 3);
+        assert_eq!(db.meta(&["f"]).unwrap(), [Some("6".to_string())]);
+    }
+
+    #[test]
+    fn what_a_change_sets_in_meta_is_written_before_several_statements_run() {
+        let db = meta_store();
+        let tx = db.write().unwrap();
+        tx.set_meta(&[("a", "7")]).unwrap();
+        tx.batch("UPDATE meta SET value = value || '!' WHERE key = 'a'")
+            .unwrap();
+        assert_eq!(tx.meta(&["a"]).unwrap(), [Some("7!".to_string())]);
+        tx.commit().unwrap();
+        assert_eq!(db.meta(&["a"]).unwrap(), [Some("7!".to_string())]);
+    }
+
+    #[test]
+    fn meta_set_in_a_change_rolled_back_is_not_kept() {
+        let db = meta_store();
+        {
+            let tx = db.write().unwrap();
+            tx.meta(&["a"]).unwrap();
+            tx.set_meta(&[("a", "9")]).unwrap();
+            assert_eq!(tx.meta(&["a"]).unwrap(), [Some("9".to_string())]);
+        }
+        assert_eq!(db.meta(&["a"]).unwrap(), [Some("1".to_string())]);
+        let tx = db.write().unwrap();
+        assert_eq!(tx.meta(&["a"]).unwrap(), [Some("1".to_string())]);
+    }
+
+    #[test]
+    fn a_change_knows_the_tables_it_wrote() {
+        let db = meta_store();
+        assert!(
+            db.may_have_written("t"),
+            "outside a change, anything may be"
+        );
+        let tx = db.write().unwrap();
+        assert!(!tx.may_have_written("t"));
+        tx.query_map("SELECT n FROM t", args![], |r| r.get::<i64>(0))
+            .unwrap();
+        tx.meta(&["a"]).unwrap();
+        assert!(!tx.may_have_written("t") && !tx.may_have_written("meta"));
+        tx.insert("INSERT INTO t (n) VALUES (?1)", args![1_i64])
+            .unwrap();
+        assert!(tx.may_have_written("t"));
+        assert!(!tx.may_have_written("meta"));
+        tx.set_meta(&[("a", "2")]).unwrap();
+        assert!(tx.may_have_written("meta"));
+        assert!(!tx.may_have_written("other"));
+        tx.commit().unwrap();
+        let tx = db.write().unwrap();
+        tx.execute("  update t SET n = 2", args![]).unwrap();
+        assert!(tx.may_have_written("t"));
+        assert!(!tx.may_have_written("u"));
+        // Several statements at once may have written anything.
+        tx.batch("UPDATE t SET n = 3; UPDATE t SET n = 4").unwrap();
+        assert!(tx.may_have_written("u"));
+    }
+
     #[test]
     fn sqlite_runs_the_portable_api() {
-        let db = Db::Sqlite(Connection::open_in_memory().unwrap());
+        let db = Db::sqlite_file(Connection::open_in_memory().unwrap());
         db.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
             .unwrap();
         let tx = db.write().unwrap();

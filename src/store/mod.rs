@@ -133,7 +133,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// too (see [`STATE_TABLES`]); no table changes, and the migration's own entry records the
 /// wider state found then.
 ///
-/// 7: the station that imported a batch (`import_batches.clerk`).
+/// 7: an import batch keeps the station that imported it (`import_batches.clerk`, NULL for
+/// earlier batches and where no station was named).
 ///
 /// 8: the state every audit entry records covers the keyings and the lifecycle of every
 /// ballot typed or taken through a step too, by sums kept in `meta` (see [`covered`]); no
@@ -552,7 +553,7 @@ impl Store {
         // it is a few hundred KiB at most (one statement's pages).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(Store {
-            conn: Db::Sqlite(conn),
+            conn: Db::sqlite_file(conn),
             config: config.clone(),
             clerk: None,
             database: None,
@@ -692,6 +693,12 @@ impl Store {
     /// Whether the meeting is in a PostgreSQL database (else in a folder's SQLite file).
     pub fn is_database(&self) -> bool {
         self.database.is_some()
+    }
+
+    /// How many statements this store's connection has run (see [`Db::statements_run`]): on
+    /// a database, the round trips to its server a change costs.
+    pub fn statements_run(&self) -> u64 {
+        self.conn.statements_run()
     }
 
     /// Where the meeting is, as a command takes it: its folder, or its database's URL.
@@ -955,11 +962,14 @@ impl Store {
             return Err(serial_taken(ballot.serial));
         }
         let marks = marks_string(&ballot.marks, &self.config.scale);
-        let (valid, reason) = validity_columns(&self.config, &ballot.marks);
-        let id = tx.insert(
+        let invalid_reason = validity(&ballot.marks, &self.config.scale, &self.config.rules).err();
+        let valid = invalid_reason.is_none();
+        let reason = invalid_reason.as_ref().map(InvalidReason::code);
+        // The row's id and time come back with it: the ballot as stored is not read again.
+        let (id, created_at): (i64, String) = tx.query_row(
             &format!(
                 "INSERT INTO ballots (serial, grp, marks, valid, invalid_reason, source, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW}) RETURNING id, created_at"
             ),
             args![
                 ballot.serial as i64,
@@ -969,6 +979,7 @@ impl Store {
                 reason,
                 source.word()
             ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         covered::BALLOT_STATES.changed(&tx, id, None)?;
         let first = crate::ballot_state::Reading {
@@ -994,7 +1005,16 @@ impl Store {
             ),
         )?;
         tx.commit()?;
-        self.ballot_by_id(id)
+        Ok(StoredBallot {
+            id,
+            ballot: ballot.clone(),
+            valid,
+            invalid_reason,
+            source: source.word().to_string(),
+            created_at,
+            verified_at: None,
+            disputed: false,
+        })
     }
 
     fn ballot_by_id(&self, id: i64) -> Result<StoredBallot> {
@@ -1992,38 +2012,20 @@ fn take_out(config: &Config, tx: &Db, id: i64) -> Result<()> {
 }
 
 fn meta_in(conn: &Db, key: &str) -> Result<Option<String>> {
-    conn.query_opt("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
-        r.get(0)
-    })
+    let [value] = metas_in(conn, [key])?;
+    Ok(value)
 }
 
 /// The values of `meta` under `keys` (`None` where unset), in their order, in one query: a
-/// station on a database pays a round trip per statement.
+/// station on a database pays a round trip per statement (inside a change, none after the
+/// first, see [`Db::meta`]).
 fn metas_in<const N: usize>(conn: &Db, keys: [&str; N]) -> Result<[Option<String>; N]> {
-    let marks: Vec<String> = (1..=N).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "SELECT key, value FROM meta WHERE key IN ({})",
-        marks.join(", ")
-    );
-    let args: Vec<&dyn db::ToParam> = keys.iter().map(|k| k as &dyn db::ToParam).collect();
-    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
-    conn.query_each(&sql, &args, |row| {
-        let key = row.text(0)?;
-        if let Some(i) = keys.iter().position(|k| *k == key) {
-            values[i] = Some(row.get(1)?);
-        }
-        Ok(())
-    })?;
-    Ok(values)
+    let mut values = conn.meta(&keys)?.into_iter();
+    Ok(std::array::from_fn(|_| values.next().flatten()))
 }
 
 fn set_meta(conn: &Db, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        args![key, value],
-    )?;
-    Ok(())
+    conn.set_meta(&[(key, value)])
 }
 
 fn active_id(conn: &Db, serial: u64) -> Result<Option<i64>> {
@@ -2190,14 +2192,17 @@ fn audit_head(conn: &Db) -> Result<String> {
 
 fn append_audit(conn: &Db, action: &str, detail: &str) -> Result<()> {
     // The last entry and the time now in one query: a round trip less per change.
-    let (prev, at): (Option<String>, String) = conn.query_row(
-        &format!("SELECT (SELECT hash FROM audit ORDER BY id DESC LIMIT 1), {NOW}"),
+    let (prev, prev_state, at): (Option<String>, Option<String>, String) = conn.query_row(
+        &format!(
+            "SELECT (SELECT hash FROM audit ORDER BY id DESC LIMIT 1),
+                    (SELECT state FROM audit ORDER BY id DESC LIMIT 1), {NOW}"
+        ),
         args![],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let prev = prev.unwrap_or_default();
     let set_hash = SetHash::load(conn)?.hex();
-    let state = state_of(conn, Sums::Kept)?;
+    let state = state_after(conn, prev_state.as_deref(), Sums::Kept)?;
     let hash = audit_hash(&prev, &at, action, detail, &set_hash, Some(&state));
     conn.execute(
         "INSERT INTO audit (at, action, detail, set_hash, state, prev_hash, hash)
@@ -2227,9 +2232,29 @@ enum Sums<'a> {
 /// [`STATE_META`] as `key=value` (`-` when unset; a value that is not a short word is written
 /// as its SHA-256), separated by spaces.
 fn state_of(conn: &Db, sums: Sums<'_>) -> Result<String> {
+    state_after(conn, None, sums)
+}
+
+/// [`state_of`], for the entry that follows one that recorded `prev_state`: every change is
+/// audited in its own transaction, so a table the transaction did not write still hashes as
+/// the last entry recorded it, and is not read again (a round trip per table saved for
+/// every change on a database). What was changed outside tallyclerk is then still told by
+/// `check`, which hashes every table afresh.
+fn state_after(conn: &Db, prev_state: Option<&str>, sums: Sums<'_>) -> Result<String> {
+    let recorded = |table: &str| -> Option<String> {
+        let prefix = format!("{table}=");
+        prev_state?
+            .split(' ')
+            .find_map(|part| part.strip_prefix(prefix.as_str()))
+            .map(str::to_string)
+    };
     let mut parts = Vec::new();
     for table in STATE_TABLES {
-        parts.push(format!("{table}={}", table_hash(conn, table)?));
+        let hash = match recorded(table) {
+            Some(hash) if !conn.may_have_written(table) => hash,
+            _ => table_hash(conn, table)?,
+        };
+        parts.push(format!("{table}={hash}"));
     }
     // The kept sums read with the meta keys, in one query: a station on a database pays a
     // round trip per statement, and every change records its state.
@@ -2578,6 +2603,30 @@ mod tests {
         assert_eq!(
             problems[0].en,
             "audit log entry 2 (issued) does not match its chain: the store was changed outside tallyclerk"
+        );
+    }
+
+    #[test]
+    fn a_state_table_changed_outside_is_still_told_after_a_change_that_does_not_write_it() {
+        // A change that writes no state table records them as the entry before did, so the
+        // next change does not write what was changed outside into the chain.
+        let (_temp, mut store) = meeting("");
+        store.add(&ballot(&store, 1, "AB"), Source::Typed).unwrap();
+        apply(&mut store, 1, State::Entered, Some("BA")).unwrap();
+        assert!(store.check().unwrap().is_empty());
+        store
+            .conn
+            .sqlite()
+            .unwrap()
+            .execute("UPDATE ballot_history SET reason = 'forged'", [])
+            .unwrap();
+        store.add(&ballot(&store, 2, "AA"), Source::Typed).unwrap();
+        store.set_issued(5).unwrap();
+        let problems = store.check().unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].en.starts_with("the store's ballot_history ("),
+            "{problems:?}"
         );
     }
 

@@ -206,3 +206,24 @@ fn two_stations_deciding_one_tie_at_once_record_one_decision() {
         east.undecide("top", "next round").unwrap();
     }
 }
+
+/// A form saved at a station costs few statements, each a round trip to the server: the
+/// meeting's `meta` is read once per change and what the change sets there written in one
+/// statement, the state tables the change did not write are not hashed again, the count is
+/// carried along without reading the forms set aside, and the ballot as stored comes back
+/// with its INSERT (28 statements before these).
+#[test]
+fn a_save_costs_few_round_trips() {
+    let place = Place::database();
+    let mut east = place.open("east");
+    east.results().unwrap();
+    for serial in 1..=3 {
+        let before = east.store.statements_run();
+        let form = ballot(&east, serial, "ABC");
+        let stored = east.add(&form, Source::Typed).unwrap();
+        let spent = east.store.statements_run() - before;
+        assert!(spent <= 11, "a save cost {spent} statements");
+        assert_eq!(Some(stored), east.store.ballot(serial).unwrap());
+    }
+    assert!(east.check().unwrap().is_empty());
+}

@@ -91,32 +91,14 @@ impl Covered {
     }
 
     /// Brings the kept sum along with a change to the row `id`, whose term was `before` the
-    /// change (`None` for a new row, or one not covered before).
+    /// change (`None` for a new row, or one not covered before). The kept sum is read as the
+    /// change read `meta` (once per change, see [`Db::meta`]): only the row is queried.
     pub(super) fn changed(&self, conn: &Db, id: i64, before: Option<SetHash>) -> Result<()> {
-        // The row's term and the kept sum in one query: a round trip less on a database.
-        let width = self.columns.split(',').count();
-        let (after, mut sum) = conn.query_row(
-            &format!(
-                "SELECT {}, ({}), (SELECT value FROM meta WHERE key = ?2) FROM {} WHERE id = ?1",
-                self.columns, self.condition, self.table
-            ),
-            args![id, self.meta_key],
-            |row| {
-                let covered: bool = row.get(width)?;
-                let term = if covered {
-                    Some(self.row_term(row)?)
-                } else {
-                    None
-                };
-                Ok((
-                    term,
-                    SetHash::parse(row.text_or_null(width + 1)?, self.meta_key)?,
-                ))
-            },
-        )?;
+        let after = self.term(conn, id)?;
         if after == before {
             return Ok(());
         }
+        let mut sum = self.kept(conn)?;
         if let Some(before) = before {
             sum.subtract(&before);
         }

@@ -505,9 +505,12 @@ impl Db {
 
     /// Notes what statement `sql` writes, for the open write transaction: the table of an
     /// `INSERT INTO`, `UPDATE` or `DELETE FROM`; nothing for a `SELECT`; anything for any
-    /// other. Before `meta` is written other than by [`Db::set_meta`], the keys set are
-    /// written, and what was read of it is forgotten.
+    /// other. Before a statement that names `meta` runs, the keys set are written, so it
+    /// reads what the transaction set; one that writes `meta` also forgets what was read.
     fn note_written(&self, sql: &str) -> Result<()> {
+        if names_meta(sql) {
+            self.write_meta_set()?;
+        }
         let sql = sql.trim_start();
         let starts = |word: &str| {
             sql.get(..word.len())
@@ -530,9 +533,6 @@ impl Db {
         let Some(table) = table else {
             return self.note_written_unknown();
         };
-        if table == "meta" {
-            self.write_meta_set()?;
-        }
         if let Some(change) = self.change.borrow_mut().as_mut() {
             if table == "meta" {
                 change.meta = None;
@@ -893,6 +893,16 @@ impl Postgres {
     }
 }
 
+/// Whether `sql` names the table `meta` (as a whole word).
+fn names_meta(sql: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    sql.match_indices("meta").any(|(at, _)| {
+        let before = sql[..at].chars().next_back();
+        let after = sql[at + "meta".len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
 fn params_of<'a>(args: &'a [&'a dyn ToParam]) -> Vec<Param<'a>> {
     args.iter().map(|a| a.param()).collect()
 }
@@ -1099,6 +1109,23 @@ mod tests {
         db.set_meta(&[("f", "6")]).unwrap();
         assert_eq!(db.statements_run(), outside + 3);
         assert_eq!(db.meta(&["f"]).unwrap(), [Some("6".to_string())]);
+    }
+
+    #[test]
+    fn a_query_that_reads_meta_itself_sees_what_the_change_set() {
+        let db = meta_store();
+        let tx = db.write().unwrap();
+        tx.set_meta(&[("a", "8")]).unwrap();
+        let read: String = tx
+            .query_row(
+                "SELECT (SELECT value FROM meta WHERE key = ?1) || ''",
+                args!["a"],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(read, "8");
+        assert!(names_meta("SELECT value FROM meta WHERE key = 'x'"));
+        assert!(!names_meta("SELECT meta_key, metadata FROM t"));
     }
 
     #[test]

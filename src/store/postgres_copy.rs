@@ -531,6 +531,7 @@ impl Image {
     /// then the schema version, all in one transaction.
     pub fn write_store(mut self, store: &Path) -> Result<()> {
         let mut conn = Connection::open(store)?;
+        conn.pragma_update(None, "page_size", super::PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let tx = conn.transaction()?;

@@ -441,7 +441,8 @@ impl KeptLines {
     ) -> Result<KeptLines> {
         let mut kept = KeptLines::default();
         conn.query_each(
-            "SELECT serial, grp, marks FROM ballots WHERE batch_id = ?1",
+            // Stored in serial order, hence in the order of their row ids.
+            "SELECT serial, grp, marks FROM ballots WHERE batch_id = ?1 ORDER BY id",
             args![batch],
             |row| {
                 let group = row.text_or_null(1)?;
@@ -546,7 +547,8 @@ const ROWS_PER_SLICE: usize = 32 * ROWS_PER_INSERT;
 struct Window {
     /// Every ballot of the window; sorted by serial once the window is full.
     rows: Vec<WindowRow>,
-    /// The ballots' marks in the order they came, one ASCII character per organization.
+    /// The ballots' marks in the order they came (in serial order once the window is sorted),
+    /// one ASCII character per organization.
     marks: String,
     /// Why the invalid ballots are invalid.
     reasons: Vec<String>,

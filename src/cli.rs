@@ -1196,7 +1196,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             orgs,
             reason,
         } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             let decision = meeting.decide(&tier, &orgs, &reason)?;
             outln!(
@@ -1206,7 +1206,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             );
         }
         Command::Undecide { dir, tier, reason } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             for decision in meeting.undecide(&tier, &reason)? {
                 outln!(
@@ -1286,7 +1286,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             }
         },
         Command::Issued { dir, n } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             meeting.set_issued(n)?;
             let summary = meeting.store.summary()?;
@@ -1296,7 +1296,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
             }
         }
         Command::Finalise { dir } => {
-            let mut meeting = Meeting::open(&dir)?;
+            let mut meeting = open_as_clerk(&dir, &clerk)?;
             let lang = meeting.lang(flag);
             let finalised = meeting.finalise()?;
             for warning in finalised.warnings.texts() {
@@ -1316,6 +1316,7 @@ fn run_command(command: Command, flag: Option<Lang>, clerk: Option<String>) -> R
         }
         Command::Reopen { dir, reason } => {
             let mut meeting = Meeting::open_to_reopen(&dir)?;
+            meeting.set_clerk(clerk.as_deref());
             let lang = meeting.lang(flag);
             meeting.reopen(&reason)?;
             outln!("{}", lang.pick("meeting reopened", "会议已重新开放"));

@@ -1229,7 +1229,7 @@ impl Store {
         append_audit(
             &tx,
             "decide",
-            &format!("{} reason {reason}", words.detail()),
+            &format!("{} reason {reason}{}", words.detail(), self.clerk_suffix()),
         )?;
         tx.commit()?;
         Ok(())
@@ -1264,7 +1264,7 @@ impl Store {
             append_audit(
                 &tx,
                 "undecide",
-                &format!("{} reason {reason}", words.detail()),
+                &format!("{} reason {reason}{}", words.detail(), self.clerk_suffix()),
             )?;
         }
         tx.commit()?;
@@ -1283,7 +1283,11 @@ impl Store {
         let tx = self.conn.write()?;
         Store::refuse_if_final(&tx, Change::Issued)?;
         set_meta(&tx, "forms_issued", &issued.to_string())?;
-        append_audit(&tx, "issued", &format!("forms issued {issued}"))?;
+        append_audit(
+            &tx,
+            "issued",
+            &format!("forms issued {issued}{}", self.clerk_suffix()),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -1314,8 +1318,9 @@ impl Store {
             &tx,
             "finalise",
             &format!(
-                "meeting finalised; rules sha256:{rules_sha256} results sha256:{}",
-                record.results_sha256
+                "meeting finalised; rules sha256:{rules_sha256} results sha256:{}{}",
+                record.results_sha256,
+                self.clerk_suffix()
             ),
         )?;
         tx.commit()?;
@@ -1336,7 +1341,11 @@ impl Store {
             "DELETE FROM meta WHERE key IN ('final_rules', 'final_rules_sha256', 'final_results_sha256')",
             args![],
         )?;
-        append_audit(&tx, "reopen", &format!("reason {reason}"))?;
+        append_audit(
+            &tx,
+            "reopen",
+            &format!("reason {reason}{}", self.clerk_suffix()),
+        )?;
         tx.commit()?;
         self.refresh_validity()
     }

@@ -141,7 +141,53 @@ contract!(
     a_reopened_store_reads_what_was_written,
     a_second_keying_comes_from_another_station,
     an_import_records_its_station,
+    every_change_a_station_makes_names_it_in_the_audit_log,
 );
+
+/// Whatever a named station changes, its audit entry names the station.
+fn every_change_a_station_makes_names_it_in_the_audit_log(make: Make) {
+    let place = &make(MEETING_TOML);
+    let mut east = place.open("east");
+    let before = east.store.audit_log().unwrap().len();
+    // Two forms rating O1 and O2 alike tie them at the cutoff of the one place.
+    add(&mut east, 1, "AAC");
+    add(&mut east, 2, "AAC");
+    add(&mut east, 3, "CCC");
+    east.withdraw(3, "keyed twice").unwrap();
+    east.set_aside(2, "torn").unwrap();
+    add(&mut east, 4, "AAC");
+    east.set_issued(4).unwrap();
+    east.decide("top", &["O2".to_string()], "drawn by lot")
+        .unwrap();
+    east.undecide("top", "drawn again").unwrap();
+    east.decide("top", &["O1".to_string()], "drawn again")
+        .unwrap();
+    east.finalise().unwrap();
+    east.reopen("a form was found").unwrap();
+    let log = east.store.audit_log().unwrap();
+    let mut actions: Vec<&str> = Vec::new();
+    for (_, action, detail) in &log[before..] {
+        assert!(detail.ends_with(" clerk east"), "{action}: {detail}");
+        actions.push(action);
+    }
+    actions.dedup();
+    assert_eq!(
+        actions,
+        [
+            "add",
+            "withdraw",
+            "set-aside",
+            "add",
+            "issued",
+            "decide",
+            "undecide",
+            "decide",
+            "finalise",
+            "reopen"
+        ]
+    );
+    assert!(east.check().unwrap().is_empty());
+}
 
 /// An import keeps the station with its batch, so each ballot's history names it, and in its
 /// audit entry, as a keying does.

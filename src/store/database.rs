@@ -27,8 +27,8 @@ impl Store {
         if version != SCHEMA_VERSION {
             let shown = shown_url(url);
             return Err(Error::user(
-                format!("{shown} holds a meeting of schema {version}, and this tallyclerk works on schema {SCHEMA_VERSION}: a database is not migrated in place; `copy {shown} DIR` brings it into a folder, which any command migrates, and `copy DIR URL` puts it into a new database"),
-                format!("{shown} 中的会议结构版本为 {version}，本程序使用 {SCHEMA_VERSION}：数据库不就地迁移；`copy {shown} DIR` 可把它复制到文件夹（任何命令都会迁移文件夹），再用 `copy DIR URL` 放入新数据库"),
+                format!("{shown} holds a meeting of schema {version}, and this tallyclerk works on schema {SCHEMA_VERSION}: a database is not migrated in place; `copy {shown} DIR` brings it into a new folder and migrates it there (audited), and `copy DIR URL` then puts it into a new database"),
+                format!("{shown} 中的会议结构版本为 {version}，本程序使用 {SCHEMA_VERSION}：数据库不就地迁移；`copy {shown} DIR` 可把它复制到新文件夹并在其中迁移（记入审计日志），再用 `copy DIR URL` 放入新数据库"),
             ));
         }
         let files = tempfile::tempdir().map_err(|e| Error::io(&std::env::temp_dir(), e))?;

@@ -593,31 +593,36 @@ impl Store {
         }
         drop(conn);
         let path = config.store_path();
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        let wal_empty = match std::fs::metadata(&wal) {
-            Ok(meta) => meta.len() == 0,
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        // What meeting.db alone does not hold: changes not yet moved in from the log, or an
+        // import cut off while it wrote through the rollback journal (see `batch::Immediate`),
+        // part of which is in meeting.db until the journal is played back where it can be
+        // written.
+        let beside = |suffix: &str| {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            // A file that cannot be looked at may hold something.
+            match std::fs::metadata(&file) {
+                Ok(meta) => meta.len() > 0,
+                Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+            }
         };
-        if !wal_empty {
-            return Err(Error::user(
-                format!("{}: the store cannot be read here: its folder cannot be written (read-only media, or a full disk) and changes not yet moved into meeting.db wait in its -wal file; copy the folder to a writable place, or open it there once", path.display()),
-                format!("{}：此处无法读取数据库：其文件夹不可写（只读介质或磁盘已满），且尚未并入 meeting.db 的修改仍在 -wal 文件中；请将文件夹复制到可写的位置，或在可写处打开一次", path.display()),
-            ));
-        }
-        // An import cut off while it wrote through the rollback journal (see
-        // `batch::Immediate`) left part of itself in meeting.db: only the journal, played
-        // back where it can be written, makes the store what it was.
-        let mut journal = path.clone().into_os_string();
-        journal.push("-journal");
-        let journal_empty = match std::fs::metadata(&journal) {
-            Ok(meta) => meta.len() == 0,
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        let unread = if beside("-wal") {
+            Some((
+                "changes not yet moved into meeting.db wait in its -wal file",
+                "尚未并入 meeting.db 的修改仍在 -wal 文件中",
+            ))
+        } else if beside("-journal") {
+            Some((
+                "an import cut off before it ended is still to be undone from its -journal file",
+                "一次中断的导入尚待依其 -journal 文件撤销",
+            ))
+        } else {
+            None
         };
-        if !journal_empty {
+        if let Some((en, zh)) = unread {
             return Err(Error::user(
-                format!("{}: the store cannot be read here: its folder cannot be written (read-only media, or a full disk) and an import cut off before it ended is still to be undone from its -journal file; copy the folder to a writable place, or open it there once", path.display()),
-                format!("{}：此处无法读取数据库：其文件夹不可写（只读介质或磁盘已满），且一次中断的导入尚待依其 -journal 文件撤销；请将文件夹复制到可写的位置，或在可写处打开一次", path.display()),
+                format!("{}: the store cannot be read here: its folder cannot be written (read-only media, or a full disk) and {en}; copy the folder to a writable place, or open it there once", path.display()),
+                format!("{}：此处无法读取数据库：其文件夹不可写（只读介质或磁盘已满），且{zh}；请将文件夹复制到可写的位置，或在可写处打开一次", path.display()),
             ));
         }
         let uri = format!("file:{}?immutable=1", uri_path(&path));

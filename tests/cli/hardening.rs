@@ -401,13 +401,39 @@ fn a_closed_output_ends_every_command_quietly() {
     assert!(log.contains("serial 51"), "{log}");
 }
 
+/// Whether this machine lets a test mount file systems as root of a user namespace of its own.
+fn user_namespaces() -> bool {
+    std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs `script` in bash as root of a user namespace of its own, with `BIN` the tallyclerk
+/// binary and these variables; its output and errors. A script exits 99 when it could not
+/// mount what it needs, which fails the test.
+fn in_user_namespace(script: &str, vars: &[(&str, &std::path::Path)]) -> String {
+    let mut command = std::process::Command::new("unshare");
+    command
+        .args(["-rm", "bash", "-c", script])
+        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"));
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let out = command.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(99), "{text}");
+    text
+}
+
 #[test]
 fn a_full_disk_is_said_with_its_folder_exit_1_and_changes_nothing() {
     // A full disk needs a small file system: a tmpfs of 1 MB mounted in a user namespace.
-    let probe = std::process::Command::new("unshare")
-        .args(["-rm", "true"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
+    if !user_namespaces() {
         eprintln!("skipped: no user namespace to mount a small file system in");
         return;
     }
@@ -434,20 +460,10 @@ fn a_full_disk_is_said_with_its_folder_exit_1_and_changes_nothing() {
         rm "$DISK/filler"
         "$BIN" --lang en import "$DISK" "$BIG" > /dev/null; echo "import again exit $?"
     "#;
-    let out = std::process::Command::new("unshare")
-        .args(["-rm", "bash", "-c", script])
-        .env("DISK", &disk)
-        .env("MEETING", &f.dir)
-        .env("BIG", &big)
-        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let text = in_user_namespace(
+        script,
+        &[("DISK", &disk), ("MEETING", &f.dir), ("BIG", &big)],
     );
-    assert_ne!(out.status.code(), Some(99), "{text}");
     let full = format!(
         "tallyclerk: the disk holding {} is full: free some space there and try again; nothing was changed",
         disk.display()
@@ -468,10 +484,7 @@ fn a_full_disk_is_said_with_its_folder_exit_1_and_changes_nothing() {
 #[test]
 fn reading_commands_work_on_a_meeting_on_read_only_media() {
     // Read-only media: the meeting folder bound read-only in a user namespace.
-    let probe = std::process::Command::new("unshare")
-        .args(["-rm", "true"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
+    if !user_namespaces() {
         eprintln!("skipped: no user namespace to mount a read-only folder in");
         return;
     }
@@ -491,19 +504,7 @@ fn reading_commands_work_on_a_meeting_on_read_only_media() {
         echo "export exit $?"
         "$BIN" --lang en add "$DISK" 3 ABCDA; echo "add exit $?"
     "#;
-    let out = std::process::Command::new("unshare")
-        .args(["-rm", "bash", "-c", script])
-        .env("DISK", &f.dir)
-        .env("OUT", &out_dir)
-        .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_ne!(out.status.code(), Some(99), "{text}");
+    let text = in_user_namespace(script, &[("DISK", &f.dir), ("OUT", &out_dir)]);
     for command in ["tally", "check", "log", "export"] {
         assert!(text.contains(&format!("{command} exit 0")), "{text}");
     }
@@ -554,25 +555,12 @@ fn an_import_cut_off_while_it_wrote_around_the_log_is_undone_and_never_read_half
     import.wait().unwrap();
     assert!(size(&journal) > 0);
     // On read-only media the store is refused, not read half imported.
-    let probe = std::process::Command::new("unshare")
-        .args(["-rm", "true"])
-        .status();
-    if probe.is_ok_and(|s| s.success()) {
+    if user_namespaces() {
         let script = r#"
             mount --bind "$DISK" "$DISK" && mount -o remount,bind,ro "$DISK" || exit 99
             "$BIN" --lang en tally "$DISK"; echo "tally exit $?"
         "#;
-        let out = std::process::Command::new("unshare")
-            .args(["-rm", "bash", "-c", script])
-            .env("DISK", &f.dir)
-            .env("BIN", assert_cmd::cargo::cargo_bin("tallyclerk"))
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = in_user_namespace(script, &[("DISK", &f.dir)]);
         assert!(text.contains("tally exit 1"), "{text}");
         assert!(
             text.contains(

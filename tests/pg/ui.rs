@@ -135,3 +135,56 @@ fn an_import_from_the_ui_records_the_station() {
     let history = west.ballot_history(key.id).unwrap();
     assert_eq!(history[0].clerk.as_deref(), Some("east"), "{history:?}");
 }
+
+#[test]
+fn the_real_ui_opened_on_a_database_asks_the_station_and_saves_a_typed_form_there() {
+    use expectrl::Expect;
+    let place = Place::database();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tallyclerk"));
+    command
+        .args(["--lang", "en", "open"])
+        .arg(place.location())
+        .env("TERM", "xterm-256color")
+        .env_remove("TALLYCLERK_DB");
+    let mut session = expectrl::Session::spawn(command).expect("spawn in a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(100, 30)
+        .expect("window size");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(30)));
+    // Asked once, before the screen: the station's name.
+    session
+        .expect("This station's name")
+        .expect("the station is asked its name");
+    session.send("north\r").unwrap();
+    session.expect("(next free)").expect("the entry tab");
+    // Form 1 (the next free serial), its three organizations by key; then quit.
+    session.send("\rabc\r").unwrap();
+    session.expect("saved form 1").expect("form 1 saved");
+    session.send("q").unwrap();
+    session.expect(expectrl::Eof).expect("the UI ends");
+    let status = session.get_process().wait().expect("exit status");
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    // The form is in the database, keyed by the station named.
+    let meeting = place.open("south");
+    let stored = meeting
+        .store
+        .ballot(1)
+        .unwrap()
+        .expect("form 1 in the database");
+    assert_eq!(stored.ballot.marks, ballot(&meeting, 1, "ABC").marks);
+    let log = crate::tallyclerk()
+        .arg("log")
+        .arg(place.location())
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("serial 1") && l.contains("north")),
+        "{log}"
+    );
+}

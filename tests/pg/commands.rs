@@ -5,7 +5,12 @@ use crate::contract::Place;
 use crate::tallyclerk;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = tallyclerk().args(args).output().unwrap();
+    answer(tallyclerk().args(args))
+}
+
+/// A command's exit code, output and errors.
+fn answer(command: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = command.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -83,16 +88,7 @@ fn a_session_of_commands_answers_alike_on_a_folder_and_a_database() {
 
 /// Runs `args` with the meeting named by `TALLYCLERK_DB` only.
 fn run_on(meeting: &str, args: &[&str]) -> (i32, String, String) {
-    let out = tallyclerk()
-        .env("TALLYCLERK_DB", meeting)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    answer(tallyclerk().env("TALLYCLERK_DB", meeting).args(args))
 }
 
 /// A station that named its meeting once in `TALLYCLERK_DB` runs every command without it,

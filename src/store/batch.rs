@@ -1080,9 +1080,7 @@ impl Drop for Immediate<'_> {
                 // Should another connection be reading the store at this moment, the switch
                 // fails (at once, not waiting for it); the store then stays on the rollback
                 // journal, as safe, until the next store opened returns it to the log.
-                let _ = sqlite.busy_timeout(std::time::Duration::ZERO);
-                let _ = sqlite.pragma_update(None, "journal_mode", "WAL");
-                let _ = sqlite.busy_timeout(super::BUSY_TIMEOUT);
+                let _ = switch_journal_at_once(sqlite, "WAL");
             }
         }
     }
@@ -1091,16 +1089,23 @@ impl Drop for Immediate<'_> {
 /// Moves the store from the write-ahead log to the rollback journal for one batch, if no other
 /// connection has it open (see [`Immediate`]); true if it did.
 fn leave_the_log(sqlite: &Connection) -> bool {
-    // Another connection open makes the switch fail: at once, not after waiting for it to
-    // close, which a station's screen does not do.
-    if sqlite.busy_timeout(std::time::Duration::ZERO).is_err() {
-        return false;
-    }
     // A store opened in memory (tests) or read-only stays as it is.
-    let mode: rusqlite::Result<String> =
-        sqlite.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0));
-    let _ = sqlite.busy_timeout(super::BUSY_TIMEOUT);
-    matches!(mode.as_deref(), Ok("delete"))
+    matches!(
+        switch_journal_at_once(sqlite, "DELETE").as_deref(),
+        Ok("delete")
+    )
+}
+
+/// Switches the store's journal to `mode`; the mode it is in after. Another connection in
+/// the way makes the switch fail at once, not after waiting for it to close, which a
+/// station's screen does not do.
+fn switch_journal_at_once(sqlite: &Connection, mode: &str) -> rusqlite::Result<String> {
+    sqlite.busy_timeout(std::time::Duration::ZERO)?;
+    let now = sqlite.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |row| {
+        row.get(0)
+    });
+    sqlite.busy_timeout(super::BUSY_TIMEOUT)?;
+    now
 }
 
 #[cfg(test)]

@@ -8,6 +8,17 @@ fn run(args: &[&str]) -> (i32, String, String) {
     answer(tallyclerk().args(args))
 }
 
+/// `log` of the meeting at `at`: its exit code and its lines without their times (a local
+/// date and clock), which differ from run to run.
+fn log_actions(at: &str) -> (i32, String) {
+    let (code, log, _) = run(&["log", at]);
+    let actions: Vec<String> = log
+        .lines()
+        .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    (code, actions.join("\n"))
+}
+
 /// A command's exit code, output and errors.
 fn answer(command: &mut assert_cmd::Command) -> (i32, String, String) {
     let out = command.output().unwrap();
@@ -62,14 +73,9 @@ fn a_session_of_commands_answers_alike_on_a_folder_and_a_database() {
             let (code, out, err) = run(&args);
             said.push((said_of(args.join(" ")), code, said_of(out), said_of(err)));
         }
-        let (code, log, _) = run(&["log", at]);
+        let (code, actions) = log_actions(at);
         assert_eq!(code, 0);
-        // Each line without its time (a local date and clock).
-        let actions: Vec<String> = log
-            .lines()
-            .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
-            .collect();
-        said.push(("log".into(), code, actions.join("\n"), String::new()));
+        said.push(("log".into(), code, actions, String::new()));
         answers.push(said);
     }
     for (folder, database) in answers[0].iter().zip(&answers[1]) {
@@ -151,13 +157,8 @@ fn commands_without_the_meeting_take_the_one_tallyclerk_db_names() {
         }
         let written = std::fs::read_to_string(results).unwrap();
         said.push(("results.csv".into(), 0, written, String::new()));
-        let (code, log, _) = run(&["log", &url]);
-        // Each line without its time (a local date and clock).
-        let actions: Vec<String> = log
-            .lines()
-            .map(|l| l.split_whitespace().skip(2).collect::<Vec<_>>().join(" "))
-            .collect();
-        said.push(("log".into(), code, actions.join("\n"), String::new()));
+        let (code, actions) = log_actions(&url);
+        said.push(("log".into(), code, actions, String::new()));
         answers.push(said);
     }
     for (given, named) in answers[0].iter().zip(&answers[1]) {

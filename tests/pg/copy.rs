@@ -2,7 +2,7 @@
 
 use crate::server::Server;
 use crate::tallyclerk;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn run_ok(args: &[&str]) -> String {
     let out = tallyclerk()
@@ -30,6 +30,16 @@ fn path(p: &Path) -> &str {
 
 /// The demo meeting with keyings by two stations, a withdrawal and a decision on top, so
 /// every table of the store has rows.
+/// A busy meeting in a folder of `temp`, copied into the database `name` of `server`: the
+/// folder and the database's URL.
+fn busy_meeting_copied(temp: &tempfile::TempDir, server: &Server, name: &str) -> (PathBuf, String) {
+    let dir = temp.path().join("meeting");
+    busy_meeting(&dir);
+    let url = server.database(name);
+    run_ok(&["copy", path(&dir), &url]);
+    (dir, url)
+}
+
 fn busy_meeting(dir: &Path) {
     run_ok(&["demo", path(dir)]);
     let d = path(dir);
@@ -160,11 +170,8 @@ fn a_meeting_copied_into_a_database_and_back_is_the_same_meeting() {
 #[test]
 fn copy_refuses_a_database_that_is_not_empty_and_changes_nothing() {
     let server = Server::start();
-    let url = server.database("taken");
     let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("meeting");
-    busy_meeting(&dir);
-    run_ok(&["copy", path(&dir), &url]);
+    let (dir, url) = busy_meeting_copied(&temp, &server, "taken");
     let count = |db: &mut postgres::Client| -> i64 {
         db.query_one("SELECT COUNT(*) FROM ballots", &[])
             .unwrap()
@@ -190,11 +197,8 @@ fn copy_from_a_database_without_a_meeting_is_refused_and_leaves_no_folder() {
 #[test]
 fn copy_refuses_a_folder_that_is_not_empty() {
     let server = Server::start();
-    let url = server.database("county");
     let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("meeting");
-    busy_meeting(&dir);
-    run_ok(&["copy", path(&dir), &url]);
+    let (dir, url) = busy_meeting_copied(&temp, &server, "county");
     let said = run_refused(&["copy", &url, path(&dir)]);
     assert!(said.contains("is not empty"), "{said}");
     run_ok(&["check", path(&dir)]);
@@ -246,11 +250,8 @@ fn a_command_that_makes_a_folder_says_so_for_a_url() {
 #[test]
 fn a_database_of_an_older_schema_is_refused_saying_what_to_do() {
     let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("meeting");
-    busy_meeting(&dir);
     let server = Server::start();
-    let url = server.database("meeting");
-    run_ok(&["copy", path(&dir), &url]);
+    let (dir, url) = busy_meeting_copied(&temp, &server, "meeting");
     let mut client = server.client("meeting");
     client
         .batch_execute(
@@ -330,11 +331,8 @@ fn a_database_of_an_older_schema_is_refused_saying_what_to_do() {
 #[test]
 fn a_keying_or_a_verification_forged_in_the_database_fails_check() {
     let temp = tempfile::tempdir().unwrap();
-    let dir = temp.path().join("meeting");
-    busy_meeting(&dir);
     let server = Server::start();
-    let url = server.database("meeting");
-    run_ok(&["copy", path(&dir), &url]);
+    let (_dir, url) = busy_meeting_copied(&temp, &server, "meeting");
     assert!(run_ok(&["check", &url]).contains("store ok"));
     let mut db = server.client("meeting");
     for (forgery, undo, named) in [

@@ -10,8 +10,10 @@
 
 use super::count::{self, Count};
 use super::db::{args, Db, Param, ToParam};
+use super::radix;
 use super::serials::SerialSet;
 use super::set_hash::{digest_line, SetHash};
+use super::write_back::WriteBack;
 use super::{append_audit, set_meta, Source, Store, NOW};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -24,6 +26,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 const CHUNK_ROWS: usize = 4096;
 /// Chunks queued between reader and writer (so at most this many are in memory).
 const QUEUED_CHUNKS: usize = 4;
+/// Ballots stored between two requests to write the store to disk (about 5 MB of pages).
+const WRITE_BACK_ROWS: u64 = 1 << 16;
 /// Ballots per INSERT statement: one statement for many rows spares SQLite most of its
 /// per-statement work.
 const ROWS_PER_INSERT: usize = 32;
@@ -603,7 +607,7 @@ impl Window {
     /// the digest, then read the marks one after the other instead of all over the window.
     fn sort(&mut self, config: &Config) {
         let orgs = config.organizations.len();
-        self.rows.sort_unstable_by_key(|row| row.serial);
+        radix::sort_by_key(&mut self.rows, |row| radix::signed_key(row.serial));
         let mut marks = String::with_capacity(self.marks.len());
         for (i, row) in self.rows.iter_mut().enumerate() {
             let at = row.at as usize;
@@ -703,6 +707,7 @@ struct Inserts<'c> {
     one: rusqlite::Statement<'c>,
     /// Ballots stored so far.
     stored: u64,
+    write_back: Option<WriteBack>,
 }
 
 impl<'c> Inserts<'c> {
@@ -719,6 +724,9 @@ impl<'c> Inserts<'c> {
             many,
             one,
             stored: 0,
+            write_back: conn
+                .path()
+                .and_then(|path| WriteBack::of(std::path::Path::new(path))),
         })
     }
 
@@ -756,7 +764,13 @@ impl<'c> Inserts<'c> {
                 e.into()
             }
         })?;
+        let before = self.stored;
         self.stored += lines.len() as u64;
+        if before / WRITE_BACK_ROWS != self.stored / WRITE_BACK_ROWS {
+            if let Some(write_back) = &self.write_back {
+                write_back.request();
+            }
+        }
         Ok(())
     }
 }

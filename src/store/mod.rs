@@ -32,9 +32,11 @@ mod database;
 pub(crate) mod db;
 mod listing;
 pub mod postgres_copy;
+mod radix;
 mod serials;
 mod set_hash;
 mod states;
+mod write_back;
 
 pub use batch::{BatchSink, Batched, Filled};
 pub use count::Count;

@@ -188,42 +188,48 @@ fn read_head(file: &mut File) -> std::io::Result<Vec<u8>> {
 /// Reads the rest of a text file after its `head`: whether all of it is UTF-8, NUL bytes,
 /// and its length.
 fn survey(file: &mut File, head: Vec<u8>) -> std::io::Result<Survey> {
+    let mut utf8 = true;
+    // Each read goes after the first bytes of a character cut off at the end of the one before
+    // (three at most), so that the text is checked where it was read, never copied.
+    let mut kept = utf8_cut(&head, &mut utf8);
+    let mut buffer = vec![0u8; 3 + (1 << 20)];
+    buffer[..kept].copy_from_slice(&head[head.len() - kept..]);
     let mut survey = Survey {
         len: head.len() as u64,
-        utf8: true,
+        utf8,
         nul: head.contains(&0),
         head,
     };
-    // A multi-byte character may straddle two chunks: carry its first bytes over.
-    let mut carry: Vec<u8> = Vec::new();
-    let mut check_utf8 = |survey: &mut Survey, chunk: &[u8]| {
-        if survey.utf8 {
-            carry.extend_from_slice(chunk);
-            match std::str::from_utf8(&carry) {
-                Ok(_) => carry.clear(),
-                Err(e) if e.error_len().is_none() => {
-                    carry.drain(..e.valid_up_to());
-                }
-                Err(_) => survey.utf8 = false,
-            }
-        }
-    };
-    let head = std::mem::take(&mut survey.head);
-    check_utf8(&mut survey, &head);
-    survey.head = head;
-    let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buffer)?;
+        let n = file.read(&mut buffer[kept..])?;
         if n == 0 {
             break;
         }
-        let chunk = &buffer[..n];
         survey.len += n as u64;
-        survey.nul |= chunk.contains(&0);
-        check_utf8(&mut survey, chunk);
+        survey.nul |= buffer[kept..kept + n].contains(&0);
+        let end = kept + n;
+        kept = utf8_cut(&buffer[..end], &mut survey.utf8);
+        buffer.copy_within(end - kept..end, 0);
     }
-    survey.utf8 &= carry.is_empty();
+    // A character cut off at the end of the file.
+    survey.utf8 &= kept == 0;
     Ok(survey)
+}
+
+/// Checks that `text` is UTF-8, clearing `utf8` if it is not (and checking no more once it
+/// is cleared); how many bytes at its end begin a character that may go on in what follows.
+fn utf8_cut(text: &[u8], utf8: &mut bool) -> usize {
+    if !*utf8 {
+        return 0;
+    }
+    match std::str::from_utf8(text) {
+        Ok(_) => 0,
+        Err(e) if e.error_len().is_none() => text.len() - e.valid_up_to(),
+        Err(_) => {
+            *utf8 = false;
+            0
+        }
+    }
 }
 
 /// The SHA-256 and the length of the bytes read through a [`Digesting`] reader so far.
@@ -827,6 +833,43 @@ impl Records<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`survey`] says of a file of these bytes.
+    fn survey_of(bytes: &[u8]) -> Survey {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, bytes).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        let head = read_head(&mut file).unwrap();
+        survey(&mut file, head).unwrap()
+    }
+
+    #[test]
+    fn a_character_cut_between_two_reads_is_checked_whole() {
+        // "好" is three bytes: put one across the end of the head and across the end of the
+        // first read after it, at each of the places it can be cut, in ASCII text.
+        let first_read_end = HEAD + (1 << 20);
+        for end in [HEAD, first_read_end] {
+            for at in end - 2..end {
+                let mut bytes = vec![b'a'; first_read_end + 100];
+                bytes[at..at + 3].copy_from_slice("好".as_bytes());
+                let whole = survey_of(&bytes);
+                assert!(whole.utf8, "好 at {at}");
+                assert_eq!(whole.len, bytes.len() as u64);
+                assert!(!whole.nul);
+                // Its last byte not one that goes on a character: not UTF-8.
+                bytes[at + 2] = b'a';
+                assert!(!survey_of(&bytes).utf8, "好 cut at {at}");
+            }
+        }
+        // A character cut off by the end of the file; a NUL byte.
+        let mut bytes = vec![b'a'; HEAD + 10];
+        bytes.extend_from_slice(&"好".as_bytes()[..2]);
+        assert!(!survey_of(&bytes).utf8);
+        bytes.truncate(HEAD + 10);
+        bytes[HEAD + 5] = 0;
+        let with_nul = survey_of(&bytes);
+        assert!(with_nul.nul && with_nul.utf8);
+    }
 
     fn records(bytes: &[u8]) -> Vec<Vec<String>> {
         let (mut records, _) = open("f.csv", bytes, &SourceOptions::default()).unwrap();

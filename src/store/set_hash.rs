@@ -15,15 +15,15 @@ pub(super) struct SetHash([u64; 4]);
 
 impl SetHash {
     fn term(serial: i64, group: Option<&str>, marks: &str) -> [u64; 4] {
-        let mut digits = [0u8; 20];
-        let digest = Sha256::new()
-            .chain_update(decimal(serial, &mut digits))
-            .chain_update(b",")
-            .chain_update(group.unwrap_or_default())
-            .chain_update(b",")
-            .chain_update(marks)
-            .finalize();
-        SetHash::of_digest(&digest.into()).0
+        let mut hasher = Sha256::new();
+        feed_line(
+            &mut hasher,
+            serial,
+            group.unwrap_or_default().as_bytes(),
+            marks.as_bytes(),
+            b"",
+        );
+        SetHash::of_digest(&hasher.finalize().into()).0
     }
 
     /// The sum of one term: a SHA-256 digest, read as a 256-bit number.
@@ -129,21 +129,27 @@ impl SetHash {
 
 /// Feeds one ballot's line of the ballot-set digest, `serial,group,marks\n`, to `hasher`.
 pub(super) fn digest_line(hasher: &mut Sha256, serial: i64, group: &[u8], marks: &[u8]) {
+    feed_line(hasher, serial, group, marks, b"\n");
+}
+
+/// Feeds `serial,group,marks` and then `end` to `hasher`.
+fn feed_line(hasher: &mut Sha256, serial: i64, group: &[u8], marks: &[u8], end: &[u8]) {
     let mut digits = [0u8; 20];
     let serial = decimal(serial, &mut digits);
-    // A line is hashed a million times for a big meeting: one call for the whole line costs
-    // less than one per piece. Lines longer than the buffer (hundreds of organizations) go
-    // piece by piece; the hash is the same.
+    // A line is hashed a million times for a big meeting (for the digest, and for the set
+    // hash): one call for the whole line costs less than one per piece. Lines longer than the
+    // buffer (hundreds of organizations) go piece by piece; the hash is the same.
     let mut line = [0u8; 256];
-    let len = serial.len() + group.len() + marks.len() + 3;
+    let pieces = [serial, b",", group, b",", marks, end];
+    let len: usize = pieces.iter().map(|piece| piece.len()).sum();
     if len > line.len() {
-        for piece in [serial, b",", group, b",", marks, b"\n"] {
+        for piece in pieces {
             hasher.update(piece);
         }
         return;
     }
     let mut at = 0;
-    for piece in [serial, b",", group, b",", marks, b"\n"] {
+    for piece in pieces {
         line[at..at + piece.len()].copy_from_slice(piece);
         at += piece.len();
     }
@@ -170,7 +176,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_is_hashed_alike_short_or_longer_than_the_buffer() {
+    fn a_line_and_a_set_hash_term_are_hashed_alike_short_or_longer_than_the_buffer() {
         for orgs in [2, 30, 300] {
             let marks = "AB-*".repeat(orgs).into_bytes();
             let mut hasher = Sha256::new();
@@ -180,6 +186,14 @@ mod tests {
                 std::str::from_utf8(&marks[..orgs]).unwrap()
             );
             assert_eq!(hasher.finalize(), Sha256::digest(text.as_bytes()), "{orgs}");
+            // The set hash's term: the same line without its end.
+            let term = SetHash::term(
+                1_234_567,
+                Some("leaders"),
+                std::str::from_utf8(&marks[..orgs]).unwrap(),
+            );
+            let by_hand = Sha256::digest(text.trim_end().as_bytes());
+            assert_eq!(term, SetHash::of_digest(&by_hand.into()).0, "{orgs}");
         }
     }
 

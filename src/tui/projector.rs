@@ -427,7 +427,8 @@ fn pieces<'a>(
     out
 }
 
-/// The score and the count of each option of one organization.
+/// The score (and the composite, when meeting.toml has `[[composite]]`) and the count of each
+/// option of one organization.
 fn figures(shown: &Shown, row: &RankedOrg) -> String {
     let lang = shown.lang;
     let config = shown.config;
@@ -439,8 +440,12 @@ fn figures(shown: &Shown, row: &RankedOrg) -> String {
         .zip(&counts.counts)
         .map(|(o, n)| format!("{} {}", o.label_in(lang), n.to_shortest()))
         .collect();
+    // A meeting ranked by its composite is read by that figure too.
+    let composite = row.figures.composite.map_or(String::new(), |value| {
+        format!("   {} {}", S::Composite.get(lang), value.to_fixed(2))
+    });
     format!(
-        "{} {}   {}",
+        "{} {}{composite}   {}",
         S::Score.get(lang),
         row.figures.score.to_fixed(2),
         options.join("  ")

@@ -337,7 +337,7 @@ pub fn render(state: &RankingState, shown: &Shown, frame: &mut Frame, area: Rect
     ];
     if composite {
         header.push(Cell::from(
-            Line::from(lang.pick("Comp.", "综合")).right_aligned(),
+            Line::from(S::Composite.get(lang)).right_aligned(),
         ));
     }
     if wide {

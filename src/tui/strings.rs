@@ -51,6 +51,8 @@ pub enum S {
     BlankOrSpoiled,
     Spoiled,
     Score,
+    /// The composite of `[[composite]]`, a column's or a figure's name.
+    Composite,
     ApprovalRate,
     Rank,
     Tier,
@@ -250,6 +252,7 @@ impl S {
             S::BlankOrSpoiled => ("blank or spoiled", "空白或无效标记"),
             S::Spoiled => ("spoiled", "无效标记"),
             S::Score => ("Score", "得分"),
+            S::Composite => ("Comp.", "综合"),
             S::ApprovalRate => ("Appr.", "认可率"),
             S::Rank => ("Rank", "名次"),
             S::Tier => ("Tier", "等次"),

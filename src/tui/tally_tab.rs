@@ -164,7 +164,7 @@ pub fn render(view: &TallyState, shown: &Shown, frame: &mut Frame, area: Rect) {
                 Lang::En => p.id.clone(),
                 Lang::Zh => p.label.clone(),
             })
-            .chain([lang.pick("Comp.", "综合").to_string()]);
+            .chain([S::Composite.get(lang).to_string()]);
         for name in names {
             let name = Line::from(name).right_aligned();
             part_widths.push(Constraint::Length(name.width().max(6) as u16));

@@ -176,3 +176,25 @@ pub fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+/// Three organizations ranked by a composite of the meeting's score and a file's, half each,
+/// one form A B C: scores 100, 80, 60; the file's 0, 100, 60; composites 50, 90, 60.
+pub fn meeting_ranked_by_a_composite() -> (TempDir, Meeting) {
+    let (dir, meeting) = meeting(3, 1, 1, 3);
+    drop(meeting);
+    let toml = std::fs::read_to_string(dir.path().join("meeting.toml")).unwrap();
+    let toml = format!(
+        "{}\n[[composite]]\nid = \"meeting\"\nweight = 1\nsource = \"meeting\"\n\
+         [[composite]]\nid = \"daily\"\nweight = 1\nfile = \"daily.csv\"\n",
+        toml.replace("[rules]\n", "[rules]\nrank_by = \"composite\"\n")
+    );
+    std::fs::write(dir.path().join("meeting.toml"), toml).unwrap();
+    std::fs::write(
+        dir.path().join("daily.csv"),
+        "org_id,score\nO01,0\nO02,100\nO03,60\n",
+    )
+    .unwrap();
+    let mut meeting = Meeting::open(dir.path()).unwrap();
+    add_ballots(&mut meeting, &["ABC"]);
+    (dir, meeting)
+}

@@ -169,3 +169,26 @@ fn the_projector_view_follows_a_ballot_added_elsewhere() {
     assert_ne!(before, after, "{after}");
     assert!(app.projector().is_some(), "the view stays open");
 }
+
+#[test]
+fn the_projector_view_shows_the_composite_a_meeting_is_ranked_by() {
+    let (_dir, meeting) = meeting_ranked_by_a_composite();
+    let name = |org: usize| meeting.config.organizations[org].name.clone();
+    let (o02, o03) = (name(1), name(2));
+    let mut app = app(meeting);
+    open(&mut app);
+    // Both tiers (excellent 1, better 1) revealed, then the figures.
+    keys(&mut app, "  s");
+    let buffer = draw(&app, 80, 24);
+    let text = screen(&app, 80, 24);
+    let (_, first) = find(&buffer, &o02).unwrap();
+    assert!(
+        line(&buffer, first).contains("Score 80.00   Comp. 90.00"),
+        "{text}"
+    );
+    let (_, second) = find(&buffer, &o03).unwrap();
+    assert!(
+        line(&buffer, second).contains("Score 60.00   Comp. 60.00"),
+        "{text}"
+    );
+}

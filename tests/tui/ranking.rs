@@ -352,23 +352,7 @@ fn p_on_the_ranking_tab_prints_the_tally_sheet_into_the_meeting_folder() {
 
 #[test]
 fn a_meeting_ranked_by_a_composite_shows_it_beside_the_score() {
-    // One form A B C: scores 100, 80, 60; daily 0, 100, 60; composite half each: 50, 90, 60.
-    let (dir, meeting) = meeting(3, 1, 1, 3);
-    drop(meeting);
-    let toml = std::fs::read_to_string(dir.path().join("meeting.toml")).unwrap();
-    let toml = format!(
-        "{}\n[[composite]]\nid = \"meeting\"\nweight = 1\nsource = \"meeting\"\n\
-         [[composite]]\nid = \"daily\"\nweight = 1\nfile = \"daily.csv\"\n",
-        toml.replace("[rules]\n", "[rules]\nrank_by = \"composite\"\n")
-    );
-    std::fs::write(dir.path().join("meeting.toml"), toml).unwrap();
-    std::fs::write(
-        dir.path().join("daily.csv"),
-        "org_id,score\nO01,0\nO02,100\nO03,60\n",
-    )
-    .unwrap();
-    let mut meeting = tallyclerk::Meeting::open(dir.path()).unwrap();
-    add_ballots(&mut meeting, &["ABC"]);
+    let (_dir, meeting) = meeting_ranked_by_a_composite();
     let mut app = app(meeting);
     key(&mut app, KeyCode::F(5));
     let buffer = draw(&app, 80, 24);

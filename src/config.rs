@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 mod composite;
+mod list_file;
 mod organizations;
 use crate::scoring::{CompositePart, PartSource, RateBase, Scoring, Weighting};
 pub use organizations::{load_organizations, parse_organizations};

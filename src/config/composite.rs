@@ -6,9 +6,9 @@
 //! one row, its score from 0 to 100 with at most 2 decimals. Every problem names the file, the
 //! line, the column and the value.
 
+use super::list_file::ListFile;
 use crate::decimal::Milli;
-use crate::error::{Error, Problem, Result, Text};
-use crate::import::source::{self, SourceOptions};
+use crate::error::{Error, Result, Text};
 use crate::model::Organization;
 use std::collections::HashMap;
 
@@ -43,34 +43,9 @@ fn read(
     bytes: &[u8],
     orgs: &[Organization],
 ) -> Result<std::result::Result<Vec<Milli>, PartRefusal>> {
-    let problem = |line: Option<u64>, column: Option<&str>, value: Option<&str>, why: Text| {
-        Error::problem(Problem {
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            why,
-        })
-    };
-    let (mut records, _) =
-        source::open(file, bytes, &SourceOptions::default()).map_err(|p| Error::problem(*p))?;
-    let mut record = csv::StringRecord::new();
-    let mut next = || -> Result<Option<(u64, Vec<String>)>> {
-        while let Some(line) = records
-            .next(file, &mut record)
-            .map_err(|p| Error::problem(*p))?
-        {
-            if !record.iter().all(|c| c.trim().is_empty()) {
-                return Ok(Some((
-                    line,
-                    record.iter().map(|c| c.trim().to_string()).collect(),
-                )));
-            }
-        }
-        Ok(None)
-    };
-    let Some((header_line, header)) = next()? else {
-        return Err(problem(
+    let mut list = ListFile::open(file, bytes)?;
+    let Some((header_line, header)) = trimmed_row(&mut list)? else {
+        return Err(list.problem(
             None,
             None,
             None,
@@ -86,7 +61,7 @@ fn read(
             .position(|h| words.contains(&h.to_lowercase().as_str()))
     };
     let (Some(id_column), Some(score_column)) = (find(ID_HEADERS), find(SCORE_HEADERS)) else {
-        return Err(problem(
+        return Err(list.problem(
             Some(header_line),
             None,
             Some(&header.join(",")),
@@ -103,11 +78,11 @@ fn read(
         .map(|(i, o)| (o.id.to_lowercase(), i))
         .collect();
     let mut scores: Vec<Option<(Milli, u64)>> = vec![None; orgs.len()];
-    while let Some((line, cells)) = next()? {
+    while let Some((line, cells)) = trimmed_row(&mut list)? {
         let cell = |i: usize| cells.get(i).map_or("", String::as_str);
         let id = cell(id_column);
         let Some(&org) = index.get(&id.to_lowercase()) else {
-            return Err(problem(
+            return Err(list.problem(
                 Some(line),
                 Some(&id_header),
                 Some(id),
@@ -115,7 +90,7 @@ fn read(
             ));
         };
         if let Some((_, first)) = scores[org] {
-            return Err(problem(
+            return Err(list.problem(
                 Some(line),
                 Some(&id_header),
                 Some(id),
@@ -129,7 +104,7 @@ fn read(
         let score = Milli::parse(text)
             .filter(|s| s.0 % 10 == 0 && (0..=MAX_SCORE.0).contains(&s.0))
             .ok_or_else(|| {
-                problem(
+                list.problem(
                     Some(line),
                     Some(&score_header),
                     Some(text),
@@ -145,6 +120,13 @@ fn read(
         Some(missing) => Err(PartRefusal::Missing(missing)),
         None => Ok(scores.into_iter().flatten().map(|(s, _)| s).collect()),
     })
+}
+
+/// The next row of `list` that is not blank, its cells without the spaces around them.
+fn trimmed_row(list: &mut ListFile) -> Result<Option<(u64, Vec<String>)>> {
+    Ok(list
+        .next_row()?
+        .map(|(line, cells)| (line, cells.iter().map(|c| c.trim().to_string()).collect())))
 }
 
 #[cfg(test)]

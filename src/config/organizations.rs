@@ -7,8 +7,8 @@
 //! an id column the organizations get made-up ids `O01`, `O02`, ... in list order. Every
 //! problem names the file, the line (the row of a sheet), the column and the value.
 
-use crate::error::{Error, Problem, Result, Text};
-use crate::import::source::{self, SourceOptions};
+use super::list_file::ListFile;
+use crate::error::{Result, Text};
 use crate::model::Organization;
 use std::collections::HashMap;
 use std::path::Path;
@@ -80,40 +80,17 @@ impl Columns {
 }
 
 fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
-    let problem = |line: Option<u64>, column: Option<&str>, value: Option<&str>, why: Text| {
-        Error::problem(Problem {
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: value.map(str::to_string),
-            why,
-        })
-    };
-    let (mut records, _) =
-        source::open(file, bytes, &SourceOptions::default()).map_err(|p| Error::problem(*p))?;
-    let mut record = csv::StringRecord::new();
-    // Blank rows are skipped, counted.
-    let mut next = || -> Result<Option<(u64, Vec<String>)>> {
-        while let Some(line) = records
-            .next(file, &mut record)
-            .map_err(|p| Error::problem(*p))?
-        {
-            if !record.iter().all(|c| c.trim().is_empty()) {
-                return Ok(Some((line, record.iter().map(str::to_string).collect())));
-            }
-        }
-        Ok(None)
-    };
-    let no_organizations = || {
-        problem(
+    let mut list = ListFile::open(file, bytes)?;
+    let no_organizations = |list: &ListFile| {
+        list.problem(
             None,
             None,
             None,
             Text::new("no organizations listed", "没有列出任何组织"),
         )
     };
-    let Some(first) = next()? else {
-        return Err(no_organizations());
+    let Some(first) = list.next_row()? else {
+        return Err(no_organizations(&list));
     };
     let mut row = first.clone();
     let mut searched = 1;
@@ -121,13 +98,13 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
         if let Some(columns) = Columns::of(&row.1) {
             break columns;
         }
-        match next()? {
+        match list.next_row()? {
             Some(later) if searched < HEADER_SEARCH_ROWS => {
                 row = later;
                 searched += 1;
             }
             _ => {
-                return Err(problem(
+                return Err(list.problem(
                     Some(first.0),
                     None,
                     Some(&first.1.join(",")),
@@ -142,13 +119,13 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
     let mut organizations: Vec<Organization> = Vec::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
     let mut names: HashMap<String, u64> = HashMap::new();
-    while let Some((line, cells)) = next()? {
+    while let Some((line, cells)) = list.next_row()? {
         // Cells past the header's width are a misread row unless they are empty (a
         // spreadsheet often saves a few trailing empty cells).
         if cells.len() > columns.width
             && cells[columns.width..].iter().any(|c| !c.trim().is_empty())
         {
-            return Err(problem(
+            return Err(list.problem(
                 Some(line),
                 None,
                 None,
@@ -184,10 +161,10 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
                     && !id.contains(|c: char| c.is_whitespace() || c == ',')
                     && !["serial", "group"].contains(&id.to_ascii_lowercase().as_str());
                 if let (true, Err(why)) = (id_ok, crate::limits::id(&id)) {
-                    return Err(problem(Some(line), Some(header), Some(&id), why));
+                    return Err(list.problem(Some(line), Some(header), Some(&id), why));
                 }
                 if !id_ok {
-                    return Err(problem(
+                    return Err(list.problem(
                         Some(line),
                         Some(header),
                         Some(&id),
@@ -198,7 +175,7 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
                     ));
                 }
                 if let Some(first) = ids.insert(id.to_lowercase(), line) {
-                    return Err(problem(
+                    return Err(list.problem(
                         Some(line),
                         Some(header),
                         Some(&id),
@@ -224,10 +201,10 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
                     .map(|why| (header, text, why))
             });
         if let Some((header, text, why)) = text_problem {
-            return Err(problem(Some(line), Some(header), Some(text), why));
+            return Err(list.problem(Some(line), Some(header), Some(text), why));
         }
         if name.is_empty() {
-            return Err(problem(
+            return Err(list.problem(
                 Some(line),
                 Some(name_header),
                 Some(&name),
@@ -235,7 +212,7 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
             ));
         }
         if let Some(first) = names.insert(name.clone(), line) {
-            return Err(problem(
+            return Err(list.problem(
                 Some(line),
                 Some(name_header),
                 Some(&name),
@@ -248,7 +225,7 @@ fn read_organizations(file: &str, bytes: &[u8]) -> Result<Vec<Organization>> {
         organizations.push(Organization { id, name, category });
     }
     if organizations.is_empty() {
-        return Err(no_organizations());
+        return Err(no_organizations(&list));
     }
     if columns.id.is_none() {
         let width = organizations.len().to_string().len().max(2);

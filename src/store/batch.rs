@@ -9,7 +9,7 @@
 //! none of them needs another pass over the ballots afterwards.
 
 use super::count::{self, Count};
-use super::db::{args, Db, Param, ToParam};
+use super::db::{args, Db};
 use super::radix;
 use super::serials::SerialSet;
 use super::set_hash::{digest_line, SetHash};
@@ -18,6 +18,8 @@ use super::{append_audit, set_meta, Source, Store, NOW};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{validity, Ballot, Mark};
+use ::postgres::error::SqlState;
+use ::postgres::types::Type;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
@@ -354,12 +356,12 @@ fn counting_serials(conn: &Db) -> Result<SerialSet> {
     Ok(serials)
 }
 
-/// An INSERT of `rows` ballots: the batch's source and id are parameters 1 and 2, then five
-/// per ballot. `created_at` is left NULL: an imported ballot was created when its batch was.
-/// In SQLite (`sqlite`) a serial stored twice rolls the whole batch back (`OR ROLLBACK`), which
-/// it would be anyway: SQLite then keeps no journal of each statement's changes to undo that
-/// statement alone. PostgreSQL has no such clause, nor such a journal.
-fn insert_statement(rows: usize, sqlite: bool) -> String {
+/// A SQLite INSERT of `rows` ballots: the batch's source and id are parameters 1 and 2, then
+/// five per ballot. `created_at` is left NULL: an imported ballot was created when its batch
+/// was. A serial stored twice rolls the whole batch back (`OR ROLLBACK`), which it would be
+/// anyway: SQLite then keeps no journal of each statement's changes to undo that statement
+/// alone.
+fn insert_statement(rows: usize) -> String {
     let values: Vec<String> = (0..rows)
         .map(|r| {
             let p = 3 + 5 * r;
@@ -374,8 +376,7 @@ fn insert_statement(rows: usize, sqlite: bool) -> String {
         })
         .collect();
     format!(
-        "INSERT {}INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) VALUES {}",
-        if sqlite { "OR ROLLBACK " } else { "" },
+        "INSERT OR ROLLBACK INTO ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) VALUES {}",
         values.join(", ")
     )
 }
@@ -712,8 +713,8 @@ struct Inserts<'c> {
 
 impl<'c> Inserts<'c> {
     fn prepare(conn: &'c Connection, config: &'c Config, batch: &BatchRow) -> Result<Self> {
-        let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT, true))?;
-        let mut one = conn.prepare(&insert_statement(1, true))?;
+        let mut many = conn.prepare(&insert_statement(ROWS_PER_INSERT))?;
+        let mut one = conn.prepare(&insert_statement(1))?;
         // Bound once: SQLite keeps bindings from one execution to the next.
         for insert in [&mut many, &mut one] {
             insert.raw_bind_parameter(1, batch.source.word())?;
@@ -935,8 +936,33 @@ fn write(
     })
 }
 
-/// Stores the chunks as they come into a PostgreSQL meeting: many rows per INSERT, with the
-/// serial index kept as it is (the server keeps it up as the rows come).
+/// The COPY of a batch's ballots into a PostgreSQL meeting. `created_at` is left NULL, as
+/// by the SQLite writer's INSERTs: an imported ballot was created when its batch was.
+const COPY_BALLOTS: &str = "COPY ballots (serial, grp, marks, valid, invalid_reason, source, batch_id) FROM STDIN (FORMAT binary)";
+
+/// The types of [`COPY_BALLOTS`]'s columns in the database: the store's INTEGER columns are
+/// `bigint` there, its TEXT columns `text` (see `postgres_copy`). A binary COPY states every
+/// value's type exactly.
+const COPY_BALLOTS_TYPES: [Type; 7] = [
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+];
+
+/// Stores the chunks as they come into a PostgreSQL meeting, by binary COPY on the batch's
+/// transaction: one statement streams the rows, with the serial index kept as it is (the
+/// server keeps it up as the rows come). Memory holds the chunks in the queue and the COPY's
+/// buffer, whatever the file's size.
+///
+/// The digest is built as the SQLite writer's is, but that ballots out of order are not put
+/// in windows: the lines are hashed as they come while they come in serial order; once one
+/// does not, the COPY ends there (no other statement can run on the connection while it
+/// lasts), the lines stored so far are read back and kept with every one that follows, which
+/// a second COPY stores, and sorted at the end.
 fn write_portable(
     db: &Db,
     config: &Config,
@@ -944,9 +970,6 @@ fn write_portable(
     meeting_empty: bool,
     chunks: Receiver<Chunk>,
 ) -> Result<Written> {
-    let many = insert_statement(ROWS_PER_INSERT, false);
-    let one = insert_statement(1, false);
-    let orgs = config.organizations.len();
     let mut rows = 0;
     let mut digest = if meeting_empty {
         BatchDigest::InOrder {
@@ -956,71 +979,84 @@ fn write_portable(
     } else {
         BatchDigest::Skipped
     };
-    for chunk in chunks {
-        let mut params: Vec<Param> = Vec::with_capacity(2 + 5 * ROWS_PER_INSERT);
-        let mut reasons = chunk.reasons.iter().peekable();
-        let mut at = 0;
-        while at < chunk.serials.len() {
-            let take = if chunk.serials.len() - at >= ROWS_PER_INSERT {
-                ROWS_PER_INSERT
-            } else {
-                1
-            };
-            params.clear();
-            params.push(Param::Text(batch.source.word()));
-            params.push(Param::Int(batch.id));
-            for i in at..at + take {
-                let group = chunk.groups[i].map(|g| config.groups[g as usize].id.as_str());
-                let marks = &chunk.marks[i * orgs..(i + 1) * orgs];
-                let reason = match reasons.peek() {
-                    Some((index, reason)) if *index == i => {
-                        reasons.next();
-                        Some(reason.as_str())
-                    }
-                    _ => None,
+    // The chunk the next COPY starts in, and the ballot of it it starts at.
+    let mut resume: Option<(Chunk, usize)> = None;
+    loop {
+        // Where the first serial out of order came, which ended the COPY before it.
+        let mut out_of_order: Option<(Chunk, usize)> = None;
+        let copied = db.copy_in(COPY_BALLOTS, &COPY_BALLOTS_TYPES, |copy| {
+            let source = batch.source.word();
+            let mut next = resume.take();
+            loop {
+                // None: the sink is done.
+                let Some((chunk, from)) = next.take().or_else(|| Some((chunks.recv().ok()?, 0)))
+                else {
+                    return Ok(());
                 };
-                let serial = chunk.serials[i];
-                params.extend([
-                    Param::Int(serial),
-                    group.map_or(Param::Null, Param::Text),
-                    Param::Text(marks),
-                    Param::Int(chunk.valid[i].into()),
-                    reason.map_or(Param::Null, Param::Text),
-                ]);
-                match &mut digest {
-                    BatchDigest::InOrder {
-                        hasher,
-                        last_serial,
-                    } if serial > *last_serial => {
-                        *last_serial = serial;
-                        digest_line(
+                for i in from..chunk.serials.len() {
+                    let line = chunk.line(config, i);
+                    match &mut digest {
+                        BatchDigest::InOrder {
                             hasher,
-                            serial,
-                            group.unwrap_or_default().as_bytes(),
-                            marks.as_bytes(),
-                        );
+                            last_serial,
+                        } if line.serial > *last_serial => {
+                            *last_serial = line.serial;
+                            digest_line(
+                                hasher,
+                                line.serial,
+                                line.group.unwrap_or_default().as_bytes(),
+                                line.marks.as_bytes(),
+                            );
+                        }
+                        BatchDigest::InOrder { .. } => {
+                            out_of_order = Some((chunk, i));
+                            return Ok(());
+                        }
+                        BatchDigest::Kept(kept) => {
+                            kept.push(line.serial, chunk.groups[i], line.marks.as_bytes())
+                        }
+                        // Runs are kept by the SQLite writer only, its windows sorted.
+                        BatchDigest::Skipped | BatchDigest::Runs(_) => {}
                     }
-                    BatchDigest::InOrder { .. } => {
-                        let mut kept = KeptLines::of_stored(db, config, batch.id, (&chunk, at..i))?;
-                        kept.push(serial, chunk.groups[i], marks.as_bytes());
-                        digest = BatchDigest::Kept(kept);
-                    }
-                    BatchDigest::Kept(kept) => kept.push(serial, chunk.groups[i], marks.as_bytes()),
-                    // Runs are kept by the SQLite writer only, its windows sorted.
-                    BatchDigest::Skipped | BatchDigest::Runs(_) => {}
+                    copy.write(&[
+                        &line.serial,
+                        &line.group,
+                        &line.marks,
+                        &i64::from(line.valid),
+                        &line.reason,
+                        &source,
+                        &batch.id,
+                    ])?;
                 }
-                rows += 1;
             }
-            let args: Vec<&dyn ToParam> = params.iter().map(|p| p as &dyn ToParam).collect();
-            db.execute(if take == 1 { &one } else { &many }, &args)?;
-            at += take;
-        }
+        });
+        rows += copied.map_err(stored_twice)?;
+        let Some((chunk, at)) = out_of_order else {
+            break;
+        };
+        // Every ballot before this one is stored now.
+        let kept = KeptLines::of_stored(db, config, batch.id, (&chunk, 0..0))?;
+        digest = BatchDigest::Kept(kept);
+        resume = Some((chunk, at));
     }
     let digest = digest.finish(config);
     Ok(Written {
         rows,
         digest: digest.map(|hasher| super::hex(&hasher.finalize())),
     })
+}
+
+/// A serial stored twice, as the database reports it (at the end of the COPY): the importer
+/// refuses a serial given twice before the store sees it, so this is a fault of the program,
+/// said as the SQLite writer says it; any other error as it is.
+fn stored_twice(error: Error) -> Error {
+    match &error {
+        Error::Database(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            let detail = e.as_db_error().and_then(|db| db.detail()).unwrap_or("");
+            Error::Internal(format!("a serial was stored twice: {detail}"))
+        }
+        _ => error,
+    }
 }
 
 /// A write transaction, rolled back unless committed. Unlike [`super::db::Tx`] it lends its

@@ -9,6 +9,7 @@ mod copy;
 mod commands;
 mod contract;
 mod faults;
+mod import;
 mod stations;
 mod ui;
 

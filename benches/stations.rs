@@ -1,6 +1,6 @@
 //! Several stations on one PostgreSQL meeting: four stations keying forms at once (the save
 //! latency each clerk feels, p50 / p99 / max) and a big import into PostgreSQL against the
-//! same import into a folder's SQLite store. A throwaway server of its own (Debian's
+//! same import into a folder's SQLite store, of a file in serial order and of one shuffled. A throwaway server of its own (Debian's
 //! `postgresql` package, as for `cargo test`), with `fsync` on: saves are durable, as on a
 //! real server.
 //!
@@ -32,15 +32,16 @@ fn number(name: &str, default: u64) -> u64 {
 }
 
 /// A meeting folder of `ORGS` organizations with its store and no ballots; `forms` are
-/// generated into its ballots.csv (not imported). Returns the CSV's path.
-fn folder_meeting(dir: &Path, forms: u64) -> std::path::PathBuf {
+/// generated into its ballots.csv (not imported), in serial order or `shuffled` (stacks
+/// scanned in any order). Returns the CSV's path.
+fn folder_meeting(dir: &Path, forms: u64, shuffled: bool) -> std::path::PathBuf {
     let csv = write_meeting(
         dir,
         Spec {
             forms,
             orgs: ORGS,
             seed: 1,
-            shuffled: false,
+            shuffled,
         },
     )
     .expect("generate the meeting");
@@ -55,7 +56,7 @@ fn database_meeting(
     forms: u64,
 ) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let csv = folder_meeting(dir.path(), forms);
+    let csv = folder_meeting(dir.path(), forms, false);
     let url = server.database(name);
     Meeting::open(dir.path())
         .unwrap()
@@ -152,17 +153,24 @@ fn timed_import(meeting: &str, csv: &Path) -> Duration {
     spent
 }
 
-/// The same generated file imported into a folder (SQLite) and into PostgreSQL.
-fn import_both(server: &server::Server) {
+/// The same generated file, in serial order or `shuffled`, imported into a folder (SQLite)
+/// and into PostgreSQL.
+fn import_both(server: &server::Server, shuffled: bool) {
     let forms = number("IMPORT_FORMS", 1_000_000);
     let folder = tempfile::tempdir().unwrap();
-    let csv = folder_meeting(folder.path(), forms);
+    let csv = folder_meeting(folder.path(), forms, shuffled);
     let sqlite = timed_import(folder.path().to_str().unwrap(), &csv);
-    let (url, _dir) = database_meeting(server, "import", 0);
+    let name = if shuffled {
+        "import_shuffled"
+    } else {
+        "import"
+    };
+    let (url, _dir) = database_meeting(server, name, 0);
     let postgres = timed_import(&url, &csv);
+    let order = if shuffled { "shuffled" } else { "in order" };
     println!(
-        "import of {forms} forms x {ORGS} organizations: SQLite folder {:.2} s, PostgreSQL \
-         {:.2} s ({:.1} x)",
+        "import of {forms} forms x {ORGS} organizations, {order}: SQLite folder {:.2} s, \
+         PostgreSQL {:.2} s ({:.1} x)",
         sqlite.as_secs_f64(),
         postgres.as_secs_f64(),
         postgres.as_secs_f64() / sqlite.as_secs_f64()
@@ -177,5 +185,6 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     stations_keying(&server);
-    import_both(&server);
+    import_both(&server, false);
+    import_both(&server, true);
 }

@@ -955,8 +955,8 @@ const COPY_BALLOTS_TYPES: [Type; 7] = [
 
 /// Stores the chunks as they come into a PostgreSQL meeting, by binary COPY on the batch's
 /// transaction: one statement streams the rows, with the serial index kept as it is (the
-/// server keeps it up as the rows come). Memory holds the chunks in the queue and the COPY's
-/// buffer, whatever the file's size.
+/// server keeps it up as the rows come). Besides the lines the digest keeps (below), memory
+/// holds the chunks in the queue and the COPY's buffer, whatever the file's size.
 ///
 /// The digest is built as the SQLite writer's is, but that ballots out of order are not put
 /// in windows: the lines are hashed as they come while they come in serial order; once one

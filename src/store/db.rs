@@ -1228,6 +1228,19 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_is_refused_on_sqlite_and_changes_nothing() {
+        let db = meta_store();
+        let tx = db.write().unwrap();
+        let refused = tx.copy_in(
+            "COPY t (n) FROM STDIN (FORMAT binary)",
+            &[Type::INT8],
+            |_| panic!("no row is asked for"),
+        );
+        assert!(matches!(refused, Err(Error::Internal(_))), "{refused:?}");
+        assert!(!tx.may_have_written("t"));
+    }
+
+    #[test]
     fn sqlite_runs_the_portable_api() {
         let db = Db::sqlite_file(Connection::open_in_memory().unwrap());
         db.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")

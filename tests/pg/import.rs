@@ -250,3 +250,57 @@ fn a_serial_stored_twice_fails_the_import_into_postgresql_and_keeps_nothing() {
     assert_eq!(serials, [1, 2, 3]);
     assert!(m.check().unwrap().is_empty());
 }
+
+/// The connection lost while the COPY streams the batch (the server ends the station's
+/// session): the import fails, and the database keeps none of the rows copied before.
+#[test]
+fn a_connection_lost_during_the_copy_keeps_nothing_of_the_batch() {
+    let place = Place::database_with(GROUPS_AND_RULES);
+    let mut m = place.open("east");
+    let ballots: Vec<_> = (1..=20_000).map(|s| ballot(&m, s, "ABC")).collect();
+    let url = place.location().to_str().unwrap().to_string();
+    let imported = m
+        .store
+        .import_batch("lost.csv", Source::Import, false, false, |sink| {
+            for (i, b) in ballots.iter().enumerate() {
+                if i == 10_000 {
+                    // Some chunks are in the COPY by now: its session is ended.
+                    let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                    let ended = other
+                        .query(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                            &[],
+                        )
+                        .unwrap();
+                    assert_eq!(ended.len(), 1);
+                }
+                sink.insert(b)?;
+            }
+            Ok(Filled {
+                sha256: Some("00".into()),
+                keep: true,
+            })
+        });
+    // Said as any change the server's absence failed: nothing was changed, do it again.
+    let lost = imported.unwrap_err();
+    assert!(lost.is_offline(), "{lost:?}");
+    assert!(raw_ballots(&place).is_empty());
+    // The station goes on: a new connection, and nothing of the batch was kept.
+    let reader = place.open("reader");
+    assert!(reader.store.ballots().unwrap().is_empty());
+    assert!(reader.check().unwrap().is_empty());
+    let again: Vec<_> = [2, 1].iter().map(|&s| ballot(&m, s, "ABC")).collect();
+    m.store
+        .import_batch("again.csv", Source::Import, false, false, |sink| {
+            for b in &again {
+                sink.insert(b)?;
+            }
+            Ok(Filled {
+                sha256: Some("01".into()),
+                keep: true,
+            })
+        })
+        .unwrap();
+    assert_eq!(raw_ballots(&place).len(), 2);
+}

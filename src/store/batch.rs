@@ -708,6 +708,8 @@ struct Inserts<'c> {
     one: rusqlite::Statement<'c>,
     /// Ballots stored so far.
     stored: u64,
+    /// Asks for the pages written so far to go to disk every [`WRITE_BACK_ROWS`] ballots
+    /// (none: a store in memory, or a system without the sync it needs).
     write_back: Option<WriteBack>,
 }
 

@@ -4,7 +4,8 @@
 
 use crate::contract::{ballot, Place};
 use std::path::Path;
-use tallyclerk::store::{Filled, Source};
+use tallyclerk::model::Ballot;
+use tallyclerk::store::{Batched, Filled, Source};
 use tallyclerk::Meeting;
 
 /// Two groups; a form with two A marks or without a mark that is neither blank nor spoiled is
@@ -91,6 +92,25 @@ fn raw_execute(place: &Place, sql: &str) {
 
 /// A canonical ballots CSV of these serials: groups, both reasons of invalid forms, blank and
 /// spoiled marks, each chosen by the serial.
+/// Imports `ballots` as one batch of the file `name` whose content has the SHA-256 `sha256`.
+fn import_ballots(
+    m: &mut Meeting,
+    name: &str,
+    ballots: &[Ballot],
+    sha256: &str,
+) -> tallyclerk::Result<Batched> {
+    m.store
+        .import_batch(name, Source::Import, false, false, |sink| {
+            for b in ballots {
+                sink.insert(b)?;
+            }
+            Ok(Filled {
+                sha256: Some(sha256.into()),
+                keep: true,
+            })
+        })
+}
+
 fn write_file(path: &Path, serials: &[u64]) {
     let mut csv = String::from("serial,group,O1,O2,O3\n");
     for &serial in serials {
@@ -206,17 +226,7 @@ fn a_serial_stored_twice_fails_the_import_into_postgresql_and_keeps_nothing() {
             raw_ballots(&place),
         );
         let ballots: Vec<_> = serials.iter().map(|&s| ballot(&m, s, "ABC")).collect();
-        let imported = m
-            .store
-            .import_batch("twice.csv", Source::Import, false, false, |sink| {
-                for b in &ballots {
-                    sink.insert(b)?;
-                }
-                Ok(Filled {
-                    sha256: Some("00".into()),
-                    keep: true,
-                })
-            });
+        let imported = import_ballots(&mut m, "twice.csv", &ballots, "00");
         let error = imported.unwrap_err().to_string();
         assert!(
             error.contains("stored twice") && error.contains("4097"),
@@ -235,17 +245,7 @@ fn a_serial_stored_twice_fails_the_import_into_postgresql_and_keeps_nothing() {
     let reopened = Meeting::open(place.location()).unwrap();
     assert!(reopened.store.ballots().unwrap().is_empty());
     let once: Vec<_> = [3, 1, 2].iter().map(|&s| ballot(&m, s, "ABC")).collect();
-    m.store
-        .import_batch("once.csv", Source::Import, false, false, |sink| {
-            for b in &once {
-                sink.insert(b)?;
-            }
-            Ok(Filled {
-                sha256: Some("01".into()),
-                keep: true,
-            })
-        })
-        .unwrap();
+    import_ballots(&mut m, "once.csv", &once, "01").unwrap();
     let serials: Vec<i64> = raw_ballots(&place).iter().map(|r| r.0).collect();
     assert_eq!(serials, [1, 2, 3]);
     assert!(m.check().unwrap().is_empty());
@@ -291,16 +291,6 @@ fn a_connection_lost_during_the_copy_keeps_nothing_of_the_batch() {
     assert!(reader.store.ballots().unwrap().is_empty());
     assert!(reader.check().unwrap().is_empty());
     let again: Vec<_> = [2, 1].iter().map(|&s| ballot(&m, s, "ABC")).collect();
-    m.store
-        .import_batch("again.csv", Source::Import, false, false, |sink| {
-            for b in &again {
-                sink.insert(b)?;
-            }
-            Ok(Filled {
-                sha256: Some("01".into()),
-                keep: true,
-            })
-        })
-        .unwrap();
+    import_ballots(&mut m, "again.csv", &again, "01").unwrap();
     assert_eq!(raw_ballots(&place).len(), 2);
 }

@@ -506,8 +506,9 @@ impl Db {
 
     /// Notes what statement `sql` writes, for the open write transaction: the table of an
     /// `INSERT INTO`, `UPDATE`, `DELETE FROM` or `COPY` (the store copies rows in only, see
-    /// [`Db::copy_in`]); nothing for a `SELECT`; anything for any other. Before a statement that names `meta` runs, the keys set are written, so it
-    /// reads what the transaction set; one that writes `meta` also forgets what was read.
+    /// [`Db::copy_in`]); nothing for a `SELECT`; anything for any other. Before a statement
+    /// that names `meta` runs, the keys set are written, so it reads what the transaction
+    /// set; one that writes `meta` also forgets what was read.
     fn note_written(&self, sql: &str) -> Result<()> {
         if names_meta(sql) {
             self.write_meta_set()?;

@@ -2731,15 +2731,17 @@ mod tests {
         write_back_as_schema(store, 5, &wider);
         let config = Config::load(temp.path()).unwrap();
         let store = Store::open(&config).unwrap();
-        let log = store.audit_log().unwrap();
         assert_eq!(
-            (
-                log.last().unwrap().1.as_str(),
-                log.last().unwrap().2.as_str()
-            ),
-            ("migrate", format!("schema 5 to {SCHEMA_VERSION}").as_str())
+            last_audit_entry(&store),
+            ("migrate".into(), format!("schema 5 to {SCHEMA_VERSION}"))
         );
         assert!(store.check().unwrap().is_empty());
+    }
+
+    /// The action and detail of the store's last audit entry.
+    fn last_audit_entry(store: &Store) -> (String, String) {
+        let (_, action, detail) = store.audit_log().unwrap().pop().unwrap();
+        (action, detail)
     }
 
     #[test]
@@ -2752,13 +2754,9 @@ mod tests {
         write_back_as_schema(store, 7, &["keyings", "ballot_states"]);
         let config = Config::load(temp.path()).unwrap();
         let store = Store::open(&config).unwrap();
-        let log = store.audit_log().unwrap();
         assert_eq!(
-            (
-                log.last().unwrap().1.as_str(),
-                log.last().unwrap().2.as_str()
-            ),
-            ("migrate", "schema 7 to 8")
+            last_audit_entry(&store),
+            ("migrate".into(), "schema 7 to 8".into())
         );
         assert!(store.check().unwrap().is_empty());
         // The migration's entry records the sums of the rows found then: a keying changed
@@ -2904,9 +2902,8 @@ mod tests {
         );
         // Set aside is collected, withdrawn is not: serials 2, 3 and 4.
         assert_eq!(counts.collected, 3);
-        let log = store.audit_log().unwrap();
         assert_eq!(
-            log.last().unwrap().2,
+            last_audit_entry(&store).1,
             format!("schema 3 to {SCHEMA_VERSION}")
         );
     }
